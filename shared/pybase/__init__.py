@@ -1,0 +1,1 @@
+"""PyBase: an open, serverless Airtable alternative for engineering teams."""

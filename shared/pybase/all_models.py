@@ -1,0 +1,21 @@
+"""Imports every domain's models so that Base.metadata is complete (Alembic and tests use it)."""
+
+from pybase.access import models as access_models
+from pybase.auth import models as auth_models
+from pybase.bases import models as bases_models
+from pybase.events import models as events_models
+from pybase.fields import models as fields_models
+from pybase.tables import models as tables_models
+from pybase.views import models as views_models
+from pybase.workspaces import models as workspaces_models
+
+__all__ = [
+    "access_models",
+    "auth_models",
+    "bases_models",
+    "events_models",
+    "fields_models",
+    "tables_models",
+    "views_models",
+    "workspaces_models",
+]

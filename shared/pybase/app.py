@@ -1,0 +1,108 @@
+"""FastAPI application factory shared by every API function, and its Mangum wrapper."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pybase.errors import PyBaseError, error_body
+from pybase.logs import logger
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+}
+
+
+def _request_id(request: Request) -> str:
+    event = request.scope.get("aws.event") or {}
+    context = event.get("requestContext") or {}
+    return context.get("requestId") or request.headers.get("x-request-id") or uuid.uuid4().hex
+
+
+def _clean_validation_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for err in errors:
+        cleaned.append(
+            {
+                "loc": [str(part) for part in err.get("loc", ())],
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
+    return cleaned
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PyBaseError)
+    async def _pybase_error(request: Request, exc: PyBaseError) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        body = error_body("validation_failed", "The request is not valid.", _clean_validation_errors(exc.errors()))
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return JSONResponse(error_body(code, message, None), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error")
+        return JSONResponse(error_body("internal_error", "Something went wrong on our side.", None), 500)
+
+
+def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False) -> FastAPI:
+    """One FastAPI app per route group. Docs are served once, by the combined docs function."""
+    app = FastAPI(
+        title=title,
+        version="0.1.0",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _log_context(request: Request, call_next: Any) -> Any:
+        request_id = _request_id(request)
+        request.state.request_id = request_id
+        logger.append_keys(request_id=request_id, path=request.url.path, method=request.method, user=None)
+        try:
+            response = await call_next(request)
+        finally:
+            pass
+        response.headers["x-request-id"] = request_id
+        logger.info("request", extra={"status": response.status_code})
+        logger.remove_keys(["request_id", "path", "method", "user"])
+        return response
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def lambda_handler_for(app: FastAPI) -> Any:
+    """Wrap an app for API Gateway (HTTP API v2 payloads) with Mangum."""
+    from mangum import Mangum
+
+    return Mangum(app, lifespan="off", api_gateway_base_path=None)

@@ -1,0 +1,75 @@
+"""Password hashing (argon2id) and session JWTs (HS256 pinned, audience and issuer checked)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from pybase.config import get_settings
+from pybase.errors import Unauthorized
+
+JWT_ALGORITHM = "HS256"
+API_TOKEN_PREFIX = "pat"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def random_secret(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def issue_access_token(user_id: str) -> tuple[str, int]:
+    settings = get_settings()
+    now = int(time.time())
+    claims = {
+        "sub": user_id,
+        "iat": now,
+        "nbf": now,
+        "exp": now + settings.access_token_ttl,
+        "aud": settings.jwt_audience,
+        "iss": settings.jwt_issuer,
+        "typ": "access",
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm=JWT_ALGORITHM), settings.access_token_ttl
+
+
+def decode_access_token(token: str) -> dict[str, Any]:
+    settings = get_settings()
+    try:
+        # `algorithms` pins HS256: tokens signed otherwise (or with alg=none) fail to decode.
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[JWT_ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The access token has expired.", code="token_expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("The access token is not valid.", code="invalid_token") from exc
+    if claims.get("typ") != "access":
+        raise Unauthorized("The access token is not valid.", code="invalid_token")
+    return claims

@@ -1,0 +1,70 @@
+"""Settings read from environment variables, with safe local defaults.
+
+Read once per process (a Lambda container) and cached; tests call `get_settings.cache_clear()`
+after changing the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+    jwt_secret: str
+    jwt_audience: str
+    jwt_issuer: str
+    access_token_ttl: int
+    refresh_token_ttl: int
+    aws_region: str
+    aws_endpoint_url: str | None
+    files_bucket: str
+    extract_queue_name: str
+    max_upload_bytes: int
+    ws_management_endpoint: str | None
+    search_backend: str
+    meilisearch_url: str | None
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage in ("local", "test", "dev")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    stage = _env("PYBASE_STAGE", "local") or "local"
+    secret = _env("PYBASE_JWT_SECRET")
+    if secret is None:
+        if stage not in ("local", "test", "dev"):
+            raise RuntimeError("PYBASE_JWT_SECRET must be set outside local stages")
+        secret = "pybase-local-development-secret-change-me-0123456789"
+    return Settings(
+        stage=stage,
+        database_url=_env("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pybase") or "",
+        redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0") or "",
+        redis_prefix=_env("PYBASE_REDIS_PREFIX", "pybase") or "pybase",
+        jwt_secret=secret,
+        jwt_audience=_env("PYBASE_JWT_AUDIENCE", "pybase-api") or "pybase-api",
+        jwt_issuer=_env("PYBASE_JWT_ISSUER", "pybase") or "pybase",
+        access_token_ttl=int(_env("PYBASE_ACCESS_TOKEN_TTL", "900") or 900),
+        refresh_token_ttl=int(_env("PYBASE_REFRESH_TOKEN_TTL", str(30 * 24 * 3600)) or 0),
+        aws_region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")) or "us-east-1",
+        aws_endpoint_url=_env("AWS_ENDPOINT_URL"),
+        files_bucket=_env("PYBASE_FILES_BUCKET", "pybase-files") or "pybase-files",
+        extract_queue_name=_env("PYBASE_EXTRACT_QUEUE", "pybase-extract") or "pybase-extract",
+        max_upload_bytes=int(_env("PYBASE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)) or 0),
+        ws_management_endpoint=_env("PYBASE_WS_ENDPOINT"),
+        search_backend=_env("PYBASE_SEARCH_BACKEND", "postgres") or "postgres",
+        meilisearch_url=_env("MEILISEARCH_URL"),
+    )

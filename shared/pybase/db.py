@@ -1,0 +1,124 @@
+"""Database engine and sessions: sync SQLAlchemy 2.x over psycopg 3.
+
+A Lambda container serves one request at a time, so the pool keeps one connection that is reused
+across invocations (pre-pinged, since a frozen container may find it closed). Automatic server-side
+preparation is off: generic plans drop the expression and trigram indexes that filters depend on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from pybase.config import get_settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+_engine: Engine | None = None
+_sessionmaker: sessionmaker[Session] | None = None
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain postgresql:// URLs (as pgserver and most tools print them) for psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def get_engine() -> Engine:
+    global _engine, _sessionmaker
+    if _engine is None:
+        _engine = create_engine(
+            normalize_url(get_settings().database_url),
+            pool_size=1,
+            max_overflow=8,
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            connect_args={"prepare_threshold": None},
+        )
+        _sessionmaker = sessionmaker(bind=_engine, expire_on_commit=False)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Drop the cached engine (tests switch databases between sessions)."""
+    global _engine, _sessionmaker
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+    _sessionmaker = None
+
+
+def new_session() -> Session:
+    get_engine()
+    assert _sessionmaker is not None
+    return _sessionmaker()
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on any exception."""
+    session = new_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: one session per request, committed when the route returns."""
+    with session_scope() as session:
+        yield session
+
+
+def after_commit(session: Session, callback: Callable[[], Any]) -> None:
+    """Run `callback` once the session's current transaction commits (dropped on rollback).
+
+    Used to publish change events only after the data they describe is durable.
+    """
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop("after_commit", [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # a failed notification must never undo or fail a committed write
+            import logging
+
+            logging.getLogger("pybase.db").exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop("after_commit", None)
+    session.info.pop("pending_events", None)

@@ -1,0 +1,77 @@
+"""Change events: appended in the writer's transaction, published after it commits.
+
+Publishers (the Redis relay) register themselves; with none registered, or with Redis down, the
+event is still in the log for replay and the write is unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from pybase.db import after_commit
+from pybase.events.models import ChangeEvent
+
+Publisher = Callable[[list[dict[str, Any]]], None]
+_publishers: list[Publisher] = []
+
+
+def register_publisher(publisher: Publisher) -> None:
+    if publisher not in _publishers:
+        _publishers.append(publisher)
+
+
+def unregister_publisher(publisher: Publisher) -> None:
+    if publisher in _publishers:
+        _publishers.remove(publisher)
+
+
+def emit(
+    session: Session,
+    *,
+    type: str,
+    workspace_id: str,
+    base_id: str | None = None,
+    table_id: str | None = None,
+    actor_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Append one event to the log in the current transaction; returns its ordered ID."""
+    event_id = session.execute(
+        insert(ChangeEvent)
+        .values(
+            workspace_id=workspace_id,
+            base_id=base_id,
+            table_id=table_id,
+            type=type,
+            actor_id=actor_id,
+            payload=payload or {},
+        )
+        .returning(ChangeEvent.id)
+    ).scalar_one()
+    pending = session.info.get("pending_events")
+    if pending is None:
+        pending = session.info["pending_events"] = []
+        after_commit(session, lambda: _publish(session.info.pop("pending_events", [])))
+    pending.append(
+        {
+            "id": event_id,
+            "type": type,
+            "workspace_id": workspace_id,
+            "base_id": base_id,
+            "table_id": table_id,
+            "actor_id": actor_id,
+            "payload": payload or {},
+        }
+    )
+    return event_id
+
+
+def _publish(events: list[dict[str, Any]]) -> None:
+    if not events:
+        return
+    for publisher in list(_publishers):
+        publisher(events)

