@@ -5,6 +5,8 @@ from pybase.auth import models as auth_models
 from pybase.bases import models as bases_models
 from pybase.events import models as events_models
 from pybase.fields import models as fields_models
+from pybase.history import models as history_models
+from pybase.records import models as records_models
 from pybase.tables import models as tables_models
 from pybase.views import models as views_models
 from pybase.workspaces import models as workspaces_models
@@ -15,6 +17,8 @@ __all__ = [
     "bases_models",
     "events_models",
     "fields_models",
+    "history_models",
+    "records_models",
     "tables_models",
     "views_models",
     "workspaces_models",

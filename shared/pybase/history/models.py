@@ -1,0 +1,30 @@
+"""Record history: who changed which field from what to what, and when.
+
+Written by the records service in the same transaction as the change. Creation is not logged here
+(a record's created_at/created_by say it), which keeps bulk creates at full speed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pybase.db import Base, utcnow
+
+
+class RecordHistory(Base):
+    __tablename__ = "record_history"
+    __table_args__ = (Index("ix_record_history_table_id_record_id_id", "table_id", "record_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"))
+    record_id: Mapped[str] = mapped_column(String(17))
+    action: Mapped[str] = mapped_column(String(16))  # updated | deleted | restored
+    actor_id: Mapped[str | None] = mapped_column(String(17))
+    # {field_id: {"from": old, "to": new}} in storage form; empty for delete/restore.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,64 @@
+"""Records: one row per record, typed values in a JSONB object keyed by field ID.
+
+The primary key is (table_id, id) so that every per-table scan walks only that table's rows
+(PERF-NOTES: keying on id alone made a small table's first page hundreds of times slower).
+`seq` numbers a table's records in creation order: it is the default order, the unique tie-breaker
+of every sort (keyset cursors need one) and the value of autonumber fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pybase.db import Base, utcnow
+from pybase.ids import new_id
+
+
+class Record(Base):
+    __tablename__ = "records"
+    __table_args__ = (Index("ix_records_table_id_seq", "table_id", "seq", unique=True),)
+
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(17), primary_key=True, default=lambda: new_id("rec"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # No foreign keys to users: bulk loads skip a lookup per row, and a record keeps its author's ID
+    # after the account is gone.
+    created_by: Mapped[str | None] = mapped_column(String(17))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(17))
+    # Trash: a deleted record stays restorable for 30 days; every query skips it.
+    deleted_at: Mapped[datetime | None]
+
+
+class RecordSequence(Base):
+    """The last `seq` handed out per table (one row lock per batch, not per record)."""
+
+    __tablename__ = "record_sequences"
+
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RecordIndex(Base):
+    """Registry of the expression indexes PyBase created on `records` (one per field, kind and table).
+
+    The indexes themselves are partial (`WHERE table_id = '<id>' AND deleted_at IS NULL`) so each
+    holds one table's live rows only.
+    """
+
+    __tablename__ = "record_indexes"
+
+    name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
+    field_id: Mapped[str] = mapped_column(String(17), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # btree | trigram
+    expression: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
