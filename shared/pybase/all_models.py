@@ -3,6 +3,7 @@
 from pybase.access import models as access_models
 from pybase.auth import models as auth_models
 from pybase.bases import models as bases_models
+from pybase.comments import models as comments_models
 from pybase.events import models as events_models
 from pybase.fields import models as fields_models
 from pybase.history import models as history_models
@@ -15,6 +16,7 @@ __all__ = [
     "access_models",
     "auth_models",
     "bases_models",
+    "comments_models",
     "events_models",
     "fields_models",
     "history_models",

@@ -1,0 +1,84 @@
+"""Comment routes: /tables/{tableId}/records/{recordId}/comments[/{commentId}] (records function)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth.deps import get_principal
+from pybase.comments import service
+from pybase.comments.schemas import CommentCreate, CommentList, CommentOut, CommentUpdate
+from pybase.db import get_session
+
+router = APIRouter(tags=["comments"])
+
+BASE = "/tables/{table_id}/records/{record_id}/comments"
+
+
+@router.get(BASE, response_model=CommentList)
+def list_comments(
+    table_id: str,
+    record_id: str,
+    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
+    cursor: str | None = None,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> CommentList:
+    comments, next_cursor = service.list_comments(
+        session, principal=principal, table_id=table_id, record_id=record_id, limit=limit, cursor=cursor
+    )
+    return CommentList(comments=comments, next_cursor=next_cursor)
+
+
+@router.post(BASE, response_model=CommentOut, status_code=201)
+def create_comment(
+    table_id: str,
+    record_id: str,
+    body: CommentCreate,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> CommentOut:
+    return service.create_comment(session, principal=principal, table_id=table_id, record_id=record_id, text=body.text)
+
+
+@router.get(BASE + "/{comment_id}", response_model=CommentOut)
+def get_comment(
+    table_id: str,
+    record_id: str,
+    comment_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> CommentOut:
+    return service.get_comment(
+        session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id
+    )
+
+
+@router.patch(BASE + "/{comment_id}", response_model=CommentOut)
+def update_comment(
+    table_id: str,
+    record_id: str,
+    comment_id: str,
+    body: CommentUpdate,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> CommentOut:
+    return service.update_comment(
+        session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id, text=body.text
+    )
+
+
+@router.delete(BASE + "/{comment_id}")
+def delete_comment(
+    table_id: str,
+    record_id: str,
+    comment_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.delete_comment(
+        session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id
+    )

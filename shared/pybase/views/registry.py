@@ -1,0 +1,393 @@
+"""View type registry: one class per view type (grid, kanban, gallery, calendar, form).
+
+Each class validates its saved config against the table's live fields and says how listing records
+through the view works (a `ViewQuerySpec` the records listing applies). Config stays JSONB keyed by
+field ID; references to fields that were deleted later are dropped when the config is read
+(`sanitize`), so a trashed field never breaks a view, and restoring the field brings it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pybase.errors import NotFound, ValidationFailed
+
+
+class FieldLike(Protocol):
+    id: str
+    type: str
+    name: str
+
+
+# Field type names as the records engine registers them. Kept in one place so view types agree.
+SELECT_TYPES = frozenset({"single_select"})
+USER_TYPES = frozenset({"user", "collaborator", "created_by", "last_modified_by"})
+DATE_TYPES = frozenset({"date", "datetime", "date_time", "created_time", "last_modified_time"})
+ATTACHMENT_TYPES = frozenset({"attachment", "attachments", "multiple_attachments"})
+# Computed fields cannot be typed into a form.
+READ_ONLY_TYPES = frozenset(
+    {
+        "autonumber",
+        "created_time",
+        "last_modified_time",
+        "created_by",
+        "last_modified_by",
+        "formula",
+        "rollup",
+        "lookup",
+        "count",
+    }
+)
+
+
+class SortSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field_id: str = Field(min_length=1, max_length=40)
+    direction: Literal["asc", "desc"] = "asc"
+
+
+class FormFieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field_id: str = Field(min_length=1, max_length=40)
+    required: bool = False
+    label: str | None = Field(default=None, max_length=200)
+    help: str | None = Field(default=None, max_length=2000)
+
+
+class ViewConfig(BaseModel):
+    """Keys every view saves. Type-specific configs extend it; unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filters: dict[str, Any] | None = None
+    sorts: list[SortSpec] = Field(default_factory=list, max_length=20)
+    group_by: list[SortSpec] = Field(default_factory=list, max_length=3)
+    hidden_fields: list[str] = Field(default_factory=list, max_length=500)
+    field_order: list[str] = Field(default_factory=list, max_length=500)
+    column_widths: dict[str, int] = Field(default_factory=dict, max_length=500)
+    row_height: Literal["short", "medium", "tall", "extra_tall"] = "short"
+
+    @field_validator("group_by", mode="before")
+    @classmethod
+    def _group_by_ids(cls, value: Any) -> Any:
+        # Accept a bare list of field IDs as shorthand for ascending groups.
+        if isinstance(value, list):
+            return [{"field_id": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("column_widths")
+    @classmethod
+    def _widths(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, width in value.items():
+            if not 30 <= width <= 2000:
+                raise ValueError(f"column width for {key} must be between 30 and 2000 pixels")
+        return value
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A field ID a config refers to, where it is (for error locations) and the types it accepts."""
+
+    loc: tuple[str | int, ...]
+    field_id: str
+    allowed_types: frozenset[str] | None = None
+    what: str = "field"
+
+
+@dataclass
+class ViewQuerySpec:
+    """How to list records through a view; the records listing applies this.
+
+    - filters: the saved filter tree (records/schemas.py format) or None;
+    - extra_filters: conditions the view type adds (e.g. calendar: date is not empty), to AND with
+      `filters` — each is a leaf {"field_id", "operator", "value"?};
+    - sorts: [{"field_id", "direction"}], group keys first (records come out grouped);
+    - group_by: the grouping keys (kanban: its stack field), for callers that label groups;
+    - visible_field_ids: fields to return, in display order (hidden ones removed).
+    """
+
+    view_id: str
+    table_id: str
+    type: str
+    filters: dict[str, Any] | None
+    extra_filters: list[dict[str, Any]]
+    sorts: list[dict[str, str]]
+    group_by: list[dict[str, str]]
+    visible_field_ids: list[str]
+    hidden_field_ids: list[str]
+    layout: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "view_id": self.view_id,
+            "table_id": self.table_id,
+            "type": self.type,
+            "filters": self.filters,
+            "extra_filters": self.extra_filters,
+            "sorts": self.sorts,
+            "group_by": self.group_by,
+            "visible_field_ids": self.visible_field_ids,
+            "hidden_field_ids": self.hidden_field_ids,
+            "layout": self.layout,
+        }
+
+
+FilterFieldWalker = Callable[[Any], Iterable[tuple[tuple[str | int, ...], str]]]
+FilterPruner = Callable[[Any, Callable[[str], bool]], Any]
+
+
+def _default_filter_fields(tree: Any, loc: tuple[str | int, ...] = ()) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Field IDs a filter tree refers to: any dict with a string "field_id" (or "field") key, at any depth."""
+    if isinstance(tree, dict):
+        for key in ("field_id", "field"):
+            value = tree.get(key)
+            if isinstance(value, str):
+                yield (*loc, key), value
+        for key, value in tree.items():
+            if isinstance(value, dict | list):
+                yield from _default_filter_fields(value, (*loc, key))
+    elif isinstance(tree, list):
+        for index, item in enumerate(tree):
+            yield from _default_filter_fields(item, (*loc, index))
+
+
+def _default_filter_prune(tree: Any, alive: Callable[[str], bool]) -> Any:
+    """Drop conditions on fields that are gone; groups left empty disappear too."""
+    if isinstance(tree, list):
+        kept = [_default_filter_prune(item, alive) for item in tree]
+        return [item for item in kept if item is not None]
+    if not isinstance(tree, dict):
+        return tree
+    for key in ("field_id", "field"):
+        value = tree.get(key)
+        if isinstance(value, str) and not alive(value):
+            return None
+    pruned: dict[str, Any] = {}
+    had_children = False
+    for key, value in tree.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            had_children = True
+            kept = _default_filter_prune(value, alive)
+            if not kept:
+                continue
+            pruned[key] = kept
+        else:
+            pruned[key] = value
+    if had_children and not any(isinstance(v, list) and v for v in pruned.values()):
+        return None
+    return pruned
+
+
+class ViewType:
+    """Base class for a view type. Subclasses set `name`, `config_model` and override hooks."""
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[ViewConfig]] = ViewConfig
+    # Keys that must be set when a view of this type is created (e.g. kanban's stack field).
+    required_on_create: ClassVar[tuple[str, ...]] = ()
+
+    # -- validation ---------------------------------------------------------------------------
+    def parse(self, raw: Mapping[str, Any]) -> ViewConfig:
+        try:
+            return self.config_model.model_validate(dict(raw))
+        except ValidationError as exc:
+            details = [
+                {"loc": ["config", *[str(p) for p in err["loc"]]], "message": err["msg"], "type": err["type"]}
+                for err in exc.errors()
+            ]
+            raise ValidationFailed("The view's settings are not valid.", details=details) from None
+
+    def field_refs(self, config: ViewConfig) -> list[FieldRef]:
+        refs: list[FieldRef] = []
+        for i, sort in enumerate(config.sorts):
+            refs.append(FieldRef(("sorts", i, "field_id"), sort.field_id))
+        for i, group in enumerate(config.group_by):
+            refs.append(FieldRef(("group_by", i, "field_id"), group.field_id))
+        for i, fid in enumerate(config.hidden_fields):
+            refs.append(FieldRef(("hidden_fields", i), fid))
+        for i, fid in enumerate(config.field_order):
+            refs.append(FieldRef(("field_order", i), fid))
+        for fid in config.column_widths:
+            refs.append(FieldRef(("column_widths", fid), fid))
+        if config.filters is not None:
+            for loc, fid in filter_field_walker(config.filters):
+                refs.append(FieldRef(("filters", *loc), fid))
+        return refs
+
+    def validate(
+        self, raw: Mapping[str, Any], *, fields: Mapping[str, FieldLike], creating: bool = False
+    ) -> dict[str, Any]:
+        """Validate a whole config against the table's live fields; returns the normalized config."""
+        config = self.parse(raw)
+        problems: list[dict[str, Any]] = []
+        if creating:
+            for key in self.required_on_create:
+                if getattr(config, key, None) in (None, "", []):
+                    problems.append({"loc": ["config", key], "message": f"{key} is required for a {self.name} view"})
+        for ref in self.field_refs(config):
+            found = fields.get(ref.field_id)
+            if found is None:
+                problems.append(
+                    {
+                        "loc": ["config", *[str(p) for p in ref.loc]],
+                        "message": f"field {ref.field_id} does not exist in this table",
+                    }
+                )
+            elif ref.allowed_types is not None and found.type not in ref.allowed_types:
+                problems.append(
+                    {
+                        "loc": ["config", *[str(p) for p in ref.loc]],
+                        "message": f"{ref.what} must be one of: {', '.join(sorted(ref.allowed_types))}; "
+                        f"field {ref.field_id} is {found.type}",
+                    }
+                )
+        problems.extend(self.check(config, fields=fields))
+        if problems:
+            raise ValidationFailed("The view's settings are not valid.", details=problems)
+        if config.filters is not None and filter_validator is not None:
+            filter_validator(config.filters, fields)
+        return config.model_dump(mode="json")
+
+    def check(self, config: ViewConfig, *, fields: Mapping[str, FieldLike]) -> list[dict[str, Any]]:
+        """Type-specific rules beyond field existence and type (override)."""
+        return []
+
+    # -- reading ------------------------------------------------------------------------------
+    def sanitize(self, stored: Mapping[str, Any], *, fields: Mapping[str, FieldLike]) -> dict[str, Any]:
+        """The stored config minus references to fields that no longer exist (or changed type)."""
+        cfg = dict(stored)
+
+        def alive(fid: str) -> bool:
+            return fid in fields
+
+        cfg["sorts"] = [s for s in cfg.get("sorts") or [] if isinstance(s, dict) and alive(s.get("field_id", ""))]
+        cfg["group_by"] = [g for g in cfg.get("group_by") or [] if isinstance(g, dict) and alive(g.get("field_id", ""))]
+        cfg["hidden_fields"] = [f for f in cfg.get("hidden_fields") or [] if alive(f)]
+        cfg["field_order"] = [f for f in cfg.get("field_order") or [] if alive(f)]
+        cfg["column_widths"] = {k: v for k, v in (cfg.get("column_widths") or {}).items() if alive(k)}
+        if cfg.get("filters") is not None:
+            cfg["filters"] = filter_pruner(cfg["filters"], alive)
+        for key, allowed in self.typed_field_keys().items():
+            fid = cfg.get(key)
+            if fid is not None and (fid not in fields or fields[fid].type not in allowed):
+                cfg[key] = None
+        return self.sanitize_extra(cfg, fields=fields)
+
+    def finalize(self, cfg: dict[str, Any], *, previous: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Server-managed keys, set after validation (form: its share token). `previous` is the stored config."""
+        return cfg
+
+    def typed_field_keys(self) -> dict[str, frozenset[str]]:
+        """Config keys holding one field ID of a required type (kanban stack, calendar date, ...)."""
+        return {}
+
+    def sanitize_extra(self, cfg: dict[str, Any], *, fields: Mapping[str, FieldLike]) -> dict[str, Any]:
+        return cfg
+
+    def visible_fields(self, cfg: Mapping[str, Any], *, fields: Mapping[str, FieldLike]) -> list[str]:
+        """Field IDs shown, in order: field_order first, then the rest by field position."""
+        hidden = set(cfg.get("hidden_fields") or [])
+        ordered = [f for f in cfg.get("field_order") or [] if f in fields]
+        seen = set(ordered)
+        ordered += [f for f in fields if f not in seen]
+        return [f for f in ordered if f not in hidden]
+
+    def query_spec(
+        self, *, view_id: str, table_id: str, cfg: Mapping[str, Any], fields: Mapping[str, FieldLike]
+    ) -> ViewQuerySpec:
+        group_by = [dict(g) for g in cfg.get("group_by") or []]
+        sorts = [dict(s) for s in cfg.get("sorts") or []]
+        visible = self.visible_fields(cfg, fields=fields)
+        return ViewQuerySpec(
+            view_id=view_id,
+            table_id=table_id,
+            type=self.name,
+            filters=cfg.get("filters"),
+            extra_filters=[],
+            # Grouped views list group keys first so each group's records come out together.
+            sorts=_merge_sorts(group_by, sorts),
+            group_by=group_by,
+            visible_field_ids=visible,
+            hidden_field_ids=[f for f in fields if f not in set(visible)],
+            layout=self.layout(cfg),
+        )
+
+    def layout(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
+        return {"row_height": cfg.get("row_height", "short")}
+
+
+def _merge_sorts(first: list[dict[str, str]], then: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    merged: list[dict[str, str]] = []
+    for item in [*first, *then]:
+        fid = item.get("field_id")
+        if fid and fid not in seen:
+            seen.add(fid)
+            merged.append({"field_id": fid, "direction": item.get("direction", "asc")})
+    return merged
+
+
+# Filter-tree hooks: the records engine owns the filter format; views only need to find, validate and
+# prune field references. `use_filter_format` lets records/schemas.py install exact implementations.
+filter_field_walker: FilterFieldWalker = _default_filter_fields
+filter_pruner: FilterPruner = _default_filter_prune
+filter_validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = None
+
+
+def use_filter_format(
+    *,
+    walker: FilterFieldWalker | None = None,
+    pruner: FilterPruner | None = None,
+    validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = None,
+) -> None:
+    global filter_field_walker, filter_pruner, filter_validator
+    if walker is not None:
+        filter_field_walker = walker
+    if pruner is not None:
+        filter_pruner = pruner
+    if validator is not None:
+        filter_validator = validator
+
+
+_REGISTRY: dict[str, ViewType] = {}
+
+
+def register(cls: type[ViewType]) -> type[ViewType]:
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def get_view_type(name: str) -> ViewType:
+    _load_types()
+    found = _REGISTRY.get(name)
+    if found is None:
+        raise ValidationFailed(
+            f"Unknown view type {name!r}.",
+            details=[{"loc": ["type"], "message": f"one of: {', '.join(sorted(_REGISTRY))}"}],
+        )
+    return found
+
+
+def known_view(name: str) -> ViewType:
+    """Like get_view_type for stored views (a stored unknown type is a server-side inconsistency)."""
+    _load_types()
+    found = _REGISTRY.get(name)
+    if found is None:
+        raise NotFound(f"View type {name!r} is not available.")
+    return found
+
+
+def view_types() -> list[str]:
+    _load_types()
+    return sorted(_REGISTRY)
+
+
+def _load_types() -> None:
+    if not _REGISTRY:
+        import pybase.views.types  # noqa: F401  (registers every type)
