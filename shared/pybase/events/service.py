@@ -70,8 +70,28 @@ def emit(
     return event_id
 
 
+_defaults_loaded = False
+
+
+def _load_default_publishers() -> None:
+    """Register the realtime relay on first use, in every process that emits (API or worker)."""
+    global _defaults_loaded
+    if _defaults_loaded:
+        return
+    _defaults_loaded = True
+    try:
+        from pybase.realtime.relay import install
+
+        install()
+    except Exception:  # realtime is optional for a write: the log keeps the events for replay
+        import logging
+
+        logging.getLogger("pybase.events").exception("could not install the realtime publisher")
+
+
 def _publish(events: list[dict[str, Any]]) -> None:
     if not events:
         return
+    _load_default_publishers()
     for publisher in list(_publishers):
         publisher(events)

@@ -1,0 +1,1 @@
+"""Realtime: WebSocket connections, subscriptions, presence and the change-event relay."""
