@@ -1,0 +1,251 @@
+"""One class per kind of thing that goes to the trash: tables, fields, views and records.
+
+Deleting only sets `deleted_at`; the row and (for fields) the values in records' JSONB stay, so a
+restore within the retention period brings everything back as it was. Each kind says how to find a
+trashed item, which role restoring it needs, how to restore it and how to list it for a base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import Select, and_, insert, or_, select
+from sqlalchemy.orm import Session
+
+from pybase.db import utcnow
+from pybase.errors import NotFound
+from pybase.fields.models import Field
+from pybase.history.models import RecordHistory
+from pybase.records.models import Record
+from pybase.tables.models import Table
+from pybase.views.models import View
+from pybase.views.service import restore_view
+
+
+@dataclass
+class TrashItem:
+    kind: str
+    id: str
+    table_id: str
+    table_name: str
+    name: str | None
+    deleted_at: datetime
+
+
+# Extra work other domains need on restore (e.g. links re-adding back-references): kind -> callbacks.
+RestoreHook = Callable[[Session, Any, str | None], None]
+_restore_hooks: dict[str, list[RestoreHook]] = {}
+
+
+def on_restore(kind: str, hook: RestoreHook) -> None:
+    """Run `hook(session, restored_object, actor_id)` after an item of `kind` is restored."""
+    hooks = _restore_hooks.setdefault(kind, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def run_restore_hooks(kind: str, session: Session, obj: Any, actor_id: str | None) -> None:
+    for hook in _restore_hooks.get(kind, []):
+        hook(session, obj, actor_id)
+
+
+def _page(query: Select[Any], model: Any, *, cutoff: datetime, after: tuple[datetime, str] | None, limit: int) -> Any:
+    query = query.where(model.deleted_at.is_not(None), model.deleted_at >= cutoff)
+    if after is not None:
+        at, last_id = after
+        query = query.where(or_(model.deleted_at < at, and_(model.deleted_at == at, model.id < last_id)))
+    return query.order_by(model.deleted_at.desc(), model.id.desc()).limit(limit)
+
+
+def _free_table_name(session: Session, *, base_id: str, name: str, exclude_id: str) -> str:
+    taken = {
+        n.lower()
+        for n in session.scalars(
+            select(Table.name).where(Table.base_id == base_id, Table.deleted_at.is_(None), Table.id != exclude_id)
+        )
+    }
+    return _suffixed(name, taken)
+
+
+def _free_field_name(session: Session, *, table_id: str, name: str, exclude_id: str) -> str:
+    taken = {
+        n.lower()
+        for n in session.scalars(
+            select(Field.name).where(Field.table_id == table_id, Field.deleted_at.is_(None), Field.id != exclude_id)
+        )
+    }
+    return _suffixed(name, taken)
+
+
+def _suffixed(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        candidate = f"{name} ({n})"[:200]
+        n += 1
+    return candidate
+
+
+class TrashKind:
+    name: ClassVar[str]
+    restore_role: ClassVar[str] = "editor"
+    event: ClassVar[str]
+
+    def find(self, session: Session, object_id: str) -> Any | None:
+        raise NotImplementedError
+
+    def table_id_of(self, obj: Any) -> str:
+        return obj.table_id
+
+    def needs_live_table(self) -> bool:
+        return True
+
+    def restore(self, session: Session, obj: Any, *, actor_id: str | None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def list_for_base(
+        self,
+        session: Session,
+        *,
+        table_names: dict[str, str],
+        live_table_ids: list[str],
+        cutoff: datetime,
+        after: tuple[datetime, str] | None,
+        limit: int,
+    ) -> list[TrashItem]:
+        raise NotImplementedError
+
+
+class TableTrash(TrashKind):
+    name = "table"
+    restore_role = "admin"
+    event = "table.restored"
+
+    def find(self, session: Session, object_id: str) -> Table | None:
+        return session.scalar(select(Table).where(Table.id == object_id).with_for_update())
+
+    def table_id_of(self, obj: Table) -> str:
+        return obj.id
+
+    def needs_live_table(self) -> bool:
+        return False
+
+    def restore(self, session: Session, obj: Table, *, actor_id: str | None) -> dict[str, Any]:
+        obj.name = _free_table_name(session, base_id=obj.base_id, name=obj.name, exclude_id=obj.id)
+        obj.deleted_at = None
+        session.flush()
+        return {"table_id": obj.id, "name": obj.name}
+
+    def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
+        ids = [t for t in table_names if t not in set(live_table_ids)]
+        if not ids:
+            return []
+        rows = session.scalars(
+            _page(select(Table).where(Table.id.in_(ids)), Table, cutoff=cutoff, after=after, limit=limit)
+        )
+        return [TrashItem("table", t.id, t.id, t.name, t.name, t.deleted_at) for t in rows]
+
+
+class FieldTrash(TrashKind):
+    name = "field"
+    restore_role = "admin"
+    event = "field.restored"
+
+    def find(self, session: Session, object_id: str) -> Field | None:
+        return session.scalar(select(Field).where(Field.id == object_id).with_for_update())
+
+    def restore(self, session: Session, obj: Field, *, actor_id: str | None) -> dict[str, Any]:
+        # The values never left records' JSONB, so clearing deleted_at brings them back.
+        obj.name = _free_field_name(session, table_id=obj.table_id, name=obj.name, exclude_id=obj.id)
+        obj.deleted_at = None
+        session.flush()
+        return {"field_id": obj.id, "name": obj.name, "type": obj.type}
+
+    def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
+        if not live_table_ids:
+            return []
+        query = select(Field).where(Field.table_id.in_(live_table_ids))
+        rows = session.scalars(_page(query, Field, cutoff=cutoff, after=after, limit=limit))
+        return [TrashItem("field", f.id, f.table_id, table_names[f.table_id], f.name, f.deleted_at) for f in rows]
+
+
+class ViewTrash(TrashKind):
+    name = "view"
+    restore_role = "editor"
+    event = "view.restored"
+
+    def find(self, session: Session, object_id: str) -> View | None:
+        return session.scalar(select(View).where(View.id == object_id).with_for_update())
+
+    def restore(self, session: Session, obj: View, *, actor_id: str | None) -> dict[str, Any]:
+        restore_view(session, view=obj)
+        return {"view_id": obj.id, "name": obj.name, "type": obj.type}
+
+    def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
+        if not live_table_ids:
+            return []
+        query = select(View).where(View.table_id.in_(live_table_ids))
+        rows = session.scalars(_page(query, View, cutoff=cutoff, after=after, limit=limit))
+        return [TrashItem("view", v.id, v.table_id, table_names[v.table_id], v.name, v.deleted_at) for v in rows]
+
+
+class RecordTrash(TrashKind):
+    name = "record"
+    restore_role = "editor"
+    event = "records.restored"
+
+    def find(self, session: Session, object_id: str) -> Record | None:
+        # `deleted_at IS NOT NULL` lets the small trash index on records(id) answer this.
+        return session.scalar(
+            select(Record).where(Record.id == object_id, Record.deleted_at.is_not(None)).with_for_update()
+        )
+
+    def restore(self, session: Session, obj: Record, *, actor_id: str | None) -> dict[str, Any]:
+        now = utcnow()
+        obj.deleted_at = None
+        obj.version = obj.version + 1
+        obj.updated_at = now
+        obj.updated_by = actor_id
+        session.execute(
+            insert(RecordHistory).values(
+                table_id=obj.table_id,
+                record_id=obj.id,
+                action="restored",
+                actor_id=actor_id,
+                changes={},
+                created_at=now,
+            )
+        )
+        session.flush()
+        return {"record_ids": [obj.id], "versions": {obj.id: obj.version}}
+
+    def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
+        if not live_table_ids:
+            return []
+        primary = dict(
+            session.execute(select(Table.id, Table.primary_field_id).where(Table.id.in_(live_table_ids))).all()
+        )
+        query = select(Record.id, Record.table_id, Record.data, Record.deleted_at).where(
+            Record.table_id.in_(live_table_ids)
+        )
+        rows = session.execute(_page(query, Record, cutoff=cutoff, after=after, limit=limit)).all()
+        items = []
+        for rid, tid, data, deleted_at in rows:
+            label = (data or {}).get(primary.get(tid) or "")
+            name = label if isinstance(label, str) else (None if label is None else str(label))
+            items.append(TrashItem("record", rid, tid, table_names[tid], name, deleted_at))
+        return items
+
+
+KINDS: dict[str, TrashKind] = {k.name: k for k in (TableTrash(), FieldTrash(), ViewTrash(), RecordTrash())}
+PLURALS = {f"{name}s": name for name in KINDS}
+
+
+def kind_named(name: str) -> TrashKind:
+    key = PLURALS.get(name, name)
+    found = KINDS.get(key)
+    if found is None:
+        raise NotFound(f"Unknown trash kind {name!r}.", details={"kinds": sorted(KINDS)})
+    return found
