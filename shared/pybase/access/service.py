@@ -14,6 +14,7 @@ from pybase.access.models import Grant
 from pybase.access.roles import RANK, Principal, at_least
 from pybase.bases.models import AppBase
 from pybase.errors import Forbidden, NotFound
+from pybase.ids import looks_like_id
 from pybase.tables.models import Table
 from pybase.workspaces.models import Workspace, WorkspaceMember
 
@@ -31,6 +32,9 @@ def _check(principal: Principal, role: str | None, needed: str, what: str, objec
 
 
 def workspace_role(session: Session, *, principal: Principal, workspace_id: str) -> tuple[Workspace, str | None]:
+    # IDs come from URLs: anything not shaped like an ID (including NUL bytes PostgreSQL rejects) is simply absent.
+    if not looks_like_id(workspace_id, "wsp"):
+        raise NotFound("Workspace not found", details={"id": workspace_id})
     row = session.execute(
         select(Workspace, WorkspaceMember.role)
         .outerjoin(
@@ -65,6 +69,8 @@ def _base_only_role(session: Session, *, principal: Principal, workspace_id: str
 
 
 def base_role(session: Session, *, principal: Principal, base_id: str) -> tuple[AppBase, str | None]:
+    if not looks_like_id(base_id, "app"):
+        raise NotFound("Base not found", details={"id": base_id})
     base_grant = aliased(Grant)
     row = session.execute(
         select(AppBase, WorkspaceMember.role, base_grant.role)
@@ -101,6 +107,8 @@ def table_role(
     session: Session, *, principal: Principal, table_id: str, include_deleted: bool = False
 ) -> tuple[Table, str, str | None]:
     """The table, its workspace ID and the caller's effective role there, in one query."""
+    if not looks_like_id(table_id, "tbl"):
+        raise NotFound("Table not found", details={"id": table_id})
     base_grant = aliased(Grant)
     table_grant = aliased(Grant)
     query = (

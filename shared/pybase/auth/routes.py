@@ -1,0 +1,73 @@
+"""Auth routes: register, login, refresh, logout, /me, personal API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth import schemas, service
+from pybase.auth.deps import get_principal
+from pybase.db import get_session
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post("/auth/register", status_code=201, response_model=schemas.SessionOut)
+def register(body: schemas.RegisterIn, session: Session = Depends(get_session)) -> dict:
+    user = service.register(session, email=body.email, password=body.password, name=body.name)
+    return {"user": user, **service.issue_session(session, user_id=user.id)}
+
+
+@router.post("/auth/login", response_model=schemas.SessionOut)
+def login(body: schemas.LoginIn, session: Session = Depends(get_session)) -> dict:
+    user, tokens = service.login(session, email=body.email, password=body.password)
+    return {"user": user, **tokens}
+
+
+@router.post("/auth/refresh", response_model=schemas.TokenPairOut)
+def refresh(body: schemas.RefreshIn, session: Session = Depends(get_session)) -> dict:
+    return service.refresh(session, refresh_token=body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(body: schemas.RefreshIn, session: Session = Depends(get_session)) -> Response:
+    service.logout(session, refresh_token=body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=schemas.UserOut)
+def get_me(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> object:
+    return service.get_user(session, user_id=principal.user_id)
+
+
+@router.patch("/me", response_model=schemas.UserOut)
+def update_me(
+    body: schemas.MeUpdateIn,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> object:
+    return service.update_me(session, principal=principal, **body.model_dump(exclude_unset=True))
+
+
+@router.get("/api-tokens", response_model=list[schemas.ApiTokenOut])
+def list_api_tokens(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> object:
+    return service.list_api_tokens(session, principal=principal)
+
+
+@router.post("/api-tokens", status_code=201, response_model=schemas.ApiTokenCreatedOut)
+def create_api_token(
+    body: schemas.ApiTokenCreateIn,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> object:
+    token, secret = service.create_api_token(session, principal=principal, **body.model_dump())
+    return {**schemas.ApiTokenOut.model_validate(token).model_dump(), "token": secret}
+
+
+@router.delete("/api-tokens/{tokenId}", status_code=204)
+def revoke_api_token(
+    tokenId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> Response:
+    service.revoke_api_token(session, principal=principal, token_id=tokenId)
+    return Response(status_code=204)
