@@ -21,6 +21,7 @@ from pybase.comments.schemas import CommentOut, UserRef
 from pybase.db import utcnow
 from pybase.errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from pybase.events.service import emit
+from pybase.ids import looks_like_id
 from pybase.records.models import Record
 from pybase.tables.models import Table
 
@@ -38,6 +39,8 @@ def _context(
 ) -> tuple[Table, str, str]:
     table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
     effective = _check(principal, actual, role, "Table", table_id)
+    if not looks_like_id(record_id, "rec"):
+        raise NotFound("Record not found", details={"id": record_id})
     exists = session.scalar(
         select(Record.id).where(Record.table_id == table_id, Record.id == record_id, Record.deleted_at.is_(None))
     )
@@ -164,6 +167,8 @@ def list_comments(
 
 
 def _load(session: Session, *, table_id: str, record_id: str, comment_id: str) -> Comment:
+    if not looks_like_id(comment_id, "com"):
+        raise NotFound("Comment not found", details={"id": comment_id})
     comment = session.scalar(
         select(Comment)
         .where(Comment.id == comment_id, Comment.table_id == table_id, Comment.record_id == record_id)
@@ -178,6 +183,8 @@ def get_comment(
     session: Session, *, principal: Principal, table_id: str, record_id: str, comment_id: str
 ) -> CommentOut:
     _context(session, principal=principal, table_id=table_id, record_id=record_id, role=READ_ROLE)
+    if not looks_like_id(comment_id, "com"):
+        raise NotFound("Comment not found", details={"id": comment_id})
     comment = session.scalar(
         select(Comment).where(Comment.id == comment_id, Comment.table_id == table_id, Comment.record_id == record_id)
     )

@@ -20,6 +20,7 @@ from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, ValidationFailed
 from pybase.events.service import emit
 from pybase.fields.models import Field
+from pybase.ids import looks_like_id
 from pybase.tables.models import Table
 from pybase.views.models import View
 from pybase.views.registry import ViewQuerySpec, get_view_type, known_view
@@ -46,6 +47,8 @@ def table_context(session: Session, *, principal: Principal, table_id: str, role
 
 
 def _load_view(session: Session, *, view_id: str, for_update: bool = False) -> View:
+    if not looks_like_id(view_id, "viw"):
+        raise NotFound("View not found", details={"id": view_id})
     query = select(View).where(View.id == view_id, View.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
