@@ -105,8 +105,8 @@ def _user(session: Any, name: str) -> str:
     return user.id
 
 
-@pytest.fixture
-def world() -> World:
+def make_world() -> World:
+    """Owner and editor (workspace members), guest (viewer on table B only); base with tables A, B."""
     with session_scope() as s:
         owner, editor, guest = _user(s, "owner"), _user(s, "editor"), _user(s, "guest")
         ws = Workspace(name="Realtime", created_by=owner)
@@ -128,6 +128,11 @@ def world() -> World:
         w = World(ws.id, base.id, ta.id, tb.id, owner, editor, guest)
     w.tokens = {uid: issue_access_token(uid)[0] for uid in (w.owner, w.editor, w.guest)}
     return w
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
 
 
 def _connect(gw: FakeGateway, token: str) -> str:
