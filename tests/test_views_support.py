@@ -131,3 +131,40 @@ def events(table_id: str, type_prefix: str = "") -> list[ChangeEvent]:
 def load(model: Any, object_id: str) -> Any:
     with session_scope() as session:
         return session.get(model, object_id)
+
+
+def add_records(world: World, rows: list[dict[str, Any]], *, table_id: str | None = None) -> list[str]:
+    """Insert records (values keyed by field name, stored as given) and advance the table's sequence."""
+    from sqlalchemy import func
+    from sqlalchemy.dialects.postgresql import insert
+
+    from pybase.records.models import Record, RecordSequence
+
+    table_id = table_id or world.table_id
+    ids = []
+    with session_scope() as session:
+        last = session.scalar(select(func.max(Record.seq)).where(Record.table_id == table_id)) or 0
+        for offset, row in enumerate(rows, start=1):
+            record = Record(
+                table_id=table_id,
+                seq=last + offset,
+                data={world.fields.get(k, k): v for k, v in row.items()},
+                created_by=world.users["editor"],
+            )
+            session.add(record)
+            session.flush()
+            ids.append(record.id)
+        upto = last + len(rows)
+        session.execute(
+            insert(RecordSequence)
+            .values(table_id=table_id, last_seq=upto)
+            .on_conflict_do_update(index_elements=["table_id"], set_={"last_seq": upto})
+        )
+    return ids
+
+
+def record_row(table_id: str, record_id: str) -> Any:
+    from pybase.records.models import Record
+
+    with session_scope() as session:
+        return session.get(Record, (table_id, record_id))
