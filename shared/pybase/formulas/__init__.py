@@ -1,0 +1,60 @@
+"""Airtable-compatible formulas: parse, validate, resolve field names to IDs, evaluate in Python,
+compile to PostgreSQL, infer result types. See README.md in this package for the semantics."""
+
+from __future__ import annotations
+
+from pybase.formulas.analysis import (
+    FieldInfo,
+    PreparedFormula,
+    display_references,
+    infer_type,
+    load_formula,
+    prepare_formula,
+    references,
+    resolve_references,
+    rewrite_references,
+)
+from pybase.formulas.errors import FormulaError, NotCompilable, Position
+from pybase.formulas.evaluator import RecordContext, convert_value, evaluate
+from pybase.formulas.lexer import quote_field, tokenize
+from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
+from pybase.formulas.parser import parse
+from pybase.formulas.registry import FunctionSpec, all_functions, get_function
+from pybase.formulas.sql import SqlFormula, compile_sql, compile_sql_full
+from pybase.formulas.values import ErrorValue, to_text, truthy
+
+__all__ = [
+    "Binary",
+    "Call",
+    "ErrorValue",
+    "FieldInfo",
+    "FieldRef",
+    "FormulaError",
+    "FunctionSpec",
+    "Literal",
+    "Node",
+    "NotCompilable",
+    "Position",
+    "PreparedFormula",
+    "RecordContext",
+    "SqlFormula",
+    "Unary",
+    "all_functions",
+    "compile_sql",
+    "compile_sql_full",
+    "convert_value",
+    "display_references",
+    "evaluate",
+    "get_function",
+    "infer_type",
+    "load_formula",
+    "parse",
+    "prepare_formula",
+    "quote_field",
+    "references",
+    "resolve_references",
+    "rewrite_references",
+    "to_text",
+    "tokenize",
+    "truthy",
+]

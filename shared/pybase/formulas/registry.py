@@ -1,0 +1,108 @@
+"""Function registry: one FunctionSpec per formula function (Python implementation + optional SQL compiler)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pybase.formulas.nodes import Call, Node
+    from pybase.formulas.sql import SqlCompiler, SqlValue
+
+# Python implementation: eager functions get (evaluation, *values); lazy ones get (evaluation, thunks, call).
+PyImpl = Callable[..., Any]
+# SQL compiler: (compiler, compiled args, arg nodes) -> SqlValue; raise NotCompilable when it cannot.
+SqlImpl = Callable[["SqlCompiler", "Sequence[SqlValue]", "Sequence[Node]"], "SqlValue"]
+ResultType = str | Callable[[Sequence[str]], str]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    min_args: int
+    max_args: int | None  # None: any number
+    impl: PyImpl
+    result_type: ResultType = "text"
+    sql: SqlImpl | None = None
+    lazy: bool = False  # impl receives zero-argument thunks and the Call node (IF, SWITCH ...)
+    catches_errors: bool = False  # eager, but error values are passed in instead of propagated
+    check: Callable[[Call, str], None] | None = None  # extra parse-time validation (e.g. literal units)
+    description: str = ""
+
+    def arity_problem(self, count: int) -> str | None:
+        if self.max_args is not None and self.min_args == self.max_args and count != self.min_args:
+            return f"takes exactly {self.min_args} argument{'s' if self.min_args != 1 else ''}, got {count}"
+        if count < self.min_args:
+            return f"takes at least {self.min_args} argument{'s' if self.min_args != 1 else ''}, got {count}"
+        if self.max_args is not None and count > self.max_args:
+            return f"takes at most {self.max_args} argument{'s' if self.max_args != 1 else ''}, got {count}"
+        return None
+
+    def type_for(self, arg_types: Sequence[str]) -> str:
+        return self.result_type if isinstance(self.result_type, str) else self.result_type(arg_types)
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {}
+
+
+def register(
+    name: str,
+    min_args: int,
+    max_args: int | None,
+    *,
+    result_type: ResultType = "text",
+    sql: SqlImpl | None = None,
+    lazy: bool = False,
+    catches_errors: bool = False,
+    check: Callable[[Call, str], None] | None = None,
+) -> Callable[[PyImpl], PyImpl]:
+    def decorate(impl: PyImpl) -> PyImpl:
+        FUNCTIONS[name] = FunctionSpec(
+            name=name,
+            min_args=min_args,
+            max_args=max_args,
+            impl=impl,
+            result_type=result_type,
+            sql=sql,
+            lazy=lazy,
+            catches_errors=catches_errors,
+            check=check,
+            description=(impl.__doc__ or "").strip(),
+        )
+        return impl
+
+    return decorate
+
+
+def sql_for(name: str) -> Callable[[SqlImpl], SqlImpl]:
+    """Attach a SQL compiler to an already registered function."""
+
+    def decorate(fn: SqlImpl) -> SqlImpl:
+        spec = FUNCTIONS[name]
+        FUNCTIONS[name] = FunctionSpec(**{**spec.__dict__, "sql": fn})
+        return fn
+
+    return decorate
+
+
+_loaded = False
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from pybase.formulas.functions import load_all
+
+        load_all()
+
+
+def get_function(name: str) -> FunctionSpec | None:
+    _ensure_loaded()
+    return FUNCTIONS.get(name.upper())
+
+
+def all_functions() -> dict[str, FunctionSpec]:
+    _ensure_loaded()
+    return dict(FUNCTIONS)

@@ -1,0 +1,365 @@
+"""Compile a formula tree to a PostgreSQL expression (SQLAlchemy Core) with the evaluator's semantics.
+
+Every compiled node is a SqlValue: `expr` (typed by `type`; NULL means blank), and `err`, a boolean SQL
+expression that is true where the Python evaluator would produce an error value (None: never). Values
+that would make PostgreSQL raise (division by zero, bad casts, sqrt of negatives, ...) are guarded so a
+query never fails at run time; the final expression is NULL where `err` is true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TIMESTAMP
+from sqlalchemy.sql.elements import ColumnElement
+
+from pybase.formulas.errors import NotCompilable
+from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
+from pybase.formulas.registry import get_function
+from pybase.formulas.values import as_datetime
+
+KINDS = ("number", "text", "date", "boolean", "array")
+TSTZ = TIMESTAMP(timezone=True)
+DOUBLE = sa.Double()
+NUMERIC_PATTERN = r"^[ \t\n\r]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r]*$"
+TRIM_CHARS = " \t\n\r"
+
+Resolver = Callable[[str], tuple[ColumnElement[Any], str]]
+
+
+@dataclass(frozen=True)
+class SqlValue:
+    expr: ColumnElement[Any]
+    type: str  # number | text | date | boolean | blank
+    err: ColumnElement[bool] | None = None
+
+
+@dataclass(frozen=True)
+class SqlFormula:
+    """A compiled formula: `value` (NULL for blank and for errors), its kind, and `error` (true on error)."""
+
+    value: ColumnElement[Any]
+    result_type: str
+    error: ColumnElement[bool] | None
+
+    def condition(self) -> ColumnElement[bool]:
+        """Truthiness for filters (filterByFormula): errors and blanks are false; never NULL."""
+        truth = truthy(SqlValue(self.value, self.result_type if self.result_type != "array" else "text"))
+        return truth if self.error is None else sa.and_(sa.not_(self.error), truth)
+
+
+# ---- helpers used by the function library --------------------------------------------------------------
+
+
+def lit_number(value: float) -> ColumnElement[Any]:
+    return sa.cast(sa.literal(float(value)), DOUBLE)
+
+
+def lit_text(value: str) -> ColumnElement[Any]:
+    return sa.cast(sa.literal(value), sa.Text)
+
+
+def null_of(kind: str) -> ColumnElement[Any]:
+    return sa.cast(sa.null(), _sa_type(kind))
+
+
+def _sa_type(kind: str) -> Any:
+    return {"number": DOUBLE, "text": sa.Text(), "date": TSTZ, "boolean": sa.Boolean(), "blank": sa.Text()}[kind]
+
+
+def any_err(*errs: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
+    present = [e for e in errs if e is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else sa.or_(*present)
+
+
+def errs_of(values: Sequence[SqlValue]) -> ColumnElement[bool] | None:
+    return any_err(*(v.err for v in values))
+
+
+def is_blank(v: SqlValue) -> ColumnElement[bool]:
+    if v.type == "blank":
+        return sa.true()
+    if v.type == "text":
+        return sa.or_(v.expr.is_(None), v.expr == "")
+    return v.expr.is_(None)
+
+
+def is_numeric_text(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    return expr.op("~")(NUMERIC_PATTERN)
+
+
+def guarded(condition: ColumnElement[bool], expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`expr` where `condition` holds, else NULL. Used on the *inputs* of functions that can raise
+    (casts, sqrt, ln, power): PostgreSQL folds constant sub-expressions at plan time even inside an
+    untaken CASE branch, but a CASE with a constant false condition folds to NULL first."""
+    return sa.case((condition, expr), else_=sa.null())
+
+
+def text_to_number(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Numeric text -> float8, anything else -> NULL (never raises)."""
+    return sa.cast(guarded(is_numeric_text(expr), sa.func.btrim(expr, TRIM_CHARS)), DOUBLE)
+
+
+def as_number(v: SqlValue) -> SqlValue:
+    """Blank -> 0, booleans -> 1/0, numeric text -> its number, other text -> error."""
+    if v.type == "number":
+        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err)
+    if v.type == "blank":
+        return SqlValue(lit_number(0), "number", v.err)
+    if v.type == "boolean":
+        return SqlValue(sa.case((v.expr, lit_number(1)), else_=lit_number(0)), "number", v.err)
+    if v.type == "text":
+        trimmed = sa.func.btrim(v.expr, TRIM_CHARS)
+        value = sa.case((sa.or_(v.expr.is_(None), trimmed == ""), lit_number(0)), else_=text_to_number(v.expr))
+        bad = sa.and_(v.expr.is_not(None), trimmed != "", sa.not_(is_numeric_text(v.expr)))
+        return SqlValue(value, "number", any_err(v.err, bad))
+    raise NotCompilable(f"a {v.type} value used as a number")
+
+
+def number_text(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """float8 -> text like values.format_number (integral values without exponent or '.0')."""
+    return sa.case(
+        (
+            sa.and_(expr == sa.func.trunc(expr), sa.func.abs(expr) < 1e15),
+            sa.cast(sa.cast(expr, sa.BigInteger), sa.Text),
+        ),
+        else_=sa.cast(expr, sa.Text),
+    )
+
+
+def utc(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """timestamptz -> timestamp (UTC wall clock), independent of the session time zone."""
+    return sa.func.timezone("UTC", expr)
+
+
+def from_utc(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    return sa.func.timezone("UTC", expr)
+
+
+ISO_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+
+
+def as_text(v: SqlValue) -> SqlValue:
+    if v.type == "text":
+        return SqlValue(sa.func.coalesce(v.expr, ""), "text", v.err)
+    if v.type == "blank":
+        return SqlValue(lit_text(""), "text", v.err)
+    if v.type == "number":
+        return SqlValue(sa.func.coalesce(number_text(v.expr), ""), "text", v.err)
+    if v.type == "boolean":
+        return SqlValue(sa.case((v.expr.is_(True), "1"), (v.expr.is_(False), "0"), else_=""), "text", v.err)
+    if v.type == "date":
+        return SqlValue(sa.func.coalesce(sa.func.to_char(utc(v.expr), ISO_PATTERN), ""), "text", v.err)
+    raise NotCompilable(f"a {v.type} value used as text")
+
+
+def as_date(v: SqlValue) -> SqlValue:
+    if v.type == "date":
+        return v
+    if v.type == "blank":
+        return SqlValue(null_of("date"), "date", v.err)
+    raise NotCompilable(f"a {v.type} value used as a date (parsing happens in Python)")
+
+
+def truthy(v: SqlValue) -> ColumnElement[bool]:
+    if v.type == "number":
+        return sa.func.coalesce(v.expr, lit_number(0)) != 0
+    if v.type == "text":
+        return sa.func.coalesce(v.expr, "") != ""
+    if v.type == "boolean":
+        return sa.func.coalesce(v.expr, sa.false())
+    if v.type == "date":
+        return v.expr.is_not(None)
+    if v.type == "blank":
+        return sa.false()
+    raise NotCompilable(f"truthiness of a {v.type} value")
+
+
+_CMP: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+_NUMLIKE = ("number", "boolean")
+
+
+def _bool_const(flag: bool) -> ColumnElement[bool]:
+    return sa.true() if flag else sa.false()
+
+
+def _num(v: SqlValue) -> ColumnElement[Any]:
+    return as_number(v).expr
+
+
+def _c(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    # Code-point order, like Python's str comparison, whatever the database collation.
+    return expr.collate("C")
+
+
+def _typed_compare(op: str, a: SqlValue, b: SqlValue) -> ColumnElement[bool]:
+    """Both sides known non-blank."""
+    ta, tb = a.type, b.type
+    if "blank" in (ta, tb):
+        return sa.false()  # unreachable: blanks are handled before
+    if ta == "date" and tb == "date":
+        return _CMP[op](a.expr, b.expr)
+    if "date" in (ta, tb):
+        raise NotCompilable("comparing a date with a non-date")
+    if ta in _NUMLIKE and tb in _NUMLIKE:
+        return _CMP[op](_num(a), _num(b))
+    if ta in _NUMLIKE or tb in _NUMLIKE:
+        text = b if ta in _NUMLIKE else a
+        cast_text = text_to_number(text.expr)
+        left, right = (_num(a), cast_text) if ta in _NUMLIKE else (cast_text, _num(b))
+        return sa.case((is_numeric_text(text.expr), _CMP[op](left, right)), else_=_bool_const(op == "!="))
+    return _CMP[op](_c(a.expr), _c(b.expr))
+
+
+def _compare_with_zero(op: str, other: SqlValue, blank_on_left: bool) -> ColumnElement[bool]:
+    """A blank compared with a non-blank `other`: the blank acts as other's zero (0, '') and dates differ."""
+    if other.type == "date":
+        return _bool_const(op == "!=")
+    if other.type in _NUMLIKE:
+        zero, val = lit_number(0), _num(other)
+    elif other.type == "text":
+        zero, val = _c(lit_text("")), _c(other.expr)
+    else:
+        return sa.false()
+    return _CMP[op](zero, val) if blank_on_left else _CMP[op](val, zero)
+
+
+def compare(op: str, a: SqlValue, b: SqlValue) -> SqlValue:
+    if "array" in (a.type, b.type):
+        raise NotCompilable("comparing arrays")
+    a_blank, b_blank = is_blank(a), is_blank(b)
+    expr = sa.case(
+        (sa.and_(a_blank, b_blank), _bool_const(op in ("=", "<=", ">="))),
+        (a_blank, _compare_with_zero(op, b, True)),
+        (b_blank, _compare_with_zero(op, a, False)),
+        else_=_typed_compare(op, a, b),
+    )
+    return SqlValue(expr, "boolean", any_err(a.err, b.err))
+
+
+def unify_types(types: Sequence[str]) -> str:
+    """The single kind of several branches (blank fits anything); NotCompilable when they differ."""
+    kinds = {t for t in types if t != "blank"}
+    if len(kinds) > 1:
+        raise NotCompilable(f"branches of different kinds: {sorted(kinds)}")
+    return kinds.pop() if kinds else "blank"
+
+
+def coerce_branch(v: SqlValue, kind: str) -> ColumnElement[Any]:
+    if v.type == "blank" and kind != "blank":
+        return null_of(kind)
+    return v.expr
+
+
+def literal_text(node: Node) -> str | None:
+    """The value of a string literal argument (units, formats, regex patterns), else None."""
+    return node.value if isinstance(node, Literal) and isinstance(node.value, str) else None
+
+
+# ---- the compiler ----------------------------------------------------------------------------------------
+
+
+class SqlCompiler:
+    def __init__(
+        self,
+        resolver: Resolver,
+        *,
+        record_id: ColumnElement[Any] | None = None,
+        created_time: ColumnElement[Any] | None = None,
+        last_modified_time: ColumnElement[Any] | None = None,
+        now: datetime | ColumnElement[Any] | None = None,
+    ) -> None:
+        self.resolver = resolver
+        self.record_id = record_id
+        self.created_time = created_time
+        self.last_modified_time = last_modified_time
+        if now is None:
+            self.now: ColumnElement[Any] = sa.func.now()
+        elif isinstance(now, datetime):
+            self.now = sa.cast(sa.literal(as_datetime(now)), TSTZ)
+        else:
+            self.now = now
+
+    def compile(self, node: Node) -> SqlValue:
+        if isinstance(node, Literal):
+            if isinstance(node.value, bool):
+                return SqlValue(_bool_const(node.value), "boolean")
+            if isinstance(node.value, float):
+                return SqlValue(lit_number(node.value), "number")
+            return SqlValue(lit_text(node.value), "text")
+        if isinstance(node, FieldRef):
+            expr, kind = self.resolver(node.name)
+            if kind not in KINDS:
+                raise NotCompilable(f"field kind {kind!r}")
+            if kind == "array":
+                raise NotCompilable("array fields are evaluated in Python")
+            if kind == "number":
+                expr = sa.cast(expr, DOUBLE)
+            return SqlValue(expr, kind)
+        if isinstance(node, Unary):
+            v = as_number(self.compile(node.operand))
+            return SqlValue(-v.expr if node.op == "-" else v.expr, "number", v.err)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        if isinstance(node, Call):
+            spec = get_function(node.name)
+            if spec is None or spec.sql is None:
+                raise NotCompilable(f"{node.name}() has no SQL translation")
+            args = [self.compile(arg) for arg in node.args]
+            return spec.sql(self, args, node.args)
+        raise TypeError(f"not a formula node: {node!r}")
+
+    def binary(self, node: Binary) -> SqlValue:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op == "&":
+            a, b = as_text(left), as_text(right)
+            return SqlValue(a.expr.op("||")(b.expr), "text", any_err(a.err, b.err))
+        if node.op in ("+", "-", "*", "/"):
+            a, b = as_number(left), as_number(right)
+            if node.op == "+":
+                return SqlValue(a.expr + b.expr, "number", any_err(a.err, b.err))
+            if node.op == "-":
+                return SqlValue(a.expr - b.expr, "number", any_err(a.err, b.err))
+            if node.op == "*":
+                return SqlValue(a.expr * b.expr, "number", any_err(a.err, b.err))
+            return SqlValue(a.expr / sa.func.nullif(b.expr, 0), "number", any_err(a.err, b.err, b.expr == 0))
+        return compare(node.op, left, right)
+
+
+def compile_sql_full(
+    node: Node,
+    resolver: Resolver,
+    *,
+    record_id: ColumnElement[Any] | None = None,
+    created_time: ColumnElement[Any] | None = None,
+    last_modified_time: ColumnElement[Any] | None = None,
+    now: datetime | ColumnElement[Any] | None = None,
+) -> SqlFormula:
+    compiler = SqlCompiler(
+        resolver, record_id=record_id, created_time=created_time, last_modified_time=last_modified_time, now=now
+    )
+    result = compiler.compile(node)
+    kind = "text" if result.type == "blank" else result.type
+    value = coerce_branch(result, kind)
+    if result.err is not None:
+        value = sa.case((result.err, null_of(kind)), else_=value)
+    return SqlFormula(value, kind, result.err)
+
+
+def compile_sql(node: Node, resolver: Resolver, **kwargs: Any) -> tuple[ColumnElement[Any], str]:
+    """(expression, result_type). The expression is NULL for blank results and for errors."""
+    compiled = compile_sql_full(node, resolver, **kwargs)
+    return compiled.value, compiled.result_type
