@@ -287,11 +287,13 @@ def test_query_spec_per_type(api: Api, world: World) -> None:
         other_table = add_table(world, "Other")
         with pytest.raises(NotFound):
             service.get_view_query_spec(session, view_id=grid["id"], table_id=other_table)
-    assert k.sorts == [{"field_id": f["Status"], "direction": "asc"}, {"field_id": f["Qty"], "direction": "desc"}]
-    assert k.group_by == [{"field_id": f["Status"], "direction": "asc"}]
+    assert [(s["field"], s["direction"]) for s in k.sorts] == [(f["Status"], "asc"), (f["Qty"], "desc")]
+    assert all(s["field"] == s["field_id"] for s in k.sorts)
+    assert k.group_by == [{"field": f["Status"], "field_id": f["Status"], "direction": "asc"}]
     assert k.layout["stack_field_id"] == f["Status"]
-    assert c.extra_filters == [{"field_id": f["Due"], "operator": "is_not_empty"}]
-    assert c.sorts == [{"field_id": f["Due"], "direction": "asc"}]
+    assert c.extra_filters == [{"field": f["Due"], "op": "is_not_empty"}]
+    assert c.filter_tree() == {"field": f["Due"], "op": "is_not_empty"}
+    assert [(s["field"], s["direction"]) for s in c.sorts] == [(f["Due"], "asc")]
     assert g.visible_field_ids[0] == f["Qty"] and f["Notes"] not in g.visible_field_ids
     assert g.hidden_field_ids == [f["Notes"]]
     assert fo.visible_field_ids == [f["Due"], f["Name"]]
@@ -304,3 +306,32 @@ def test_query_spec_per_type(api: Api, world: World) -> None:
         ],
     )
     assert [(g["value"], [r["id"] for r in g["records"]]) for g in groups] == [("Done", ["a", "b"]), ("Todo", ["c"])]
+
+
+def test_filters_are_saved_by_field_id_checked_and_pruned(api: Api) -> None:
+    world = make_world()
+    f = world.fields
+    tree = {
+        "and": [
+            {"field": "Qty", "op": ">", "value": 3},
+            {"not": {"field": f["Status"], "op": "is", "value": "Done"}},
+        ]
+    }
+    view = create(api, world, name="Filtered", config={"filters": tree}).json()
+    saved = view["config"]["filters"]
+    assert saved["and"][0]["field"] == f["Qty"]  # the name became the field's ID
+    assert saved["and"][1] == {"not": {"field": f["Status"], "op": "is", "value": "Done"}}
+    bad_op = create(api, world, name="Bad op", config={"filters": {"field": f["Qty"], "op": "sounds_like", "value": 1}})
+    assert bad_op.status == 422
+    assert bad_op.json()["error"]["details"][0]["loc"][:2] == ["config", "filters"]
+    unknown = create(
+        api, world, name="Unknown", config={"filters": {"field": "fldNopeNopeNope01", "op": "is", "value": 1}}
+    )
+    assert unknown.status == 422
+    soft_delete(Field, f["Qty"])
+    with session_scope() as session:
+        spec = service.get_view_query_spec(session, view_id=view["id"])
+    assert spec.filters == {"and": [{"not": {"field": f["Status"], "op": "is", "value": "Done"}}]}
+    soft_delete(Field, f["Status"])
+    seen = world.api(api, "viewer").call("tables", "GET", f"/views/{view['id']}").json()["config"]
+    assert seen["filters"] is None

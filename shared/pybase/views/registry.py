@@ -104,10 +104,11 @@ class FieldRef:
 class ViewQuerySpec:
     """How to list records through a view; the records listing applies this.
 
-    - filters: the saved filter tree (records/schemas.py format) or None;
-    - extra_filters: conditions the view type adds (e.g. calendar: date is not empty), to AND with
-      `filters` — each is a leaf {"field_id", "operator", "value"?};
-    - sorts: [{"field_id", "direction"}], group keys first (records come out grouped);
+    - filters: the saved filter tree (records/query.py format: {"and"|"or": [...]}, {"not": node},
+      {"field": id, "op": ..., "value": ...}) or None;
+    - extra_filters: conditions the view type adds (calendar: date is not empty), to AND with
+      `filters`; `filter_tree()` gives both combined;
+    - sorts: [{"field": id, "field_id": id, "direction"}], group keys first (records come out grouped);
     - group_by: the grouping keys (kanban: its stack field), for callers that label groups;
     - visible_field_ids: fields to return, in display order (hidden ones removed).
     """
@@ -122,6 +123,12 @@ class ViewQuerySpec:
     visible_field_ids: list[str]
     hidden_field_ids: list[str]
     layout: dict[str, Any] = field(default_factory=dict)
+
+    def filter_tree(self) -> dict[str, Any] | None:
+        parts = ([self.filters] if self.filters else []) + list(self.extra_filters)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"and": parts}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,29 +164,60 @@ def _default_filter_fields(tree: Any, loc: tuple[str | int, ...] = ()) -> Iterab
             yield from _default_filter_fields(item, (*loc, index))
 
 
+def _filter_names_to_ids(tree: Any, fields: Mapping[str, FieldLike]) -> Any:
+    """Saved filters refer to fields by ID (so renames never break a view); names given are converted."""
+    by_name = {f.name: f.id for f in fields.values()}
+    if isinstance(tree, list):
+        return [_filter_names_to_ids(item, fields) for item in tree]
+    if not isinstance(tree, dict):
+        return tree
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if key in ("field", "field_id") and isinstance(value, str) and value not in fields and value in by_name:
+            out[key] = by_name[value]
+        elif isinstance(value, dict | list):
+            out[key] = _filter_names_to_ids(value, fields)
+        else:
+            out[key] = value
+    return out
+
+
+def _compile_check(tree: Any, fields: Mapping[str, FieldLike]) -> None:
+    """Compile the filter with the records engine's compiler: operators and values per field type."""
+    from pybase.fields.types.base import Params
+    from pybase.records.query import FieldSet, compile_filter
+
+    try:
+        compile_filter(tree, FieldSet(list(fields.values())), Params(), [])
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            f"The view's filters are not valid: {exc.message}",
+            details=[{"loc": ["config", "filters"], "message": exc.message, "details": exc.details}],
+        ) from None
+
+
 def _default_filter_prune(tree: Any, alive: Callable[[str], bool]) -> Any:
-    """Drop conditions on fields that are gone; groups left empty disappear too."""
+    """Drop conditions on fields that are gone; groups (and "not"s) left empty disappear too."""
     if isinstance(tree, list):
         kept = [_default_filter_prune(item, alive) for item in tree]
         return [item for item in kept if item is not None]
     if not isinstance(tree, dict):
         return tree
-    for key in ("field_id", "field"):
-        value = tree.get(key)
-        if isinstance(value, str) and not alive(value):
-            return None
+    refs = [tree[key] for key in ("field", "field_id") if isinstance(tree.get(key), str)]
+    if refs:
+        # A condition: kept whole while its field lives.
+        return tree if all(alive(ref) for ref in refs) else None
     pruned: dict[str, Any] = {}
-    had_children = False
+    structural = False
     for key, value in tree.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            had_children = True
+        if isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+            structural = True
             kept = _default_filter_prune(value, alive)
-            if not kept:
-                continue
-            pruned[key] = kept
+            if kept:
+                pruned[key] = kept
         else:
             pruned[key] = value
-    if had_children and not any(isinstance(v, list) and v for v in pruned.values()):
+    if structural and not any(isinstance(v, dict | list) and v for v in pruned.values()):
         return None
     return pruned
 
@@ -224,6 +262,9 @@ class ViewType:
         self, raw: Mapping[str, Any], *, fields: Mapping[str, FieldLike], creating: bool = False
     ) -> dict[str, Any]:
         """Validate a whole config against the table's live fields; returns the normalized config."""
+        raw = dict(raw)
+        if raw.get("filters") is not None:
+            raw["filters"] = _filter_names_to_ids(raw["filters"], fields)
         config = self.parse(raw)
         problems: list[dict[str, Any]] = []
         if creating:
@@ -301,7 +342,7 @@ class ViewType:
     def query_spec(
         self, *, view_id: str, table_id: str, cfg: Mapping[str, Any], fields: Mapping[str, FieldLike]
     ) -> ViewQuerySpec:
-        group_by = [dict(g) for g in cfg.get("group_by") or []]
+        group_by = [{"field": g["field_id"], **g} for g in cfg.get("group_by") or []]
         sorts = [dict(s) for s in cfg.get("sorts") or []]
         visible = self.visible_fields(cfg, fields=fields)
         return ViewQuerySpec(
@@ -329,7 +370,7 @@ def _merge_sorts(first: list[dict[str, str]], then: list[dict[str, str]]) -> lis
         fid = item.get("field_id")
         if fid and fid not in seen:
             seen.add(fid)
-            merged.append({"field_id": fid, "direction": item.get("direction", "asc")})
+            merged.append({"field": fid, "field_id": fid, "direction": item.get("direction", "asc")})
     return merged
 
 
@@ -337,7 +378,7 @@ def _merge_sorts(first: list[dict[str, str]], then: list[dict[str, str]]) -> lis
 # prune field references. `use_filter_format` lets records/schemas.py install exact implementations.
 filter_field_walker: FilterFieldWalker = _default_filter_fields
 filter_pruner: FilterPruner = _default_filter_prune
-filter_validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = None
+filter_validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = _compile_check
 
 
 def use_filter_format(

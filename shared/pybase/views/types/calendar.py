@@ -56,9 +56,9 @@ class CalendarView(ViewType):
         date_field = cfg.get("date_field_id")
         if date_field:
             # Records without a date have no place on a calendar; chronological unless sorted otherwise.
-            spec.extra_filters.append({"field_id": date_field, "operator": "is_not_empty"})
+            spec.extra_filters.append({"field": date_field, "op": "is_not_empty"})
             if not spec.sorts:
-                spec.sorts = [{"field_id": date_field, "direction": "asc"}]
+                spec.sorts = [{"field": date_field, "field_id": date_field, "direction": "asc"}]
         return spec
 
     def layout(self, cfg: Mapping[str, Any]) -> dict[str, Any]:
