@@ -47,8 +47,14 @@ def workspace_role(session: Session, *, principal: Principal, workspace_id: str)
         raise NotFound("Workspace not found", details={"id": workspace_id})
     role = row[1]
     if role is not None and principal.token_base_ids is not None:
-        # A token limited to some bases sees their workspace, but never acts on the workspace itself.
-        role = "viewer"
+        # A token limited to some bases sees their workspace, but never acts on the workspace itself;
+        # the user's other workspaces are outside the token's reach altogether.
+        reaches = session.scalar(
+            select(AppBase.id)
+            .where(AppBase.workspace_id == workspace_id, AppBase.id.in_(principal.token_base_ids))
+            .limit(1)
+        )
+        role = "viewer" if reaches is not None else None
     return row[0], role
 
 

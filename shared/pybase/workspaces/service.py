@@ -174,6 +174,9 @@ def _require_owner_for(principal_role: str | None, *roles: str) -> None:
 
 def list_members(session: Session, *, principal: Principal, workspace_id: str) -> list[dict[str, Any]]:
     _require(session, principal, workspace_id, "viewer")
+    if _my_role(session, principal, workspace_id) is None:
+        # Guests of one base or table see the workspace's name, not who else is in it.
+        raise Forbidden("Only workspace members can see the member list.", code="members_only")
     rows = session.execute(
         select(WorkspaceMember, User)
         .join(User, User.id == WorkspaceMember.user_id)

@@ -1,0 +1,556 @@
+"""Who may call what: a role x endpoint matrix over the auth, workspaces and tables groups, plus ID
+guessing across workspaces, base/table grants overriding workspace roles, and API token caps and limits.
+
+Each matrix row is one endpoint; each column an actor: the five workspace roles, an outsider (owner of
+another workspace) and an anonymous caller. Cells are exact HTTP statuses. Destructive calls get a
+fresh target per cell, made through the service layer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from pybase.access.roles import Principal
+from pybase.auth import service as auth_service
+from pybase.auth.models import ApiToken
+from pybase.auth.security import sha256
+from pybase.db import session_scope
+from pybase.workspaces import service as workspaces_service
+from pybase.workspaces.models import WorkspaceMember
+from tests.conftest import Api
+from tests.factories import (
+    TestUser,
+    World,
+    add_member,
+    grant,
+    make_api_token,
+    make_base,
+    make_table,
+    make_user,
+    make_workspace,
+    make_world,
+    unique_email,
+)
+from tests.lambda_events import load_function
+
+ACTORS = ("owner", "admin", "editor", "commenter", "viewer", "outsider", "anonymous")
+
+# fmt: off
+MATRIX: dict[str, tuple[int, ...]] = {
+    #                                                       owner admin editor comm. viewer outsider anon
+    "POST /auth/register":                                  (201, 201, 201, 201, 201, 201, 201),
+    "POST /auth/login":                                     (200, 200, 200, 200, 200, 200, 200),
+    "POST /auth/refresh":                                   (200, 200, 200, 200, 200, 200, 200),
+    "POST /auth/logout":                                    (204, 204, 204, 204, 204, 204, 204),
+    "GET /me":                                              (200, 200, 200, 200, 200, 200, 401),
+    "PATCH /me":                                            (200, 200, 200, 200, 200, 200, 401),
+    "GET /api-tokens":                                      (200, 200, 200, 200, 200, 200, 401),
+    "POST /api-tokens":                                     (201, 201, 201, 201, 201, 201, 401),
+    "DELETE /api-tokens/{tokenId}":                         (204, 204, 204, 204, 204, 204, 401),
+    "GET /workspaces":                                      (200, 200, 200, 200, 200, 200, 401),
+    "POST /workspaces":                                     (201, 201, 201, 201, 201, 201, 401),
+    "GET /workspaces/{workspaceId}":                        (200, 200, 200, 200, 200, 404, 401),
+    "PATCH /workspaces/{workspaceId}":                      (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /workspaces/{workspaceId}":                     (204, 403, 403, 403, 403, 404, 401),
+    "GET /workspaces/{workspaceId}/members":                (200, 200, 200, 200, 200, 404, 401),
+    "POST /workspaces/{workspaceId}/members":               (201, 201, 403, 403, 403, 404, 401),
+    "PATCH /workspaces/{workspaceId}/members/{userId}":     (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /workspaces/{workspaceId}/members/{userId}":    (204, 204, 403, 403, 403, 404, 401),
+    "GET /workspaces/{workspaceId}/invitations":            (200, 200, 403, 403, 403, 404, 401),
+    "POST /workspaces/{workspaceId}/invitations":           (201, 201, 403, 403, 403, 404, 401),
+    "DELETE /workspaces/{workspaceId}/invitations/{invitationId}": (204, 204, 403, 403, 403, 404, 401),
+    "POST /invitations/accept":                             (403, 403, 403, 403, 403, 403, 401),
+    "GET /workspaces/{workspaceId}/bases":                  (200, 200, 200, 200, 200, 404, 401),
+    "POST /workspaces/{workspaceId}/bases":                 (201, 201, 403, 403, 403, 404, 401),
+    "GET /bases/{baseId}":                                  (200, 200, 200, 200, 200, 404, 401),
+    "PATCH /bases/{baseId}":                                (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /bases/{baseId}":                               (204, 204, 403, 403, 403, 404, 401),
+    "GET /bases/{baseId}/grants":                           (200, 200, 403, 403, 403, 404, 401),
+    "PUT /bases/{baseId}/grants/{userId}":                  (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /bases/{baseId}/grants/{userId}":               (204, 204, 403, 403, 403, 404, 401),
+    "GET /bases/{baseId}/tables":                           (200, 200, 200, 200, 200, 404, 401),
+    "POST /bases/{baseId}/tables":                          (201, 201, 403, 403, 403, 404, 401),
+    "GET /tables/{tableId}":                                (200, 200, 200, 200, 200, 404, 401),
+    "PATCH /tables/{tableId}":                              (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /tables/{tableId}":                             (204, 204, 403, 403, 403, 404, 401),
+    "GET /tables/{tableId}/grants":                         (200, 200, 403, 403, 403, 404, 401),
+    "PUT /tables/{tableId}/grants/{userId}":                (200, 200, 403, 403, 403, 404, 401),
+    "DELETE /tables/{tableId}/grants/{userId}":             (204, 204, 403, 403, 403, 404, 401),
+}
+# fmt: on
+
+
+@dataclass
+class Ctx:
+    world: World
+    spare: TestUser  # the account anonymous callers log in / refresh with
+    candidate: TestUser  # not a member; POST members adds them
+    target: TestUser  # an editor whose role PATCH members changes
+    victim: TestUser  # re-added before each DELETE members cell
+    grantee: TestUser  # not a member; receives grants
+
+    def user(self, actor: str) -> TestUser | None:
+        if actor == "anonymous":
+            return None
+        if actor == "outsider":
+            return self.world.outsider
+        return self.world.users[actor]
+
+    def account(self, actor: str) -> TestUser:
+        return self.user(actor) or self.spare
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Ctx:
+    world = make_world()
+    context = Ctx(
+        world=world,
+        spare=make_user(name="spare"),
+        candidate=make_user(name="candidate"),
+        target=make_user(name="target"),
+        victim=make_user(name="victim"),
+        grantee=make_user(name="grantee"),
+    )
+    add_member(world.workspace_id, context.target, "editor")
+    return context
+
+
+# --- per-cell preparation (service layer, no HTTP) -----------------------------------------------
+
+
+def _owner(ctx: Ctx) -> Principal:
+    return ctx.world.owner.principal
+
+
+def _is_member(workspace_id: str, user: TestUser) -> bool:
+    with session_scope() as session:
+        return session.get(WorkspaceMember, (workspace_id, user.id)) is not None
+
+
+def _ensure_member(ctx: Ctx, user: TestUser) -> None:
+    if not _is_member(ctx.world.workspace_id, user):
+        add_member(ctx.world.workspace_id, user, "editor")
+
+
+def _ensure_not_member(ctx: Ctx, user: TestUser) -> None:
+    if _is_member(ctx.world.workspace_id, user):
+        with session_scope() as session:
+            workspaces_service.remove_member(
+                session, principal=_owner(ctx), workspace_id=ctx.world.workspace_id, user_id=user.id
+            )
+
+
+def _invitation(ctx: Ctx) -> tuple[str, str]:
+    with session_scope() as session:
+        invitation, token = workspaces_service.create_invitation(
+            session, principal=_owner(ctx), workspace_id=ctx.world.workspace_id, email=unique_email(), role="editor"
+        )
+        return invitation["id"], token
+
+
+def _api_token_id(user: TestUser) -> str:
+    secret = make_api_token(user)
+    with session_scope() as session:
+        token_id = session.scalar(select(ApiToken.id).where(ApiToken.token_hash == sha256(secret)))
+    assert token_id is not None
+    return token_id
+
+
+def _refresh_token(user: TestUser) -> str:
+    with session_scope() as session:
+        return auth_service.issue_session(session, user_id=user.id)["refresh_token"]
+
+
+def _fresh_workspace(ctx: Ctx) -> str:
+    """A new workspace where every matrix actor has the same role as in the world's workspace."""
+    workspace_id = make_workspace(ctx.world.owner, name="Doomed")
+    for role, user in ctx.world.users.items():
+        if role != "owner":
+            add_member(workspace_id, user, role)
+    return workspace_id
+
+
+Prepare = Callable[[Ctx, str], tuple[str, Any]]
+W = "/workspaces/{w}"
+
+
+def _fmt(path: str, ctx: Ctx) -> str:
+    return path.format(w=ctx.world.workspace_id, b=ctx.world.base_id, t=ctx.world.table.id)
+
+
+def fixed(path: str, body: Any = None) -> Prepare:
+    return lambda ctx, actor: (_fmt(path, ctx), body(ctx, actor) if callable(body) else body)
+
+
+def _add_member_call(ctx: Ctx, actor: str) -> tuple[str, Any]:
+    _ensure_not_member(ctx, ctx.candidate)
+    return _fmt(W + "/members", ctx), {"email": ctx.candidate.email, "role": "viewer"}
+
+
+def _remove_member_call(ctx: Ctx, actor: str) -> tuple[str, Any]:
+    _ensure_member(ctx, ctx.victim)
+    return _fmt(W + "/members/", ctx) + ctx.victim.id, None
+
+
+def _base_grant_removal(ctx: Ctx, actor: str) -> tuple[str, Any]:
+    grant("base", ctx.world.base_id, ctx.grantee, "viewer")
+    return f"/bases/{ctx.world.base_id}/grants/{ctx.grantee.id}", None
+
+
+def _table_grant_removal(ctx: Ctx, actor: str) -> tuple[str, Any]:
+    grant("table", ctx.world.table.id, ctx.grantee, "viewer")
+    return f"/tables/{ctx.world.table.id}/grants/{ctx.grantee.id}", None
+
+
+ENDPOINTS: dict[str, tuple[str, Prepare]] = {
+    "POST /auth/register": (
+        "auth",
+        fixed("/auth/register", lambda c, a: {"email": unique_email(), "password": "long-enough", "name": "N"}),
+    ),
+    "POST /auth/login": (
+        "auth",
+        fixed("/auth/login", lambda c, a: {"email": c.account(a).email, "password": c.account(a).password}),
+    ),
+    "POST /auth/refresh": (
+        "auth",
+        fixed("/auth/refresh", lambda c, a: {"refresh_token": _refresh_token(c.account(a))}),
+    ),
+    "POST /auth/logout": ("auth", fixed("/auth/logout", lambda c, a: {"refresh_token": _refresh_token(c.account(a))})),
+    "GET /me": ("auth", fixed("/me")),
+    "PATCH /me": ("auth", fixed("/me", lambda c, a: {"name": a})),
+    "GET /api-tokens": ("auth", fixed("/api-tokens")),
+    "POST /api-tokens": ("auth", fixed("/api-tokens", {"name": "matrix", "scope": "read"})),
+    "DELETE /api-tokens/{tokenId}": ("auth", lambda c, a: (f"/api-tokens/{_api_token_id(c.account(a))}", None)),
+    "GET /workspaces": ("workspaces", fixed("/workspaces")),
+    "POST /workspaces": ("workspaces", fixed("/workspaces", {"name": "Made in the matrix"})),
+    "GET /workspaces/{workspaceId}": ("workspaces", fixed(W)),
+    "PATCH /workspaces/{workspaceId}": ("workspaces", fixed(W, {"name": "World"})),
+    "DELETE /workspaces/{workspaceId}": ("workspaces", lambda c, a: (f"/workspaces/{_fresh_workspace(c)}", None)),
+    "GET /workspaces/{workspaceId}/members": ("workspaces", fixed(W + "/members")),
+    "POST /workspaces/{workspaceId}/members": ("workspaces", _add_member_call),
+    "PATCH /workspaces/{workspaceId}/members/{userId}": (
+        "workspaces",
+        lambda c, a: (_fmt(W + "/members/", c) + c.target.id, {"role": "commenter"}),
+    ),
+    "DELETE /workspaces/{workspaceId}/members/{userId}": ("workspaces", _remove_member_call),
+    "GET /workspaces/{workspaceId}/invitations": ("workspaces", fixed(W + "/invitations")),
+    "POST /workspaces/{workspaceId}/invitations": (
+        "workspaces",
+        fixed(W + "/invitations", lambda c, a: {"email": unique_email(), "role": "viewer"}),
+    ),
+    "DELETE /workspaces/{workspaceId}/invitations/{invitationId}": (
+        "workspaces",
+        lambda c, a: (_fmt(W + "/invitations/", c) + _invitation(c)[0], None),
+    ),
+    "POST /invitations/accept": ("workspaces", fixed("/invitations/accept", lambda c, a: {"token": _invitation(c)[1]})),
+    "GET /workspaces/{workspaceId}/bases": ("workspaces", fixed(W + "/bases")),
+    "POST /workspaces/{workspaceId}/bases": ("workspaces", fixed(W + "/bases", {"name": "Another base"})),
+    "GET /bases/{baseId}": ("workspaces", fixed("/bases/{b}")),
+    "PATCH /bases/{baseId}": ("workspaces", fixed("/bases/{b}", {"name": "World base"})),
+    "DELETE /bases/{baseId}": ("workspaces", lambda c, a: (f"/bases/{make_base(c.world.workspace_id)}", None)),
+    "GET /bases/{baseId}/grants": ("workspaces", fixed("/bases/{b}/grants")),
+    "PUT /bases/{baseId}/grants/{userId}": (
+        "workspaces",
+        lambda c, a: (f"/bases/{c.world.base_id}/grants/{c.grantee.id}", {"role": "commenter"}),
+    ),
+    "DELETE /bases/{baseId}/grants/{userId}": ("workspaces", _base_grant_removal),
+    "GET /bases/{baseId}/tables": ("tables", fixed("/bases/{b}/tables")),
+    "POST /bases/{baseId}/tables": (
+        "tables",
+        fixed("/bases/{b}/tables", lambda c, a: {"name": f"New {secrets.token_hex(4)}"}),
+    ),
+    "GET /tables/{tableId}": ("tables", fixed("/tables/{t}")),
+    "PATCH /tables/{tableId}": ("tables", fixed("/tables/{t}", {"description": "Edited in the matrix"})),
+    "DELETE /tables/{tableId}": ("tables", lambda c, a: (f"/tables/{make_table(c.world.base_id).id}", None)),
+    "GET /tables/{tableId}/grants": ("tables", fixed("/tables/{t}/grants")),
+    "PUT /tables/{tableId}/grants/{userId}": (
+        "tables",
+        lambda c, a: (f"/tables/{c.world.table.id}/grants/{c.grantee.id}", {"role": "editor"}),
+    ),
+    "DELETE /tables/{tableId}/grants/{userId}": ("tables", _table_grant_removal),
+}
+
+
+def _routes_of(app: Any) -> set[str]:
+    """Every "METHOD /path" an app or router serves (read from its OpenAPI document)."""
+    if not isinstance(app, FastAPI):
+        wrapper = FastAPI()
+        wrapper.include_router(app)
+        app = wrapper
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def test_matrix_covers_every_endpoint_of_these_groups() -> None:
+    from pybase.access.routes import table_grants_router
+    from pybase.tables.routes import router as tables_router
+
+    expected = _routes_of(load_function("auth").app) | _routes_of(load_function("workspaces").app)
+    # The tables function also serves fields, views and trash; those have their own tests.
+    mine_in_tables = _routes_of(tables_router) | _routes_of(table_grants_router)
+    assert mine_in_tables <= _routes_of(load_function("tables").app)
+    assert set(MATRIX) == expected | mine_in_tables
+    assert set(ENDPOINTS) == set(MATRIX)
+    for endpoint, (group, _) in ENDPOINTS.items():
+        assert endpoint in _routes_of(load_function(group).app), endpoint
+
+
+@pytest.mark.parametrize("endpoint", list(MATRIX))
+def test_role_matrix(api: Api, ctx: Ctx, endpoint: str) -> None:
+    group, prepare = ENDPOINTS[endpoint]
+    method = endpoint.split(" ", 1)[0]
+    got: dict[str, int] = {}
+    problems: dict[str, str] = {}
+    for actor in ACTORS:
+        path, body = prepare(ctx, actor)
+        user = ctx.user(actor)
+        response = api.as_user(user.token if user else None).call(group, method, path, body=body)
+        got[actor] = response.status
+        if response.status >= 400:
+            error = response.json()["error"]
+            assert set(error) == {"code", "message", "details"}
+        problems[actor] = response.text[:200]
+    expected = dict(zip(ACTORS, MATRIX[endpoint], strict=True))
+    assert got == expected, {a: problems[a] for a in ACTORS if got[a] != expected[a]}
+
+
+# --- ID guessing across workspaces ---------------------------------------------------------------
+
+
+def _random_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(7)
+
+
+def test_cross_workspace_id_guessing_is_always_404(api: Api, ctx: Ctx) -> None:
+    world = ctx.world
+    outsider = api.as_user(world.outsider.token)
+    other_w = world.other_workspace_id
+    invitation_id, _ = _invitation(ctx)
+    victim_token_id = _api_token_id(world.owner)
+    attempts = [
+        # Their IDs under my workspace's paths.
+        ("workspaces", "PATCH", f"/workspaces/{other_w}/members/{world.owner.id}", {"role": "viewer"}),
+        ("workspaces", "DELETE", f"/workspaces/{other_w}/members/{world.users['admin'].id}", None),
+        ("workspaces", "DELETE", f"/workspaces/{other_w}/invitations/{invitation_id}", None),
+        # Their objects directly, trying to let myself in.
+        (
+            "workspaces",
+            "POST",
+            f"/workspaces/{world.workspace_id}/members",
+            {"email": world.outsider.email, "role": "owner"},
+        ),
+        ("workspaces", "PUT", f"/bases/{world.base_id}/grants/{world.outsider.id}", {"role": "admin"}),
+        ("tables", "PUT", f"/tables/{world.table.id}/grants/{world.outsider.id}", {"role": "admin"}),
+        ("tables", "POST", f"/bases/{world.base_id}/tables", {"name": "Mine now"}),
+        ("tables", "GET", f"/bases/{world.base_id}/tables", None),
+        ("auth", "DELETE", f"/api-tokens/{victim_token_id}", None),
+        # Well-formed guesses and malformed IDs.
+        ("workspaces", "GET", f"/workspaces/{_random_id('wsp')}", None),
+        ("workspaces", "GET", f"/bases/{_random_id('app')}", None),
+        ("tables", "GET", f"/tables/{_random_id('tbl')}", None),
+        ("workspaces", "GET", f"/workspaces/{world.base_id}", None),
+        ("tables", "GET", f"/tables/{world.base_id}", None),
+        ("workspaces", "GET", "/workspaces/..%2F..%2Fetc", None),
+        ("workspaces", "GET", "/workspaces/wsp%00aaaaaaaaaaaaa", None),
+        ("tables", "GET", "/tables/tbl'%20OR%201=1--", None),
+    ]
+    for group, method, path, body in attempts:
+        response = outsider.call(group, method, path, body=body)
+        assert response.status == 404, (method, path, response.text)
+    # Even the owner of the world gets 404 (not 403) for the other workspace's objects.
+    owner = api.as_user(world.owner.token)
+    assert owner.call("workspaces", "GET", f"/workspaces/{other_w}").status == 404
+    assert owner.call("workspaces", "GET", f"/workspaces/{other_w}/bases").status == 404
+    # Nothing above changed anything.
+    assert not _is_member(world.workspace_id, world.outsider)
+    with session_scope() as session:
+        assert session.get(ApiToken, victim_token_id).revoked_at is None
+
+
+# --- grants override workspace roles (most specific wins, both directions) ------------------------
+
+
+@dataclass
+class GrantWorld:
+    world: World
+    base2: str
+    table2: str  # a second table in the world's base
+    table3: str  # a table in base2
+
+
+@pytest.fixture(scope="module")
+def gw() -> GrantWorld:
+    world = make_world(("owner", "admin", "editor", "viewer"))
+    base2 = make_base(world.workspace_id, name="Second base")
+    return GrantWorld(
+        world=world,
+        base2=base2,
+        table2=make_table(world.base_id, name="Second table").id,
+        table3=make_table(base2, name="Third table").id,
+    )
+
+
+def _status(api: Api, user: TestUser | str, group: str, method: str, path: str, body: Any = None) -> int:
+    token = user if isinstance(user, str) else user.token
+    return api.as_user(token).call(group, method, path, body=body).status
+
+
+def test_base_grant_raises_a_workspace_viewer(api: Api, gw: GrantWorld) -> None:
+    user = make_user()
+    add_member(gw.world.workspace_id, user, "viewer")
+    grant("base", gw.world.base_id, user, "admin")
+    b, t = gw.world.base_id, gw.world.table.id
+    assert _status(api, user, "workspaces", "PATCH", f"/bases/{b}", {"name": "World base"}) == 200
+    assert _status(api, user, "workspaces", "GET", f"/bases/{b}/grants") == 200
+    assert _status(api, user, "tables", "POST", f"/bases/{b}/tables", {"name": f"T {secrets.token_hex(3)}"}) == 201
+    assert _status(api, user, "tables", "PATCH", f"/tables/{t}", {"description": "x"}) == 200
+    # The grant is on that base only: the workspace and the other base keep the viewer role.
+    assert _status(api, user, "workspaces", "PATCH", f"/bases/{gw.base2}", {"name": "Second base"}) == 403
+    assert _status(api, user, "tables", "PATCH", f"/tables/{gw.table3}", {"description": "x"}) == 403
+    assert _status(api, user, "workspaces", "POST", f"/workspaces/{gw.world.workspace_id}/bases", {"name": "n"}) == 403
+    role = api.as_user(user.token).call("workspaces", "GET", f"/bases/{b}").json()["role"]
+    assert role == "admin"
+
+
+def test_base_grant_lowers_a_workspace_admin(api: Api, gw: GrantWorld) -> None:
+    user = make_user()
+    add_member(gw.world.workspace_id, user, "admin")
+    grant("base", gw.world.base_id, user, "viewer")
+    b, t = gw.world.base_id, gw.world.table.id
+    assert _status(api, user, "workspaces", "GET", f"/bases/{b}") == 200
+    assert _status(api, user, "workspaces", "PATCH", f"/bases/{b}", {"name": "World base"}) == 403
+    assert _status(api, user, "tables", "POST", f"/bases/{b}/tables", {"name": "Nope"}) == 403
+    assert _status(api, user, "tables", "PATCH", f"/tables/{t}", {"description": "x"}) == 403
+    assert _status(api, user, "tables", "GET", f"/tables/{t}/grants") == 403
+    assert _status(api, user, "workspaces", "PATCH", f"/bases/{gw.base2}", {"name": "Second base"}) == 200
+    listed = api.as_user(user.token).call("workspaces", "GET", f"/workspaces/{gw.world.workspace_id}/bases").json()
+    assert {x["id"]: x["role"] for x in listed} == {b: "viewer", gw.base2: "admin"}
+
+
+def test_table_grant_beats_base_and_workspace_roles(api: Api, gw: GrantWorld) -> None:
+    t, t2 = gw.world.table.id, gw.table2
+    up = make_user()  # workspace editor, table admin
+    add_member(gw.world.workspace_id, up, "editor")
+    grant("table", t, up, "admin")
+    assert _status(api, up, "tables", "PATCH", f"/tables/{t}", {"description": "x"}) == 200
+    assert _status(api, up, "tables", "PATCH", f"/tables/{t2}", {"description": "x"}) == 403
+    # Managing grants stays with base admins.
+    assert _status(api, up, "tables", "GET", f"/tables/{t}/grants") == 403
+
+    down = make_user()  # base admin (by grant), table viewer
+    add_member(gw.world.workspace_id, down, "editor")
+    grant("base", gw.world.base_id, down, "admin")
+    grant("table", t, down, "viewer")
+    assert _status(api, down, "tables", "GET", f"/tables/{t}") == 200
+    assert _status(api, down, "tables", "PATCH", f"/tables/{t}", {"description": "x"}) == 403
+    assert _status(api, down, "tables", "PATCH", f"/tables/{t2}", {"description": "x"}) == 200
+    listed = api.as_user(down.token).call("tables", "GET", f"/bases/{gw.world.base_id}/tables").json()
+    roles = {x["id"]: x["role"] for x in listed}
+    assert roles[t] == "viewer" and roles[t2] == "admin"
+
+
+def test_guest_with_one_table_grant_sees_only_that_table(api: Api, gw: GrantWorld) -> None:
+    guest = make_user()
+    grant("table", gw.world.table.id, guest, "editor")
+    w, b, t = gw.world.workspace_id, gw.world.base_id, gw.world.table.id
+    me = api.as_user(guest.token)
+    table = me.call("tables", "GET", f"/tables/{t}")
+    assert table.status == 200 and table.json()["role"] == "editor"
+    assert me.call("tables", "PATCH", f"/tables/{t}", body={"description": "x"}).status == 403
+    assert me.call("tables", "GET", f"/tables/{gw.table2}").status == 404
+    assert me.call("tables", "GET", f"/tables/{gw.table3}").status == 404
+    assert [x["id"] for x in me.call("tables", "GET", f"/bases/{b}/tables").json()] == [t]
+    assert me.call("workspaces", "GET", f"/bases/{b}").json()["role"] == "viewer"
+    assert me.call("workspaces", "GET", f"/bases/{gw.base2}").status == 404
+    assert [x["id"] for x in me.call("workspaces", "GET", f"/workspaces/{w}/bases").json()] == [b]
+    workspace = me.call("workspaces", "GET", f"/workspaces/{w}")
+    assert workspace.status == 200 and workspace.json()["role"] is None
+    assert w in [x["id"] for x in me.call("workspaces", "GET", "/workspaces").json()]
+    assert me.call("workspaces", "GET", f"/workspaces/{w}/members").status == 403
+    assert me.call("workspaces", "PATCH", f"/workspaces/{w}", body={"name": "x"}).status == 403
+
+
+def test_guest_with_a_base_grant_reaches_all_its_tables(api: Api, gw: GrantWorld) -> None:
+    guest = make_user()
+    grant("base", gw.world.base_id, guest, "commenter")
+    me = api.as_user(guest.token)
+    listed = {x["id"]: x["role"] for x in me.call("tables", "GET", f"/bases/{gw.world.base_id}/tables").json()}
+    assert listed[gw.world.table.id] == "commenter" and listed[gw.table2] == "commenter"
+    assert me.call("tables", "GET", f"/tables/{gw.table2}").status == 200
+    assert me.call("tables", "GET", f"/tables/{gw.table3}").status == 404
+    assert me.call("tables", "PATCH", f"/tables/{gw.table2}", body={"description": "x"}).status == 403
+
+
+def test_removing_the_grant_removes_the_access(api: Api, gw: GrantWorld) -> None:
+    guest = make_user()
+    grant("table", gw.world.table.id, guest, "viewer")
+    assert _status(api, guest, "tables", "GET", f"/tables/{gw.world.table.id}") == 200
+    owner = gw.world.owner
+    path = f"/tables/{gw.world.table.id}/grants/{guest.id}"
+    assert _status(api, owner, "tables", "DELETE", path) == 204
+    assert _status(api, guest, "tables", "GET", f"/tables/{gw.world.table.id}") == 404
+    assert _status(api, guest, "workspaces", "GET", f"/workspaces/{gw.world.workspace_id}") == 404
+
+
+# --- API tokens: scope caps and base limits ------------------------------------------------------
+
+
+def test_token_scope_caps_the_users_role(api: Api, gw: GrantWorld) -> None:
+    owner = gw.world.owner
+    w, b, t = gw.world.workspace_id, gw.world.base_id, gw.world.table.id
+    cases = {
+        # scope: (GET table role, PATCH table, POST base, POST workspace, PATCH workspace)
+        "read": ("commenter", 403, 403, 403, 403),
+        "write": ("editor", 403, 403, 403, 403),
+        "admin": ("owner", 200, 201, 201, 200),
+    }
+    for scope, (role, patch_table, post_base, post_ws, patch_ws) in cases.items():
+        token = make_api_token(owner, scope=scope)
+        got = (
+            api.as_user(token).call("tables", "GET", f"/tables/{t}").json()["role"],
+            _status(api, token, "tables", "PATCH", f"/tables/{t}", {"description": scope}),
+            _status(api, token, "workspaces", "POST", f"/workspaces/{w}/bases", {"name": scope}),
+            _status(api, token, "workspaces", "POST", "/workspaces", {"name": scope}),
+            _status(api, token, "workspaces", "PATCH", f"/workspaces/{w}", {"name": "World"}),
+        )
+        assert got == (role, patch_table, post_base, post_ws, patch_ws), scope
+        assert _status(api, token, "workspaces", "GET", f"/bases/{b}") == 200
+    # A token never lifts its user above their role.
+    viewer_token = make_api_token(gw.world.users["viewer"], scope="admin")
+    assert _status(api, viewer_token, "tables", "PATCH", f"/tables/{t}", {"description": "x"}) == 403
+    assert api.as_user(viewer_token).call("tables", "GET", f"/tables/{t}").json()["role"] == "viewer"
+
+
+def test_token_base_limit_hides_everything_else(api: Api, gw: GrantWorld) -> None:
+    owner = gw.world.owner
+    w, b, t = gw.world.workspace_id, gw.world.base_id, gw.world.table.id
+    elsewhere = make_workspace(owner, name="Owner's other workspace")
+    token = make_api_token(owner, scope="admin", base_ids=[b])
+    me = api.as_user(token)
+    assert me.call("workspaces", "GET", f"/bases/{b}").status == 200
+    assert me.call("tables", "GET", f"/tables/{t}").status == 200
+    assert me.call("tables", "PATCH", f"/tables/{t}", body={"description": "limited"}).status == 200
+    assert me.call("tables", "POST", f"/bases/{b}/tables", body={"name": f"L {secrets.token_hex(3)}"}).status == 201
+    # Outside the limit: 404, as if it did not exist.
+    assert me.call("workspaces", "GET", f"/bases/{gw.base2}").status == 404
+    assert me.call("tables", "GET", f"/tables/{gw.table3}").status == 404
+    assert me.call("tables", "GET", f"/bases/{gw.base2}/tables").status == 404
+    assert me.call("workspaces", "GET", f"/workspaces/{elsewhere}").status == 404
+    # The base's workspace is visible read-only, listing only the reachable base.
+    assert me.call("workspaces", "GET", f"/workspaces/{w}").status == 200
+    assert [x["id"] for x in me.call("workspaces", "GET", "/workspaces").json()] == [w]
+    assert [x["id"] for x in me.call("workspaces", "GET", f"/workspaces/{w}/bases").json()] == [b]
+    assert me.call("workspaces", "PATCH", f"/workspaces/{w}", body={"name": "World"}).status == 403
+    assert me.call("workspaces", "POST", f"/workspaces/{w}/bases", body={"name": "x"}).status == 403
+    assert me.call("workspaces", "POST", "/workspaces", body={"name": "x"}).status == 403
