@@ -66,7 +66,7 @@ def test_common_config_saved_and_normalized(api: Api, world: World) -> None:
         "row_height": "tall",
     }
     view = create(api, world, name="Configured", config=config).json()
-    assert view["config"]["group_by"] == [{"field_id": f["Status"], "direction": "asc"}]
+    assert view["config"]["group_by"] == [{"field": f["Status"], "field_id": f["Status"], "direction": "asc"}]
     assert view["config"]["column_widths"] == {f["Name"]: 240}
     again = world.api(api, "viewer").call("tables", "GET", f"/views/{view['id']}").json()
     assert again["config"] == view["config"]
@@ -233,7 +233,7 @@ def test_deleting_a_field_drops_it_from_views_and_restoring_brings_it_back(api: 
     soft_delete(Field, f["Status"])
     seen = world.api(api, "viewer").call("tables", "GET", f"/views/{kanban['id']}").json()["config"]
     assert seen["stack_field_id"] is None
-    assert seen["sorts"] == [{"field_id": f["Name"], "direction": "asc"}]
+    assert seen["sorts"] == [{"field": f["Name"], "field_id": f["Name"], "direction": "asc"}]
     assert seen["hidden_fields"] == [] and seen["field_order"] == [f["Name"]] and seen["column_widths"] == {}
     with session_scope() as session:
         spec = service.get_view_query_spec(session, view_id=kanban["id"])

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pybase.errors import NotFound, ValidationFailed
 
@@ -45,10 +45,22 @@ READ_ONLY_TYPES = frozenset(
 
 
 class SortSpec(BaseModel):
+    """{"field_id", "direction"}; saved with "field" too, the key the records listing reads."""
+
     model_config = ConfigDict(extra="forbid")
 
     field_id: str = Field(min_length=1, max_length=40)
     direction: Literal["asc", "desc"] = "asc"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _field_alias(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "field" in value:
+            value = dict(value)
+            alias = value.pop("field")
+            if value.setdefault("field_id", alias) != alias:
+                raise ValueError("field and field_id differ")
+        return value
 
 
 class FormFieldSpec(BaseModel):
@@ -164,6 +176,39 @@ def _default_filter_fields(tree: Any, loc: tuple[str | int, ...] = ()) -> Iterab
             yield from _default_filter_fields(item, (*loc, index))
 
 
+def _names_to_ids(raw: Mapping[str, Any], fields: Mapping[str, FieldLike]) -> dict[str, Any]:
+    """Configs may name fields; they are saved by ID so that renaming a field never breaks a view."""
+    by_name = {f.name: f.id for f in fields.values()}
+
+    def one(value: Any) -> Any:
+        return by_name[value] if isinstance(value, str) and value not in fields and value in by_name else value
+
+    cfg = dict(raw)
+    for key in ("sorts", "group_by"):
+        items = cfg.get(key)
+        if isinstance(items, list):
+            cfg[key] = [
+                {k: one(v) if k in ("field", "field_id") else v for k, v in item.items()}
+                if isinstance(item, dict)
+                else one(item)
+                for item in items
+            ]
+    for key in ("hidden_fields", "field_order"):
+        if isinstance(cfg.get(key), list):
+            cfg[key] = [one(v) for v in cfg[key]]
+    for key in ("stack_field_id", "cover_field_id", "date_field_id", "end_date_field_id"):
+        if key in cfg:
+            cfg[key] = one(cfg[key])
+    if isinstance(cfg.get("fields"), list):
+        cfg["fields"] = [
+            {**item, "field_id": one(item.get("field_id"))} if isinstance(item, dict) else item
+            for item in cfg["fields"]
+        ]
+    if cfg.get("filters") is not None:
+        cfg["filters"] = _filter_names_to_ids(cfg["filters"], fields)
+    return cfg
+
+
 def _filter_names_to_ids(tree: Any, fields: Mapping[str, FieldLike]) -> Any:
     """Saved filters refer to fields by ID (so renames never break a view); names given are converted."""
     by_name = {f.name: f.id for f in fields.values()}
@@ -262,10 +307,7 @@ class ViewType:
         self, raw: Mapping[str, Any], *, fields: Mapping[str, FieldLike], creating: bool = False
     ) -> dict[str, Any]:
         """Validate a whole config against the table's live fields; returns the normalized config."""
-        raw = dict(raw)
-        if raw.get("filters") is not None:
-            raw["filters"] = _filter_names_to_ids(raw["filters"], fields)
-        config = self.parse(raw)
+        config = self.parse(_names_to_ids(raw, fields))
         problems: list[dict[str, Any]] = []
         if creating:
             for key in self.required_on_create:
@@ -293,7 +335,10 @@ class ViewType:
             raise ValidationFailed("The view's settings are not valid.", details=problems)
         if config.filters is not None and filter_validator is not None:
             filter_validator(config.filters, fields)
-        return config.model_dump(mode="json")
+        dumped = config.model_dump(mode="json")
+        for key in ("sorts", "group_by"):
+            dumped[key] = [{"field": item["field_id"], **item} for item in dumped[key]]
+        return dumped
 
     def check(self, config: ViewConfig, *, fields: Mapping[str, FieldLike]) -> list[dict[str, Any]]:
         """Type-specific rules beyond field existence and type (override)."""

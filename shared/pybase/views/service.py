@@ -129,6 +129,30 @@ def _emit(
     )
 
 
+def _ensure_indexes(session: Session, *, view: View, fields: Mapping[str, Field]) -> None:
+    """Ask the records engine for the expression indexes this view's filters and first sort use.
+
+    They are built right after the transaction commits, so the first listing through the view is fast.
+    """
+    view_type = known_view(view.type)
+    cfg = view_type.sanitize(view.config or {}, fields=fields)
+    spec = view_type.query_spec(view_id=view.id, table_id=view.table_id, cfg=cfg, fields=fields)
+    tree = spec.filter_tree()
+    if tree is None and not spec.sorts:
+        return
+    from pybase.fields.types.base import Params
+    from pybase.records import indexes
+    from pybase.records.query import Condition, FieldSet, compile_filter
+
+    conditions: list[Condition] = []
+    if tree is not None:
+        compile_filter(tree, FieldSet(list(fields.values())), Params(), conditions)
+    sort_fields = [fields[s["field_id"]] for s in spec.sorts[:1] if s["field_id"] in fields]
+    wanted = indexes.wanted_indexes(conditions, sort_fields)
+    if wanted:
+        indexes.ensure_indexes(session, table_id=view.table_id, wanted=wanted, wait=True)
+
+
 # -- CRUD ----------------------------------------------------------------------------------------
 def create_view(
     session: Session,
@@ -141,6 +165,8 @@ def create_view(
 ) -> ViewOut:
     table, workspace_id, role = table_context(session, principal=principal, table_id=table_id, role=WRITE_ROLE)
     view = _insert_view(session, table=table, name=name, type=type, config=config or {}, actor_id=principal.user_id)
+    fields = live_fields(session, table_id=table.id)
+    _ensure_indexes(session, view=view, fields=fields)
     _emit(
         session,
         type="view.created",
@@ -149,7 +175,7 @@ def create_view(
         actor_id=principal.user_id,
         payload={"view_id": view.id, "name": view.name, "type": view.type},
     )
-    return to_out(view, live_fields(session, table_id=table.id), role=role)
+    return to_out(view, fields, role=role)
 
 
 def _insert_view(
@@ -250,6 +276,7 @@ def update_view(
         if normalized != view.config or view_type.name != view.type:
             view.config = normalized
             changed.append("config")
+            _ensure_indexes(session, view=view, fields=fields)
         if view_type.name != view.type:
             view.type = view_type.name
             changed.append("type")

@@ -1,0 +1,53 @@
+"""Form routes: GET /forms/{viewId} (the form's schema) and POST /forms/{viewId} (a submission).
+
+Served by the records function. Anonymous callers need the form to be shared publicly and its
+share token (`?share=` or `X-Share-Token`); see pybase.views.forms for the rules.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Header, Query
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth.deps import get_optional_principal
+from pybase.db import get_session
+from pybase.views import forms
+from pybase.views.schemas import FormSchemaOut, FormSubmission, FormSubmitted
+
+router = APIRouter(tags=["forms"])
+
+
+def _share_token(
+    share: str | None = Query(default=None, max_length=100),
+    x_share_token: str | None = Header(default=None, max_length=100),
+) -> str | None:
+    return share or x_share_token
+
+
+@router.get("/forms/{view_id}", response_model=FormSchemaOut)
+def get_form(
+    view_id: str,
+    share_token: str | None = Depends(_share_token),
+    principal: Principal | None = Depends(get_optional_principal),
+    session: Session = Depends(get_session),
+) -> FormSchemaOut:
+    return forms.form_schema(session, view_id=view_id, principal=principal, share_token=share_token)
+
+
+@router.post("/forms/{view_id}", response_model=FormSubmitted, status_code=201)
+def submit_form(
+    view_id: str,
+    body: FormSubmission,
+    share_token: str | None = Depends(_share_token),
+    principal: Principal | None = Depends(get_optional_principal),
+    session: Session = Depends(get_session),
+) -> FormSubmitted:
+    return forms.submit(
+        session,
+        view_id=view_id,
+        principal=principal,
+        values=body.fields,
+        typecast=body.typecast,
+        share_token=share_token,
+    )
