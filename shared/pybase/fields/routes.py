@@ -1,0 +1,68 @@
+"""HTTP routes for fields: /tables/{tableId}/fields and /fields/{fieldId} (mounted by the tables function)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth.deps import get_principal
+from pybase.db import get_session
+from pybase.fields import schemas, service
+from pybase.fields.registry import field_type_names
+
+router = APIRouter(tags=["fields"])
+
+
+@router.get("/field-types")
+def list_field_types() -> dict[str, Any]:
+    return {"types": field_type_names()}
+
+
+@router.get("/tables/{table_id}/fields")
+def list_fields(
+    table_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return {"fields": service.list_fields(session, principal=principal, table_id=table_id)}
+
+
+@router.post("/tables/{table_id}/fields", status_code=201)
+def create_field(
+    table_id: str,
+    body: schemas.FieldCreate,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.create_field(
+        session, principal=principal, table_id=table_id, name=body.name, type=body.type, options=body.options,
+        description=body.description,
+    )  # fmt: skip
+
+
+@router.get("/fields/{field_id}")
+def get_field(
+    field_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return service.get_field(session, principal=principal, field_id=field_id)
+
+
+@router.patch("/fields/{field_id}")
+def update_field(
+    field_id: str,
+    body: schemas.FieldUpdate,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.update_field(
+        session, principal=principal, field_id=field_id, name=body.name, type=body.type, options=body.options,
+        description=body.description,
+    )  # fmt: skip
+
+
+@router.delete("/fields/{field_id}")
+def delete_field(
+    field_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return service.delete_field(session, principal=principal, field_id=field_id)

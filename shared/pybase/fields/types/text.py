@@ -1,0 +1,106 @@
+"""Text-like field types: single line text, long text, email, URL, phone."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pybase.fields.registry import register
+from pybase.fields.types.base import FieldLike, FieldType, FieldValueError, WriteContext, bad_options, keep_common
+from pybase.fields.types.ops import TEXT_INDEXES, TEXT_OPERATORS
+
+
+class TextBase(FieldType):
+    sql_type = "text"
+    operators = TEXT_OPERATORS
+    index_kinds = TEXT_INDEXES
+    max_length = 100_000
+    multiline = True
+
+    def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        out = keep_common(options)
+        default = options.get("default")
+        if default is not None:
+            if not isinstance(default, str):
+                raise bad_options("default must be a string")
+            out["default"] = default
+        return out
+
+    def default(self, field: FieldLike) -> Any:
+        return field.options.get("default") or None
+
+    def to_storage(self, value: Any, field: FieldLike, ctx: WriteContext) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            if ctx.typecast and isinstance(value, int | float | bool):
+                value = str(value).lower() if isinstance(value, bool) else str(value)
+            else:
+                raise FieldValueError(f"Expected text, got {type(value).__name__}.")
+        if not self.multiline and ("\n" in value or "\r" in value):
+            if not ctx.typecast:
+                raise FieldValueError("Single line text cannot contain line breaks.")
+            value = " ".join(value.split())
+        if len(value) > self.max_length:
+            raise FieldValueError(f"Text is longer than {self.max_length} characters.")
+        value = self.check(value.strip() if not self.multiline else value, ctx)
+        return value or None
+
+    def check(self, value: str, ctx: WriteContext) -> str:
+        return value
+
+
+@register
+class SingleLineText(TextBase):
+    name = "single_line_text"
+    multiline = False
+    max_length = 10_000
+
+
+@register
+class LongText(TextBase):
+    name = "long_text"
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^(https?|ftp)://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_BARE_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?$", re.IGNORECASE)
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}(\s*(x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+@register
+class Email(TextBase):
+    name = "email"
+    multiline = False
+    max_length = 320
+
+    def check(self, value: str, ctx: WriteContext) -> str:
+        if value and not _EMAIL.match(value):
+            raise FieldValueError(f"{value!r} is not an email address.")
+        return value
+
+
+@register
+class Url(TextBase):
+    name = "url"
+    multiline = False
+    max_length = 2_000
+
+    def check(self, value: str, ctx: WriteContext) -> str:
+        if not value or _URL.match(value):
+            return value
+        if ctx.typecast and _BARE_DOMAIN.match(value):
+            return "https://" + value
+        raise FieldValueError(f"{value!r} is not a URL (http, https or ftp).")
+
+
+@register
+class Phone(TextBase):
+    name = "phone"
+    multiline = False
+    max_length = 60
+
+    def check(self, value: str, ctx: WriteContext) -> str:
+        if value and (not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 3):
+            raise FieldValueError(f"{value!r} is not a phone number.")
+        return value

@@ -1,0 +1,741 @@
+"""Records: create, read, update (merge or replace), delete, upsert, list. No HTTP here.
+
+Every function checks access first (reads: viewer, writes: editor), validates the whole batch
+before writing anything (all-or-nothing), writes history rows and one change event in the same
+transaction, and flushes without committing (the caller's unit of work commits).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal, at_least
+from pybase.access.service import table_role
+from pybase.db import utcnow
+from pybase.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ValidationFailed
+from pybase.events.service import emit
+from pybase.fields.models import Field
+from pybase.fields.registry import get_field_type
+from pybase.fields.types.base import FieldValueError, Params, WriteContext
+from pybase.history import service as history
+from pybase.ids import looks_like_id, new_id
+from pybase.records import indexes
+from pybase.records.query import (
+    ROW_COLUMNS,
+    Condition,
+    FieldSet,
+    build_count_sql,
+    build_list_sql,
+    compile_filter,
+    compile_sorts,
+    decode_cursor,
+    encode_cursor,
+    parse_sort_param,
+)
+from pybase.tables.models import Table
+from pybase.views.models import View
+from pybase.workspaces.models import WorkspaceMember
+
+MAX_BATCH = 1000
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+EVENT_VALUES_MAX_RECORDS = 10
+EVENT_VALUES_MAX_BYTES = 4_000
+
+
+@dataclass
+class Row:
+    """A record row as the field types read it."""
+
+    id: str
+    seq: int
+    data: dict[str, Any]
+    version: int
+    created_at: datetime
+    created_by: str | None
+    updated_at: datetime
+    updated_by: str | None
+
+
+@dataclass
+class TableContext:
+    table: Table
+    workspace_id: str
+    role: str
+    fields: FieldSet
+
+
+def table_context(session: Session, *, principal: Principal, table_id: str, role: str) -> TableContext:
+    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
+    effective = principal.effective(actual)
+    if effective is None:
+        raise NotFound("Table not found", details={"id": table_id})
+    if not at_least(effective, role):
+        raise Forbidden(
+            f"Your role ({effective}) cannot do this; it needs {role} or higher.",
+            details={"id": table_id, "role": effective, "required": role},
+        )
+    return TableContext(table, workspace_id, effective, FieldSet(live_fields(session, table_id=table_id)))
+
+
+def live_fields(session: Session, *, table_id: str) -> list[Field]:
+    return list(
+        session.scalars(
+            select(Field)
+            .where(Field.table_id == table_id, Field.deleted_at.is_(None))
+            .order_by(Field.position, Field.id)
+        )
+    )
+
+
+# --- serialization ----------------------------------------------------------------------------
+
+
+def serialize(row: Row, fields: list[Field], *, field_key: str = "id") -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = get_field_type(field.type).read(row, field)
+        if value is not None:
+            values[field.id if field_key == "id" else field.name] = value
+    return {
+        "id": row.id,
+        "version": row.version,
+        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
+        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+        "fields": values,
+    }
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(header: str | None) -> int | None:
+    if header is None or header.strip() in ("", "*"):
+        return None
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed("If-Match must be an ETag from a previous response.", details={"if_match": header})
+    return int(value)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _workspace_members(session: Session, ctx: TableContext) -> set[str] | None:
+    if not any(f.type == "user" for f in ctx.fields.fields):
+        return None
+    return set(session.scalars(select(WorkspaceMember.user_id).where(WorkspaceMember.workspace_id == ctx.workspace_id)))
+
+
+def _clean_values(
+    values: Any, ctx: TableContext, wctx: WriteContext, index: int, errors: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """API field values -> storage values by field ID (None: clear). Errors are collected."""
+    if not isinstance(values, dict):
+        errors.append({"index": index, "message": "fields must be an object."})
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        field = ctx.fields.by_id.get(key) or ctx.fields.by_name.get(key)
+        if field is None:
+            errors.append({"index": index, "field": key, "message": f"Unknown field {key!r}."})
+            continue
+        ftype = get_field_type(field.type)
+        if ftype.read_only:
+            errors.append({"index": index, "field": field.id, "message": f"{field.name!r} is computed."})
+            continue
+        try:
+            out[field.id] = ftype.to_storage(value, field, wctx)
+        except FieldValueError as exc:
+            errors.append({"index": index, "field": field.id, "message": exc.message})
+    return out
+
+
+def _raise_errors(errors: list[dict[str, Any]]) -> None:
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)} value(s) are not valid; nothing was written.",
+            details={"errors": errors[:100], "error_count": len(errors)},
+        )
+
+
+def _check_batch(items: Any, what: str = "records") -> list[Any]:
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed(f"{what} must be a non-empty list.")
+    if len(items) > MAX_BATCH:
+        raise PayloadTooLarge(
+            f"At most {MAX_BATCH} records per request.", details={"max": MAX_BATCH, "received": len(items)}
+        )
+    return items
+
+
+def _event_payload(ids: list[str], changes: list[tuple[str, dict[str, Any]]] | None) -> dict[str, Any]:
+    payload: dict[str, Any] = {"record_ids": ids}
+    if changes and len(changes) <= EVENT_VALUES_MAX_RECORDS:
+        detailed = {"record_ids": ids, "records": [{"id": rid, "fields": values} for rid, values in changes]}
+        if len(json.dumps(detailed, default=str)) <= EVENT_VALUES_MAX_BYTES:
+            return detailed
+        payload["field_ids"] = sorted({fid for _, values in changes for fid in values})
+    elif changes:
+        payload["field_ids"] = sorted({fid for _, values in changes for fid in values})
+    return payload
+
+
+def _persist_new_options(session: Session, wctx: WriteContext) -> None:
+    # typecast added select options: the Field objects were changed in place; flush writes them.
+    if wctx.changed_fields:
+        session.flush()
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def _allocate_seq(session: Session, table_id: str, count: int) -> int:
+    """Reserve `count` sequence numbers; returns the first."""
+    raw = session.connection().connection.driver_connection
+    last = raw.execute(
+        "INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s) ON CONFLICT (table_id) "
+        "DO UPDATE SET last_seq = record_sequences.last_seq + EXCLUDED.last_seq RETURNING last_seq",
+        (table_id, count),
+    ).fetchone()[0]
+    return int(last) - count + 1
+
+
+def create_records(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    records: list[Any],
+    typecast: bool = False,
+    field_key: str = "id",
+) -> list[dict[str, Any]]:
+    """Create up to 1,000 records: [{"fields": {...}}]. All or nothing."""
+    _check_batch(records)
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    return _insert(session, ctx, principal, [r.get("fields", {}) if isinstance(r, dict) else r for r in records],
+                   typecast=typecast, field_key=field_key)  # fmt: skip
+
+
+def _insert(
+    session: Session,
+    ctx: TableContext,
+    principal: Principal,
+    values_list: list[Any],
+    *,
+    typecast: bool,
+    field_key: str,
+    errors_offset: list[int] | None = None,
+) -> list[dict[str, Any]]:
+    wctx = WriteContext(typecast=typecast, workspace_members=_workspace_members(session, ctx))
+    errors: list[dict[str, Any]] = []
+    defaults = {}
+    for field in ctx.fields.fields:
+        ftype = get_field_type(field.type)
+        if not ftype.read_only:
+            default = ftype.default(field)
+            if default is not None:
+                defaults[field.id] = default
+    datas: list[dict[str, Any]] = []
+    for index, values in enumerate(values_list):
+        cleaned = _clean_values(values, ctx, wctx, errors_offset[index] if errors_offset else index, errors)
+        data = {**defaults, **cleaned} if defaults else cleaned
+        datas.append({k: v for k, v in data.items() if v is not None})
+    _raise_errors(errors)
+    _persist_new_options(session, wctx)
+    now = utcnow()
+    first = _allocate_seq(session, ctx.table.id, len(datas))
+    rows = [
+        Row(new_id("rec"), first + i, data, 1, now, principal.user_id, now, principal.user_id)
+        for i, data in enumerate(datas)
+    ]
+    raw = session.connection().connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            "COPY records (table_id, id, seq, data, version, created_at, created_by, updated_at, updated_by) FROM STDIN"
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (ctx.table.id, row.id, row.seq, json.dumps(row.data, separators=(",", ":")), 1, now,
+                 row.created_by, now, row.updated_by)
+            )  # fmt: skip
+    ids = [row.id for row in rows]
+    emit(
+        session,
+        type="records.created",
+        workspace_id=ctx.workspace_id,
+        base_id=ctx.table.base_id,
+        table_id=ctx.table.id,
+        actor_id=principal.user_id,
+        payload=_event_payload(ids, [(row.id, row.data) for row in rows]),
+    )
+    return [serialize(row, ctx.fields.fields, field_key=field_key) for row in rows]
+
+
+# --- read -------------------------------------------------------------------------------------
+
+
+def _fetch(session: Session, table_id: str, ids: list[str], *, lock: bool) -> dict[str, Row]:
+    raw = session.connection().connection.driver_connection
+    sql = f"SELECT {ROW_COLUMNS} FROM records r WHERE r.table_id = %s AND r.id = ANY(%s) AND r.deleted_at IS NULL" + (
+        " FOR UPDATE" if lock else ""
+    )
+    return {row[0]: Row(*row) for row in raw.execute(sql, (table_id, ids)).fetchall()}
+
+
+def _valid_record_id(record_id: Any) -> str:
+    if not isinstance(record_id, str) or not looks_like_id(record_id, "rec"):
+        raise ValidationFailed(
+            "A record ID looks like rec followed by 14 letters and digits.", details={"id": record_id}
+        )
+    return record_id
+
+
+def get_record(
+    session: Session, *, principal: Principal, table_id: str, record_id: str, field_key: str = "id"
+) -> dict[str, Any]:
+    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    rows = _fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
+    if record_id not in rows:
+        raise NotFound("Record not found", details={"id": record_id})
+    return serialize(rows[record_id], ctx.fields.fields, field_key=field_key)
+
+
+# --- update -----------------------------------------------------------------------------------
+
+
+def update_records(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    records: list[Any],
+    replace: bool = False,
+    typecast: bool = False,
+    field_key: str = "id",
+) -> list[dict[str, Any]]:
+    """Update up to 1,000 records: [{"id", "fields", "version"?}]. PATCH merges, PUT (replace) clears
+    the writable fields not given. A "version" that is not the current one fails the batch with 412.
+    """
+    _check_batch(records)
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
+
+
+def _update(
+    session: Session,
+    ctx: TableContext,
+    principal: Principal,
+    records: list[Any],
+    *,
+    replace: bool,
+    typecast: bool,
+    field_key: str,
+) -> list[dict[str, Any]]:
+    wctx = WriteContext(typecast=typecast, workspace_members=_workspace_members(session, ctx))
+    errors: list[dict[str, Any]] = []
+    ids: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    for index, item in enumerate(records):
+        if not isinstance(item, dict) or "id" not in item:
+            errors.append({"index": index, "message": "Each record needs an id."})
+            cleaned.append({})
+            ids.append("")
+            continue
+        record_id = item["id"]
+        if not isinstance(record_id, str) or not looks_like_id(record_id, "rec"):
+            errors.append({"index": index, "message": f"{record_id!r} is not a record ID."})
+        elif record_id in ids:
+            errors.append({"index": index, "message": f"{record_id} appears twice in this request."})
+        version = item.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            errors.append({"index": index, "message": "version is a whole number."})
+        ids.append(record_id)
+        cleaned.append(_clean_values(item.get("fields", {}), ctx, wctx, index, errors))
+    _raise_errors(errors)
+    rows = _fetch(session, ctx.table.id, ids, lock=True)
+    missing = [rid for rid in ids if rid not in rows]
+    if missing:
+        raise NotFound("Some records do not exist; nothing was written.", details={"ids": missing[:100]})
+    stale = [
+        {"id": item["id"], "expected": item["version"], "current": rows[item["id"]].version}
+        for item in records
+        if item.get("version") is not None and item["version"] != rows[item["id"]].version
+    ]
+    if stale:
+        raise PreconditionFailed(
+            "A record changed since you read it; nothing was written.", details={"stale": stale[:100]}
+        )
+    _persist_new_options(session, wctx)
+    writable = {f.id for f in ctx.fields.fields if not get_field_type(f.type).read_only}
+    now = utcnow()
+    changed_rows: list[Row] = []
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    event_changes: list[tuple[str, dict[str, Any]]] = []
+    for record_id, values in zip(ids, cleaned, strict=True):
+        row = rows[record_id]
+        old = row.data
+        new = {k: v for k, v in old.items() if k not in writable} if replace else dict(old)
+        for fid, value in values.items():
+            if value is None:
+                new.pop(fid, None)
+            else:
+                new[fid] = value
+        changes = {fid: {"from": old.get(fid), "to": new.get(fid)} for fid in writable if old.get(fid) != new.get(fid)}
+        if not changes:
+            continue
+        row.data = new
+        row.version += 1
+        row.updated_at = now
+        row.updated_by = principal.user_id
+        changed_rows.append(row)
+        entries.append((record_id, "updated", changes))
+        event_changes.append((record_id, {fid: c["to"] for fid, c in changes.items()}))
+    if changed_rows:
+        raw = session.connection().connection.driver_connection
+        raw.execute(
+            "UPDATE records AS r SET data = v.data, version = r.version + 1, updated_at = %s, updated_by = %s "
+            "FROM unnest(%s::text[], %s::jsonb[]) AS v(id, data) WHERE r.table_id = %s AND r.id = v.id",
+            (
+                now,
+                principal.user_id,
+                [row.id for row in changed_rows],
+                [json.dumps(row.data, separators=(",", ":")) for row in changed_rows],
+                ctx.table.id,
+            ),
+        )
+        history.record_entries(session, table_id=ctx.table.id, actor_id=principal.user_id, at=now, entries=entries)
+        emit(
+            session,
+            type="records.updated",
+            workspace_id=ctx.workspace_id,
+            base_id=ctx.table.base_id,
+            table_id=ctx.table.id,
+            actor_id=principal.user_id,
+            payload=_event_payload([row.id for row in changed_rows], event_changes),
+        )
+    return [serialize(rows[rid], ctx.fields.fields, field_key=field_key) for rid in ids]
+
+
+def update_record(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    record_id: str,
+    fields: Any,
+    replace: bool = False,
+    typecast: bool = False,
+    if_match: int | None = None,
+    field_key: str = "id",
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": _valid_record_id(record_id), "fields": fields}
+    if if_match is not None:
+        item["version"] = if_match
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    return _update(session, ctx, principal, [item], replace=replace, typecast=typecast, field_key=field_key)[0]
+
+
+# --- delete / restore -------------------------------------------------------------------------
+
+
+def delete_records(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    record_ids: list[Any],
+    if_match: int | None = None,
+) -> list[str]:
+    """Move records to the trash (deleted_at). All or nothing; 404 if any is missing."""
+    _check_batch(record_ids, "record IDs")
+    ids = [_valid_record_id(rid) for rid in record_ids]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed("A record ID appears twice in this request.")
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    rows = _fetch(session, table_id, ids, lock=True)
+    missing = [rid for rid in ids if rid not in rows]
+    if missing:
+        raise NotFound("Some records do not exist; nothing was deleted.", details={"ids": missing[:100]})
+    if if_match is not None and rows[ids[0]].version != if_match:
+        raise PreconditionFailed(
+            "The record changed since you read it; nothing was deleted.",
+            details={"stale": [{"id": ids[0], "expected": if_match, "current": rows[ids[0]].version}]},
+        )
+    now = utcnow()
+    raw = session.connection().connection.driver_connection
+    raw.execute(
+        "UPDATE records SET deleted_at = %s, version = version + 1, updated_by = %s "
+        "WHERE table_id = %s AND id = ANY(%s)",
+        (now, principal.user_id, table_id, ids),
+    )
+    history.record_entries(
+        session, table_id=table_id, actor_id=principal.user_id, at=now, entries=[(rid, "deleted", {}) for rid in ids]
+    )
+    emit(
+        session,
+        type="records.deleted",
+        workspace_id=ctx.workspace_id,
+        base_id=ctx.table.base_id,
+        table_id=table_id,
+        actor_id=principal.user_id,
+        payload={"record_ids": ids},
+    )
+    return ids
+
+
+def restore_records(session: Session, *, principal: Principal, table_id: str, record_ids: list[str]) -> list[str]:
+    """Bring trashed records back with their values (for the trash API)."""
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    now = utcnow()
+    raw = session.connection().connection.driver_connection
+    restored = [
+        r[0]
+        for r in raw.execute(
+            "UPDATE records SET deleted_at = NULL, version = version + 1, updated_by = %s "
+            "WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NOT NULL RETURNING id",
+            (principal.user_id, table_id, list(record_ids)),
+        ).fetchall()
+    ]
+    if restored:
+        history.record_entries(
+            session, table_id=table_id, actor_id=principal.user_id, at=now,
+            entries=[(rid, "restored", {}) for rid in restored],
+        )  # fmt: skip
+        emit(
+            session, type="records.restored", workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,
+            table_id=table_id, actor_id=principal.user_id, payload={"record_ids": restored},
+        )  # fmt: skip
+    return restored
+
+
+# --- upsert -----------------------------------------------------------------------------------
+
+
+def upsert_records(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    records: list[Any],
+    merge_on: list[Any],
+    typecast: bool = False,
+    field_key: str = "id",
+) -> dict[str, Any]:
+    """Update the records whose `merge_on` fields equal the given values; create the others."""
+    _check_batch(records)
+    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    if not isinstance(merge_on, list) or not merge_on or len(merge_on) > 3:
+        raise ValidationFailed("merge_on lists 1 to 3 fields.")
+    keys = [ctx.fields.resolve(key, where="merge_on") for key in merge_on]
+    wctx = WriteContext(typecast=typecast, workspace_members=_workspace_members(session, ctx))
+    errors: list[dict[str, Any]] = []
+    wanted: list[tuple[Any, ...]] = []
+    for index, item in enumerate(records):
+        values = item.get("fields") if isinstance(item, dict) else None
+        cleaned = _clean_values(values, ctx, wctx, index, errors)
+        if not errors and any(cleaned.get(k.id) is None for k in keys):
+            errors.append({"index": index, "message": "Every merge_on field needs a value."})
+        wanted.append(tuple(json.dumps(cleaned.get(k.id), sort_keys=True) for k in keys))
+    _raise_errors(errors)
+    if len(set(wanted)) != len(wanted):
+        raise ValidationFailed("Two records in this request have the same merge_on values.")
+    raw = session.connection().connection.driver_connection
+    first = keys[0].id
+    found: dict[tuple[Any, ...], str] = {}
+    for record_id, data in raw.execute(
+        f"SELECT id, data FROM records WHERE table_id = %s AND deleted_at IS NULL AND (data -> '{first}') = "
+        "ANY(%s::jsonb[])",
+        (table_id, sorted({w[0] for w in wanted})),
+    ).fetchall():
+        key = tuple(json.dumps(data.get(k.id), sort_keys=True) for k in keys)
+        if key in found:
+            raise ValidationFailed(
+                "More than one existing record matches the same merge_on values.",
+                details={"ids": [found[key], record_id]},
+            )
+        found[key] = record_id
+    updates = [
+        {"id": found[w], "fields": item["fields"]} for w, item in zip(wanted, records, strict=True) if w in found
+    ]
+    creates = [(i, item["fields"]) for i, (w, item) in enumerate(zip(wanted, records, strict=True)) if w not in found]
+    updated = (
+        _update(session, ctx, principal, updates, replace=False, typecast=typecast, field_key=field_key)
+        if updates
+        else []
+    )
+    created = (
+        _insert(session, ctx, principal, [c[1] for c in creates], typecast=typecast, field_key=field_key,
+                errors_offset=[c[0] for c in creates])
+        if creates
+        else []
+    )  # fmt: skip
+    by_id = {r["id"]: r for r in [*updated, *created]}
+    ordered: list[dict[str, Any]] = []
+    created_iter = iter(created)
+    for w in wanted:
+        ordered.append(by_id[found[w]] if w in found else next(created_iter))
+    return {
+        "records": ordered,
+        "created_ids": [r["id"] for r in created],
+        "updated_ids": [r["id"] for r in updated],
+    }
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+def _view_config(session: Session, *, table_id: str, view_id: str) -> dict[str, Any]:
+    view = session.get(View, view_id) if looks_like_id(view_id, "viw") else None
+    if view is None or view.table_id != table_id or view.deleted_at is not None:
+        raise NotFound("View not found", details={"id": view_id})
+    return view.config or {}
+
+
+def list_records(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    filter: Any = None,
+    sort: Any = None,
+    fields: list[str] | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    cursor: str | None = None,
+    count: bool = False,
+    view_id: str | None = None,
+    field_key: str = "id",
+) -> dict[str, Any]:
+    """A page of records. See pybase.records.query for the filter and sort shapes and
+    pybase.records.schemas for how a view's saved config applies."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"page_size is from 1 to {MAX_PAGE_SIZE}.", details={"page_size": page_size})
+    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    config: dict[str, Any] = _view_config(session, table_id=table_id, view_id=view_id) if view_id else {}
+    params = Params()
+    conditions: list[Condition] = []
+    parts = []
+    view_filter = config.get("filters")
+    if view_filter:
+        parts.append(compile_filter(_live_only(view_filter, ctx.fields), ctx.fields, params, conditions))
+    if filter:
+        parts.append(compile_filter(filter, ctx.fields, params, conditions))
+    where = " AND ".join(parts) if parts else "TRUE"
+    sorts = parse_sort_param(sort) or [s for s in (config.get("sorts") or []) if _is_live(s, ctx.fields)]
+    keys = compile_sorts(sorts, ctx.fields)
+    cursor_values = decode_cursor(cursor, keys) if cursor else None
+    sql = build_list_sql(
+        table_id=table_id, where=where, keys=keys, cursor_values=cursor_values, limit=page_size + 1, params=params
+    )
+    raw = session.connection().connection.driver_connection
+    fetched = raw.execute(sql, params.values).fetchall()
+    width = len(ROW_COLUMNS.split(","))
+    shown = _shown_fields(ctx.fields, fields, config)
+    rows = fetched[:page_size]
+    records = [serialize(Row(*r[:width]), shown, field_key=field_key) for r in rows]
+    result: dict[str, Any] = {"records": records, "next_cursor": None}
+    if len(fetched) > page_size:
+        result["next_cursor"] = encode_cursor(keys, list(rows[-1][width:]))
+    if count:
+        result["total"] = raw.execute(build_count_sql(table_id=table_id, where=where), params.values).fetchone()[0]
+    sort_fields = [ctx.fields.by_id[k.field_id] for k in keys if k.field_id is not None]
+    indexes.ensure_indexes(session, table_id=table_id, wanted=indexes.wanted_indexes(conditions, sort_fields))
+    return result
+
+
+def _is_live(sort: Any, fields: FieldSet) -> bool:
+    return isinstance(sort, dict) and (sort.get("field") in fields.by_id or sort.get("field") in fields.by_name)
+
+
+def _live_only(node: Any, fields: FieldSet) -> Any:
+    """A saved view filter minus conditions on fields deleted since it was saved."""
+    if isinstance(node, dict):
+        for joiner in ("and", "or"):
+            if isinstance(node.get(joiner), list):
+                return {joiner: [_live_only(child, fields) for child in node[joiner] if _keeps(child, fields)]}
+    return node
+
+
+def _keeps(node: Any, fields: FieldSet) -> bool:
+    if isinstance(node, dict) and "field" in node:
+        return node["field"] in fields.by_id or node["field"] in fields.by_name
+    return True
+
+
+def _shown_fields(fields: FieldSet, requested: list[str] | None, config: dict[str, Any]) -> list[Field]:
+    if requested:
+        return [fields.resolve(key) for key in requested]
+    hidden = set(config.get("hidden_fields") or [])
+    shown = [f for f in fields.fields if f.id not in hidden]
+    order = config.get("field_order") or []
+    if order:
+        rank = {fid: i for i, fid in enumerate(order)}
+        shown.sort(key=lambda f: rank.get(f.id, len(rank)))
+    return shown
+
+
+def record_history(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    record_id: str,
+    limit: int = 100,
+    before: int | None = None,
+) -> dict[str, Any]:
+    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    raw = session.connection().connection.driver_connection
+    row = raw.execute(
+        "SELECT created_at, created_by, deleted_at FROM records WHERE table_id = %s AND id = %s", (table_id, record_id)
+    ).fetchone() if looks_like_id(record_id, "rec") else None  # fmt: skip
+    if row is None:
+        raise NotFound("Record not found", details={"id": record_id})
+    entries = history.list_entries(session, table_id=table_id, record_id=record_id, limit=limit, before=before)
+    out = []
+    for entry in entries:
+        changes = {}
+        for fid, change in (entry.changes or {}).items():
+            field = ctx.fields.by_id.get(fid)
+            if field is None:
+                continue  # a deleted field's history is hidden with the field
+            ftype = get_field_type(field.type)
+            changes[fid] = {
+                "field_name": field.name,
+                "from": None if change["from"] is None else _safe_serialize(ftype, change["from"], field),
+                "to": None if change["to"] is None else _safe_serialize(ftype, change["to"], field),
+            }
+        out.append(
+            {
+                "id": entry.id,
+                "action": entry.action,
+                "actor_id": entry.actor_id,
+                "at": entry.created_at.isoformat().replace("+00:00", "Z"),
+                "changes": changes,
+            }
+        )
+    return {
+        "record_id": record_id,
+        "created_at": row[0].isoformat().replace("+00:00", "Z"),
+        "created_by": row[1],
+        "entries": out,
+        "next_before": out[-1]["id"] if len(out) == limit else None,
+    }
+
+
+def _safe_serialize(ftype: Any, stored: Any, field: Field) -> Any:
+    try:
+        return ftype.serialize(stored, field)
+    except Exception:  # an old value stored under a previous type of the field
+        return stored
