@@ -114,7 +114,7 @@ def test_restored_table_and_field_get_free_names(api: Api) -> None:
     with_same_name = Field(table_id=world.table_id, name="notes", type="long_text", options={}, position=50)
     with session_scope() as session:
         session.add(with_same_name)
-    assert restore(api, world, "field", world.fields["Notes"]).json()["name"] == "Notes (2)"
+    assert restore(api, world, "field", world.fields["Notes"]).json()["name"] == "Notes (restored)"
     other = add_table(world, "Log")
     soft_delete(Table, other)
     add_table(world, "Log")

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Select, and_, insert, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from pybase.db import utcnow
+from pybase.access.roles import Principal
 from pybase.errors import NotFound
 from pybase.fields.models import Field
-from pybase.history.models import RecordHistory
 from pybase.records.models import Record
 from pybase.tables.models import Table
 from pybase.views.models import View
@@ -36,20 +35,20 @@ class TrashItem:
 
 
 # Extra work other domains need on restore (e.g. links re-adding back-references): kind -> callbacks.
-RestoreHook = Callable[[Session, Any, str | None], None]
+RestoreHook = Callable[[Session, Any, Principal], None]
 _restore_hooks: dict[str, list[RestoreHook]] = {}
 
 
 def on_restore(kind: str, hook: RestoreHook) -> None:
-    """Run `hook(session, restored_object, actor_id)` after an item of `kind` is restored."""
+    """Run `hook(session, restored_object, principal)` after an item of `kind` is restored."""
     hooks = _restore_hooks.setdefault(kind, [])
     if hook not in hooks:
         hooks.append(hook)
 
 
-def run_restore_hooks(kind: str, session: Session, obj: Any, actor_id: str | None) -> None:
+def run_restore_hooks(kind: str, session: Session, obj: Any, principal: Principal) -> None:
     for hook in _restore_hooks.get(kind, []):
-        hook(session, obj, actor_id)
+        hook(session, obj, principal)
 
 
 def _page(query: Select[Any], model: Any, *, cutoff: datetime, after: tuple[datetime, str] | None, limit: int) -> Any:
@@ -70,16 +69,6 @@ def _free_table_name(session: Session, *, base_id: str, name: str, exclude_id: s
     return _suffixed(name, taken)
 
 
-def _free_field_name(session: Session, *, table_id: str, name: str, exclude_id: str) -> str:
-    taken = {
-        n.lower()
-        for n in session.scalars(
-            select(Field.name).where(Field.table_id == table_id, Field.deleted_at.is_(None), Field.id != exclude_id)
-        )
-    }
-    return _suffixed(name, taken)
-
-
 def _suffixed(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate.lower() in taken:
@@ -91,7 +80,8 @@ def _suffixed(name: str, taken: set[str]) -> str:
 class TrashKind:
     name: ClassVar[str]
     restore_role: ClassVar[str] = "editor"
-    event: ClassVar[str]
+    # The change event a restore emits (None: the owning service emits its own).
+    event: ClassVar[str | None]
 
     def find(self, session: Session, object_id: str) -> Any | None:
         raise NotImplementedError
@@ -102,7 +92,7 @@ class TrashKind:
     def needs_live_table(self) -> bool:
         return True
 
-    def restore(self, session: Session, obj: Any, *, actor_id: str | None) -> dict[str, Any]:
+    def restore(self, session: Session, obj: Any, *, principal: Principal) -> dict[str, Any]:
         raise NotImplementedError
 
     def list_for_base(
@@ -132,7 +122,7 @@ class TableTrash(TrashKind):
     def needs_live_table(self) -> bool:
         return False
 
-    def restore(self, session: Session, obj: Table, *, actor_id: str | None) -> dict[str, Any]:
+    def restore(self, session: Session, obj: Table, *, principal: Principal) -> dict[str, Any]:
         obj.name = _free_table_name(session, base_id=obj.base_id, name=obj.name, exclude_id=obj.id)
         obj.deleted_at = None
         session.flush()
@@ -156,11 +146,11 @@ class FieldTrash(TrashKind):
     def find(self, session: Session, object_id: str) -> Field | None:
         return session.scalar(select(Field).where(Field.id == object_id).with_for_update())
 
-    def restore(self, session: Session, obj: Field, *, actor_id: str | None) -> dict[str, Any]:
+    def restore(self, session: Session, obj: Field, *, principal: Principal) -> dict[str, Any]:
         # The values never left records' JSONB, so clearing deleted_at brings them back.
-        obj.name = _free_field_name(session, table_id=obj.table_id, name=obj.name, exclude_id=obj.id)
-        obj.deleted_at = None
-        session.flush()
+        from pybase.fields.service import restore_field
+
+        restore_field(session, field=obj)
         return {"field_id": obj.id, "name": obj.name, "type": obj.type}
 
     def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
@@ -179,7 +169,7 @@ class ViewTrash(TrashKind):
     def find(self, session: Session, object_id: str) -> View | None:
         return session.scalar(select(View).where(View.id == object_id).with_for_update())
 
-    def restore(self, session: Session, obj: View, *, actor_id: str | None) -> dict[str, Any]:
+    def restore(self, session: Session, obj: View, *, principal: Principal) -> dict[str, Any]:
         restore_view(session, view=obj)
         return {"view_id": obj.id, "name": obj.name, "type": obj.type}
 
@@ -194,7 +184,7 @@ class ViewTrash(TrashKind):
 class RecordTrash(TrashKind):
     name = "record"
     restore_role = "editor"
-    event = "records.restored"
+    event = None  # emitted by the records service
 
     def find(self, session: Session, object_id: str) -> Record | None:
         # `deleted_at IS NOT NULL` lets the small trash index on records(id) answer this.
@@ -202,24 +192,12 @@ class RecordTrash(TrashKind):
             select(Record).where(Record.id == object_id, Record.deleted_at.is_not(None)).with_for_update()
         )
 
-    def restore(self, session: Session, obj: Record, *, actor_id: str | None) -> dict[str, Any]:
-        now = utcnow()
-        obj.deleted_at = None
-        obj.version = obj.version + 1
-        obj.updated_at = now
-        obj.updated_by = actor_id
-        session.execute(
-            insert(RecordHistory).values(
-                table_id=obj.table_id,
-                record_id=obj.id,
-                action="restored",
-                actor_id=actor_id,
-                changes={},
-                created_at=now,
-            )
-        )
-        session.flush()
-        return {"record_ids": [obj.id], "versions": {obj.id: obj.version}}
+    def restore(self, session: Session, obj: Record, *, principal: Principal) -> dict[str, Any]:
+        # The records service bumps the version, writes history and emits "records.restored".
+        from pybase.records.service import restore_records
+
+        restored = restore_records(session, principal=principal, table_id=obj.table_id, record_ids=[obj.id])
+        return {"record_ids": restored}
 
     def list_for_base(self, session, *, table_names, live_table_ids, cutoff, after, limit):  # type: ignore[no-untyped-def]
         if not live_table_ids:

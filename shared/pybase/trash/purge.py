@@ -26,7 +26,7 @@ from pybase.db import session_scope
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.history.models import RecordHistory
-from pybase.records.models import Record, RecordIndex
+from pybase.records.models import Record
 from pybase.tables.models import Table
 from pybase.trash.service import retention_cutoff
 from pybase.views.models import View
@@ -75,13 +75,13 @@ def _emit(session: Session, *, type: str, table_id: str, payload: dict[str, Any]
 
 
 def _drop_indexes(session: Session, *, table_id: str, field_id: str | None = None) -> None:
-    query = select(RecordIndex.name).where(RecordIndex.table_id == table_id)
+    # The records engine drops them concurrently once this transaction commits.
+    from pybase.records import indexes
+
     if field_id is not None:
-        query = query.where(RecordIndex.field_id == field_id)
-    for name in session.scalars(query).all():
-        # Names come from PyBase's own registry, never from users; quoted as identifiers anyway.
-        session.execute(text('DROP INDEX IF EXISTS "{}"'.format(name.replace('"', '""'))))
-        session.execute(delete(RecordIndex).where(RecordIndex.name == name))
+        indexes.drop_field_indexes(session, table_id=table_id, field_id=field_id)
+    else:
+        indexes.drop_table_indexes(session, table_id=table_id)
 
 
 def purge_records(

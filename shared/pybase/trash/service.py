@@ -161,15 +161,16 @@ def restore(session: Session, *, principal: Principal, kind: str, object_id: str
             details={"id": object_id, "deleted_at": obj.deleted_at.isoformat()},
             code="trash_expired",
         )
-    payload = trash_kind.restore(session, obj, actor_id=principal.user_id)
-    run_restore_hooks(trash_kind.name, session, obj, principal.user_id)
-    emit(
-        session,
-        type=trash_kind.event,
-        workspace_id=workspace_id,
-        base_id=table.base_id,
-        table_id=table.id,
-        actor_id=principal.user_id,
-        payload=payload,
-    )
+    payload = trash_kind.restore(session, obj, principal=principal)
+    run_restore_hooks(trash_kind.name, session, obj, principal)
+    if trash_kind.event is not None:
+        emit(
+            session,
+            type=trash_kind.event,
+            workspace_id=workspace_id,
+            base_id=table.base_id,
+            table_id=table.id,
+            actor_id=principal.user_id,
+            payload=payload,
+        )
     return {"kind": trash_kind.name, "id": object_id, "restored": True, **payload}
