@@ -205,7 +205,11 @@ def _names_to_ids(raw: Mapping[str, Any], fields: Mapping[str, FieldLike]) -> di
             for item in cfg["fields"]
         ]
     if cfg.get("filters") is not None:
-        cfg["filters"] = _filter_names_to_ids(cfg["filters"], fields)
+        tree = _filter_names_to_ids(cfg["filters"], fields)
+        if isinstance(tree, dict) and ("field" in tree or "field_id" in tree):
+            # Saved as a group, the form whose conditions the listing drops when their field is deleted.
+            tree = {"and": [tree]}
+        cfg["filters"] = tree
     return cfg
 
 
