@@ -1,0 +1,350 @@
+"""Records engine benchmark: a 1,000,000-record table with 10 fields, figures printed as p50s.
+
+    python bench/records_bench.py [--rows 1000000] [--runs 30]
+
+Uses DATABASE_URL's server if set (a scratch database is created there and dropped at the end),
+otherwise starts an embedded PostgreSQL (pgserver) in a temporary directory and removes it.
+Data is bulk-loaded with COPY; every figure below goes through the service layer
+(pybase.records.service), as an API request would, unless it says "bare SQL".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "shared"))
+
+WORDS = (
+    "bracket housing shaft flange bolt washer gear plate cover spacer bushing pin clamp mount frame rail "
+    "spring lever hinge valve pump motor sensor cable panel door"
+).split()
+COMMON = "housing"  # in roughly 1 of 26 * 3 titles... see make_title
+RARE = "zyxwvq"
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    samples = []
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return p50(samples), result
+
+
+def start_database() -> tuple[str, Callable[[], None]]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = None
+    tmp = None
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        import pgserver
+
+        tmp = tempfile.mkdtemp(prefix="pybase-bench-")
+        os.chmod(tmp, 0o777)  # pgserver runs postgres as its own OS user when started by root
+        server = pgserver.get_server(tmp, cleanup_mode="stop")
+        url = server.get_uri()
+    libpq = make_url(url).set(drivername="postgresql")
+    name = f"pybase_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = libpq.set(database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    bench_url = libpq.set(database=name).render_as_string(hide_password=False)
+
+    def cleanup() -> None:
+        from pybase.db import reset_engine
+
+        reset_engine()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if server is not None:
+            server.cleanup()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    return bench_url, cleanup
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "infra" / "alembic.ini"))
+    cfg.attributes["database_url"] = url
+    command.upgrade(cfg, "heads")
+
+
+def setup_table(name: str) -> tuple[Any, str, dict[str, str]]:
+    from pybase.access.roles import Principal
+    from pybase.auth.models import User
+    from pybase.bases.models import AppBase
+    from pybase.db import session_scope
+    from pybase.fields import service as fields
+    from pybase.tables.models import Table
+    from pybase.workspaces.models import Workspace, WorkspaceMember
+
+    with session_scope() as s:
+        user = s.query(User).filter(User.email == "bench@example.com").one_or_none()
+        if user is None:
+            user = User(email="bench@example.com", name="Bench", password_hash="x")
+            s.add(user)
+            s.flush()
+            ws = Workspace(name="Bench", created_by=user.id)
+            s.add(ws)
+            s.flush()
+            s.add(WorkspaceMember(workspace_id=ws.id, user_id=user.id, role="owner"))
+            s.add(AppBase(workspace_id=ws.id, name="Bench", created_by=user.id))
+            s.flush()
+        base = s.query(AppBase).filter(AppBase.created_by == user.id).first()
+        table = Table(base_id=base.id, name=name, created_by=user.id)
+        s.add(table)
+        s.flush()
+        principal = Principal(user_id=user.id)
+        spec = [
+            ("title", "single_line_text", {}),
+            ("num", "number", {"precision": 2}),
+            ("due", "date", {}),
+            ("status", "single_select", {"choices": ["Todo", "Doing", "Done", "Blocked"]}),
+            ("qty", "number", {}),
+            ("done", "checkbox", {}),
+            ("length", "dimension", {"unit": "mm"}),
+            ("email", "email", {}),
+            ("rating", "rating", {"max": 5}),
+            ("notes", "long_text", {}),
+        ]
+        ids = {}
+        for key, ftype, options in spec:
+            created = fields.create_field(
+                s, principal=principal, table_id=table.id, name=key, type=ftype, options=options
+            )
+            ids[key] = created["id"]
+            ids[key + ":options"] = created["options"]
+        return principal, table.id, ids
+
+
+def make_title(rng: random.Random, i: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(3)]
+    if i % 100_000 == 7:
+        words.append(RARE)
+    return " ".join(words) + f" {i}"
+
+
+def bulk_load(table_id: str, ids: dict[str, str], rows: int, user_id: str) -> float:
+    from pybase.db import get_engine
+    from pybase.ids import new_id
+
+    rng = random.Random(42)
+    choices = [c["id"] for c in ids["status:options"]["choices"]]
+    start_day = date(2020, 1, 1)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    raw_conn = get_engine().raw_connection()
+    try:
+        conn = raw_conn.driver_connection
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY records (table_id, id, seq, data, version, created_at, created_by, updated_at, updated_by) "
+                "FROM STDIN"
+            ) as copy,
+        ):
+            for i in range(rows):
+                mm = round(rng.uniform(1, 500), 2)
+                data = {
+                    ids["title"]: make_title(rng, i),
+                    ids["num"]: round(rng.uniform(0, 1000), 2),
+                    ids["due"]: (start_day + timedelta(days=rng.randrange(2000))).isoformat(),
+                    ids["status"]: rng.choice(choices),
+                    ids["qty"]: rng.randrange(1000),
+                    ids["length"]: {"value": mm, "unit": "mm", "mm": mm, "min_mm": mm, "max_mm": mm},
+                    ids["email"]: f"user{i}@example.com",
+                    ids["rating"]: rng.randrange(1, 6),
+                }
+                if i % 3 == 0:
+                    data[ids["done"]] = True
+                copy.write_row((table_id, new_id("rec"), i + 1, json.dumps(data), 1, now, user_id, now, user_id))
+        conn.execute("INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s)", (table_id, rows))
+        conn.commit()
+        conn.execute("ANALYZE records")
+        conn.commit()
+    finally:
+        raw_conn.close()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--batch-records", type=int, default=100_000)
+    parser.add_argument("--patches", type=int, default=1000)
+    args = parser.parse_args()
+
+    url, cleanup = start_database()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("PYBASE_STAGE", "test")
+    # No Redis here: change events still go to the durable log, nothing is published.
+    os.environ.setdefault("PYBASE_REALTIME", "off")
+    from pybase.config import get_settings
+    from pybase.db import reset_engine
+
+    get_settings.cache_clear()
+    reset_engine()
+    try:
+        run(args, url)
+    finally:
+        cleanup()
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    import logging
+
+    logging.getLogger("pybase").setLevel(logging.WARNING)
+    from pybase.db import get_engine, session_scope
+    from pybase.fields.types.base import Params
+    from pybase.records import service
+    from pybase.records.query import FieldSet, build_list_sql, compile_filter, compile_sorts, encode_cursor
+
+    migrate(url)
+    principal, table_id, ids = setup_table("Parts")
+    print(f"PostgreSQL: {get_engine().connect().exec_driver_sql('show server_version').scalar()}")
+    seconds = bulk_load(table_id, ids, args.rows, principal.user_id)
+    print(f"bulk load (COPY) of {args.rows:,} records: {seconds:.1f} s ({args.rows / seconds:,.0f} records/s)")
+
+    def listing(**kwargs: Any) -> dict[str, Any]:
+        with session_scope() as s:
+            return service.list_records(s, principal=principal, table_id=table_id, **kwargs)
+
+    num_filter = {"field": ids["num"], "op": ">", "value": 500}
+    date_sort = [{"field": ids["due"], "direction": "desc"}]
+
+    # The first listing finds no index for its filter and sort and builds them after it commits.
+    started = time.perf_counter()
+    listing(filter=num_filter, sort=date_sort)
+    print(f"first filtered+sorted listing, incl. automatic index builds: {time.perf_counter() - started:.1f} s")
+
+    ms, page = timed(lambda: listing(filter=num_filter, sort=date_sort), args.runs)
+    assert len(page["records"]) == 100
+    print(f"first page of 100, number filter + date sort (service): p50 {ms:.2f} ms   [goal < 25 ms]")
+
+    # The bare SQL the service compiles for the same request, on a raw connection.
+    with session_scope() as s:
+        fields = FieldSet(service.live_fields(s, table_id=table_id))
+    params = Params()
+    where = compile_filter(num_filter, fields, params, [])
+    sql = build_list_sql(
+        table_id=table_id,
+        where=where,
+        keys=compile_sorts(date_sort, fields),
+        cursor_values=None,
+        limit=101,
+        params=params,
+    )
+    raw = get_engine().raw_connection()
+    conn = raw.driver_connection
+    conn.autocommit = True
+    bare, _ = timed(lambda: conn.execute(sql, params.values).fetchall(), args.runs)
+    print(f"  bare SQL it compiles to: p50 {bare:.2f} ms; service/bare ratio {ms / bare:.2f}x   [goal <= 3x]")
+
+    for label, term in (("common", "housing"), ("rare", RARE)):
+        flt = {"field": ids["title"], "op": "contains", "value": term}
+        if label == "common":
+            started = time.perf_counter()
+            listing(filter=flt)
+            print(f"first contains listing, incl. automatic trigram index build: {time.perf_counter() - started:.1f} s")
+        ms, page = timed(lambda flt=flt: listing(filter=flt), args.runs)
+        print(f"contains filter, {label} term {term!r} ({len(page['records'])} rows): p50 {ms:.2f} ms   [goal < 25 ms]")
+
+    # Keyset depth: the cursor of the row at position 500,000 in (due desc, seq desc) order.
+    keys = compile_sorts(date_sort, fields)
+    depth = min(500_000, args.rows // 2)
+    row = conn.execute(
+        f"SELECT {keys[0].expr} AS k, r.seq FROM records r WHERE r.table_id = %s AND r.deleted_at IS NULL "
+        f"ORDER BY {keys[0].expr} DESC, r.seq DESC OFFSET %s LIMIT 1",
+        (table_id, depth - 1),
+    ).fetchone()
+    cursor = encode_cursor(keys, [row[0], row[1]])
+    first_ms, _ = timed(lambda: listing(sort=date_sort), args.runs)
+    deep_ms, page = timed(lambda: listing(sort=date_sort, cursor=cursor), args.runs)
+    assert len(page["records"]) == 100
+    print(
+        f"page of 100 sorted by date: first {first_ms:.2f} ms, at depth {depth:,} by cursor {deep_ms:.2f} ms "
+        f"({deep_ms / first_ms:.2f}x)   [goal within 2x]"
+    )
+    count_ms, page = timed(lambda: listing(filter=num_filter, sort=date_sort, count=True), 5)
+    print(f"(for reference) the same first page with count=true: p50 {count_ms:.1f} ms, total {page['total']:,}")
+
+    # Batch create through the service layer, 1,000 records per call (the API's maximum).
+    _, new_table, new_ids = setup_table("Batch")
+    rng = random.Random(7)
+    batches = []
+    for b in range(args.batch_records // 1000):
+        batches.append(
+            [
+                {
+                    "fields": {
+                        new_ids["title"]: make_title(rng, b * 1000 + i),
+                        new_ids["num"]: round(rng.uniform(0, 1000), 2),
+                        new_ids["due"]: "2024-05-01",
+                        new_ids["status"]: "Doing",
+                        new_ids["qty"]: i,
+                        new_ids["done"]: i % 2 == 0,
+                        new_ids["length"]: "10.5 ±0.1 mm",
+                        new_ids["email"]: f"u{i}@example.com",
+                        new_ids["rating"]: 3,
+                        new_ids["notes"]: "batch",
+                    }
+                }
+                for i in range(1000)
+            ]
+        )
+    started = time.perf_counter()
+    for batch in batches:
+        with session_scope() as s:
+            service.create_records(s, principal=principal, table_id=new_table, records=batch)
+    seconds = time.perf_counter() - started
+    total = len(batches) * 1000
+    print(f"batch create of {total:,} records (1,000 per call): {seconds:.2f} s = {total / seconds:,.0f} records/s"
+          "   [goal >= 20,000/s]")  # fmt: skip
+
+    record_ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM records WHERE table_id = %s ORDER BY seq LIMIT %s", (table_id, args.patches)
+        ).fetchall()
+    ]
+    samples = []
+    for n, rid in enumerate(record_ids):
+        started = time.perf_counter()
+        with session_scope() as s:
+            service.update_record(
+                s, principal=principal, table_id=table_id, record_id=rid, fields={ids["qty"]: n, ids["notes"]: "x"}
+            )
+        samples.append((time.perf_counter() - started) * 1000)
+    print(f"{len(samples):,} single-record PATCHes (service, each its own transaction): p50 {p50(samples):.2f} ms"
+          "   [goal < 5 ms]")  # fmt: skip
+    raw.close()
+
+
+if __name__ == "__main__":
+    main()
