@@ -11,6 +11,7 @@ from pybase.access.models import Grant
 from pybase.db import session_scope
 from pybase.events.models import ChangeEvent
 from pybase.fields.models import Field
+from pybase.fields.registry import get_field_type
 from pybase.tables.models import Table
 from pybase.views.models import View
 from tests.conftest import Api
@@ -66,14 +67,18 @@ def test_new_table_has_primary_field_and_grid_view(api: Api) -> None:
     with session_scope() as session:
         fields = session.scalars(select(Field).where(Field.table_id == table["id"])).all()
         views = session.scalars(select(View).where(View.table_id == table["id"])).all()
-    assert [(f.id, f.name, f.type) for f in fields] == [(table["primary_field_id"], "Name", "text")]
+    text = get_field_type("text").name  # "text" as the field registry spells it
+    assert [(f.id, f.name, f.type) for f in fields] == [(table["primary_field_id"], "Name", text)]
     assert [(v.name, v.type) for v in views] == [("Grid view", "grid")]
     detail = api.as_user(owner.token).call("tables", "GET", f"/tables/{table['id']}").json()
-    assert detail["fields"] == [{"id": table["primary_field_id"], "name": "Name", "type": "text"}]
+    assert detail["fields"] == [{"id": table["primary_field_id"], "name": "Name", "type": text}]
     assert detail["views"] == [{"id": views[0].id, "name": "Grid view", "type": "grid"}]
-    [(kind, payload)] = _events(_workspace_of(base_id), "table.")
+    workspace_id = _workspace_of(base_id)
+    [(kind, payload)] = _events(workspace_id, "table.")
     assert kind == "table.created"
     assert payload == {"name": "Drawings", "primary_field_id": table["primary_field_id"], "view_id": views[0].id}
+    assert [t for t, _ in _events(workspace_id, "field.created")] == ["field.created"]
+    assert [t for t, _ in _events(workspace_id, "view.created")] == ["view.created"]
     second = api.as_user(owner.token).call("tables", "POST", f"/bases/{base_id}/tables", body={"name": "Parts"})
     assert second.json()["position"] == 1
 
@@ -234,3 +239,37 @@ def test_grants_on_another_workspaces_objects_are_404(api: Api) -> None:
     assert response.status == 404
     response = _put(api, stranger_owner, "tables", world.table.id, stranger_owner.id, "admin")
     assert response.status == 404
+
+
+def test_deleting_a_base_or_workspace_drops_its_record_indexes(api: Api) -> None:
+    from sqlalchemy import text
+
+    from pybase.fields import service as fields_service
+
+    owner = make_user()
+    workspace_id = make_workspace(owner)
+    tables = [make_table(make_base(workspace_id)), make_table(make_base(workspace_id))]
+    for table in tables:
+        with session_scope() as session:
+            fields_service.create_field(
+                session,
+                principal=owner.principal,
+                table_id=table.id,
+                name="Part",
+                type="text",
+                options={"indexed": True},
+            )
+
+    def index_count(table_id: str) -> int:
+        with session_scope() as session:
+            return session.scalar(
+                text("SELECT count(*) FROM pg_indexes WHERE tablename = 'records' AND indexdef LIKE :t"),
+                {"t": f"%{table_id}%"},
+            )
+
+    assert all(index_count(t.id) > 0 for t in tables)
+    me = api.as_user(owner.token)
+    assert me.call("workspaces", "DELETE", f"/bases/{tables[0].base_id}").status == 204
+    assert index_count(tables[0].id) == 0 and index_count(tables[1].id) > 0
+    assert me.call("workspaces", "DELETE", f"/workspaces/{workspace_id}").status == 204
+    assert index_count(tables[1].id) == 0

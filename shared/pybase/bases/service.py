@@ -12,6 +12,7 @@ from pybase.access.service import base_role, require_base, require_workspace
 from pybase.bases.models import AppBase
 from pybase.events.service import emit
 from pybase.tables.models import Table
+from pybase.tables.service import drop_record_indexes
 from pybase.workspaces.models import WorkspaceMember
 
 
@@ -94,8 +95,9 @@ def update_base(session: Session, *, principal: Principal, base_id: str, name: s
 def delete_base(session: Session, *, principal: Principal, base_id: str) -> None:
     """Delete a base with its tables (their rows cascade). Grants on it and its tables go too."""
     base = require_base(session, principal=principal, base_id=base_id, role="admin")
-    table_ids = select(Table.id).where(Table.base_id == base.id)
+    table_ids = list(session.scalars(select(Table.id).where(Table.base_id == base.id)))
     session.execute(delete(Grant).where((Grant.scope_id == base.id) | Grant.scope_id.in_(table_ids)))
+    drop_record_indexes(session, table_ids=table_ids)
     emit(session, type="base.deleted", workspace_id=base.workspace_id, base_id=base.id, actor_id=principal.user_id)
     session.delete(base)
     session.flush()

@@ -27,7 +27,6 @@ from pybase.workspaces.models import WorkspaceMember
 PRIMARY_FIELD_NAME = "Name"
 PRIMARY_FIELD_TYPE = "text"
 DEFAULT_VIEW_NAME = "Grid view"
-DEFAULT_VIEW_TYPE = "grid"
 
 
 def _table_dict(table: Table, role: str | None) -> dict[str, Any]:
@@ -72,17 +71,24 @@ def create_table(
     )
     session.add(table)
     session.flush()
-    primary = Field(table_id=table.id, name=PRIMARY_FIELD_NAME, type=PRIMARY_FIELD_TYPE, options={}, position=0)
-    view = View(
+    # Through the fields and views services, so the records engine and realtime see field.created and
+    # view.created like any other (imported here: they are heavier than this module needs otherwise).
+    from pybase.fields.service import add_field
+    from pybase.views.service import create_default_view
+
+    primary = add_field(
+        session,
         table_id=table.id,
-        name=DEFAULT_VIEW_NAME,
-        type=DEFAULT_VIEW_TYPE,
-        config={},
-        position=0,
-        created_by=principal.user_id,
+        workspace_id=base.workspace_id,
+        base_id=base.id,
+        actor_id=principal.user_id,
+        name=PRIMARY_FIELD_NAME,
+        type=PRIMARY_FIELD_TYPE,
+        existing=[],
     )
-    session.add_all([primary, view])
-    session.flush()
+    view = create_default_view(
+        session, table=table, workspace_id=base.workspace_id, actor_id=principal.user_id, name=DEFAULT_VIEW_NAME
+    )
     table.primary_field_id = primary.id
     session.flush()
     emit(
@@ -191,3 +197,14 @@ def delete_table(session: Session, *, principal: Principal, table_id: str) -> No
         actor_id=principal.user_id,
         payload={"name": table.name},
     )
+
+
+def drop_record_indexes(session: Session, *, table_ids: list[str]) -> None:
+    """Before tables are hard-deleted (with their base or workspace): their partial expression indexes on
+    `records` are not removed by the foreign-key cascade, so the records engine drops them after commit."""
+    if not table_ids:
+        return
+    from pybase.records import indexes
+
+    for table_id in table_ids:
+        indexes.drop_table_indexes(session, table_id=table_id)

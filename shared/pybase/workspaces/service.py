@@ -118,6 +118,13 @@ def update_workspace(
 
 def delete_workspace(session: Session, *, principal: Principal, workspace_id: str) -> None:
     workspace = _require(session, principal, workspace_id, "owner")
+    from pybase.tables.models import Table
+    from pybase.tables.service import drop_record_indexes
+
+    table_ids = session.scalars(
+        select(Table.id).join(AppBase, AppBase.id == Table.base_id).where(AppBase.workspace_id == workspace_id)
+    )
+    drop_record_indexes(session, table_ids=list(table_ids))
     # Logged first: the change log has no foreign key, so the event outlives the rows it describes.
     emit(session, type="workspace.deleted", workspace_id=workspace.id, actor_id=principal.user_id, payload={})
     session.delete(workspace)
