@@ -395,12 +395,23 @@ def add_months(d: datetime, months: int) -> datetime:
     return d.replace(year=year, month=month + 1, day=day)
 
 
+# Limits shared with the SQL side so both reject the same additions (dates stay within years 1..9999).
+MAX_ADD_MONTHS = 120_000
+MAX_ADD_SECONDS = 3.2e11
+
+
 def date_add(d: datetime, count: float, unit: str) -> datetime:
     unit = normalize_unit(unit)
     try:
         if unit in MONTHS_PER_UNIT:
-            return add_months(d, int(count) * MONTHS_PER_UNIT[unit])  # whole months only, truncated toward zero
-        return d + timedelta(seconds=count * SECONDS_PER_UNIT[unit])
+            months = int(count) * MONTHS_PER_UNIT[unit]  # whole months only, truncated toward zero
+            if abs(months) > MAX_ADD_MONTHS:
+                raise Fail("date out of range")
+            return add_months(d, months)
+        seconds = count * SECONDS_PER_UNIT[unit]
+        if abs(seconds) > MAX_ADD_SECONDS:
+            raise Fail("date out of range")
+        return d + timedelta(seconds=seconds)
     except OverflowError as exc:
         raise Fail("date out of range") from exc
 

@@ -91,7 +91,7 @@ def is_blank(v: SqlValue) -> ColumnElement[bool]:
 
 
 def is_numeric_text(expr: ColumnElement[Any]) -> ColumnElement[bool]:
-    return expr.op("~")(NUMERIC_PATTERN)
+    return expr.op("~", is_comparison=True)(NUMERIC_PATTERN)
 
 
 def guarded(condition: ColumnElement[bool], expr: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -354,9 +354,11 @@ def compile_sql_full(
     result = compiler.compile(node)
     kind = "text" if result.type == "blank" else result.type
     value = coerce_branch(result, kind)
+    error = None
     if result.err is not None:
-        value = sa.case((result.err, null_of(kind)), else_=value)
-    return SqlFormula(value, kind, result.err)
+        error = sa.func.coalesce(result.err, sa.false())
+        value = sa.case((error, null_of(kind)), else_=value)
+    return SqlFormula(value, kind, error)
 
 
 def compile_sql(node: Node, resolver: Resolver, **kwargs: Any) -> tuple[ColumnElement[Any], str]:

@@ -22,6 +22,7 @@ from pybase.formulas.sql import (
     as_number,
     as_text,
     from_utc,
+    guarded,
     literal_text,
     utc,
 )
@@ -83,12 +84,19 @@ def _dateadd_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
     unit = _sql_unit(nodes, 2, None)
     assert unit is not None
     if unit in d.MONTHS_PER_UNIT:
-        months = sa.cast(sa.func.trunc(count.expr) * d.MONTHS_PER_UNIT[unit], sa.Integer)
-        expr = from_utc(utc(date.expr) + sa.func.make_interval(0, months))
+        months = sa.func.trunc(count.expr) * d.MONTHS_PER_UNIT[unit]
+        too_far = sa.func.abs(months) > d.MAX_ADD_MONTHS
+        interval = sa.func.make_interval(0, sa.cast(guarded(sa.not_(too_far), months), sa.Integer))
+        expr = from_utc(utc(guarded(sa.not_(too_far), date.expr)) + interval)
     else:
         seconds = count.expr * float(d.SECONDS_PER_UNIT[unit])
-        expr = date.expr + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds)
-    return SqlValue(expr, "date", any_err(date.err, count.err))
+        too_far = sa.func.abs(seconds) > d.MAX_ADD_SECONDS
+        expr = guarded(sa.not_(too_far), date.expr) + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds)
+    # Python datetimes stop at year 9999: the same range is an error here.
+    out_of_range = sa.or_(
+        utc(expr) < sa.text("'0001-01-01'::timestamp"), utc(expr) >= sa.text("'10000-01-01'::timestamp")
+    )
+    return SqlValue(expr, "date", any_err(date.err, count.err, sa.and_(date.expr.is_not(None), too_far), out_of_range))
 
 
 @register("DATEADD", 3, 3, result_type="date", sql=_dateadd_sql, check=unit_check(2))

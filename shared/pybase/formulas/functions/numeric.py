@@ -47,7 +47,7 @@ def _sql_places(v: SqlValue) -> tuple[Any, Any]:
 
 def _round(x: Any, places: Sequence[Any], mode: str) -> float:
     p = _places(places[0]) if places else 0
-    with localcontext(prec=80):
+    with localcontext(prec=350):
         return float(_dec(to_number(x)).quantize(Decimal(1).scaleb(-p), rounding=mode))
 
 
@@ -146,7 +146,7 @@ def mod(ev: Any, a: Any, b: Any) -> float:
     divisor = to_number(b)
     if divisor == 0:
         raise Fail("MOD by zero")
-    with localcontext(prec=80):
+    with localcontext(prec=350):
         return float(_dec(to_number(a)) % _dec(divisor))
 
 

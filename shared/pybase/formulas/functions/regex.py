@@ -70,7 +70,9 @@ def _match(text: Any, pattern: Any) -> re.Match[str] | None:
     2,
     result_type="boolean",
     check=_check_pattern,
-    sql=lambda c, a, n: SqlValue(as_text(a[0]).expr.op("~")(_pg_pattern(n, False)), "boolean", a[0].err),
+    sql=lambda c, a, n: SqlValue(
+        as_text(a[0]).expr.op("~", is_comparison=True)(_pg_pattern(n, False)), "boolean", a[0].err
+    ),
 )
 def regex_match(ev: Any, text: Any, pattern: Any) -> bool:
     """REGEX_MATCH(text, regex): whether the text contains a match."""

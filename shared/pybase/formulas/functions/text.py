@@ -92,7 +92,7 @@ def right(ev: Any, value: Any, n: Any) -> str:
     """RIGHT(text, count)"""
     k = count(n)
     text = to_text(value)
-    return text[len(text) - k :] if k else ""
+    return text[max(len(text) - k, 0) :] if k else ""
 
 
 def _mid_sql(c: SqlCompiler, args: Sequence[SqlValue], nodes: Sequence[Any]) -> SqlValue:
