@@ -6,7 +6,9 @@ from pybase.bases import models as bases_models
 from pybase.comments import models as comments_models
 from pybase.events import models as events_models
 from pybase.fields import models as fields_models
+from pybase.files import models as files_models
 from pybase.history import models as history_models
+from pybase.jobs import models as jobs_models
 from pybase.records import models as records_models
 from pybase.tables import models as tables_models
 from pybase.views import models as views_models
@@ -19,7 +21,9 @@ __all__ = [
     "comments_models",
     "events_models",
     "fields_models",
+    "files_models",
     "history_models",
+    "jobs_models",
     "records_models",
     "tables_models",
     "views_models",

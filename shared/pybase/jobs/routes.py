@@ -1,0 +1,64 @@
+"""Extraction job routes (files function): /extraction-jobs[/{id}], /extraction-jobs/{id}/mapping."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth.deps import get_principal
+from pybase.db import get_session
+from pybase.jobs import service
+from pybase.jobs.schemas import JobList, JobOut, MappingOut, MappingRequest, SuggestedMapping
+
+router = APIRouter(tags=["extraction jobs"])
+
+
+@router.get("/extraction-jobs", response_model=JobList)
+def list_jobs(
+    table_id: str | None = Query(default=None, max_length=40),
+    attachment_id: str | None = Query(default=None, max_length=40),
+    status: str | None = Query(default=None, pattern="^(queued|running|done|failed)$"),
+    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
+    cursor: str | None = Query(default=None, max_length=200),
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> JobList:
+    """Jobs of a table (`table_id`) or of one attachment (`attachment_id`), newest first."""
+    return service.list_jobs(
+        session, principal=principal, table_id=table_id, attachment_id=attachment_id, status=status, limit=limit,
+        cursor=cursor,
+    )  # fmt: skip
+
+
+@router.get("/extraction-jobs/{job_id}", response_model=JobOut)
+def get_job(
+    job_id: str,
+    include_result: bool = Query(default=True),
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> JobOut:
+    return service.get_job(session, principal=principal, job_id=job_id, include_result=include_result)
+
+
+@router.get("/extraction-jobs/{job_id}/mapping", response_model=SuggestedMapping)
+def suggest_mapping(
+    job_id: str,
+    table_id: str | None = Query(default=None, max_length=40),
+    source: str | None = Query(default=None, max_length=40),
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> SuggestedMapping:
+    """A suggested mapping (source, columns -> fields matched by name in `table_id`) with a preview."""
+    return service.suggest_mapping(session, principal=principal, job_id=job_id, table_id=table_id, source=source)
+
+
+@router.post("/extraction-jobs/{job_id}/mapping", response_model=MappingOut, status_code=201)
+def apply_mapping(
+    job_id: str,
+    body: MappingRequest,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> MappingOut:
+    """Create one record per source row in the target table (all or nothing)."""
+    return service.apply_mapping(session, principal=principal, job_id=job_id, request=body)
