@@ -19,12 +19,13 @@ from pybase.formulas import (
     RecordContext,
     compile_sql,
     compile_sql_full,
+    compile_sql_text,
     evaluate,
     infer_type,
+    jsonb_resolver,
     parse,
     truthy,
 )
-from pybase.formulas.dates import parse_datetime
 
 NOW = datetime(2024, 3, 15, 13, 45, 30, 250000, tzinfo=UTC)
 KINDS = {
@@ -85,6 +86,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "flag": True,
     },
     "r7": {"num": 7, "num2": -3, "text": "John Smith", "text2": "7", "date2": "2024-05-05T05:05:05Z"},
+    "r9": {"num": 3, "text": "x", "date": "2024-02-29", "date2": "2024-03-31", "flag": True, "text2": "3"},
     "r8": {
         "num": 100,
         "num2": 4,
@@ -126,23 +128,19 @@ def conn(database: str) -> Iterator[sa.Connection]:
     engine.dispose()
 
 
-def resolver(field_id: str) -> tuple[Any, str]:
-    kind = KINDS[field_id]
-    raw = rows_table.c.data[field_id].astext
-    if kind == "number":
-        return sa.cast(raw, sa.Numeric), kind
-    if kind == "date":
-        return sa.cast(raw, TIMESTAMP(timezone=True)), kind
-    if kind == "boolean":
-        return sa.cast(raw, sa.Boolean), kind
-    return raw, kind
+resolver = jsonb_resolver(rows_table.c.data, KINDS)
 
 
 def context(rid: str) -> RecordContext:
-    values = {}
-    for key, value in ROWS[rid].items():
-        values[key] = parse_datetime(value, None) if KINDS[key] == "date" and value else value
-    return RecordContext(values=values, record_id=rid, created_time=CREATED, last_modified_time=MODIFIED, now=NOW)
+    # Raw JSON values, as the records engine stores them; date strings are read through field_kinds.
+    return RecordContext(
+        values=ROWS[rid],
+        record_id=rid,
+        created_time=CREATED,
+        last_modified_time=MODIFIED,
+        now=NOW,
+        field_kinds=KINDS,
+    )
 
 
 def _blank(v: Any) -> bool:
@@ -445,6 +443,38 @@ def test_compile_sql_returns_expression_and_type(conn: sa.Connection) -> None:
     # Sorting by a compiled formula runs in PostgreSQL.
     order = conn.scalars(sa.select(rows_table.c.id).order_by(expr.desc().nulls_last(), rows_table.c.id)).all()
     assert order[:2] == ["r6", "r8"]
+
+
+def test_compile_sql_text_for_raw_sql_callers(conn: sa.Connection) -> None:
+    """The records engine builds SQL strings with psycopg parameters; formulas render into them."""
+
+    def field_sql(field_id: str) -> tuple[str, str]:
+        kind = KINDS[field_id]
+        cast = {"number": "::numeric", "boolean": "::boolean"}.get(kind, "")
+        if kind == "date":
+            return f"timezone('UTC', (r.data ->> '{field_id}')::timestamp)", kind
+        return f"((r.data ->> '{field_id}'){cast})", kind
+
+    source = "IF({num} / {num2} > 1, UPPER(LEFT({text}, 3)) & RECORD_ID(), DATESTR({date}))"
+    tree = parse(source)
+    a = compile_sql_text(tree, field_sql, record_id_sql="r.id", now=NOW, prefix="a")
+    b = compile_sql_text(parse("{text} & 'x'"), field_sql, prefix="b")
+    assert a.result_type == "text" and set(a.params).isdisjoint(b.params)
+    sql = (
+        f"SELECT r.id, {a.value}, {a.error}, {b.value} FROM formula_agreement_rows r "
+        f"WHERE {a.condition} AND %(own)s ORDER BY r.id"
+    )
+    try:
+        rows = conn.exec_driver_sql(sql, {**a.params, **b.params, "own": True}).all()
+    finally:
+        conn.rollback()
+    expected = []
+    for rid in sorted(ROWS):
+        value = evaluate(tree, context(rid))
+        if not isinstance(value, ErrorValue) and truthy(value):
+            expected.append((rid, value, False, evaluate(parse("{text} & 'x'"), context(rid))))
+    assert len(expected) >= 3
+    assert rows == expected
 
 
 @pytest.mark.parametrize(

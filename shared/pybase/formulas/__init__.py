@@ -16,6 +16,16 @@ from pybase.formulas.analysis import (
 )
 from pybase.formulas.errors import FormulaError, NotCompilable, Position
 from pybase.formulas.evaluator import RecordContext, convert_value, evaluate
+from pybase.formulas.integration import (
+    KIND_BY_FIELD_TYPE,
+    SqlText,
+    compile_sql_text,
+    jsonb_field_expr,
+    jsonb_resolver,
+    kind_for_field_type,
+    render_sql,
+    text_resolver,
+)
 from pybase.formulas.lexer import quote_field, tokenize
 from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
 from pybase.formulas.parser import parse
@@ -24,6 +34,7 @@ from pybase.formulas.sql import SqlFormula, compile_sql, compile_sql_full
 from pybase.formulas.values import ErrorValue, to_text, truthy
 
 __all__ = [
+    "KIND_BY_FIELD_TYPE",
     "Binary",
     "Call",
     "ErrorValue",
@@ -38,22 +49,29 @@ __all__ = [
     "PreparedFormula",
     "RecordContext",
     "SqlFormula",
+    "SqlText",
     "Unary",
     "all_functions",
     "compile_sql",
     "compile_sql_full",
+    "compile_sql_text",
     "convert_value",
     "display_references",
     "evaluate",
     "get_function",
     "infer_type",
+    "jsonb_field_expr",
+    "jsonb_resolver",
+    "kind_for_field_type",
     "load_formula",
     "parse",
     "prepare_formula",
     "quote_field",
     "references",
+    "render_sql",
     "resolve_references",
     "rewrite_references",
+    "text_resolver",
     "to_text",
     "tokenize",
     "truthy",
