@@ -325,6 +325,36 @@ def test_role_matrix(api: Api, ctx: Ctx, endpoint: str) -> None:
     assert got == expected, {a: problems[a] for a in ACTORS if got[a] != expected[a]}
 
 
+GARBAGE_BODIES: list[Any] = [
+    None,
+    [],
+    "text",
+    12,
+    {"name": "nul\x00", "email": "a\x00@example.com", "role": "owner\x00", "token": "\x00", "refresh_token": "\x00"},
+    {"name": {"nested": True}, "password": ["x"], "scope": None, "base_ids": [None], "description": 5},
+    {"name": "x" * 100_000},
+]
+
+
+@pytest.mark.parametrize("endpoint", list(MATRIX))
+def test_garbage_input_never_gives_a_500(api: Api, ctx: Ctx, endpoint: str) -> None:
+    group, prepare = ENDPOINTS[endpoint]
+    method = endpoint.split(" ", 1)[0]
+    path, _ = prepare(ctx, "owner")
+    for body in GARBAGE_BODIES:
+        response = api.as_user(ctx.world.owner.token).call(group, method, path, body=body)
+        assert response.status < 500, (body, response.text)
+        if response.status >= 400:
+            assert "error" in response.json()
+    # Path parameters with junk in them, too.
+    junk_path = path
+    for marker in (ctx.world.workspace_id, ctx.world.base_id, ctx.world.table.id):
+        junk_path = junk_path.replace(marker, "x%00y")
+    if junk_path != path:
+        response = api.as_user(ctx.world.owner.token).call(group, method, junk_path, body={})
+        assert response.status in (404, 422), response.text
+
+
 # --- ID guessing across workspaces ---------------------------------------------------------------
 
 

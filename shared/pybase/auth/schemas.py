@@ -58,7 +58,7 @@ class RegisterIn(Body):
 
 
 class LoginIn(Body):
-    email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    email: Annotated[str, StringConstraints(min_length=1, max_length=320), AfterValidator(no_nul)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
