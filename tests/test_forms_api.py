@@ -164,3 +164,30 @@ def test_form_follows_field_deletion_and_only_form_views_are_forms(api: Api, wor
     assert api.call("records", "GET", "/forms/nonsense").status == 404
     world.api(api, "editor").call("tables", "DELETE", f"/views/{form['id']}")
     assert api.call("records", "GET", f"/forms/{form['id']}", query={"share": token}).status == 404
+
+
+def test_anonymous_submissions_are_rate_limited(api: Api, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pybase.config import get_settings
+
+    monkeypatch.setenv("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    try:
+        form = make_form(api, world, public=True)
+        token = form["config"]["share_token"]
+        statuses = [
+            api.call(
+                "records", "POST", f"/forms/{form['id']}", query={"share": token}, body={"fields": {"Part name": "p"}}
+            )
+            for _ in range(3)
+        ]
+        assert [r.status for r in statuses] == [201, 201, 429]
+        assert statuses[2].json()["error"]["code"] == "too_many_requests"
+        assert 0 < int(statuses[2].headers["retry-after"]) <= 60
+        # Signed-in editors using the form normally are not counted.
+        editor = world.api(api, "editor").call(
+            "records", "POST", f"/forms/{form['id']}", body={"fields": {"Part name": "q"}}
+        )
+        assert editor.status == 201
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

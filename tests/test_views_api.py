@@ -48,6 +48,9 @@ def test_viewer_lists_and_reads_views_but_cannot_change_them(api: Api, world: Wo
     assert listed.status == 200
     names = [v["name"] for v in listed.json()["views"]]
     assert "Readable" in names and names[0] == "Grid view"
+    # The table's first view was stored as {} by the tables service: it reads with every default.
+    first = listed.json()["views"][0]["config"]
+    assert first["row_height"] == "short" and first["sorts"] == [] and first["filters"] is None
     assert world.api(api, "viewer").call("tables", "GET", f"/views/{view['id']}").status == 200
     patch = world.api(api, "viewer").call("tables", "PATCH", f"/views/{view['id']}", body={"name": "x"})
     assert patch.status == 403

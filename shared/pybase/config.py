@@ -35,6 +35,8 @@ class Settings:
     ws_management_endpoint: str | None
     search_backend: str
     meilisearch_url: str | None
+    # Anonymous submissions to one public form from one address, per minute (0: no limit).
+    form_submissions_per_minute: int = 20
 
     @property
     def is_local(self) -> bool:
@@ -67,4 +69,5 @@ def get_settings() -> Settings:
         ws_management_endpoint=_env("PYBASE_WS_ENDPOINT"),
         search_backend=_env("PYBASE_SEARCH_BACKEND", "postgres") or "postgres",
         meilisearch_url=_env("MEILISEARCH_URL"),
+        form_submissions_per_minute=int(_env("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "20") or 0),
     )

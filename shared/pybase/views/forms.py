@@ -5,7 +5,9 @@ Who may use a form:
   token (`?share=<token>` or header `X-Share-Token`); the share token is in the form view's config,
   visible to editors, and changes whenever the form is shared again;
 - otherwise a signed-in user: viewer or higher to read the form, editor or higher to submit.
-Anonymous submissions never typecast (they cannot add select options) and have no author.
+Anonymous submissions never typecast (they cannot add select options), have no author, and are
+rate limited per form and client address (PYBASE_FORM_SUBMISSIONS_PER_MINUTE, counted in Redis;
+when Redis is unreachable the limit is skipped rather than refusing every submission).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
 from pybase.bases.models import AppBase
-from pybase.errors import NotFound, Unauthorized, ValidationFailed
+from pybase.config import get_settings
+from pybase.errors import NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.ids import looks_like_id
+from pybase.logs import logger
 from pybase.tables.models import Table
 from pybase.views.models import View
 from pybase.views.registry import known_view
@@ -106,6 +110,34 @@ def form_schema(
     )
 
 
+def _rate_limit(*, view_id: str, client: str | None) -> None:
+    limit = get_settings().form_submissions_per_minute
+    if limit <= 0:
+        return
+    import time
+
+    from pybase.redis_client import get_redis, rkey
+
+    window = int(time.time() // 60)
+    key = rkey("forms", "rate", view_id, client or "unknown", str(window))
+    try:
+        redis = get_redis()
+        pipe = redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count = int(pipe.execute()[0])
+    except Exception:
+        logger.warning("form rate limit skipped: Redis unavailable", extra={"view_id": view_id})
+        return
+    if count > limit:
+        error = TooManyRequests(
+            "Too many submissions to this form from your address; try again in a minute.",
+            details={"limit_per_minute": limit},
+        )
+        error.headers = {"Retry-After": str(60 - int(time.time()) % 60)}  # type: ignore[attr-defined]
+        raise error
+
+
 def _empty(value: Any) -> bool:
     if isinstance(value, str):
         return not value.strip()
@@ -120,12 +152,15 @@ def submit(
     values: Mapping[str, Any],
     typecast: bool = False,
     share_token: str | None = None,
+    client: str | None = None,
 ) -> FormSubmitted:
     """Create one record from a form submission (keys: field IDs, field names or form labels)."""
     view, table = _load_form(session, view_id=view_id)
     workspace_id, public = _access(
         session, view=view, table=table, principal=principal, share_token=share_token, role=WRITE_ROLE
     )
+    if public:
+        _rate_limit(view_id=view.id, client=client)
     cfg, items = _form_fields(view, live_fields(session, table_id=view.table_id))
     by_key: dict[str, str] = {}
     for item, f in items:

@@ -6,7 +6,7 @@ share token (`?share=` or `X-Share-Token`); see pybase.views.forms for the rules
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
@@ -39,6 +39,7 @@ def get_form(
 def submit_form(
     view_id: str,
     body: FormSubmission,
+    request: Request,
     share_token: str | None = Depends(_share_token),
     principal: Principal | None = Depends(get_optional_principal),
     session: Session = Depends(get_session),
@@ -50,4 +51,5 @@ def submit_form(
         values=body.fields,
         typecast=body.typecast,
         share_token=share_token,
+        client=request.client.host if request.client else None,
     )

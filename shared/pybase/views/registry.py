@@ -367,7 +367,11 @@ class ViewType:
             fid = cfg.get(key)
             if fid is not None and (fid not in fields or fields[fid].type not in allowed):
                 cfg[key] = None
-        return self.sanitize_extra(cfg, fields=fields)
+        # Configs saved before a key existed (or written by other services as {}) read with defaults.
+        return {**self.defaults(), **self.sanitize_extra(cfg, fields=fields)}
+
+    def defaults(self) -> dict[str, Any]:
+        return self.config_model().model_dump(mode="json")
 
     def finalize(self, cfg: dict[str, Any], *, previous: Mapping[str, Any] | None) -> dict[str, Any]:
         """Server-managed keys, set after validation (form: its share token). `previous` is the stored config."""

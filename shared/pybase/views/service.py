@@ -201,22 +201,6 @@ def _insert_view(
     return view
 
 
-def create_default_view(
-    session: Session, *, table: Table, workspace_id: str, actor_id: str | None, name: str = "Grid view"
-) -> View:
-    """The grid view every new table starts with (for the tables service; the caller checked access)."""
-    view = _insert_view(session, table=table, name=name, type="grid", config={}, actor_id=actor_id)
-    _emit(
-        session,
-        type="view.created",
-        table=table,
-        workspace_id=workspace_id,
-        actor_id=actor_id,
-        payload={"view_id": view.id, "name": view.name, "type": view.type},
-    )
-    return view
-
-
 def list_views(session: Session, *, principal: Principal, table_id: str) -> list[ViewOut]:
     _, _, role = table_context(session, principal=principal, table_id=table_id, role=READ_ROLE)
     fields = live_fields(session, table_id=table_id)
