@@ -1,0 +1,131 @@
+"""Registry of extractors: one entry per format, found by name, file extension, media type or content.
+
+Entries name their implementation as "module:Class" and it is imported only when a file of that
+format is actually extracted, so importing this registry never pulls in ezdxf or pypdf.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+
+from pybase.extraction.errors import EmptyFile, UnsupportedFormat
+
+if TYPE_CHECKING:
+    from pybase.extraction.extractors.base import Extractor
+    from pybase.extraction.results import Limits
+
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    name: str
+    target: str  # "package.module:Class"
+    extensions: tuple[str, ...]
+    media_types: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    description: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+    def load(self) -> type[Extractor]:
+        module_name, _, class_name = self.target.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+
+
+_REGISTRY: dict[str, FormatSpec] = {}
+
+
+def register(spec: FormatSpec) -> FormatSpec:
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def formats() -> list[FormatSpec]:
+    return list(_REGISTRY.values())
+
+
+def _sniff_pdf(head: bytes) -> bool:
+    # The header may follow a little junk (allowed by readers), within the first 1 KB.
+    return b"%PDF-" in head[:1024]
+
+
+def _sniff_dxf(head: bytes) -> bool:
+    if head.startswith(b"AutoCAD Binary DXF\r\n\x1a\x00"):
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf").decode("latin-1")
+    lines = [line.strip() for line in text.splitlines()[:40]]
+    # Group code 0 followed by SECTION, optionally after 999 comment pairs.
+    for i in range(0, len(lines) - 1):
+        if lines[i] == "0" and lines[i + 1].upper() == "SECTION":
+            return all(lines[j] in ("999",) for j in range(0, i, 2))
+    return False
+
+
+register(
+    FormatSpec(
+        name="dxf",
+        target="pybase.extraction.extractors.dxf:DxfExtractor",
+        extensions=(".dxf",),
+        media_types=("image/vnd.dxf", "application/dxf", "image/x-dxf", "application/x-dxf"),
+        sniff=_sniff_dxf,
+        description="AutoCAD Drawing Exchange Format (ASCII or binary)",
+    )
+)
+register(
+    FormatSpec(
+        name="pdf",
+        target="pybase.extraction.extractors.pdf:PdfExtractor",
+        extensions=(".pdf",),
+        media_types=("application/pdf",),
+        sniff=_sniff_pdf,
+        description="Portable Document Format",
+    )
+)
+
+
+def detect_format(head: bytes, *, filename: str | None = None, content_type: str | None = None) -> FormatSpec:
+    """Pick the format: content sniffing decides; name and media type only break ties.
+
+    Content wins because extensions and upload content types come from the user.
+    """
+    if not head:
+        raise EmptyFile("The file is empty.")
+    head = head[:SNIFF_BYTES]
+    for spec in _REGISTRY.values():
+        if spec.sniff(head):
+            return spec
+    hint = PurePath(filename).suffix.lower() if filename else ""
+    claimed = next(
+        (s for s in _REGISTRY.values() if hint in s.extensions or (content_type or "").lower() in s.media_types),
+        None,
+    )
+    if claimed is not None:
+        from pybase.extraction.errors import CorruptFile
+
+        label = claimed.name.upper()
+        raise CorruptFile(
+            f"The file is named or typed as {label} but its content is not a valid {label}.",
+            details={"format": claimed.name},
+        )
+    raise UnsupportedFormat(
+        "Unsupported file format; supported: " + ", ".join(s.name.upper() for s in _REGISTRY.values()) + ".",
+        details={"supported": sorted(_REGISTRY), "filename": filename, "content_type": content_type},
+    )
+
+
+def get_extractor(name: str, *, limits: Limits | None = None) -> Extractor:
+    spec = _REGISTRY.get(name.lower())
+    if spec is None:
+        raise UnsupportedFormat(f"No extractor named {name!r}.", details={"supported": sorted(_REGISTRY)})
+    return spec.load()(limits)
+
+
+def read_head(source: bytes | bytearray | memoryview | str | Path) -> bytes:
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fp:
+            return fp.read(SNIFF_BYTES)
+    return bytes(source[:SNIFF_BYTES])

@@ -1,0 +1,205 @@
+"""Structured, JSON-serialisable extraction results (pydantic v2).
+
+Every list is capped by `Limits`; what was dropped is counted in `ExtractionResult.truncated` so a
+consumer can tell a complete result from a bounded one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+EXTRACTOR_VERSION = "1"
+
+ToleranceType = Literal["symmetric", "deviation", "limits", "fit", "basic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds that keep a result small enough to store as one JSON document."""
+
+    max_bytes: int = 100 * 1024 * 1024
+    max_texts: int = 5_000
+    max_text_chars: int = 2_000
+    max_dimensions: int = 5_000
+    max_inserts: int = 5_000
+    max_blocks: int = 2_000
+    max_layers: int = 2_000
+    max_pages: int = 2_000
+    max_page_text_chars: int = 100_000
+    max_tables: int = 200
+    max_table_rows: int = 5_000
+    max_form_fields: int = 2_000
+    max_attribs_per_insert: int = 200
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Point(_Model):
+    x: float
+    y: float
+
+
+class Tolerance(_Model):
+    """A tolerance in the dimension's unit.
+
+    `plus`/`minus` are signed deviations from the nominal value (symmetric ±0.05 gives +0.05/-0.05);
+    `upper`/`lower` are the resulting limits when they can be computed. A fit class (H7, g6) has no
+    numeric deviations without ISO 286 tables, so only `fit` is set.
+    """
+
+    type: ToleranceType
+    plus: float | None = None
+    minus: float | None = None
+    upper: float | None = None
+    lower: float | None = None
+    fit: str | None = None
+    source: Literal["dimstyle", "text"] = "text"
+
+
+class Dimension(_Model):
+    kind: str  # linear, aligned, angular, angular_3p, radial, diameter, ordinate, arc, thread, length, angle
+    value: float | None = None  # nominal value as shown (override text wins over measurement)
+    measurement: float | None = None  # geometric measurement (DXF only), scaled by DIMLFAC
+    text: str = ""  # displayed text, plain
+    unit: str | None = None
+    tolerance: Tolerance | None = None
+    count: int | None = None  # "4x Ø6" -> 4
+    pitch: float | None = None  # threads: M8x1.25 -> 1.25
+    thread_class: str | None = None
+    layer: str | None = None
+    handle: str | None = None
+    position: Point | None = None
+    page: int | None = None  # PDF, 1-based
+
+
+class TextItem(_Model):
+    text: str
+    kind: str  # TEXT, MTEXT, ATTRIB, pdf
+    layer: str | None = None
+    position: Point | None = None
+    height: float | None = None
+    page: int | None = None
+    truncated: bool = False
+
+
+class TitleBlock(_Model):
+    """Recognised title-block fields; `raw` keeps the label -> value pairs the fields came from."""
+
+    source: Literal["attributes", "text", "form_fields", "metadata"]
+    fields: dict[str, str] = Field(default_factory=dict)
+    raw: dict[str, str] = Field(default_factory=dict)
+    block: str | None = None
+
+
+class Table(_Model):
+    page: int | None = None
+    kind: str = "table"  # bom when the header looks like a parts list
+    header: list[str]
+    rows: list[dict[str, str]]
+    truncated: bool = False
+
+
+class Layer(_Model):
+    name: str
+    color: int | None = None
+    linetype: str | None = None
+    on: bool = True
+    frozen: bool = False
+    locked: bool = False
+
+
+class BlockDef(_Model):
+    name: str
+    entity_count: int
+    attdefs: list[str] = Field(default_factory=list)
+    references: int = 0
+
+
+class BlockRef(_Model):
+    block: str
+    layer: str | None = None
+    handle: str | None = None
+    position: Point | None = None
+    rotation: float = 0.0
+    scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    layout: str = "Model"
+
+
+class Extents(_Model):
+    min: Point
+    max: Point
+    source: Literal["header", "computed"]
+
+
+class PageInfo(_Model):
+    number: int
+    width_pt: float
+    height_pt: float
+    width_mm: float
+    height_mm: float
+    rotation: int = 0
+    text: str = ""
+    text_truncated: bool = False
+
+
+class FormField(_Model):
+    name: str
+    type: str | None = None
+    value: Any = None
+
+
+class ExtractionResult(_Model):
+    format: str
+    extractor_version: str = EXTRACTOR_VERSION
+    filename: str | None = None
+    size_bytes: int
+    sha256: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    title_block: TitleBlock | None = None
+    texts: list[TextItem] = Field(default_factory=list)
+    dimensions: list[Dimension] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    truncated: dict[str, int] = Field(default_factory=dict)  # list name -> items left out
+    duration_ms: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def note_truncated(self, name: str, dropped: int = 1) -> None:
+        self.truncated[name] = self.truncated.get(name, 0) + dropped
+
+
+class DxfResult(ExtractionResult):
+    format: Literal["dxf"] = "dxf"
+    dxf_version: str | None = None
+    units: str | None = None  # mm, in, ... from $INSUNITS (None when unitless)
+    recovered: bool = False  # read with ezdxf's recover mode
+    layers: list[Layer] = Field(default_factory=list)
+    blocks: list[BlockDef] = Field(default_factory=list)
+    inserts: list[BlockRef] = Field(default_factory=list)
+    entity_counts: dict[str, int] = Field(default_factory=dict)  # model space + paper space layouts
+    extents: Extents | None = None
+
+
+class PdfResult(ExtractionResult):
+    format: Literal["pdf"] = "pdf"
+    page_count: int = 0
+    encrypted: bool = False
+    pages: list[PageInfo] = Field(default_factory=list)
+    form_fields: list[FormField] = Field(default_factory=list)
+
+
+AnyResult = Annotated[DxfResult | PdfResult, Field(discriminator="format")]
+_ADAPTER: TypeAdapter[DxfResult | PdfResult] = TypeAdapter(AnyResult)
+
+
+def result_from_dict(data: dict[str, Any]) -> DxfResult | PdfResult:
+    """Rebuild a stored result (e.g. the JSON kept for an extraction job)."""
+    return _ADAPTER.validate_python(data)
