@@ -141,6 +141,7 @@ def test_bad_kind_id_and_cursor(api: Api) -> None:
     assert restore(api, world, "view", "viwAAAAAAAAAAAAAA").status == 404
     assert restore(api, world, "field", world.fields["Name"]).status == 409  # live, not in the trash
     assert trash(api, world, cursor="!!!").status == 400
+    assert trash(api, world, kind="widgets").status == 400
     assert trash(api, world, limit=0).status == 422
     stranger, token = make_user("stranger")
     view_id = new_view(api, world, "Private")

@@ -95,7 +95,10 @@ def list_trash(
     """Items deleted in the last 30 days, most recently deleted first."""
     if not 1 <= limit <= MAX_PAGE:
         raise BadRequest(f"limit must be between 1 and {MAX_PAGE}.", details={"limit": limit})
-    kinds = [kind_named(kind)] if kind else list(KINDS.values())
+    try:
+        kinds = [kind_named(kind)] if kind else list(KINDS.values())
+    except NotFound:
+        raise BadRequest(f"Unknown kind {kind!r}.", details={"kinds": sorted(KINDS)}) from None
     _, roles, tables = _table_roles(session, principal=principal, base_id=base_id)
     allowed = {tid for tid, role in roles.items() if at_least(role, LIST_ROLE)}
     if not allowed:
