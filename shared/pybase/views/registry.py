@@ -427,26 +427,11 @@ def _merge_sorts(first: list[dict[str, str]], then: list[dict[str, str]]) -> lis
     return merged
 
 
-# Filter-tree hooks: the records engine owns the filter format; views only need to find, validate and
-# prune field references. `use_filter_format` lets records/schemas.py install exact implementations.
+# Filter-tree handling: the records engine owns the format (records/query.py); views find, validate
+# (with the engine's own compiler) and prune the field references in it.
 filter_field_walker: FilterFieldWalker = _default_filter_fields
 filter_pruner: FilterPruner = _default_filter_prune
 filter_validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = _compile_check
-
-
-def use_filter_format(
-    *,
-    walker: FilterFieldWalker | None = None,
-    pruner: FilterPruner | None = None,
-    validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = None,
-) -> None:
-    global filter_field_walker, filter_pruner, filter_validator
-    if walker is not None:
-        filter_field_walker = walker
-    if pruner is not None:
-        filter_pruner = pruner
-    if validator is not None:
-        filter_validator = validator
 
 
 _REGISTRY: dict[str, ViewType] = {}
