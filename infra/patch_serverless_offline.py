@@ -114,21 +114,22 @@ HANDLER_NEW = """  cleanup() {
     return runner ? runner.cleanup() : undefined
   }"""
 
-HANDLER_RUN_OLD = """    } catch (err) {
+HANDLER_RUN_OLD = """    try {
+      return await this.#runner.run(event, context)
+    } catch (err) {
       log.error(
-        `Unhandled exception in handler '${this.#funOptions.functionKey}'.`,
-      )
 """
-HANDLER_RUN_NEW = """    } catch (err) {
-      // pybase-patch: a runtime that died is replaced on the next invocation
-      if (err && String(err.message).startsWith("Python runtime")) {
-        const runner = this.#runner
+HANDLER_RUN_NEW = """    const runner = this.#runner
+    try {
+      return await runner.run(event, context)
+    } catch (err) {
+      // pybase-patch: a runtime that died is replaced on the next invocation (only if it is
+      // still the current one: a timeout may already have replaced it)
+      if (err && String(err.message).startsWith("Python runtime") && this.#runner === runner) {
         this.#runner = null
-        if (runner) runner.cleanup()
+        runner.cleanup()
       }
       log.error(
-        `Unhandled exception in handler '${this.#funOptions.functionKey}'.`,
-      )
 """
 
 EDITS = [

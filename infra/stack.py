@@ -515,6 +515,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
             env.setdefault("PYBASE_EXTRACT_QUEUE", os.environ.get("PYBASE_EXTRACT_QUEUE") or "pybase-extract")
             env["PYBASE_WS_ENDPOINT"] = os.environ.get("PYBASE_WS_ENDPOINT") or f"http://127.0.0.1:{ports.websocket}"
             env["PYBASE_STAGE"] = stage
+            # A failed extraction comes back after the queue's visibility timeout: 30 min on AWS
+            # (6x the function timeout), shorter while developing (still above the 300 s timeout).
+            env["PYBASE_EXTRACT_VISIBILITY_TIMEOUT"] = os.environ.get("PYBASE_EXTRACT_VISIBILITY_TIMEOUT") or "330"
             migrate(env["DATABASE_URL"])
             full_env = function_env({**os.environ, **env})
             config = service_config(stage, full_env)

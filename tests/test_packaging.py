@@ -1,0 +1,164 @@
+"""`serverless package` works offline and produces deployable artifacts; serverless.yml matches the apps.
+
+Runs the real Serverless Framework v3 from node_modules (skipped only when node or node_modules is
+missing; CI has both). Layers are built first by layers/build.py for Lambda's platform.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.lambda_events import ROOT, load_function
+
+SERVERLESS = ROOT / "node_modules" / "serverless" / "bin" / "serverless.js"
+API_GROUPS = ("health", "docs", "auth", "workspaces", "tables", "records", "files", "airtable")
+
+needs_node = pytest.mark.skipif(
+    shutil.which("node") is None or not SERVERLESS.exists(), reason="node or node_modules missing (run npm ci)"
+)
+
+
+def _env() -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("PYBASE_") and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    env.update(SLS_TELEMETRY_DISABLED="1", SLS_NOTIFICATIONS_MODE="off")
+    return env
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, Any]:
+    if shutil.which("node") is None or not SERVERLESS.exists():
+        pytest.skip("node or node_modules missing")
+    result = subprocess.run(
+        ["node", str(SERVERLESS), "print", "--stage", "local", "--format", "json"],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("node") is None or not SERVERLESS.exists():
+        pytest.skip("node or node_modules missing")
+    subprocess.run([sys.executable, str(ROOT / "layers" / "build.py")], cwd=ROOT, check=True, timeout=600)
+    out = tmp_path_factory.mktemp("sls-package")
+    result = subprocess.run(
+        ["node", str(SERVERLESS), "package", "--stage", "local", "--package", str(out)],
+        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@needs_node
+def test_package_has_a_zip_per_function_and_the_layers(packaged: Path, config: dict[str, Any]) -> None:
+    functions = set(config["functions"])
+    assert {"health", "docs", "auth", "workspaces", "tables", "records", "files", "airtable", "extract", "ws",
+            "purge"} <= functions  # fmt: skip
+    for name in functions:
+        archive = packaged / f"{name}.zip"
+        assert archive.exists(), f"missing {archive.name}"
+        names = zipfile.ZipFile(archive).namelist()
+        assert "shared/pybase/__init__.py" in names
+        assert not [n for n in names if n.startswith((".venv/", "node_modules/", "tests/", ".pybase/", "layers/"))]
+        if (ROOT / "functions" / name / "handler.py").exists():
+            assert f"functions/{name}/handler.py" in names
+        others = {n.split("/")[1] for n in names if n.startswith("functions/")} - {name}
+        if name != "docs":  # docs merges every group's OpenAPI, so it ships every handler
+            assert not others, f"{name}.zip carries other functions: {others}"
+    for layer in ("deps", "extraction"):
+        names = zipfile.ZipFile(packaged / f"{layer}.zip").namelist()
+        assert names and all(n.startswith("python/") for n in names), f"{layer}.zip needs python/ at its root"
+    deps = zipfile.ZipFile(packaged / "deps.zip").namelist()
+    assert any(n.startswith("python/fastapi/") for n in deps)
+    archive = zipfile.ZipFile(packaged / "deps.zip")
+    wheel = next(n for n in deps if re.match(r"python/pydantic_core-[^/]+\.dist-info/WHEEL$", n))
+    tags = archive.read(wheel).decode()
+    assert "manylinux" in tags and "x86_64" in tags and "cp311" in tags, "pydantic-core must be Lambda's build"
+    assert not any(n.startswith(("python/ezdxf/", "python/pypdf/")) for n in deps)
+    extraction = zipfile.ZipFile(packaged / "extraction.zip").namelist()
+    assert any(n.startswith("python/ezdxf/") for n in extraction)
+    assert any(n.startswith("python/pypdf/") for n in extraction)
+
+
+@needs_node
+def test_cloudformation_template_declares_everything(packaged: Path, config: dict[str, Any]) -> None:
+    template = json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
+    resources = template["Resources"]
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for logical_id, resource in resources.items():
+        by_type.setdefault(resource["Type"], []).append((logical_id, resource))
+    lambdas = {r["Properties"]["FunctionName"]: r for _, r in by_type["AWS::Lambda::Function"]}
+    for name, function in config["functions"].items():
+        assert function["name"] in lambdas, f"{name} missing from the template"
+        props = lambdas[function["name"]]["Properties"]
+        assert props["Runtime"] == "python3.11"
+        assert props["Environment"]["Variables"]["PYTHONPATH"] == "shared"
+        layer_refs = json.dumps(props.get("Layers", []))
+        assert "DepsLambdaLayer" in layer_refs
+        assert ("ExtractionLambdaLayer" in layer_refs) == (name == "extract"), name
+    assert len(by_type["AWS::Lambda::LayerVersion"]) == 2
+    # SQS -> extract with partial batch failures; queue with a DLQ; bucket notifies the queue.
+    (_, mapping), *_ = by_type["AWS::Lambda::EventSourceMapping"]
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = resources["ExtractQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert int(queue["VisibilityTimeout"]) > int(lambdas["pybase-local-extract"]["Properties"]["Timeout"])
+    bucket = resources["FilesBucket"]["Properties"]
+    suffixes = {
+        q["Filter"]["S3Key"]["Rules"][0]["Value"] for q in bucket["NotificationConfiguration"]["QueueConfigurations"]
+    }
+    assert suffixes == {".dxf", ".DXF", ".pdf", ".PDF"}
+    assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
+    # HTTP API, WebSocket API and the daily purge.
+    route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
+    assert {"GET /health", "GET /openapi.json", "POST /auth/login", "$connect", "$disconnect", "$default"} <= route_keys
+    schedules = [r["Properties"]["ScheduleExpression"] for _, r in by_type["AWS::Events::Rule"]]
+    assert schedules == ["rate(1 day)"]
+
+
+def _route_regex(path: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\{[^}/]+\+\}", ".+", path)
+    pattern = re.sub(r"\{[^}/]+\}", "[^/]+", pattern)
+    return re.compile(f"^{pattern}$")
+
+
+@needs_node
+@pytest.mark.parametrize("group", API_GROUPS)
+def test_every_fastapi_route_has_a_serverless_route(group: str, config: dict[str, Any]) -> None:
+    """A route an API function serves but serverless.yml does not send to it would 404 on AWS."""
+    if not (ROOT / "functions" / group / "handler.py").exists():
+        pytest.skip(f"functions/{group}/handler.py does not exist yet")
+    declared: list[tuple[str, re.Pattern[str]]] = []
+    for event in config["functions"][group]["events"]:
+        spec = event.get("httpApi")
+        if spec is None:
+            continue
+        if spec == "*":
+            continue  # the catch-all only serves the 404 envelope
+        method, path = spec.split(" ", 1) if isinstance(spec, str) else (spec["method"], spec["path"])
+        declared.append((method.upper(), _route_regex(path)))
+    app = load_function(group).app
+    missing = []
+    for route in app.routes:
+        methods = getattr(route, "methods", None) or set()
+        path = getattr(route, "path", "")
+        if not getattr(route, "include_in_schema", True) and group != "docs":
+            continue
+        concrete = re.sub(r"\{([^}:]+)(:path)?\}", "x", path)
+        for method in methods - {"HEAD"}:
+            if not any(m in (method, "ANY", "*") and rx.match(concrete) for m, rx in declared):
+                missing.append(f"{method} {path}")
+    assert not missing, f"serverless.yml has no httpApi route for {group}: {missing}"
