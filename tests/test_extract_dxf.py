@@ -199,6 +199,18 @@ def test_failures(data: bytes, error: type[ExtractionError], code: str) -> None:
     assert info.value.to_dict()["error"]["code"] == code
 
 
+def test_unexpected_failure_inside_extraction_is_typed(dxf_bytes: bytes, monkeypatch) -> None:
+    from pybase.extraction.extractors.dxf import DxfExtractor
+
+    def broken(self, doc):  # type: ignore[no-untyped-def]
+        raise KeyError("layer table")
+
+    monkeypatch.setattr(DxfExtractor, "_layers", broken)
+    with pytest.raises(CorruptFile) as info:
+        extract(dxf_bytes, filename="odd.dxf")
+    assert info.value.details == {"format": "dxf", "exception": "KeyError"}
+
+
 def test_too_large_and_unknown(dxf_bytes: bytes, tmp_path) -> None:
     with pytest.raises(FileTooLarge) as info:
         extract(dxf_bytes, limits=Limits(max_bytes=1000))

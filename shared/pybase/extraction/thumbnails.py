@@ -35,24 +35,34 @@ def _bytes(source: bytes | str | Path) -> bytes:
     return Path(source).read_bytes() if isinstance(source, str | Path) else bytes(source)
 
 
-def dxf_to_svg(source: bytes | str | Path, *, max_px: int = 800, max_entities: int = 50_000) -> Thumbnail:
-    """Render model space to an SVG at most `max_px` on its longer side (white lines on dark as in CAD)."""
+def dxf_to_svg(
+    source: bytes | str | Path, *, max_px: int = 800, max_entities: int = 50_000, text_entities_limit: int = 2_000
+) -> Thumbnail:
+    """Render model space (or the first sheet with content) to an SVG at most `max_px` on its longer side."""
     from ezdxf.addons.drawing import Frontend, RenderContext, layout, svg
+    from ezdxf.addons.drawing.config import Configuration, TextPolicy
 
     from pybase.extraction.extractors.dxf import _read
 
     data = _bytes(source)
     doc, _ = _read(data, Path(source) if isinstance(source, str | Path) else None)
     msp = doc.modelspace()
+    if len(msp) == 0:  # drawings kept on sheets only: show the first sheet with content
+        msp = next((layout for layout in doc.layouts if len(layout)), msp)
     if len(msp) > max_entities:
         raise FileTooLarge(
             f"The drawing has {len(msp)} entities; previews are made up to {max_entities}.",
             details={"entities": len(msp), "max_entities": max_entities},
         )
     backend = svg.SVGBackend()
-    Frontend(RenderContext(doc), backend).draw_layout(msp, finalize=True)
+    # Glyph outlines dominate time and size on busy drawings, and at thumbnail scale text is a few
+    # pixels high anyway: draw it as filled boxes there.
+    policy = TextPolicy.FILLING if len(msp) <= text_entities_limit else TextPolicy.REPLACE_FILL
+    Frontend(RenderContext(doc), backend, config=Configuration(text_policy=policy)).draw_layout(msp, finalize=True)
     page = layout.Page(0, 0, layout.Units.px, layout.Margins.all(4), max_width=max_px, max_height=max_px)
-    text = backend.get_string(page, settings=layout.Settings(fit_page=True))
+    # A coordinate space of 25x the pixel size keeps numbers short without visible rounding.
+    settings = layout.Settings(fit_page=True, output_coordinate_space=max(max_px, 100) * 25)
+    text = backend.get_string(page, settings=settings)
     w, h = _svg_size(text)
     return Thumbnail("image/svg+xml", text.encode("utf-8"), w, h)
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
-from pybase.extraction.errors import EmptyFile, FileTooLarge
+from pybase.extraction.errors import CorruptFile, EmptyFile, ExtractionError, FileTooLarge
 from pybase.extraction.results import ExtractionResult, Limits
 
 Source = bytes | bytearray | memoryview | str | Path
@@ -33,7 +33,19 @@ class Extractor:
         else:
             data = bytes(source)
             self._check_size(len(data))
-        result = self._extract(data, path=path, filename=filename)
+        try:
+            result = self._extract(data, path=path, filename=filename)
+        except ExtractionError:
+            raise
+        except MemoryError:
+            raise FileTooLarge("The file needs more memory to extract than is available.") from None
+        except Exception as exc:
+            # A file the parser accepted but whose content still broke extraction: report it as the
+            # file's problem with the cause attached, never as a bare traceback (a retry would not help).
+            raise CorruptFile(
+                f"The {self.name.upper()} file could not be processed: {type(exc).__name__}: {exc}"[:500],
+                details={"format": self.name, "exception": type(exc).__name__},
+            ) from exc
         result.duration_ms = round((time.perf_counter() - started) * 1000, 2)
         return result
 
