@@ -27,6 +27,7 @@ from pybase.workspaces.models import WorkspaceMember
 PRIMARY_FIELD_NAME = "Name"
 PRIMARY_FIELD_TYPE = "text"
 DEFAULT_VIEW_NAME = "Grid view"
+DEFAULT_VIEW_TYPE = "grid"
 
 
 def _table_dict(table: Table, role: str | None) -> dict[str, Any]:
@@ -71,10 +72,9 @@ def create_table(
     )
     session.add(table)
     session.flush()
-    # Through the fields and views services, so the records engine and realtime see field.created and
-    # view.created like any other (imported here: they are heavier than this module needs otherwise).
+    # The primary field goes through the fields service (field.created, option defaults); imported here
+    # because it pulls in the records engine, which this module does not otherwise need.
     from pybase.fields.service import add_field
-    from pybase.views.service import create_default_view
 
     primary = add_field(
         session,
@@ -86,8 +86,25 @@ def create_table(
         type=PRIMARY_FIELD_TYPE,
         existing=[],
     )
-    view = create_default_view(
-        session, table=table, workspace_id=base.workspace_id, actor_id=principal.user_id, name=DEFAULT_VIEW_NAME
+    # An empty grid config: the views service reads every view config with its defaults.
+    view = View(
+        table_id=table.id,
+        name=DEFAULT_VIEW_NAME,
+        type=DEFAULT_VIEW_TYPE,
+        config={},
+        position=0,
+        created_by=principal.user_id,
+    )
+    session.add(view)
+    session.flush()
+    emit(
+        session,
+        type="view.created",
+        workspace_id=base.workspace_id,
+        base_id=base.id,
+        table_id=table.id,
+        actor_id=principal.user_id,
+        payload={"view_id": view.id, "name": view.name, "type": view.type},
     )
     table.primary_field_id = primary.id
     session.flush()

@@ -229,6 +229,8 @@ def update_member(
     if member.role == "owner" and role != "owner" and _owner_count(session, workspace_id) <= 1:
         raise Conflict("A workspace needs at least one owner.", code="last_owner")
     previous = member.role
+    if previous == role:
+        return _member_dict(member, user)
     member.role = role
     session.flush()
     emit(
