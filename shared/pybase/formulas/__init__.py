@@ -28,7 +28,7 @@ from pybase.formulas.integration import (
 )
 from pybase.formulas.lexer import quote_field, tokenize
 from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
-from pybase.formulas.parser import parse
+from pybase.formulas.parser import parse, parse_cached
 from pybase.formulas.registry import FunctionSpec, all_functions, get_function
 from pybase.formulas.sql import SqlFormula, compile_sql, compile_sql_full
 from pybase.formulas.values import ErrorValue, to_text, truthy
@@ -65,6 +65,7 @@ __all__ = [
     "kind_for_field_type",
     "load_formula",
     "parse",
+    "parse_cached",
     "prepare_formula",
     "quote_field",
     "references",

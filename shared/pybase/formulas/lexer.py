@@ -17,12 +17,7 @@ RPAREN = ")"
 COMMA = ","
 EOF = "eof"
 
-_NUMBER_RE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Longest operators first so "<=" wins over "<".
-_OPERATORS = ("<=", ">=", "!=", "<>", "+", "-", "*", "/", "&", "=", "<", ">")
 _STRING_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
-_WHITESPACE = " \t\r\n\u00a0"
 
 
 @dataclass(frozen=True)
@@ -33,53 +28,57 @@ class Token:
     end: int
 
 
+# One pass with a master pattern; strings, field references and bad characters are handled by hand.
+_MASTER = re.compile(
+    r"(?P<ws>[ \t\r\n\u00a0]+)"
+    r"|(?P<comment>/\*)"
+    r"|(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<ident>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op><=|>=|!=|<>|[-+*/&=<>])"
+    r"|(?P<punct>[(),])"
+)
+
+
 def tokenize(source: str) -> list[Token]:
     tokens: list[Token] = []
+    append = tokens.append
     i, n = 0, len(source)
+    match = _MASTER.match
     while i < n:
         ch = source[i]
-        if ch in _WHITESPACE:
-            i += 1
+        if ch == "{":
+            value, end = _read_field(source, i)
+            append(Token(FIELD, value, i, end))
+            i = end
             continue
-        if source.startswith("/*", i):  # block comments, as Airtable's editor allows
+        if ch == "'" or ch == '"':
+            value, end = _read_string(source, i)
+            append(Token(STRING, value, i, end))
+            i = end
+            continue
+        m = match(source, i)
+        if m is None:
+            raise FormulaError(f"Unexpected character {ch!r}", Position.at(source, i))
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "ws":
+            pass
+        elif kind == "comment":  # block comments, as Airtable's editor allows
             close = source.find("*/", i + 2)
             if close < 0:
                 raise FormulaError("Unterminated comment", Position.at(source, i))
-            i = close + 2
-            continue
-        if ch == "{":
-            value, end = _read_field(source, i)
-            tokens.append(Token(FIELD, value, i, end))
-            i = end
-            continue
-        if ch in "'\"":
-            value, end = _read_string(source, i)
-            tokens.append(Token(STRING, value, i, end))
-            i = end
-            continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isdigit()):
-            m = _NUMBER_RE.match(source, i)
-            assert m is not None
-            tokens.append(Token(NUMBER, m.group(), i, m.end()))
-            i = m.end()
-            continue
-        m = _IDENT_RE.match(source, i)
-        if m:
-            tokens.append(Token(IDENT, m.group(), i, m.end()))
-            i = m.end()
-            continue
-        if ch in "(),":
-            tokens.append(Token(ch, ch, i, i + 1))
-            i += 1
-            continue
-        for op in _OPERATORS:
-            if source.startswith(op, i):
-                tokens.append(Token(OP, "!=" if op == "<>" else op, i, i + len(op)))
-                i += len(op)
-                break
+            end = close + 2
+        elif kind == "number":
+            append(Token(NUMBER, m.group(), i, end))
+        elif kind == "ident":
+            append(Token(IDENT, m.group(), i, end))
+        elif kind == "op":
+            op = m.group()
+            append(Token(OP, "!=" if op == "<>" else op, i, end))
         else:
-            raise FormulaError(f"Unexpected character {ch!r}", Position.at(source, i))
-    tokens.append(Token(EOF, "", n, n))
+            append(Token(ch, ch, i, end))
+        i = end
+    append(Token(EOF, "", n, n))
     return tokens
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pybase.formulas import lexer as lx
 from pybase.formulas.errors import FormulaError, Position
 from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary, walk
@@ -128,6 +130,12 @@ def parse(source: str, *, validate: bool = True) -> Node:
     if validate:
         validate_calls(node, source)
     return node
+
+
+@lru_cache(maxsize=2048)
+def parse_cached(source: str) -> Node:
+    """parse() with a cache: trees are immutable, so a stored formula is parsed once per process."""
+    return parse(source)
 
 
 def validate_calls(node: Node, source: str = "") -> None:

@@ -31,11 +31,15 @@ TRIM_CHARS = " \t\n\r"
 Resolver = Callable[[str], tuple[ColumnElement[Any], str]]
 
 
+NO_CONST = object()
+
+
 @dataclass(frozen=True)
 class SqlValue:
     expr: ColumnElement[Any]
     type: str  # number | text | date | boolean | blank
     err: ColumnElement[bool] | None = None
+    const: Any = NO_CONST  # the Python value when the node is a literal (lets text literals act as dates)
 
 
 @dataclass(frozen=True)
@@ -159,11 +163,24 @@ def as_text(v: SqlValue) -> SqlValue:
     raise NotCompilable(f"a {v.type} value used as text")
 
 
+def lit_date(value: datetime) -> ColumnElement[Any]:
+    return sa.cast(sa.literal(as_datetime(value)), TSTZ)
+
+
 def as_date(v: SqlValue) -> SqlValue:
     if v.type == "date":
         return v
     if v.type == "blank":
         return SqlValue(null_of("date"), "date", v.err)
+    if v.type == "text" and isinstance(v.const, str):
+        # A date written as a text literal is read now, exactly as the evaluator would read it.
+        from pybase.formulas.values import Fail, to_date
+
+        try:
+            parsed = to_date(v.const)
+        except Fail:
+            return SqlValue(null_of("date"), "date", sa.true())
+        return SqlValue(null_of("date") if parsed is None else lit_date(parsed), "date", v.err)
     raise NotCompilable(f"a {v.type} value used as a date (parsing happens in Python)")
 
 
@@ -213,6 +230,21 @@ def _typed_compare(op: str, a: SqlValue, b: SqlValue) -> ColumnElement[bool]:
     if ta == "date" and tb == "date":
         return _CMP[op](a.expr, b.expr)
     if "date" in (ta, tb):
+        other = b if ta == "date" else a
+        if other.type == "text" and isinstance(other.const, str):
+            from pybase.formulas.values import Fail, to_date
+
+            try:
+                parsed = to_date(other.const)
+            except Fail:
+                return _bool_const(op == "!=")
+            if parsed is None:
+                return sa.false()  # a blank literal: the blank branches of compare() decide
+            if parsed is not None:
+                a, b = (
+                    (a, SqlValue(lit_date(parsed), "date")) if ta == "date" else (SqlValue(lit_date(parsed), "date"), b)
+                )
+                return _CMP[op](a.expr, b.expr)
         raise NotCompilable("comparing a date with a non-date")
     if ta in _NUMLIKE and tb in _NUMLIKE:
         return _CMP[op](_num(a), _num(b))
@@ -289,7 +321,7 @@ class SqlCompiler:
         if now is None:
             self.now: ColumnElement[Any] = sa.func.now()
         elif isinstance(now, datetime):
-            self.now = sa.cast(sa.literal(as_datetime(now)), TSTZ)
+            self.now = lit_date(now)
         else:
             self.now = now
 
@@ -298,8 +330,8 @@ class SqlCompiler:
             if isinstance(node.value, bool):
                 return SqlValue(_bool_const(node.value), "boolean")
             if isinstance(node.value, float):
-                return SqlValue(lit_number(node.value), "number")
-            return SqlValue(lit_text(node.value), "text")
+                return SqlValue(lit_number(node.value), "number", const=node.value)
+            return SqlValue(lit_text(node.value), "text", const=node.value)
         if isinstance(node, FieldRef):
             expr, kind = self.resolver(node.name)
             if kind not in KINDS:

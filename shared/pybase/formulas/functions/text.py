@@ -127,7 +127,14 @@ def lower(ev: Any, value: Any) -> str:
     return to_text(value).lower()
 
 
-@register("UPPER", 1, 1, sql=lambda c, a, n: SqlValue(sa.func.upper(as_text(a[0]).expr), "text", as_text(a[0]).err))
+def _upper_sql(c: SqlCompiler, args: Sequence[SqlValue], nodes: Sequence[Any]) -> SqlValue:
+    s = as_text(args[0])
+    # Python (like JavaScript) upper-cases "ß" to "SS"; PostgreSQL keeps it. Rarer full case mappings
+    # (ligatures such as "ﬁ") still differ.
+    return SqlValue(sa.func.upper(sa.func.replace(s.expr, "ß", "SS")), "text", s.err)
+
+
+@register("UPPER", 1, 1, sql=_upper_sql)
 def upper(ev: Any, value: Any) -> str:
     """UPPER(text)"""
     return to_text(value).upper()
