@@ -13,6 +13,7 @@ from pybase.formulas import (
     Literal,
     display_references,
     evaluate,
+    evaluation_order,
     infer_type,
     load_formula,
     parse,
@@ -176,3 +177,11 @@ def test_infer_type(source: str, kind: str) -> None:
 def test_literal_nodes_keep_spans() -> None:
     tree = parse("  'abc'  ")
     assert isinstance(tree, Literal) and (tree.start, tree.end) == (2, 7)
+
+
+def test_evaluation_order_and_cycles() -> None:
+    deps = {"fldC": {"fldB", "fldX"}, "fldB": {"fldA"}, "fldA": {"fldX"}}
+    assert evaluation_order(deps) == ["fldA", "fldB", "fldC"]
+    with pytest.raises(FormulaError) as info:
+        evaluation_order({"fldA": {"fldB"}, "fldB": {"fldA"}})
+    assert "{fldA} -> {fldB} -> {fldA}" in info.value.reason

@@ -134,3 +134,29 @@ def load_formula(stored: str, fields: list[FieldInfo] | tuple[FieldInfo, ...]) -
         if isinstance(node, FieldRef) and node.name not in kinds:
             raise FormulaError(f"Unknown field {lx.quote_field(node.name)}", Position.at(stored, node.start))
     return PreparedFormula(stored, tree, frozenset(references(tree)), infer_type(tree, kinds))
+
+
+def evaluation_order(dependencies: Mapping[str, set[str] | frozenset[str]]) -> list[str]:
+    """Order formula fields so each comes after the formula fields it reads.
+
+    `dependencies` maps each formula field ID to the field IDs it references (PreparedFormula.field_ids);
+    references to non-formula fields are ignored. Raises FormulaError naming a cycle."""
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = in progress, 2 = done
+
+    def visit(field_id: str, path: list[str]) -> None:
+        if state.get(field_id) == 2:
+            return
+        if state.get(field_id) == 1:
+            cycle = [*path[path.index(field_id) :], field_id]
+            raise FormulaError("Circular formula references: " + " -> ".join(lx.quote_field(f) for f in cycle))
+        state[field_id] = 1
+        for dep in sorted(dependencies[field_id]):
+            if dep in dependencies:
+                visit(dep, [*path, field_id])
+        state[field_id] = 2
+        order.append(field_id)
+
+    for field_id in sorted(dependencies):
+        visit(field_id, [])
+    return order

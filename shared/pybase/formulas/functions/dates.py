@@ -20,7 +20,6 @@ from pybase.formulas.sql import (
     any_err,
     as_date,
     as_number,
-    as_text,
     from_utc,
     guarded,
     literal_text,
@@ -307,6 +306,3 @@ def is_same(ev: Any, a: Any, b: Any, *unit: Any) -> bool:
         u = to_text(unit[0])
         return d.start_of(x, u) == d.start_of(y, u)
     return x == y
-
-
-__all__ = ["as_text"]
