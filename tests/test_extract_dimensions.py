@@ -41,19 +41,37 @@ def test_numeric_tolerances(text, kind, value, tol_type, plus, minus, upper, low
 
 
 @pytest.mark.parametrize(
-    ("text", "kind", "value", "fit"),
+    ("text", "kind", "value", "fit", "plus", "minus"),
     [
-        ("Ø12 H7", "diameter", 12.0, "H7"),
-        ("Ø12H7", "diameter", 12.0, "H7"),
-        ("%%c12 H7/g6", "diameter", 12.0, "H7/g6"),
-        ("\u230012 g6", "diameter", 12.0, "g6"),
-        ("DIA 8 js6", "diameter", 8.0, "js6"),
+        ("Ø12 H7", "diameter", 12.0, "H7", 0.018, 0.0),
+        ("Ø12H7", "diameter", 12.0, "H7", 0.018, 0.0),
+        ("\u230025 g6", "diameter", 25.0, "g6", -0.007, -0.020),
+        ("DIA 8 js6", "diameter", 8.0, "js6", 0.0045, -0.0045),
+        ("Ø40 f7", "diameter", 40.0, "f7", -0.025, -0.050),
+        ("Ø25 k6", "diameter", 25.0, "k6", 0.015, 0.002),
+        ("Ø100 F8", "diameter", 100.0, "F8", 0.090, 0.036),
     ],
 )
-def test_fit_classes(text, kind, value, fit) -> None:
-    dim = parse(text)
-    assert (dim.kind, dim.value, dim.tolerance.type, dim.tolerance.fit) == (kind, value, "fit", fit)
-    assert dim.tolerance.plus is None and dim.tolerance.upper is None
+def test_fit_classes_get_iso_286_limits(text, kind, value, fit, plus, minus) -> None:
+    dim = parse(text, None)
+    tol = dim.tolerance
+    assert (dim.kind, dim.value, dim.unit, tol.type, tol.fit) == (kind, value, "mm", "deviation", fit)
+    assert (tol.plus, tol.minus) == pytest.approx((plus, minus))
+    assert (tol.upper, tol.lower) == pytest.approx((value + plus, value + minus))
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "fit"),
+    [
+        ("%%c12 H7/g6", "mm", "H7/g6"),  # a fit pair describes an assembly, not one limit
+        ("Ø12 K7", "mm", "K7"),  # hole K-P need ISO delta corrections: name only
+        ("Ø600 H7", "mm", "H7"),  # beyond the 500 mm table
+        ("1.5 H7", "in", "H7"),  # ISO fits are metric
+    ],
+)
+def test_fit_classes_left_as_names(text: str, unit: str, fit: str) -> None:
+    tol = parse(text, unit).tolerance
+    assert (tol.type, tol.fit, tol.plus, tol.upper) == ("fit", fit, None, None)
 
 
 def test_threads() -> None:
@@ -101,5 +119,5 @@ def test_normalize_text() -> None:
 def test_json_shape() -> None:
     data = parse("Ø12 H7").model_dump(mode="json")
     assert data["tolerance"] == {
-        "type": "fit", "plus": None, "minus": None, "upper": None, "lower": None, "fit": "H7", "source": "text"
+        "type": "deviation", "plus": 0.018, "minus": 0.0, "upper": 12.018, "lower": 12.0, "fit": "H7", "source": "text"
     }  # fmt: skip

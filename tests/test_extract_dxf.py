@@ -130,7 +130,9 @@ def test_tolerance_written_in_text(result: DxfResult) -> None:
 def test_diameter_radius_angular_ordinate(result: DxfResult) -> None:
     (dia,) = _dims(result, "diameter")
     assert (dia.value, dia.text, dia.unit) == (20, "Ø20 H7", "mm")
-    assert (dia.tolerance.type, dia.tolerance.fit) == ("fit", "H7")
+    assert (dia.tolerance.type, dia.tolerance.fit, dia.tolerance.upper, dia.tolerance.lower) == (
+        "deviation", "H7", 20.021, 20.0
+    )  # fmt: skip
     (rad,) = _dims(result, "radial")
     assert (rad.value, rad.text) == (15, "R15")
     (ang,) = _dims(result, "angular")

@@ -80,7 +80,8 @@ def test_title_block(result: PdfResult) -> None:
 def test_dimensions_with_tolerances(result: PdfResult) -> None:
     dims = {d.text: d for d in result.dimensions if d.page == 1}
     bore = dims["Ø12 H7"]
-    assert (bore.kind, bore.value, bore.tolerance.type, bore.tolerance.fit) == ("diameter", 12, "fit", "H7")
+    assert (bore.kind, bore.value, bore.unit, bore.tolerance.fit) == ("diameter", 12, "mm", "H7")
+    assert (bore.tolerance.type, bore.tolerance.upper, bore.tolerance.lower) == ("deviation", 12.018, 12.0)
     length = dims["25.4 ±0.05 mm"]
     assert (length.value, length.unit, length.tolerance.upper, length.tolerance.lower) == (25.4, "mm", 25.45, 25.35)
     shoulder = dims["10 +0.2/-0.1"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pybase.extraction import iso286
 from pybase.extraction.results import Dimension, Tolerance
 
 _NUM = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
@@ -142,6 +143,20 @@ def _from_match(m: re.Match[str], default_unit: str | None) -> Dimension | None:
         tolerance = Tolerance.model_construct(type="fit", fit=re.sub(r"\s+", "", m.group("fit")), source="text")
     if unit is None:
         unit = default_unit if kind != "angle" else "deg"
+    if tolerance is not None and tolerance.type == "fit" and unit in (None, "mm") and "/" not in (tolerance.fit or ""):
+        # ISO fits are metric: a known class gets its numeric limits (Ø12 H7 -> +0.018/0 mm).
+        devs = iso286.deviations(value, tolerance.fit or "")
+        if devs is not None:
+            unit = "mm"
+            tolerance = Tolerance.model_construct(
+                type="deviation",
+                plus=devs[0],
+                minus=devs[1],
+                upper=_clean(value + devs[0]),
+                lower=_clean(value + devs[1]),
+                fit=tolerance.fit,
+                source="text",
+            )
     return Dimension.model_construct(
         kind=kind, value=value, text=m.group(0).strip(), unit=unit, tolerance=tolerance, count=count
     )

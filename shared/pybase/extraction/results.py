@@ -48,8 +48,9 @@ class Tolerance(_Model):
     """A tolerance in the dimension's unit.
 
     `plus`/`minus` are signed deviations from the nominal value (symmetric ±0.05 gives +0.05/-0.05);
-    `upper`/`lower` are the resulting limits when they can be computed. A fit class (H7, g6) has no
-    numeric deviations without ISO 286 tables, so only `fit` is set.
+    `upper`/`lower` are the resulting limits when they can be computed. A fit class (H7, g6) that the
+    ISO 286 tables in `iso286` cover becomes a "deviation" with `fit` kept (Ø12 H7 -> +0.018/0);
+    other classes (and fit pairs like H7/g6) stay type "fit" with only the name.
     """
 
     type: ToleranceType
