@@ -28,11 +28,34 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 
-WORDS = (
-    "bracket housing shaft flange bolt washer gear plate cover spacer bushing pin clamp mount frame rail "
-    "spring lever hinge valve pump motor sensor cable panel door"
-).split()
-COMMON = "housing"  # in roughly 1 of 26 * 3 titles... see make_title
+WORDS = [
+    "bracket",
+    "housing",
+    "shaft",
+    "flange",
+    "bolt",
+    "washer",
+    "gear",
+    "plate",
+    "cover",
+    "spacer",
+    "bushing",
+    "pin",
+    "clamp",
+    "mount",
+    "frame",
+    "rail",
+    "spring",
+    "lever",
+    "hinge",
+    "valve",
+    "pump",
+    "motor",
+    "sensor",
+    "cable",
+    "panel",
+    "door",
+]
 RARE = "zyxwvq"
 
 

@@ -12,7 +12,7 @@ from pybase.db import session_scope
 from pybase.errors import ValidationFailed
 from pybase.fields import service as fields_service
 from pybase.records import service
-from tests.factories import World, make_table, make_world
+from tests.test_records_helpers import World, make_table, make_world
 
 TODAY = datetime.now(UTC).date()
 

@@ -32,6 +32,8 @@ from pybase.logs import logger
 _TABLE_ID = re.compile(r"^tbl[A-Za-z0-9]{14}$")
 _CACHE_TTL = 30.0
 _known: dict[str, tuple[float, set[str]]] = {}
+# Tables found too small for automatic indexes, and until when that answer is trusted.
+_small_until: dict[str, float] = {}
 
 
 def auto_index_min_rows() -> int:
@@ -101,8 +103,12 @@ def ensure_indexes(session: Session, *, table_id: str, wanted: list[tuple[Any, s
             missing.append((name, field.id, kind, expression))
     if not missing:
         return []
-    if not wait and not _live_rows_at_least(session, table_id, auto_index_min_rows()):
-        return []
+    if not wait:
+        if _small_until.get(table_id, 0.0) > time.monotonic():
+            return []
+        if not _live_rows_at_least(session, table_id, auto_index_min_rows()):
+            _small_until[table_id] = time.monotonic() + _CACHE_TTL
+            return []
     after_commit(session, lambda: build_indexes(table_id, missing))
     return [m[0] for m in missing]
 
@@ -133,6 +139,13 @@ def build_indexes(table_id: str, specs: list[tuple[str, str, str, str]]) -> None
                     conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
                 except Exception:
                     logger.exception("dropping the failed index failed", extra={"index": name})
+        # Statistics on the new expressions let the planner tell a common term from a rare one
+        # (without them it guesses, and may pick a bitmap scan over 100,000 rows). ANALYZE samples
+        # a fixed number of rows, so this stays about a second even on a very large table.
+        try:
+            conn.exec_driver_sql("ANALYZE records")
+        except Exception:
+            logger.exception("analyze after index build failed")
     _known.pop(table_id, None)
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (units and tolerances are written with primes, minus signs and ±)
 """Engineering field types: dimension (with tolerance and units), thread, material, surface finish.
 
 Values are structured JSON; each also stores a normalized number (millimetres, micrometres) so that

@@ -186,7 +186,7 @@ class Collaborator(FieldType):
     }
 
 
-_ATTACHMENT_KEYS = {"id", "url", "filename", "size", "type", "width", "height"}
+_ATTACHMENT_KEYS = {"id", "url", "filename", "size", "type", "width", "height", "thumbnails"}
 
 
 @register
@@ -253,7 +253,8 @@ class Attachment(FieldType):
         if not isinstance(value, str) or not value:
             raise FieldValueError("Expected a non-empty text.")
         pattern = ps.add("%" + like_escape(value) + "%", "text")
-        sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements({t.value_expr(f)}) AS a WHERE a ->> 'filename' ILIKE {pattern})"
+        files = f"jsonb_array_elements({t.value_expr(f)})"
+        sql = f"EXISTS (SELECT 1 FROM {files} AS a WHERE a ->> 'filename' ILIKE {pattern})"
         return f"(NOT {sql})" if negate else f"({sql})"
 
     operators = {
