@@ -164,6 +164,18 @@ def test_table_detection_handles_split_headers_and_stops_at_gaps() -> None:
     assert table.rows == [{"POS": "1", "PART NO": "A-1", "QTY": "2"}, {"POS": "2", "PART NO": "B-2", "QTY": "10"}]
 
 
+def test_text_matrix_scaled_fonts() -> None:
+    res = extract(make_cad.make_scaled_text_pdf(), filename="chrome.pdf")
+    (table,) = res.tables
+    assert table.header == ["ITEM", "QTY", "DESCRIPTION"]
+    assert table.rows == [
+        {"ITEM": "1", "QTY": "2", "DESCRIPTION": "Hex nut M6"},
+        {"ITEM": "2", "QTY": "12", "DESCRIPTION": "Washer 6.4"},
+    ]
+    (dim,) = [d for d in res.dimensions if d.kind == "length"]
+    assert (dim.value, dim.unit, dim.tolerance.plus, dim.tolerance.minus) == (40, "mm", 0.1, -0.2)
+
+
 def test_no_tables_in_prose() -> None:
     frags = [Fragment(f"line {i} of text", 10, 700 - 12 * i, 9) for i in range(20)]
     assert find_tables(frags) == []

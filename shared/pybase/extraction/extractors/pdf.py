@@ -98,8 +98,10 @@ class PdfExtractor(Extractor):
                     if text and not text.isspace():
                         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-                        scale = (cm[3] ** 2 + cm[2] ** 2) ** 0.5 or 1.0
-                        frags.append(Fragment(text.strip(), float(x), float(y), float(size * scale or 10.0)))
+                        # Many writers use a 1 pt font scaled by the text matrix (Chrome, Cairo): the size
+                        # on the page is the font size times the vertical scale of Tm and CTM.
+                        scale = ((tm[2] ** 2 + tm[3] ** 2) ** 0.5 or 1.0) * ((cm[2] ** 2 + cm[3] ** 2) ** 0.5 or 1.0)
+                        frags.append(Fragment(text.strip(), float(x), float(y), float(size * scale) or 10.0))
 
                 text = page.extract_text(visitor_text=visit)
             except Exception as exc:
