@@ -93,7 +93,10 @@ class Aws:
 
     def invoke(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """Run the extract function in-process on these messages; delete the ones it did not fail."""
-        response = load_function("extract").handler(self.event(messages), LambdaContext())
+        try:
+            response = load_function("extract").handler(self.event(messages), LambdaContext())
+        except Exception as exc:  # as on Lambda: the whole batch failed and every message comes back
+            return {"error": type(exc).__name__}
         failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
         self.delete([m for m in messages if m["MessageId"] not in failed])
         return response
@@ -232,3 +235,44 @@ def add_record(sheet: Sheet) -> str:
         return records.create_records(
             session, principal=sheet.world.owner.principal, table_id=sheet.table_id, records=[{"fields": {}}]
         )[0]["id"]
+
+
+def start_upload(
+    api: Any, sheet: Sheet, filename: str, data: bytes, content_type: str = "application/octet-stream"
+) -> dict[str, Any]:
+    """Ask for an upload to a new record of the sheet and PUT the bytes (no /complete call)."""
+    record_id = add_record(sheet)
+    r = api.as_user(sheet.world.users["editor"].token).call(
+        "files",
+        "POST",
+        "/uploads",
+        body={
+            "table_id": sheet.table_id,
+            "record_id": record_id,
+            "field_id": sheet.attachment_field_id,
+            "filename": filename,
+            "content_type": content_type,
+            "size": max(len(data), 1),
+        },
+    )
+    assert r.status == 201, r.text
+    out = r.json()
+    out["record_id"] = record_id
+    out["etag"] = put_file(out["upload"], data)
+    return out
+
+
+def extracted_job(api: Any, aws: Aws, sheet: Sheet, filename: str, data: bytes) -> str:
+    """Upload, let the S3 event run the extract function, and return the finished job's ID."""
+    from sqlalchemy import select
+
+    from pybase.db import session_scope
+    from pybase.jobs.models import ExtractionJob
+
+    up = start_upload(api, sheet, filename, data)
+    messages = aws.receive(key_part=up["attachment_id"])
+    assert aws.invoke(messages) == {"batchItemFailures": []}
+    with session_scope() as session:
+        job = session.scalar(select(ExtractionJob).where(ExtractionJob.attachment_id == up["attachment_id"]))
+        assert job is not None and job.status == "done", job and job.error_message
+        return job.id

@@ -350,6 +350,20 @@ def mark_uploaded(
     return record
 
 
+def too_large(info: storage.ObjectInfo) -> bool:
+    return info.size > get_settings().max_upload_bytes
+
+
+def reject(session: Session, *, attachment: Attachment, message: str) -> None:
+    """pending -> rejected for good (the S3 event path, which has nobody to answer to): the object is
+    deleted and the attachment never reaches the record."""
+    attachment.status = "rejected"
+    attachment.error = message[:2000]
+    session.flush()
+    storage.delete(attachment.key)
+    _emit(session, attachment, type="attachment.rejected", actor_id=None, error=message[:300])
+
+
 def complete_upload(session: Session, *, principal: Principal, attachment_id: str) -> AttachmentOut:
     attachment = _authorize(session, principal=principal, attachment_id=attachment_id, role=WRITE_ROLE, lock=True)
     if attachment.status == "rejected":

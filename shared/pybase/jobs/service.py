@@ -137,11 +137,14 @@ def ingest_object_event(
     attachment = session.scalar(
         select(Attachment).where(Attachment.bucket == bucket, Attachment.key == key).with_for_update()
     )
-    if attachment is None or attachment.status == "rejected":
+    if attachment is None:
         return None
     if attachment.status == "pending":
         info = storage.head(key)
-        if info.etag == etag:
+        if info.etag == etag and files.too_large(info):
+            # The job below fails on the size too, so the uploader sees why in the job's error.
+            files.reject(session, attachment=attachment, message=f"The file is {info.size} bytes, above the limit.")
+        elif info.etag == etag:
             files.mark_uploaded(
                 session, attachment=attachment, info=info, actor=Principal(user_id=attachment.created_by or "")
             )
