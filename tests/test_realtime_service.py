@@ -30,7 +30,7 @@ from pybase.events.models import ChangeEvent
 from pybase.events.service import emit
 from pybase.ids import new_id
 from pybase.realtime import registry, relay, service
-from pybase.realtime.delivery import ManagementApiPoster
+from pybase.realtime.delivery import Gone, ManagementApiPoster
 from pybase.realtime.schemas import MAX_MESSAGE_BYTES
 from pybase.redis_client import get_redis, rkey
 from pybase.tables.models import Table
@@ -42,6 +42,7 @@ class FakeGateway:
 
     def __init__(self) -> None:
         self.live: set[str] = set()
+        self.auth: list[str] = []
         self.frames: dict[str, list[dict[str, Any]]] = {}
         self.lock = threading.Lock()
         gateway = self
@@ -51,6 +52,7 @@ class FakeGateway:
                 cid = unquote(self.path.rsplit("/", 1)[-1])
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 with gateway.lock:
+                    gateway.auth.append(self.headers.get("authorization") or "")
                     known = cid in gateway.live
                     if known:
                         gateway.frames.setdefault(cid, []).append(json.loads(body))
@@ -453,3 +455,17 @@ def test_redis_down_does_not_fail_writes(world: World, monkeypatch: Any) -> None
     assert first < 2.0 and second < 0.2  # the breaker spares later writes the wait
     with session_scope() as s:
         assert s.get(ChangeEvent, ids[0]) is not None and s.get(ChangeEvent, ids[1]) is not None
+
+
+def test_poster_signs_requests_outside_local_stages(gateway: FakeGateway, monkeypatch: Any) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    cid = gateway.open()
+    ManagementApiPoster(gateway.url, sign=True).post(cid, '{"type":"pong"}')
+    ManagementApiPoster(gateway.url, sign=False).post(cid, '{"type":"pong"}')
+    assert gateway.take(cid) == [{"type": "pong"}, {"type": "pong"}]
+    signed, unsigned = gateway.auth[-2:]
+    assert signed.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") and "/execute-api/aws4_request" in signed
+    assert unsigned == ""
+    with pytest.raises(Gone):
+        ManagementApiPoster(gateway.url).post("unknown", "{}")
