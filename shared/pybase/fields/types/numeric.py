@@ -63,6 +63,12 @@ class NumberBase(FieldType):
     def to_storage(self, value: Any, field: FieldLike, ctx: WriteContext) -> Any:
         if value is None or value == "":
             return None
+        if (
+            type(value) is int
+            and abs(value) < 10**15
+            and (value >= 0 or field.options.get("allow_negative") is not False)
+        ):
+            return value  # the common case, without a Decimal round trip (bulk loads)
         number = self.parse(value, field, ctx)
         if field.options.get("allow_negative") is False and number < 0:
             raise FieldValueError("Negative numbers are not allowed in this field.")
@@ -124,8 +130,10 @@ class Rating(NumberBase):
     def to_storage(self, value: Any, field: FieldLike, ctx: WriteContext) -> Any:
         if value is None or value == "" or value == 0:
             return None
-        number = self.parse(value, field, ctx)
         top = field.options.get("max", 5)
+        if type(value) is int and 0 < value <= top:
+            return value
+        number = self.parse(value, field, ctx)
         if number != number.to_integral_value() or not 0 <= number <= top:
             raise FieldValueError(f"A rating is a whole number from 0 to {top}.")
         return int(number) or None

@@ -1,0 +1,169 @@
+"""Formula fields (pybase.formulas): computed on read, filtered and sorted in PostgreSQL.
+
+Options: {"formula": "IF({Qty} > 3, 'many', 'few')"} on write; stored as
+{"formula": "IF({fld…} > 3, 'many', 'few')", "referenced_field_ids": [...], "result_type": "text"}
+so renaming a field never breaks a formula. A syntax error, an unknown function or a reference to a
+field that does not exist (or is in the trash) is a 422 whose `details.position` says where.
+
+Values are computed in Python for a page (pybase.links.computed); filters and sorts compile the same
+formula to SQL with pybase.formulas' compiler. Formulas over arrays (links, lookups, multiple selects)
+have no SQL form: filtering or sorting by them is a 422 naming the reason, never a Python scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pybase.errors import ValidationFailed
+from pybase.fields.registry import register
+from pybase.fields.types.base import FieldLike, FieldType, FieldValueError, Params, bad_options, to_decimal
+from pybase.fields.types.ops import NUMBER_OPERATORS, TEXT_OPERATORS, compare, op_distinct, op_is_empty, op_is_not_empty
+from pybase.fields.types.relational import Computed
+
+MAX_FORMULA_LENGTH = 10_000
+
+
+class _Shim(FieldType):
+    """Filter compilers over a compiled formula expression, typed by its result kind."""
+
+    def __init__(self, expr: str, sql_type: str, cast: Any) -> None:
+        self.expr = expr
+        self.sql_type = sql_type  # type: ignore[misc]
+        self.cast = cast
+
+    def value_expr(self, field: FieldLike) -> str:
+        return self.expr
+
+    def filter_value(self, value: Any, field: FieldLike) -> Any:
+        return self.cast(value)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no"):
+        return False
+    if isinstance(value, int | float):
+        return value != 0
+    raise FieldValueError(f"Expected true or false, got {value!r}.")
+
+
+def _as_date(value: Any) -> Any:
+    from pybase.formulas.dates import parse_datetime
+    from pybase.formulas.values import Fail
+
+    if not isinstance(value, str) or not value.strip():
+        raise FieldValueError("Expected a date or date-time.")
+    try:
+        return parse_datetime(value.strip(), None)
+    except Fail:
+        raise FieldValueError(f"Expected a date or date-time, got {value!r}.") from None
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldValueError("Expected a text.")
+    return str(value)
+
+
+_BY_KIND: dict[str, tuple[str, Any, dict[str, Any]]] = {
+    "number": ("double precision", lambda v: float(to_decimal(v)), NUMBER_OPERATORS),
+    "text": ("text", _as_text, TEXT_OPERATORS),
+    "date": (
+        "timestamptz",
+        _as_date,
+        {
+            **{op: compare(op) for op in ("=", "<", "<=", ">", ">=")},
+            "is": compare("="),
+            "is_before": compare("<"),
+            "is_after": compare(">"),
+            "is_on_or_before": compare("<="),
+            "is_on_or_after": compare(">="),
+            "!=": op_distinct,
+            "is_not": op_distinct,
+            "is_empty": op_is_empty,
+            "is_not_empty": op_is_not_empty,
+        },
+    ),
+    "boolean": (
+        "boolean",
+        _as_bool,
+        {"is": compare("="), "=": compare("="), "is_not": op_distinct, "!=": op_distinct},
+    ),
+}
+
+
+@register
+class Formula(Computed):
+    name = "formula"
+    sql_type = ""  # the sort key's type is the formula's; keyset values bind uncast (PostgreSQL infers)
+
+    def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        text = options.get("formula")
+        if not isinstance(text, str) or not text.strip():
+            raise bad_options("A formula field needs options.formula (text).", option="formula")
+        if len(text) > MAX_FORMULA_LENGTH:
+            raise bad_options(f"A formula is at most {MAX_FORMULA_LENGTH} characters.", option="formula")
+        return {"formula": text}
+
+    def after_save(self, session: Session, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
+        """Resolve names to IDs against the table's live fields (positions in errors are the user's)."""
+        from pybase.formulas import FieldInfo, prepare_formula
+        from pybase.links.computed import formula_kind, live_fields_of
+
+        fields = {fid: f for fid, f in live_fields_of(session, field.table_id).items() if fid != field.id}
+        infos = [FieldInfo(f.id, f.name, formula_kind(f)) for f in fields.values()]
+        prepared = prepare_formula(field.options["formula"], infos)
+        _check_cycle(field.id, prepared.field_ids, fields)
+        field.options = {
+            "formula": prepared.stored,
+            "referenced_field_ids": sorted(prepared.field_ids),
+            "result_type": prepared.result_type,
+        }
+
+    def _compiled(self, field: FieldLike) -> tuple[str, str]:
+        from pybase.formulas import NotCompilable
+        from pybase.links.computed import compile_formula, live_fields_of, not_filterable, session_of
+
+        session = session_of(field)
+        try:
+            return compile_formula(field, live_fields_of(session, field.table_id), frozenset({field.id}))  # type: ignore[attr-defined]
+        except NotCompilable as exc:
+            raise not_filterable(field, str(exc)) from None
+
+    def value_expr(self, field: FieldLike) -> str:
+        return f"({self._compiled(field)[0]})"
+
+    def sort_expr(self, field: FieldLike) -> str | None:
+        return self.value_expr(field)
+
+    def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
+        expr, kind = self._compiled(field)
+        if kind not in _BY_KIND:
+            raise ValidationFailed(
+                f"Field {field.name!r} ({kind}) cannot be filtered.", details={"field": field.id, "kind": kind}
+            )
+        sql_type, cast, operators = _BY_KIND[kind]
+        shim = _Shim(f"({expr})", sql_type, cast)
+        shim.operators = operators  # type: ignore[misc]
+        return FieldType.compile_filter(shim, field, op, value, params)
+
+
+def _check_cycle(field_id: str, refs: frozenset[str], fields: dict[str, Any]) -> None:
+    """A formula may not (through other formulas) refer to itself."""
+    stack = list(refs)
+    seen: set[str] = set()
+    while stack:
+        ref = stack.pop()
+        if ref == field_id:
+            raise ValidationFailed("This formula refers to itself through another formula.", details={"field": ref})
+        if ref in seen:
+            continue
+        seen.add(ref)
+        other = fields.get(ref)
+        if other is not None and other.type == "formula":
+            stack.extend((other.options or {}).get("referenced_field_ids") or [])
