@@ -50,12 +50,15 @@ $(LS_VENV)/.installed: infra/localstack-requirements.txt
 dev: venv node $(LOCALSTACK_DEP)
 	$(VPY) infra/stack.py dev --stage $(STAGE)
 
-# Services on free ports in a temporary folder (works next to a running `make dev`), stopped even
-# when the tests fail. pytest's exit code 5 (nothing collected) is reported, not treated as a failure.
+# ruff, then pytest against services on free ports in a temporary folder (works next to a running
+# `make dev`), stopped even when the tests fail. Both always run; either failing fails the target.
+# pytest's exit code 5 (nothing collected) is reported, not treated as a failure.
 test: venv node $(LOCALSTACK_DEP)
-	$(VENV)/bin/ruff check .
+	@ruff_rc=0; $(VENV)/bin/ruff check . || ruff_rc=$$?; \
 	$(VPY) infra/stack.py run -- sh -c '$(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
-		if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc'
+		if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc'; rc=$$?; \
+	if [ $$ruff_rc -ne 0 ]; then echo "make test: ruff check failed"; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then echo "make test: pytest failed (exit $$rc)"; fi; exit $$rc
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,8 @@ invocation of that function hangs until it times out too. Real Lambda reports th
 (`X-Amz-Function-Error: Unhandled`) and starts a fresh runtime. These small edits restore that:
 - invoke.py reports a handler exception as an error line and keeps serving;
 - the runner turns that line (or the process exiting) into a rejected invocation;
-- after a timeout or a dead process, the next invocation starts a new Python process.
+- after a timeout or a dead process, the next invocation starts a new Python process;
+- Python is started without a shell in between, so stopping a runner really stops its process.
 Run after `npm install` / `npm ci` (the Makefile does). Exits non-zero if the files do not look as
 expected (another version), so a silent no-op cannot hide a broken local stack.
 """
@@ -93,6 +94,14 @@ RUNNER_ONLINE_NEW = """          if (parsed) {
           rej(err)
         }"""
 
+RUNNER_SPAWN_OLD = """        env: assign(process.env, this.#env),
+        shell: true,
+"""
+RUNNER_SPAWN_NEW = """        env: assign(process.env, this.#env),
+        // pybase-patch: no shell in between, so stopping the runner stops Python itself
+        // (killing the shell left the Python process running, orphaned)
+        shell: false,
+"""
 RUNNER_PAYLOAD_OLD = """        payload = json[PythonRunner.#payloadIdentifier]
 """
 RUNNER_PAYLOAD_NEW = """        // pybase-patch: boxed, so a handler returning None still completes
@@ -137,6 +146,7 @@ EDITS = [
     (
         "src/lambda/handler-runner/python-runner/PythonRunner.js",
         [
+            (RUNNER_SPAWN_OLD, RUNNER_SPAWN_NEW),
             (RUNNER_PARSE_OLD, RUNNER_PARSE_NEW),
             (RUNNER_PAYLOAD_OLD, RUNNER_PAYLOAD_NEW),
             (RUNNER_ONLINE_OLD, RUNNER_ONLINE_NEW),

@@ -462,12 +462,13 @@ def _port_from_env(name: str, default: int) -> int:
 
 @contextlib.contextmanager
 def signals_raise() -> Iterator[None]:
-    """SIGTERM/SIGHUP behave like Ctrl-C, so `finally` blocks stop the services."""
+    """SIGTERM/SIGHUP behave like Ctrl-C, so `finally` blocks stop the services. SIGINT is set too:
+    a shell without job control starts background commands with SIGINT ignored."""
 
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
