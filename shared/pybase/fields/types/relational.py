@@ -16,10 +16,8 @@ Options (API, snake_case; Airtable's camelCase names are accepted too):
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pybase.errors import ValidationFailed
@@ -152,7 +150,7 @@ def _target_sql(field: Any, alias: str = "t") -> tuple[str, str]:
     from pybase.formulas import NotCompilable
     from pybase.links.computed import field_sql, live_fields_of, not_filterable, on_alias
 
-    session, link = _link_for_query(field)
+    session, _ = _link_for_query(field)
     target = session.get(Field, (field.options or {}).get("field_id") or "")
     if target is None or target.deleted_at is not None:
         raise not_filterable(field, "its target field was deleted")
@@ -231,7 +229,9 @@ class Link(Computed):
         own = session.get(Table, field.table_id)
         linked = session.get(Table, options["linked_table_id"])
         if linked is None or linked.deleted_at is not None or own is None:
-            raise ValidationFailed("The linked table does not exist.", details={"linked_table_id": options["linked_table_id"]})
+            raise ValidationFailed(
+                "The linked table does not exist.", details={"linked_table_id": options["linked_table_id"]}
+            )
         if linked.base_id != own.base_id:
             raise ValidationFailed(
                 "A link field can only link to a table of the same base.",
@@ -250,7 +250,9 @@ class Link(Computed):
                 or inverse_options.get("linked_table_id") != field.table_id
                 or inverse_options.get("inverse_field_id") not in (None, field.id)
             ):
-                raise bad_options("inverse_field_id must be a link field of the linked table.", option="inverse_field_id")
+                raise bad_options(
+                    "inverse_field_id must be a link field of the linked table.", option="inverse_field_id"
+                )
         if create:
             from pybase.fields.service import add_field, free_field_name
 
@@ -399,7 +401,9 @@ class Lookup(Computed):
         expr, _ = _target_sql(field)
         select_sql = f"({expr})::text"
         link_id = field.options["link_field_id"]
-        return f"({linked_sql(link_id, select_sql=select_sql, where=f'{expr} IS NOT NULL')} ORDER BY l.position LIMIT 1)"
+        return (
+            f"({linked_sql(link_id, select_sql=select_sql, where=f'{expr} IS NOT NULL')} ORDER BY l.position LIMIT 1)"
+        )
 
     @staticmethod
     def _exists(t: Lookup, f: FieldLike, cond: str, negate: bool = False) -> str:
@@ -478,7 +482,9 @@ class Rollup(Computed):
         if function is not None and (previous is None or function != (previous or {}).get("function")):
             if not isinstance(function, str) or function.upper() not in AGGREGATIONS:
                 raise bad_options(
-                    f"function is one of {', '.join(sorted(AGGREGATIONS))}.", option="function", known=sorted(AGGREGATIONS)
+                    f"function is one of {', '.join(sorted(AGGREGATIONS))}.",
+                    option="function",
+                    known=sorted(AGGREGATIONS),
                 )
             out["function"] = function.upper()
             out["formula"] = AGGREGATIONS[function.upper()]
@@ -529,7 +535,10 @@ class Rollup(Computed):
 
         compiled = self.formula_sql(field)
         if compiled is None:
-            raise not_filterable(field, "this rollup is computed in Python (numbers aggregated with SUM, AVG, MIN, MAX, COUNT, COUNTA or COUNTALL run in SQL)")
+            raise not_filterable(
+                field,
+                "this rollup runs in Python (SUM, AVG, MIN, MAX of numbers, COUNT, COUNTA and COUNTALL run in SQL)",
+            )
         return compiled[0]
 
     def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
@@ -569,8 +578,4 @@ class Count(Computed):
     operators = NUMBER_OPERATORS
 
 
-def _unused(_: Any) -> str:  # keeps json imported for type checkers of older modules
-    return json.dumps(_)
-
-
-__all__ = ["AGGREGATIONS", "Count", "Link", "Lookup", "Rollup", "record_ids", "select"]
+__all__ = ["AGGREGATIONS", "Count", "Link", "Lookup", "Rollup", "record_ids"]

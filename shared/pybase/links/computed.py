@@ -1,0 +1,524 @@
+"""Computed fields of a page of records: links, lookups, rollups, counts and formulas.
+
+`attach(session, table_fields=, rows=, wanted=)` fills `row.computed[field_id]` with API values for
+every computed field in `wanted` using a fixed number of queries whatever the number of rows:
+one for the links of every link field involved (joined to the live linked records), one for the
+linked tables' fields, and the same again per level of nesting (a lookup of a lookup, a formula in a
+linked table), at most MAX_DEPTH levels. Values are computed in Python from those rows; formulas use
+pybase.formulas' evaluator, rollups evaluate their formula over `values`, so both agree with the SQL
+the same formulas compile to for filters and sorts (see `sql_resolver`).
+
+Read shapes (API): link -> [{"id": "rec…", "name": <primary field text>}], lookup -> [values…],
+rollup/formula -> number | text | bool | ISO date | list | {"error": "#ERROR!"}, count -> int.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from pybase.errors import ValidationFailed
+from pybase.fields.models import Field
+from pybase.fields.registry import get_field_type
+from pybase.formulas import ErrorValue, NotCompilable, parse
+from pybase.formulas import evaluate as formula_evaluate
+from pybase.formulas.evaluator import RecordContext
+from pybase.formulas.integration import KIND_BY_FIELD_TYPE
+from pybase.formulas.nodes import Node
+
+MAX_DEPTH = 3
+COMPUTED_TYPES = frozenset({"link", "lookup", "rollup", "count", "formula"})
+ROW_SELECT = "t.id, t.seq, t.data, t.version, t.created_at, t.created_by, t.updated_at, t.updated_by"
+
+
+class LinkedRow:
+    """A linked record as the field types read it (same attributes as records.service.Row)."""
+
+    __slots__ = ("computed", "created_at", "created_by", "data", "id", "seq", "updated_at", "updated_by", "version")
+
+    def __init__(self, *values: Any) -> None:
+        (self.id, self.seq, self.data, self.version, self.created_at, self.created_by, self.updated_at,
+         self.updated_by) = values  # fmt: skip
+        self.computed: dict[str, Any] = {}
+
+
+# --- page loading -----------------------------------------------------------------------------
+
+
+def needs_loading(fields: list[Any]) -> bool:
+    return any(f.type in COMPUTED_TYPES for f in fields)
+
+
+def _closure(by_id: dict[str, Any], wanted: list[Any]) -> list[Any]:
+    """The computed fields to compute: `wanted` plus what they depend on in the same table."""
+    out: dict[str, Any] = {}
+    stack = [f for f in wanted if f.type in COMPUTED_TYPES]
+    while stack:
+        field = stack.pop()
+        if field.id in out:
+            continue
+        out[field.id] = field
+        options = field.options or {}
+        deps: list[str] = []
+        if field.type == "formula":
+            deps = list(options.get("referenced_field_ids") or [])
+        elif field.type in ("lookup", "rollup", "count"):
+            deps = [options.get("link_field_id") or ""]
+        for dep in deps:
+            dep_field = by_id.get(dep)
+            if dep_field is not None and dep_field.type in COMPUTED_TYPES:
+                stack.append(dep_field)
+    return list(out.values())
+
+
+def _raw(session: Session) -> Any:
+    return session.connection().connection.driver_connection
+
+
+def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted: list[Any], depth: int = 0) -> None:
+    """Compute `wanted`'s computed fields for `rows` (objects with a `computed` dict attribute)."""
+    if not rows:
+        return
+    by_id = {f.id: f for f in table_fields}
+    todo = _closure(by_id, wanted)
+    if not todo:
+        return
+    for row in rows:
+        if getattr(row, "computed", None) is None:
+            row.computed = {}
+    link_fields = [f for f in todo if f.type == "link"]
+    links: dict[tuple[str, str], list[LinkedRow]] = {}
+    targets: dict[str, dict[str, Any]] = {}  # table_id -> {"fields": {id: Field}, "primary": id}
+    if link_fields and depth < MAX_DEPTH:
+        links, linked_by_table = _load_links(session, [f.id for f in link_fields], [r.id for r in rows])
+        targets = _load_target_fields(session, list(linked_by_table))
+        _attach_targets(session, todo, by_id, targets, linked_by_table, depth)
+    ctx = _PageContext(by_id, links, targets)
+    for row in rows:
+        for field in _ordered(todo, by_id):
+            if field.id not in row.computed:
+                row.computed[field.id] = ctx.api_value(field, row)
+
+
+def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
+    """Links first, then lookups/rollups/counts, then formulas (which may read any of them)."""
+    rank = {"link": 0, "lookup": 1, "rollup": 1, "count": 1, "formula": 2}
+    return sorted(todo, key=lambda f: rank[f.type])
+
+
+def _load_links(
+    session: Session, field_ids: list[str], record_ids: list[str]
+) -> tuple[dict[tuple[str, str], list[LinkedRow]], dict[str, dict[str, LinkedRow]]]:
+    rows = (
+        _raw(session)
+        .execute(
+            f"SELECT l.field_id, l.from_record_id, t.table_id, {ROW_SELECT} FROM record_links l "
+            "JOIN records t ON t.table_id = l.to_table_id AND t.id = l.to_record_id AND t.deleted_at IS NULL "
+            "WHERE l.field_id = ANY(%s) AND l.from_record_id = ANY(%s) "
+            "ORDER BY l.field_id, l.from_record_id, l.position, t.seq",
+            (field_ids, record_ids),
+            prepare=False,
+        )
+        .fetchall()
+    )
+    links: dict[tuple[str, str], list[LinkedRow]] = {}
+    by_table: dict[str, dict[str, LinkedRow]] = {}
+    for field_id, from_id, table_id, *values in rows:
+        known = by_table.setdefault(table_id, {})
+        linked = known.get(values[0])
+        if linked is None:
+            linked = known[values[0]] = LinkedRow(*values)
+        links.setdefault((field_id, from_id), []).append(linked)
+    return links, by_table
+
+
+def _load_target_fields(session: Session, table_ids: list[str]) -> dict[str, dict[str, Any]]:
+    from pybase.tables.models import Table
+
+    if not table_ids:
+        return {}
+    out: dict[str, dict[str, Any]] = {tid: {"fields": {}, "primary": None} for tid in table_ids}
+    for field, primary in session.execute(
+        select(Field, Table.primary_field_id)
+        .join(Table, Table.id == Field.table_id)
+        .where(Field.table_id.in_(table_ids), Field.deleted_at.is_(None))
+        .order_by(Field.position, Field.id)
+    ).all():
+        out[field.table_id]["fields"][field.id] = field
+        out[field.table_id]["primary"] = primary
+    return out
+
+
+def _attach_targets(
+    session: Session,
+    todo: list[Any],
+    by_id: dict[str, Any],
+    targets: dict[str, dict[str, Any]],
+    linked_by_table: dict[str, dict[str, LinkedRow]],
+    depth: int,
+) -> None:
+    """Computed fields of linked records that this page shows (primary fields, lookup/rollup targets)."""
+    wanted: dict[str, dict[str, Any]] = {}
+    for table_id, info in targets.items():
+        primary = info["fields"].get(info["primary"] or "")
+        if primary is not None and primary.type in COMPUTED_TYPES:
+            wanted.setdefault(table_id, {})[primary.id] = primary
+    for field in todo:
+        if field.type not in ("lookup", "rollup"):
+            continue
+        link = by_id.get((field.options or {}).get("link_field_id") or "")
+        table_id = (link.options or {}).get("linked_table_id") if link is not None else None
+        target = targets.get(table_id or "", {}).get("fields", {}).get((field.options or {}).get("field_id") or "")
+        if target is not None and target.type in COMPUTED_TYPES:
+            wanted.setdefault(table_id, {})[target.id] = target
+    for table_id, fields in wanted.items():
+        rows = list(linked_by_table.get(table_id, {}).values())
+        attach(
+            session,
+            table_fields=list(targets[table_id]["fields"].values()),
+            rows=rows,
+            wanted=list(fields.values()),
+            depth=depth + 1,
+        )
+
+
+class _PageContext:
+    def __init__(
+        self,
+        by_id: dict[str, Any],
+        links: dict[tuple[str, str], list[LinkedRow]],
+        targets: dict[str, dict[str, Any]],
+    ) -> None:
+        self.by_id = by_id
+        self.links = links
+        self.targets = targets
+
+    def linked(self, link_field_id: str, row: Any) -> list[LinkedRow]:
+        return self.links.get((link_field_id, row.id), [])
+
+    def target_field(self, field: Any) -> tuple[Any, Any]:
+        """(link field, target field) of a lookup or rollup; either may be None if gone."""
+        link = self.by_id.get((field.options or {}).get("link_field_id") or "")
+        if link is None or link.type != "link":
+            return None, None
+        info = self.targets.get((link.options or {}).get("linked_table_id") or "", {})
+        return link, info.get("fields", {}).get((field.options or {}).get("field_id") or "")
+
+    def api_value(self, field: Any, row: Any) -> Any:
+        kind = field.type
+        options = field.options or {}
+        if kind == "link":
+            info = self.targets.get(options.get("linked_table_id") or "", {})
+            primary = info.get("fields", {}).get(info.get("primary") or "")
+            items = [{"id": t.id, "name": primary_text(primary, t)} for t in self.linked(field.id, row)]
+            return items or None
+        if kind == "count":
+            link = self.by_id.get(options.get("link_field_id") or "")
+            return len(self.linked(link.id, row)) if link is not None else None
+        if kind == "lookup":
+            link, target = self.target_field(field)
+            if target is None:
+                return None
+            values: list[Any] = []
+            for linked in self.linked(link.id, row):
+                value = get_field_type(target.type).read(linked, target)
+                if isinstance(value, list):
+                    values.extend(v for v in value if v is not None)
+                elif value is not None:
+                    values.append(value)
+            return values or None
+        if kind == "rollup":
+            link, target = self.target_field(field)
+            if target is None:
+                return None
+            values = []
+            for linked in self.linked(link.id, row):
+                value = formula_value(target, linked)
+                if isinstance(value, list):
+                    values.extend(value)
+                else:
+                    values.append(value)
+            result = formula_evaluate(_tree(options.get("formula") or "COUNTALL(values)"), {"values": values})
+            return api_result(result)
+        if kind == "formula":
+            return api_result(self.formula_raw(field, row, set()))
+        return None
+
+    def formula_raw(self, field: Any, row: Any, seen: set[str]) -> Any:
+        """A formula's Python result (not yet in API form); formulas reading formulas recurse."""
+        options = field.options or {}
+        stored = options.get("formula")
+        if not stored or field.id in seen:
+            return ErrorValue("#ERROR!", "circular reference")
+        tree = _tree(stored)
+        values: dict[str, Any] = {}
+        kinds: dict[str, str] = {}
+        for ref in options.get("referenced_field_ids") or []:
+            ref_field = self.by_id.get(ref)
+            if ref_field is None:
+                return ErrorValue("#ERROR!", "a referenced field was deleted")
+            kinds[ref] = formula_kind(ref_field)
+            if ref_field.type == "formula":
+                values[ref] = self.formula_raw(ref_field, row, seen | {field.id})
+            elif ref_field.type == "link":
+                values[ref] = [item["name"] for item in (row.computed.get(ref) or [])]
+            elif ref_field.type in ("lookup", "rollup", "count"):
+                value = row.computed.get(ref)
+                values[ref] = None if isinstance(value, dict) and "error" in value else value
+            else:
+                values[ref] = formula_value(ref_field, row)
+        context = RecordContext(
+            values=values,
+            record_id=row.id,
+            created_time=row.created_at,
+            last_modified_time=row.updated_at,
+            field_kinds=kinds,
+        )
+        return formula_evaluate(tree, context)
+
+
+_TREES: dict[str, Node] = {}
+
+
+def _tree(text: str) -> Node:
+    tree = _TREES.get(text)
+    if tree is None:
+        if len(_TREES) > 5000:
+            _TREES.clear()
+        tree = _TREES[text] = parse(text)
+    return tree
+
+
+def formula_kind(field: Any) -> str:
+    if field.type == "formula":
+        return str((field.options or {}).get("result_type") or "text")
+    if field.type == "rollup":
+        return str((field.options or {}).get("result_type") or "number")
+    if field.type in ("created_by", "last_modified_by"):
+        return "text"
+    return KIND_BY_FIELD_TYPE.get(field.type, "text")
+
+
+def formula_value(field: Any, row: Any) -> Any:
+    """A field's value as formulas see it; mirrors `sql_resolver` so Python and SQL agree."""
+    kind = field.type
+    if kind in COMPUTED_TYPES:
+        value = (getattr(row, "computed", None) or {}).get(field.id)
+        if kind == "link":
+            return [item["name"] for item in value or []]
+        return None if isinstance(value, dict) and "error" in value else value
+    if kind == "autonumber":
+        return row.seq
+    if kind == "created_time":
+        return row.created_at
+    if kind == "last_modified_time":
+        return row.updated_at
+    if kind == "created_by":
+        return row.created_by
+    if kind == "last_modified_by":
+        return row.updated_by
+    stored = row.data.get(field.id)
+    if stored is None:
+        return None
+    ftype = get_field_type(kind)
+    if kind in ("single_select", "multiple_select"):
+        return ftype.serialize(stored, field)
+    if isinstance(stored, int | float | str | bool):
+        return stored
+    return ftype.to_text(stored, field)
+
+
+def primary_text(primary: Any, row: Any) -> str | None:
+    if primary is None:
+        return None
+    value = get_field_type(primary.type).read(row, primary)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "error" in value:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v.get("name") if isinstance(v, dict) else v) for v in value)
+    return str(value)
+
+
+def api_result(value: Any) -> Any:
+    """A formula result as JSON: dates as ISO 8601 UTC, errors as {"error": "#ERROR!"}."""
+    if isinstance(value, ErrorValue):
+        return {"error": value.code}
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        items = [api_result(v) for v in value]
+        return items or None
+    if value == "":
+        return None
+    return value
+
+
+# --- SQL ----------------------------------------------------------------------------------------
+
+
+def linked_sql(link_field_id: str, *, select_sql: str = "1", where: str = "TRUE", outer: str = "r") -> str:
+    """A subquery over the live records linked from the outer row through a link field (alias t)."""
+    if not re.fullmatch(r"fld[A-Za-z0-9]{14}", link_field_id):
+        raise ValueError(link_field_id)
+    return (
+        f"SELECT {select_sql} FROM record_links l JOIN records t ON t.table_id = l.to_table_id "
+        f"AND t.id = l.to_record_id AND t.deleted_at IS NULL "
+        f"WHERE l.field_id = '{link_field_id}' AND l.from_record_id = {outer}.id AND {where}"
+    )
+
+
+def on_alias(expr: str, alias: str = "t") -> str:
+    """A field type's SQL over `r` rewritten for another alias (the linked record)."""
+    return re.sub(r"\br\.", f"{alias}.", expr)
+
+
+def session_of(field: Any) -> Session:
+    session = object_session(field)
+    if session is None:
+        raise ValidationFailed("This field cannot be used in a query here.", details={"field": field.id})
+    return session
+
+
+def live_fields_of(session: Session, table_id: str) -> dict[str, Field]:
+    return {
+        f.id: f
+        for f in session.scalars(
+            select(Field).where(Field.table_id == table_id, Field.deleted_at.is_(None)).order_by(Field.position)
+        )
+    }
+
+
+def field_sql(field: Any, fields: dict[str, Any], seen: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(SQL over the row `r`, formula kind) of a field for the formula compiler; NotCompilable if none."""
+    kind = field.type
+    if kind == "autonumber":
+        return "r.seq", "number"
+    if kind == "created_time":
+        return "r.created_at", "date"
+    if kind == "last_modified_time":
+        return "r.updated_at", "date"
+    if kind in ("created_by", "last_modified_by"):
+        return f"r.{'created_by' if kind == 'created_by' else 'updated_by'}", "text"
+    if kind == "single_select":
+        choices = (field.options or {}).get("choices") or []
+        if not choices:
+            return "CAST(NULL AS text)", "text"
+        whens = " ".join(f"WHEN {_quote(c['id'])} THEN {_quote(c['name'])}" for c in choices)
+        return f"(CASE (r.data ->> '{field.id}') {whens} END)", "text"
+    if kind == "formula":
+        if field.id in seen:
+            raise NotCompilable("circular formula reference")
+        compiled = compile_formula(field, fields, seen | {field.id})
+        return f"({compiled[0]})", compiled[1]
+    if kind in ("count", "rollup", "lookup", "link"):
+        ftype = get_field_type(kind)
+        expr = ftype.formula_sql(field)  # type: ignore[attr-defined]
+        if expr is None:
+            raise NotCompilable(f"{kind} field {field.name!r} has no SQL form")
+        return expr
+    fkind = formula_kind(field)
+    if fkind == "array" or kind not in _SQL_SAFE:
+        raise NotCompilable(f"{kind} fields are evaluated in Python")
+    raw = f"(r.data ->> '{field.id}')"
+    if fkind == "number":
+        return f"({raw})::numeric", "number"
+    if fkind == "boolean":
+        return f"({raw})::boolean", "boolean"
+    if fkind == "date":
+        return f"timezone('UTC', ({raw})::timestamp)", "date"
+    return raw, "text"
+
+
+_SQL_SAFE = {
+    "single_line_text", "long_text", "email", "url", "phone", "number", "currency", "percent", "rating",
+    "duration", "checkbox", "date", "datetime",
+}  # fmt: skip
+
+
+def _quote(text: str) -> str:
+    return "'" + str(text).replace("'", "''").replace("%", "%%") + "'"
+
+
+def compile_formula(
+    field: Any, fields: dict[str, Any], seen: frozenset[str] = frozenset(), *, text: str | None = None
+) -> tuple[str, str]:
+    """(SQL value over `r`, result kind) of a formula field (or of `text`, a stored formula)."""
+    from pybase.formulas import compile_sql_full, text_resolver
+
+    stored = text if text is not None else (field.options or {}).get("formula")
+    if not stored:
+        raise NotCompilable("empty formula")
+
+    def resolve(field_id: str) -> tuple[str, str]:
+        ref = fields.get(field_id)
+        if ref is None:
+            raise NotCompilable("a referenced field was deleted")
+        return field_sql(ref, fields, seen)
+
+    compiled = compile_sql_full(
+        _tree(stored),
+        text_resolver(resolve),
+        record_id=_col("r.id"),
+        created_time=_col("r.created_at"),
+        last_modified_time=_col("r.updated_at"),
+    )
+    return render_literal(compiled.value), compiled.result_type
+
+
+def compile_condition(text: str, fields: dict[str, Any]) -> str:
+    """SQL boolean over `r` for a stored formula used as a filter (truthy and not an error)."""
+    from pybase.formulas import compile_sql_full, text_resolver
+
+    def resolve(field_id: str) -> tuple[str, str]:
+        ref = fields.get(field_id)
+        if ref is None:
+            raise NotCompilable("a referenced field was deleted")
+        return field_sql(ref, fields)
+
+    compiled = compile_sql_full(
+        _tree(text),
+        text_resolver(resolve),
+        record_id=_col("r.id"),
+        created_time=_col("r.created_at"),
+        last_modified_time=_col("r.updated_at"),
+    )
+    return render_literal(compiled.condition())
+
+
+def _col(sql: str) -> Any:
+    import sqlalchemy as sa
+
+    return sa.literal_column(sql)
+
+
+_DIALECT: Any = None
+
+
+def render_literal(expr: Any) -> str:
+    """SQL text with the formula's constants inlined (escaped by SQLAlchemy; `%` doubled for psycopg),
+    so the expression can sit in ORDER BY, keyset conditions and filters without its own parameters."""
+    global _DIALECT
+    if _DIALECT is None:
+        from sqlalchemy.dialects import postgresql
+
+        _DIALECT = postgresql.psycopg.dialect()
+    return str(expr.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+
+
+def not_filterable(field: Any, reason: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"Field {field.name!r} cannot be filtered or sorted in the database: {reason}.",
+        details={"field": field.id, "reason": reason},
+    )
+
+
+SqlBuilder = Callable[[Any], str]
