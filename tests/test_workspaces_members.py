@@ -209,3 +209,38 @@ def test_api_token_cannot_leave_for_its_user_without_admin_scope(api: Api) -> No
     response = api.as_user(token).call("workspaces", "DELETE", f"/workspaces/{workspace_id}/members/{member.id}")
     assert response.status == 403
     assert role_of(workspace_id, member.id) == "editor"
+
+
+def test_two_owners_demoting_each_other_at_once_leave_one_owner() -> None:
+    import threading
+
+    from pybase.errors import PyBaseError
+    from pybase.workspaces import service
+
+    first, second = make_user(), make_user()
+    workspace_id = make_workspace(first)
+    add_member(workspace_id, second, "owner")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor: Any, target: Any) -> None:
+        barrier.wait()
+        try:
+            with session_scope() as session:
+                service.update_member(
+                    session, principal=actor.principal, workspace_id=workspace_id, user_id=target.id, role="admin"
+                )
+            outcomes.append("ok")
+        except PyBaseError as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    # The loser waits for the winner's lock, then finds it is no longer an owner (or the last one).
+    assert len(outcomes) == 2 and outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) - {"ok"} <= {"owner_required", "last_owner"}
+    roles = sorted([role_of(workspace_id, first.id), role_of(workspace_id, second.id)])
+    assert roles == ["admin", "owner"]
