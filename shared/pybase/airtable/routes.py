@@ -1,0 +1,294 @@
+"""Routes of the Airtable-compatible Web API under /v0 (thin: parse Airtable's parameters, call the
+service). The meta routes come first so `/v0/meta/...` never reads as a base called "meta"."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.airtable import schemas, service
+from pybase.airtable.errors import invalid_request
+from pybase.auth.deps import get_principal
+from pybase.db import get_session
+
+router = APIRouter(prefix="/v0", tags=["airtable"])
+
+_SORT_KEY = re.compile(r"^sort\[(\d{1,2})\]\[(field|direction)\]$")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise invalid_request("Invalid request: the body is not valid JSON", "INVALID_REQUEST_BODY") from None
+    if not isinstance(body, dict):
+        raise invalid_request("Invalid request: the body must be a JSON object", "INVALID_REQUEST_BODY")
+    return body
+
+
+def _query_params(request: Request) -> service.ListParams:
+    params = service.ListParams()
+    sorts: dict[int, dict[str, str]] = {}
+    fields: list[str] | None = None
+    for key, value in request.query_params.multi_items():
+        match = _SORT_KEY.match(key)
+        if match:
+            sorts.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        elif key in ("fields[]", "fields"):
+            fields = [*(fields or []), value]
+        elif key == "filterByFormula":
+            params.filter_by_formula = value
+        elif key == "view":
+            params.view = value
+        elif key == "pageSize":
+            params.page_size = value  # type: ignore[assignment]  (checked by the service)
+        elif key == "maxRecords":
+            params.max_records = value  # type: ignore[assignment]
+        elif key == "offset":
+            params.offset = value
+        elif key == "cellFormat":
+            params.cell_format = value
+        elif key == "timeZone":
+            params.time_zone = value
+        elif key == "userLocale":
+            params.user_locale = value
+        elif key == "returnFieldsByFieldId":
+            params.by_id = _flag(value)
+    params.fields = fields
+    if sorts:
+        params.sort = [sorts[i] for i in sorted(sorts)]
+    return params
+
+
+def _body_params(body: dict[str, Any]) -> service.ListParams:
+    try:
+        parsed = schemas.ListBody.model_validate(body)
+    except ValueError as exc:
+        raise invalid_request(f"Invalid request: {str(exc).splitlines()[0]}") from None
+    return service.ListParams(
+        filter_by_formula=parsed.filterByFormula, sort=parsed.sort, fields=parsed.fields, view=parsed.view,
+        page_size=parsed.pageSize, max_records=parsed.maxRecords, offset=parsed.offset,
+        cell_format=parsed.cellFormat, time_zone=parsed.timeZone, user_locale=parsed.userLocale,
+        by_id=parsed.returnFieldsByFieldId,
+    )  # fmt: skip
+
+
+# --- meta ---------------------------------------------------------------------------------------
+
+
+@router.get("/meta/whoami")
+def whoami(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> dict[str, Any]:
+    return service.whoami(session, principal=principal)
+
+
+@router.get("/meta/bases")
+def list_bases(
+    principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return service.list_bases(session, principal=principal)
+
+
+@router.get("/meta/bases/{base_id}/tables")
+def base_schema(
+    base_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return service.base_schema(session, principal=principal, base_id=base_id)
+
+
+@router.post("/meta/bases/{base_id}/tables")
+def create_table(
+    base_id: str,
+    body: schemas.TableIn,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.create_table(session, principal=principal, base_id=base_id, body=body)
+
+
+@router.patch("/meta/bases/{base_id}/tables/{table_id}")
+def update_table(
+    base_id: str,
+    table_id: str,
+    body: schemas.NamePatch,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.update_table(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
+
+
+@router.post("/meta/bases/{base_id}/tables/{table_id}/fields")
+def create_field(
+    base_id: str,
+    table_id: str,
+    body: schemas.FieldIn,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.create_field(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
+
+
+@router.patch("/meta/bases/{base_id}/tables/{table_id}/fields/{field_id}")
+def update_field(
+    base_id: str,
+    table_id: str,
+    field_id: str,
+    body: schemas.NamePatch,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.update_field(
+        session, principal=principal, base_id=base_id, table_id=table_id, field_id=field_id, body=body
+    )
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+@router.get("/{base_id}/{table}")
+def list_records(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    params = _query_params(request)
+    return service.list_records(session, principal=principal, base_id=base_id, table=table, params=params)
+
+
+@router.post("/{base_id}/{table}/listRecords")
+async def list_records_post(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    params = _body_params(await _json_body(request))
+    query = _query_params(request)  # timeZone/userLocale may stay in the query string
+    params.time_zone = params.time_zone or query.time_zone
+    params.user_locale = params.user_locale or query.user_locale
+    return service.list_records(session, principal=principal, base_id=base_id, table=table, params=params)
+
+
+@router.post("/{base_id}/{table}")
+async def create_records(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    body = await _json_body(request)
+    return service.create_records(session, principal=principal, base_id=base_id, table=table, body=body)
+
+
+@router.patch("/{base_id}/{table}")
+async def patch_records(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    body = await _json_body(request)
+    return service.update_records(session, principal=principal, base_id=base_id, table=table, body=body,
+                                  replace=False)  # fmt: skip
+
+
+@router.put("/{base_id}/{table}")
+async def put_records(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    body = await _json_body(request)
+    return service.update_records(session, principal=principal, base_id=base_id, table=table, body=body,
+                                  replace=True)  # fmt: skip
+
+
+@router.delete("/{base_id}/{table}")
+def delete_records(
+    base_id: str,
+    table: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    ids = [v for k, v in request.query_params.multi_items() if k in ("records[]", "records")]
+    deleted = service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=ids)
+    return {"records": deleted}
+
+
+@router.get("/{base_id}/{table}/{record_id}")
+def get_record(
+    base_id: str,
+    table: str,
+    record_id: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    params = _query_params(request)
+    return service.get_record(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, by_id=params.by_id,
+        params=params,
+    )  # fmt: skip
+
+
+@router.patch("/{base_id}/{table}/{record_id}")
+async def patch_record(
+    base_id: str,
+    table: str,
+    record_id: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    body = await _json_body(request)
+    return service.update_record(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body, replace=False
+    )
+
+
+@router.put("/{base_id}/{table}/{record_id}")
+async def put_record(
+    base_id: str,
+    table: str,
+    record_id: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    body = await _json_body(request)
+    return service.update_record(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body, replace=True
+    )
+
+
+@router.delete("/{base_id}/{table}/{record_id}")
+def delete_record(
+    base_id: str,
+    table: str,
+    record_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=[record_id])
+    return {"id": record_id, "deleted": True}

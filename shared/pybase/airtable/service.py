@@ -1,0 +1,664 @@
+"""The Airtable-compatible Web API over PyBase's services: requests in Airtable's shapes are
+translated to the records, fields and tables services (which check access and keep writes
+all-or-nothing) and their results back to Airtable's shapes.
+
+Records are `{"id", "createdTime", "fields"}` with fields keyed by name (by ID with
+returnFieldsByFieldId); empty values (None, false, "", []) are left out as Airtable does. Link cells
+are lists of record IDs, collaborators `{"id"}` objects. A request that fails changes nothing: the
+route's unit of work rolls back every service call it made.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pybase import errors as pe
+from pybase.access.roles import Principal
+from pybase.airtable import schemas
+from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
+from pybase.airtable.filter_by_formula import compile_filter as compile_formula_filter
+from pybase.fields.models import Field
+from pybase.fields.registry import get_field_type
+from pybase.fields.types.base import Params
+from pybase.ids import looks_like_id
+from pybase.records import service as records
+from pybase.records.query import (
+    ROW_COLUMNS,
+    Condition,
+    build_list_sql,
+    compile_filter,
+    compile_sorts,
+    decode_cursor,
+    encode_cursor,
+)
+from pybase.tables.models import Table
+from pybase.views.models import View
+
+MAX_PAGE_SIZE = 100
+MAX_WRITE_BATCH = 10
+PERMISSION_LEVELS = {"owner": "create", "admin": "create", "editor": "edit", "commenter": "comment", "viewer": "read"}
+TOKEN_SCOPES = {
+    "read": ["data.records:read", "data.recordComments:read", "schema.bases:read", "user.email:read"],
+    "write": [
+        "data.records:read", "data.records:write", "data.recordComments:read", "data.recordComments:write",
+        "schema.bases:read", "user.email:read",
+    ],
+}  # fmt: skip
+ALL_SCOPES = [*TOKEN_SCOPES["write"], "schema.bases:write"]
+
+
+# --- tables and values --------------------------------------------------------------------------
+
+
+def resolve_table(
+    session: Session, *, principal: Principal, base_id: str, table: str, role: str
+) -> records.TableContext:
+    """The table named or identified by `table` in the base, checked for `role` (403 when unknown)."""
+    if not looks_like_id(base_id, "app"):
+        raise no_model()
+    table_id = table if looks_like_id(table, "tbl") else None
+    if table_id is None:
+        candidates = session.execute(
+            select(Table.id, Table.name).where(
+                Table.base_id == base_id, Table.deleted_at.is_(None), func.lower(Table.name) == table.lower()
+            )
+        ).all()
+        exact = [tid for tid, name in candidates if name == table]
+        table_id = exact[0] if exact else (candidates[0][0] if candidates else None)
+    if table_id is None:
+        raise no_model()
+    ctx = records.table_context(session, principal=principal, table_id=table_id, role=role)
+    if ctx.table.base_id != base_id:
+        raise no_model()
+    return ctx
+
+
+def created_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == [] or value == {}
+
+
+def airtable_value(field: Field, value: Any) -> Any:
+    """A PyBase API value as Airtable's JSON cell format shows it."""
+    if field.type == "link" and isinstance(value, list):
+        return [item["id"] if isinstance(item, dict) else item for item in value]
+    if field.type == "user":
+        if isinstance(value, list):
+            return [{"id": uid} for uid in value]
+        return {"id": value} if isinstance(value, str) else value
+    return value
+
+
+def _format_date(value: str, field: Field, zone: ZoneInfo) -> str:
+    style = (field.options or {}).get("format", "iso")
+    try:
+        if field.type == "date":
+            moment = datetime.fromisoformat(value)
+            with_time = False
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone)
+            with_time = True
+    except ValueError:
+        return value
+    day = {"us": f"{moment.month}/{moment.day}/{moment.year}", "european": f"{moment.day}/{moment.month}/{moment.year}"}
+    text = day.get(style, moment.strftime("%Y-%m-%d"))
+    return f"{text} {moment.strftime('%H:%M')}" if with_time else text
+
+
+def string_value(field: Field, value: Any, zone: ZoneInfo) -> str:
+    """cellFormat=string: the value as text, as a user would read it."""
+    if isinstance(value, bool):
+        return "checked" if value else ""
+    if field.type in ("date", "datetime", "created_time", "last_modified_time") and isinstance(value, str):
+        return _format_date(value, field, zone)
+    if isinstance(value, list):
+        parts = []
+        for item in value:
+            if isinstance(item, dict):
+                parts.append(str(item.get("name") or item.get("filename") or item.get("display") or item.get("id")))
+            else:
+                parts.append(str(item))
+        return ", ".join(parts)
+    if isinstance(value, dict):
+        if "error" in value:
+            return str(value["error"])
+        return str(value.get("display") or value.get("name") or value.get("text") or json.dumps(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class Format:
+    by_id: bool = False
+    zone: ZoneInfo | None = None  # set for cellFormat=string
+
+
+def record_out(row: Any, fields: list[Field], fmt: Format) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = get_field_type(field.type).read(row, field)
+        if _empty(value):
+            continue
+        value = string_value(field, value, fmt.zone) if fmt.zone else airtable_value(field, value)
+        if not _empty(value):
+            values[field.id if fmt.by_id else field.name] = value
+    return {"id": row.id, "createdTime": created_time(row.created_at), "fields": values}
+
+
+def _attach_computed(session: Session, ctx: records.TableContext, rows: list[Any], shown: list[Field]) -> None:
+    """Links, lookups, rollups, counts and formulas for a page (a fixed number of queries)."""
+    try:
+        from pybase.links import computed
+    except ImportError:  # the links domain is optional for plain tables
+        return
+    if computed.needs_loading(shown):
+        computed.attach(session, table_fields=ctx.fields.fields, rows=rows, wanted=shown)
+
+
+def _rows_by_id(session: Session, ctx: records.TableContext, ids: list[str]) -> list[Any]:
+    raw = session.connection().connection.driver_connection
+    fetched = raw.execute(
+        f"SELECT {ROW_COLUMNS} FROM records r WHERE r.table_id = %s AND r.id = ANY(%s) AND r.deleted_at IS NULL",
+        (ctx.table.id, ids),
+    ).fetchall()
+    by_id = {r[0]: records.Row(*r) for r in fetched}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _records_out(session: Session, ctx: records.TableContext, ids: list[str], fmt: Format) -> list[dict[str, Any]]:
+    rows = _rows_by_id(session, ctx, ids)
+    _attach_computed(session, ctx, rows, ctx.fields.fields)
+    return [record_out(row, ctx.fields.fields, fmt) for row in rows]
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListParams:
+    filter_by_formula: str | None = None
+    sort: list[dict[str, Any]] | None = None
+    fields: list[str] | None = None
+    view: str | None = None
+    page_size: int | None = None
+    max_records: int | None = None
+    offset: str | None = None
+    cell_format: str | None = None
+    time_zone: str | None = None
+    user_locale: str | None = None
+    by_id: bool = False
+
+
+def _find_view(session: Session, table_id: str, ref: str) -> View:
+    query = select(View).where(View.table_id == table_id, View.deleted_at.is_(None))
+    view = session.scalar(query.where(View.id == ref)) if looks_like_id(ref, "viw") else None
+    if view is None:
+        view = session.scalar(query.where(View.name == ref).order_by(View.position))
+    if view is None:
+        raise AirtableError(422, "VIEW_NAME_NOT_FOUND", f'View "{ref}" not found')
+    return view
+
+
+def _offset_encode(cursor: str, returned: int) -> str:
+    raw = json.dumps({"c": cursor, "n": returned}, separators=(",", ":")).encode()
+    return "itr" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _offset_decode(offset: str) -> tuple[str, int]:
+    try:
+        if not offset.startswith("itr"):
+            raise ValueError
+        body = offset[3:]
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        cursor, returned = data["c"], data["n"]
+        if not isinstance(cursor, str) or isinstance(returned, bool) or not isinstance(returned, int):
+            raise ValueError
+        return cursor, returned
+    except (ValueError, KeyError, TypeError):
+        raise AirtableError(422, "INVALID_OFFSET_VALUE", f"The value of offset {offset[:40]} is invalid") from None
+
+
+def _positive(value: Any, name: str, high: int | None = None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise invalid_request(f"Invalid request: {name} must be a positive integer") from None
+    if number < 1 or (high is not None and number > high):
+        limit = f" up to {high}" if high else ""
+        raise invalid_request(f"Invalid request: {name} must be a positive integer{limit}")
+    return number
+
+
+def _field(ctx: records.TableContext, key: Any) -> Field:
+    field = ctx.fields.by_name.get(key) if isinstance(key, str) else None
+    if field is None and isinstance(key, str):
+        field = ctx.fields.by_id.get(key)
+    if field is None:
+        raise unknown_field(key)
+    return field
+
+
+def _zone(params: ListParams) -> ZoneInfo | None:
+    if params.cell_format in (None, "", "json"):
+        return None
+    if params.cell_format != "string":
+        raise invalid_request('Invalid request: cellFormat is "json" or "string"')
+    if not params.time_zone or not params.user_locale:
+        raise invalid_request("Invalid request: timeZone and userLocale are required when cellFormat is string")
+    try:
+        return ZoneInfo(params.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid_request(f"Invalid request: unknown timeZone {params.time_zone!r}") from None
+
+
+def list_records(
+    session: Session, *, principal: Principal, base_id: str, table: str, params: ListParams
+) -> dict[str, Any]:
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="viewer")
+    fmt = Format(by_id=params.by_id, zone=_zone(params))
+    page_size = _positive(params.page_size, "pageSize", MAX_PAGE_SIZE) or MAX_PAGE_SIZE
+    max_records = _positive(params.max_records, "maxRecords")
+    shown = [_field(ctx, key) for key in params.fields] if params.fields is not None else ctx.fields.fields
+    config: dict[str, Any] = {}
+    if params.view:
+        config = _find_view(session, ctx.table.id, params.view).config or {}
+    parts: list[str] = []
+    query_params = Params()
+    conditions: list[Condition] = []
+    if config.get("filters"):
+        live = records._live_only(config["filters"], ctx.fields)
+        parts.append(compile_filter(live, ctx.fields, query_params, conditions))
+    formula_sql = compile_formula_filter(params.filter_by_formula or "", ctx.fields.fields)
+    if formula_sql:
+        parts.append(f"coalesce({formula_sql}, false)")
+    where = " AND ".join(parts) if parts else "TRUE"
+    if params.sort:
+        sorts = []
+        for item in params.sort:
+            if not isinstance(item, dict) or "field" not in item:
+                raise invalid_request("Invalid request: each sort is {field, direction}")
+            direction = str(item.get("direction") or "asc").lower()
+            if direction not in ("asc", "desc"):
+                raise invalid_request(f'Invalid request: sort direction "{direction}" is not asc or desc')
+            sorts.append({"field": _field(ctx, item["field"]).id, "direction": direction})
+    else:
+        sorts = [s for s in (config.get("sorts") or []) if records._is_live(s, ctx.fields)]
+    try:
+        keys = compile_sorts(sorts, ctx.fields)
+    except pe.ValidationFailed as exc:
+        raise invalid_request(exc.message, "INVALID_SORT") from None
+    cursor, returned = _offset_decode(params.offset) if params.offset else (None, 0)
+    limit = page_size if max_records is None else min(page_size, max_records - returned)
+    if limit <= 0:
+        return {"records": []}
+    try:
+        cursor_values = decode_cursor(cursor, keys) if cursor else None
+    except pe.BadRequest:
+        raise AirtableError(422, "INVALID_OFFSET_VALUE", "The value of offset is invalid") from None
+    sql = build_list_sql(
+        table_id=ctx.table.id, where=where, keys=keys, cursor_values=cursor_values, limit=limit + 1,
+        params=query_params,
+    )  # fmt: skip
+    raw = session.connection().connection.driver_connection
+    fetched = raw.execute(sql, query_params.values).fetchall()
+    width = len(ROW_COLUMNS.split(","))
+    rows = [records.Row(*r[:width]) for r in fetched[:limit]]
+    _attach_computed(session, ctx, rows, shown)
+    result: dict[str, Any] = {"records": [record_out(row, shown, fmt) for row in rows]}
+    total = returned + len(rows)
+    if len(fetched) > limit and (max_records is None or total < max_records):
+        result["offset"] = _offset_encode(encode_cursor(keys, list(fetched[limit - 1][width:])), total)
+    return result
+
+
+def get_record(
+    session: Session, *, principal: Principal, base_id: str, table: str, record_id: str, by_id: bool,
+    params: ListParams | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="viewer")
+    fmt = Format(by_id=by_id, zone=_zone(params) if params else None)
+    found = _records_out(session, ctx, [record_id], fmt) if looks_like_id(record_id, "rec") else []
+    if not found:
+        raise AirtableError(404, None, "NOT_FOUND")
+    return found[0]
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def _check_write_fields(ctx: records.TableContext, items: list[dict[str, Any]]) -> None:
+    for item in items:
+        values = item.get("fields")
+        if not isinstance(values, dict):
+            raise invalid_request("Invalid request: each record needs a fields object", "INVALID_RECORDS")
+        for key in values:
+            field = ctx.fields.by_name.get(key) or ctx.fields.by_id.get(key)
+            if field is None:
+                raise unknown_field(key)
+            if get_field_type(field.type).read_only:
+                raise AirtableError(
+                    422, "INVALID_VALUE_FOR_COLUMN",
+                    f'Field "{field.name}" cannot accept a value because the field is computed',
+                )  # fmt: skip
+
+
+def _value_error(ctx: records.TableContext, exc: pe.ValidationFailed) -> AirtableError:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    for error in details.get("errors") or []:
+        field = ctx.fields.by_id.get(error.get("field") or "") or ctx.fields.by_name.get(error.get("field") or "")
+        if field is not None:
+            return AirtableError(
+                422, "INVALID_VALUE_FOR_COLUMN",
+                f'Field "{field.name}" cannot accept the provided value: {error.get("message", "")}'.rstrip(": "),
+            )  # fmt: skip
+        if error.get("message"):
+            return invalid_request(f"Invalid request: {error['message']}", "INVALID_RECORDS")
+    return invalid_request(exc.message)
+
+
+def _write_batch(items: Any, *, need_ids: bool) -> list[dict[str, Any]]:
+    if not isinstance(items, list) or not items:
+        raise invalid_request("Invalid request: records must be a non-empty array", "INVALID_RECORDS")
+    if len(items) > MAX_WRITE_BATCH:
+        raise invalid_request(
+            f"Invalid request: at most {MAX_WRITE_BATCH} records per request, got {len(items)}", "INVALID_RECORDS"
+        )
+    for item in items:
+        if not isinstance(item, dict):
+            raise invalid_request("Invalid request: each record is an object", "INVALID_RECORDS")
+        if need_ids:
+            _record_id(item.get("id"))
+    return items
+
+
+def _record_id(value: Any) -> str:
+    if not isinstance(value, str) or not looks_like_id(value, "rec"):
+        raise AirtableError(404, "MODEL_ID_NOT_FOUND", f'Could not find a record with ID "{value}".')
+    return value
+
+
+def _call(ctx: records.TableContext, fn: Any, **kwargs: Any) -> Any:
+    """Run a records-service write, turning its errors into Airtable's."""
+    try:
+        return fn(**kwargs)
+    except pe.NotFound as exc:
+        ids = (exc.details or {}).get("ids") if isinstance(exc.details, dict) else None
+        missing = ids[0] if ids else (exc.details or {}).get("id", "") if isinstance(exc.details, dict) else ""
+        raise AirtableError(404, "MODEL_ID_NOT_FOUND", f'Could not find a record with ID "{missing}".') from None
+    except pe.ValidationFailed as exc:
+        raise _value_error(ctx, exc) from None
+
+
+def create_records(
+    session: Session, *, principal: Principal, base_id: str, table: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="editor")
+    single = "records" not in body
+    if single and "fields" not in body:
+        raise invalid_request('Could not find field "fields" in the request body', "INVALID_REQUEST_MISSING_FIELDS")
+    items = [{"fields": body.get("fields", {})}] if single else _write_batch(body.get("records"), need_ids=False)
+    _check_write_fields(ctx, items)
+    created = _call(
+        ctx, records.create_records, session=session, principal=principal, table_id=ctx.table.id,
+        records=[{"fields": i["fields"]} for i in items], typecast=bool(body.get("typecast")),
+    )  # fmt: skip
+    out = _records_out(session, ctx, [r["id"] for r in created], Format(by_id=bool(body.get("returnFieldsByFieldId"))))
+    return out[0] if single else {"records": out}
+
+
+def update_records(
+    session: Session, *, principal: Principal, base_id: str, table: str, body: dict[str, Any], replace: bool
+) -> dict[str, Any]:
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="editor")
+    fmt = Format(by_id=bool(body.get("returnFieldsByFieldId")))
+    typecast = bool(body.get("typecast"))
+    upsert = body.get("performUpsert")
+    items = _write_batch(body.get("records"), need_ids=upsert is None)
+    _check_write_fields(ctx, items)
+    if upsert is None:
+        updated = _call(
+            ctx, records.update_records, session=session, principal=principal, table_id=ctx.table.id,
+            records=[{"id": i["id"], "fields": i["fields"]} for i in items], replace=replace, typecast=typecast,
+        )  # fmt: skip
+        return {"records": _records_out(session, ctx, [r["id"] for r in updated], fmt)}
+    merge_on = upsert.get("fieldsToMergeOn") if isinstance(upsert, dict) else None
+    if not isinstance(merge_on, list) or not 1 <= len(merge_on) <= 3:
+        raise invalid_request("Invalid request: performUpsert.fieldsToMergeOn lists 1 to 3 fields")
+    merge_fields = [_field(ctx, name) for name in merge_on]
+    with_id = [i for i in items if "id" in i]
+    for item in with_id:
+        _record_id(item["id"])
+    by_key = [i for i in items if "id" not in i]
+    for item in by_key:
+        given = item["fields"]
+        missing = [f.name for f in merge_fields if given.get(f.name, given.get(f.id)) in (None, "", [])]
+        if missing:
+            raise invalid_request(
+                f'Invalid request: every record needs a value for fieldsToMergeOn field "{missing[0]}"',
+                "INVALID_VALUE_FOR_COLUMN",
+            )
+    updated_ids: list[str] = []
+    created_ids: list[str] = []
+    order: dict[int, str] = {}
+    if with_id:
+        done = _call(
+            ctx, records.update_records, session=session, principal=principal, table_id=ctx.table.id,
+            records=[{"id": i["id"], "fields": i["fields"]} for i in with_id], replace=replace, typecast=typecast,
+        )  # fmt: skip
+        updated_ids += [r["id"] for r in done]
+        for item, rec in zip(with_id, done, strict=True):
+            order[id(item)] = rec["id"]
+    if by_key:
+        result = _call(
+            ctx, records.upsert_records, session=session, principal=principal, table_id=ctx.table.id,
+            records=[{"fields": i["fields"]} for i in by_key], merge_on=[f.id for f in merge_fields],
+            typecast=typecast,
+        )  # fmt: skip
+        updated_ids += result["updated_ids"]
+        created_ids += result["created_ids"]
+        for item, rec in zip(by_key, result["records"], strict=True):
+            order[id(item)] = rec["id"]
+    ids = [order[id(item)] for item in items]
+    return {
+        "records": _records_out(session, ctx, ids, fmt),
+        "updatedRecords": updated_ids,
+        "createdRecords": created_ids,
+    }
+
+
+def update_record(
+    session: Session, *, principal: Principal, base_id: str, table: str, record_id: str, body: dict[str, Any],
+    replace: bool,
+) -> dict[str, Any]:  # fmt: skip
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="editor")
+    _record_id(record_id)
+    item = {"id": record_id, "fields": body.get("fields", {})}
+    _check_write_fields(ctx, [item])
+    _call(
+        ctx, records.update_records, session=session, principal=principal, table_id=ctx.table.id, records=[item],
+        replace=replace, typecast=bool(body.get("typecast")),
+    )  # fmt: skip
+    return _records_out(session, ctx, [record_id], Format(by_id=bool(body.get("returnFieldsByFieldId"))))[0]
+
+
+def delete_records(
+    session: Session, *, principal: Principal, base_id: str, table: str, record_ids: list[str]
+) -> list[dict[str, Any]]:
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table, role="editor")
+    if not record_ids:
+        raise invalid_request("Invalid request: name the records to delete with records[]", "INVALID_RECORDS")
+    if len(record_ids) > MAX_WRITE_BATCH:
+        raise invalid_request(f"Invalid request: at most {MAX_WRITE_BATCH} records per request", "INVALID_RECORDS")
+    for record_id in record_ids:
+        _record_id(record_id)
+    deleted = _call(
+        ctx, records.delete_records, session=session, principal=principal, table_id=ctx.table.id,
+        record_ids=record_ids,
+    )  # fmt: skip
+    return [{"id": rid, "deleted": True} for rid in deleted]
+
+
+# --- meta ---------------------------------------------------------------------------------------
+
+
+def whoami(session: Session, *, principal: Principal) -> dict[str, Any]:
+    from pybase.auth.models import User
+
+    user = session.get(User, principal.user_id)
+    scopes = TOKEN_SCOPES.get(principal.token_scope or "", ALL_SCOPES)
+    out: dict[str, Any] = {"id": principal.user_id, "scopes": scopes}
+    if user is not None:
+        out["email"] = user.email
+    return out
+
+
+def list_bases(session: Session, *, principal: Principal) -> dict[str, Any]:
+    from pybase.bases import service as bases
+    from pybase.workspaces import service as workspaces
+
+    out = []
+    for workspace, _ in workspaces.list_workspaces(session, principal=principal):
+        for base, role in bases.list_bases(session, principal=principal, workspace_id=workspace.id):
+            if role is not None:
+                out.append({"id": base.id, "name": base.name, "permissionLevel": PERMISSION_LEVELS[role]})
+    return {"bases": out}
+
+
+def _table_schemas(session: Session, table_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Schemas of tables the caller can reach, with fields and views in two queries."""
+    ids = [t["id"] for t in table_rows]
+    fields: dict[str, list[Field]] = {tid: [] for tid in ids}
+    all_fields: dict[str, Field] = {}
+    for field in session.scalars(
+        select(Field).where(Field.table_id.in_(ids), Field.deleted_at.is_(None)).order_by(Field.position, Field.id)
+    ):
+        fields[field.table_id].append(field)
+        all_fields[field.id] = field
+    views: dict[str, list[View]] = {tid: [] for tid in ids}
+    for view in session.scalars(
+        select(View).where(View.table_id.in_(ids), View.deleted_at.is_(None)).order_by(View.position, View.id)
+    ):
+        views[view.table_id].append(view)
+    out = []
+    for table in table_rows:
+        primary = table["primary_field_id"]
+        table_fields = fields[table["id"]]
+        if table_fields and primary not in {f.id for f in table_fields}:
+            primary = table_fields[0].id
+        # The primary field comes first, as in Airtable's schema.
+        table_fields.sort(key=lambda f: f.id != primary)
+        item: dict[str, Any] = {"id": table["id"], "name": table["name"], "primaryFieldId": primary}
+        if table.get("description"):
+            item["description"] = table["description"]
+        item["fields"] = [schemas.field_schema(f, all_fields.get) for f in table_fields]
+        item["views"] = [{"id": v.id, "name": v.name, "type": v.type} for v in views[table["id"]]]
+        out.append(item)
+    return out
+
+
+def base_schema(session: Session, *, principal: Principal, base_id: str) -> dict[str, Any]:
+    from pybase.tables import service as tables
+
+    if not looks_like_id(base_id, "app"):
+        raise no_model()
+    rows = tables.list_tables(session, principal=principal, base_id=base_id)
+    return {"tables": _table_schemas(session, rows)}
+
+
+def _table_schema(session: Session, table: Table) -> dict[str, Any]:
+    row = {"id": table.id, "name": table.name, "description": table.description,
+           "primary_field_id": table.primary_field_id}  # fmt: skip
+    return _table_schemas(session, [row])[0]
+
+
+def _pybase_field(spec: schemas.FieldIn) -> tuple[str, dict[str, Any]]:
+    try:
+        return schemas.pybase_type(spec.type, spec.options)
+    except KeyError:
+        raise invalid_request(
+            f'Invalid request: field type "{spec.type}" is not supported', "INVALID_FIELD_TYPE"
+        ) from None
+
+
+def create_table(session: Session, *, principal: Principal, base_id: str, body: schemas.TableIn) -> dict[str, Any]:
+    from pybase.fields import service as fields
+    from pybase.tables import service as tables
+
+    if not looks_like_id(base_id, "app"):
+        raise no_model()
+    names = [f.name.strip().lower() for f in body.fields]
+    if len(set(names)) != len(names):
+        raise invalid_request("Invalid request: field names must be unique", "DUPLICATE_OR_EMPTY_FIELD_NAME")
+    specs = [(spec, *_pybase_field(spec)) for spec in body.fields]
+    created = tables.create_table(
+        session, principal=principal, base_id=base_id, name=body.name.strip(), description=body.description
+    )
+    # Airtable's first field is the primary field: it takes the place of PyBase's default one.
+    first, first_type, first_options = specs[0]
+    fields.update_field(
+        session, principal=principal, field_id=created["primary_field_id"], name=first.name,
+        type=first_type, options=first_options, description=first.description,
+    )  # fmt: skip
+    for spec, type_name, options in specs[1:]:
+        fields.create_field(
+            session, principal=principal, table_id=created["id"], name=spec.name, type=type_name, options=options,
+            description=spec.description,
+        )  # fmt: skip
+    table = session.get(Table, created["id"])
+    assert table is not None
+    return _table_schema(session, table)
+
+
+def update_table(
+    session: Session, *, principal: Principal, base_id: str, table_id: str, body: schemas.NamePatch
+) -> dict[str, Any]:
+    from pybase.tables import service as tables
+
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table_id, role="viewer")
+    tables.update_table(session, principal=principal, table_id=ctx.table.id, name=body.name,
+                        description=body.description)  # fmt: skip
+    return _table_schema(session, ctx.table)
+
+
+def create_field(
+    session: Session, *, principal: Principal, base_id: str, table_id: str, body: schemas.FieldIn
+) -> dict[str, Any]:
+    from pybase.fields import service as fields
+
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table_id, role="viewer")
+    type_name, options = _pybase_field(body)
+    created = fields.create_field(
+        session, principal=principal, table_id=ctx.table.id, name=body.name, type=type_name, options=options,
+        description=body.description,
+    )  # fmt: skip
+    field = session.get(Field, created["id"])
+    assert field is not None
+    return schemas.field_schema(field, lambda fid: session.get(Field, fid))
+
+
+def update_field(
+    session: Session, *, principal: Principal, base_id: str, table_id: str, field_id: str, body: schemas.NamePatch
+) -> dict[str, Any]:
+    from pybase.fields import service as fields
+
+    ctx = resolve_table(session, principal=principal, base_id=base_id, table=table_id, role="viewer")
+    if field_id not in ctx.fields.by_id:
+        raise no_model()
+    fields.update_field(session, principal=principal, field_id=field_id, name=body.name, description=body.description)
+    field = session.get(Field, field_id)
+    assert field is not None
+    return schemas.field_schema(field, lambda fid: session.get(Field, fid))

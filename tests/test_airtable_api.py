@@ -1,0 +1,411 @@
+"""The Airtable-compatible API driven by the third-party client pyairtable (requests go to the
+in-process airtable handler through tests/airtable_transport.LambdaAdapter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from pybase.db import session_scope
+from tests.airtable_transport import pyairtable_api
+from tests.factories import World, make_api_token, make_base, make_table, make_user, make_world
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    w = make_world(roles=("owner", "editor", "viewer"))
+    w.extra["token"] = make_api_token(w.owner, scope="admin")
+    w.extra["read_token"] = make_api_token(w.owner, scope="read")
+    return w
+
+
+def add_fields(table_id: str, world: World) -> dict[str, str]:
+    from pybase.fields import service as fields
+
+    specs = [
+        ("Qty", "number", {"precision": 2}),
+        ("Status", "single_select", {"choices": [{"name": "Todo"}, {"name": "Done"}]}),
+        ("Done", "checkbox", {}),
+        ("Due", "date", {}),
+        ("Email", "email", {}),
+    ]
+    ids = {}
+    with session_scope() as session:
+        for name, type_name, options in specs:
+            ids[name] = fields.create_field(
+                session, principal=world.owner.principal, table_id=table_id, name=name, type=type_name, options=options
+            )["id"]
+    return ids
+
+
+@pytest.fixture
+def table(world: World) -> Any:
+    base_id = make_base(world.workspace_id, name="Parts base", by=world.owner)
+    ref = make_table(base_id, name="Parts list", by=world.owner)
+    ref_fields = add_fields(ref.id, world)
+    api = pyairtable_api(world.extra["token"])
+    t = api.table(base_id, ref.id)
+    t.ref = ref  # type: ignore[attr-defined]
+    t.field_ids = ref_fields  # type: ignore[attr-defined]
+    return t
+
+
+def seed(table: Any, count: int = 25) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "Name": f"Part {i:02d}",
+            "Qty": i,
+            "Status": "Done" if i % 3 == 0 else "Todo",
+            "Done": i % 2 == 0,
+            "Due": f"2026-01-{i + 1:02d}",
+        }
+        for i in range(count)
+    ]
+    return table.batch_create(rows)
+
+
+def error_of(exc: pytest.ExceptionInfo[requests.HTTPError]) -> tuple[int, Any]:
+    response = exc.value.response
+    return response.status_code, response.json()
+
+
+def count_records(table: Any) -> int:
+    return len(table.all())
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_list_paginates_with_offset_and_respects_page_size_and_max_records(table: Any) -> None:
+    seed(table, 25)
+    pages = list(table.iterate(page_size=10))
+    assert [len(p) for p in pages] == [10, 10, 5]
+    names = [r["fields"]["Name"] for page in pages for r in page]
+    assert names == [f"Part {i:02d}" for i in range(25)]
+    assert len({r["id"] for page in pages for r in page}) == 25
+    assert len(table.all(max_records=12, page_size=5)) == 12
+    first = table.first()
+    assert first is not None and first["fields"]["Name"] == "Part 00"
+    assert set(first) == {"id", "createdTime", "fields"}
+    assert first["createdTime"].endswith("Z") and len(first["createdTime"]) == 24
+
+
+def test_empty_and_false_values_are_omitted(table: Any) -> None:
+    created = table.create({"Name": "Bare", "Done": False, "Qty": 0})
+    assert created["fields"] == {"Name": "Bare", "Qty": 0}
+    got = table.get(created["id"])
+    assert got["fields"] == {"Name": "Bare", "Qty": 0}
+
+
+def test_filter_by_formula_runs_the_formula(table: Any) -> None:
+    seed(table, 25)
+    found = table.all(formula="AND({Qty} > 10, {Status} = 'Done')")
+    assert sorted(r["fields"]["Qty"] for r in found) == [12, 15, 18, 21, 24]
+    found = table.all(formula="AND(FIND('2', {Name}), NOT({Done}))")
+    assert sorted(r["fields"]["Name"] for r in found) == ["Part 21", "Part 23"]
+    found = table.all(formula="IS_BEFORE({Due}, '2026-01-04')")
+    assert [r["fields"]["Name"] for r in found] == ["Part 00", "Part 01", "Part 02"]
+    assert table.all(formula="{Qty} > 1000") == []
+
+
+def test_filter_by_formula_from_pyairtable_formula_builder(table: Any) -> None:
+    from pyairtable.formulas import GT, Field, match
+
+    seed(table, 10)
+    found = table.all(formula=match({"Status": "Done"}))
+    assert sorted(r["fields"]["Qty"] for r in found) == [0, 3, 6, 9]
+    found = table.all(formula=GT(Field("Qty"), 7))
+    assert sorted(r["fields"]["Qty"] for r in found) == [8, 9]
+
+
+def test_sort_and_fields(table: Any) -> None:
+    seed(table, 12)
+    rows = table.all(sort=["-Qty"], fields=["Name", "Qty"])
+    assert [r["fields"]["Qty"] for r in rows] == list(range(11, -1, -1))
+    assert all(set(r["fields"]) <= {"Name", "Qty"} for r in rows)
+    rows = table.all(sort=["Status", "-Qty"], page_size=5)
+    statuses = [r["fields"]["Status"] for r in rows]
+    assert statuses == ["Todo"] * 8 + ["Done"] * 4  # select fields sort by option order
+    assert [r["fields"]["Qty"] for r in rows][:3] == [11, 10, 8]
+
+
+def test_view_filters_and_sorts(table: Any, world: World) -> None:
+    from pybase.views import service as views
+
+    seed(table, 12)
+    with session_scope() as session:
+        views.create_view(
+            session, principal=world.owner.principal, table_id=table.ref.id, name="Done first",
+            config={
+                "filters": {"and": [{"field": table.field_ids["Status"], "op": "is", "value": "Done"}]},
+                "sorts": [{"field": table.field_ids["Qty"], "direction": "desc"}],
+            },
+        )  # fmt: skip
+    rows = table.all(view="Done first")
+    assert [r["fields"]["Qty"] for r in rows] == [9, 6, 3, 0]
+    rows = table.all(view="Done first", sort=["Qty"], formula="{Qty} > 2")
+    assert [r["fields"]["Qty"] for r in rows] == [3, 6, 9]
+
+
+def test_return_fields_by_field_id_and_cell_format_string(table: Any) -> None:
+    created = table.create({"Name": "Bolt", "Qty": 3.5, "Done": True, "Due": "2026-03-04"})
+    by_id = table.get(created["id"], use_field_ids=True)
+    assert by_id["fields"][table.ref.primary_field_id] == "Bolt"
+    assert by_id["fields"][table.field_ids["Qty"]] == 3.5
+    rows = table.all(use_field_ids=True)
+    assert rows[0]["fields"][table.field_ids["Done"]] is True
+    rows = table.all(cell_format="string", time_zone="Europe/Paris", user_locale="en-gb")
+    assert rows[0]["fields"]["Done"] == "checked"
+    assert rows[0]["fields"]["Qty"] == "3.5"
+    assert rows[0]["fields"]["Due"] == "2026-03-04"
+
+
+def test_list_records_by_post_body(table: Any) -> None:
+    seed(table, 8)
+    url = table.urls.records_post
+    body = {"filterByFormula": "{Qty} >= 5", "sort": [{"field": "Qty", "direction": "desc"}],
+            "fields": ["Qty"], "pageSize": 2}  # fmt: skip
+    first = table.api.post(url, json=body)
+    assert [r["fields"] for r in first["records"]] == [{"Qty": 7}, {"Qty": 6}]
+    second = table.api.post(url, json={**body, "offset": first["offset"]})
+    assert [r["fields"]["Qty"] for r in second["records"]] == [5]
+    assert "offset" not in second
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def test_create_get_update_replace_delete(table: Any) -> None:
+    created = table.create({"Name": "Nut", "Qty": 4, "Status": "Todo", "Email": "a@example.com"})
+    assert created["fields"]["Status"] == "Todo"
+    record_id = created["id"]
+    updated = table.update(record_id, {"Qty": 5})
+    assert updated["fields"] == {"Name": "Nut", "Qty": 5, "Status": "Todo", "Email": "a@example.com"}
+    replaced = table.update(record_id, {"Name": "Nut M4"}, replace=True)
+    assert replaced["fields"] == {"Name": "Nut M4"}
+    assert table.get(record_id)["fields"] == {"Name": "Nut M4"}
+    assert table.delete(record_id) == {"id": record_id, "deleted": True}
+    with pytest.raises(requests.HTTPError) as exc:
+        table.get(record_id)
+    assert error_of(exc) == (404, {"error": "NOT_FOUND"})
+
+
+def test_batch_update_and_batch_delete(table: Any) -> None:
+    created = seed(table, 12)
+    changes = [{"id": r["id"], "fields": {"Qty": 100 + i}} for i, r in enumerate(created)]
+    updated = table.batch_update(changes)  # two requests: 10 + 2
+    assert [r["fields"]["Qty"] for r in updated] == [100 + i for i in range(12)]
+    assert all(r["fields"]["Name"].startswith("Part") for r in updated)
+    deleted = table.batch_delete([r["id"] for r in created[:11]])
+    assert deleted == [{"id": r["id"], "deleted": True} for r in created[:11]]
+    assert [r["fields"]["Name"] for r in table.all()] == ["Part 11"]
+
+
+def test_upsert_by_fields_to_merge_on(table: Any) -> None:
+    seed(table, 3)
+    result = table.batch_upsert(
+        [
+            {"fields": {"Name": "Part 01", "Qty": 41}},
+            {"fields": {"Name": "Part 99", "Qty": 99}},
+            {"fields": {"Name": "Part 02", "Status": "Done"}},
+        ],
+        key_fields=["Name"],
+    )
+    assert len(result["createdRecords"]) == 1 and len(result["updatedRecords"]) == 2
+    by_name = {r["fields"]["Name"]: r for r in result["records"]}
+    assert by_name["Part 01"]["fields"]["Qty"] == 41
+    assert by_name["Part 02"]["fields"] == {"Name": "Part 02", "Qty": 2, "Status": "Done", "Due": "2026-01-03",
+                                             "Done": True}  # fmt: skip
+    assert result["createdRecords"] == [by_name["Part 99"]["id"]]
+    assert [r["id"] for r in result["records"]][1] == by_name["Part 99"]["id"]
+    assert count_records(table) == 4
+    again = table.batch_upsert([{"fields": {"Name": "Part 99", "Qty": 100}}], key_fields=["Name"])
+    assert again["createdRecords"] == [] and again["updatedRecords"] == result["createdRecords"]
+
+
+def test_typecast(table: Any) -> None:
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Name": "x", "Qty": "42"})
+    status, body = error_of(exc)
+    assert status == 422 and body["error"]["type"] == "INVALID_VALUE_FOR_COLUMN"
+    assert '"Qty"' in body["error"]["message"]
+    created = table.create({"Name": "x", "Qty": "42", "Status": "Blocked", "Done": "yes"}, typecast=True)
+    assert created["fields"]["Qty"] == 42 and created["fields"]["Status"] == "Blocked" and created["fields"]["Done"]
+    choices = [c.name for c in table.schema(force=True).field("Status").options.choices]
+    assert choices == ["Todo", "Done", "Blocked"]
+
+
+def test_a_bad_record_in_a_batch_writes_nothing(table: Any) -> None:
+    existing = seed(table, 10)
+    batch = [{"Name": f"New {i}", "Qty": i} for i in range(10)]
+    batch[7]["Qty"] = "seven"
+    with pytest.raises(requests.HTTPError) as exc:
+        table.batch_create(batch)
+    assert error_of(exc)[0] == 422
+    assert count_records(table) == 10
+    updates = [{"id": r["id"], "fields": {"Qty": 500}} for r in existing]
+    updates[9]["fields"] = {"Email": "not an email"}
+    with pytest.raises(requests.HTTPError) as exc:
+        table.batch_update(updates)
+    status, body = error_of(exc)
+    assert status == 422 and body["error"]["type"] == "INVALID_VALUE_FOR_COLUMN"
+    assert all(r["fields"]["Qty"] < 500 for r in table.all())
+    ids = [r["id"] for r in existing[:9]] + ["recAAAAAAAAAAAAAA"]
+    with pytest.raises(requests.HTTPError) as exc:
+        table.batch_delete(ids)
+    status, body = error_of(exc)
+    assert status == 404 and body["error"]["type"] == "MODEL_ID_NOT_FOUND"
+    assert count_records(table) == 10
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_error_shapes_and_status_codes(table: Any, world: World) -> None:
+    def fails(call: Any) -> tuple[int, Any]:
+        with pytest.raises(requests.HTTPError) as exc:
+            call()
+        return error_of(exc)
+
+    status, body = fails(lambda: table.create({"Nope": 1}))
+    assert (status, body["error"]["type"]) == (422, "UNKNOWN_FIELD_NAME")
+    assert body["error"]["message"] == 'Unknown field name: "Nope"'
+    status, body = fails(lambda: table.all(fields=["Nope"]))
+    assert (status, body["error"]["type"]) == (422, "UNKNOWN_FIELD_NAME")
+    status, body = fails(lambda: table.all(sort=["Nope"]))
+    assert (status, body["error"]["type"]) == (422, "UNKNOWN_FIELD_NAME")
+    status, body = fails(lambda: table.all(formula="{Nope} = 1"))
+    assert (status, body["error"]["type"]) == (422, "INVALID_FILTER_BY_FORMULA")
+    status, body = fails(lambda: table.all(formula="AND({Qty} > "))
+    assert (status, body["error"]["type"]) == (422, "INVALID_FILTER_BY_FORMULA")
+    status, body = fails(lambda: table.all(page_size=101))
+    assert status == 422 and body["error"]["type"].startswith("INVALID_REQUEST")
+    status, body = fails(lambda: table.all(offset="itrgarbage"))
+    assert (status, body["error"]["type"]) == (422, "INVALID_OFFSET_VALUE")
+    status, body = fails(lambda: table.all(view="No such view"))
+    assert (status, body["error"]["type"]) == (422, "VIEW_NAME_NOT_FOUND")
+    status, body = fails(lambda: table.api.post(table.urls.records, json={"records": [{"fields": {}}] * 11}))
+    assert (status, body["error"]["type"]) == (422, "INVALID_RECORDS")
+    status, body = fails(lambda: table.api.post(table.urls.records, json={"records": "x"}))
+    assert status == 422
+
+    anonymous = pyairtable_api("")
+    anonymous.session.headers.pop("Authorization", None)
+    status, body = fails(lambda: anonymous.table(table.ref.base_id, table.ref.id).all())
+    assert (status, body) == (401, {"error": {"type": "AUTHENTICATION_REQUIRED", "message": "Authentication required"}})
+    status, body = fails(lambda: pyairtable_api("pat_wrong").table(table.ref.base_id, table.ref.id).all())
+    assert (status, body["error"]["type"]) == (401, "AUTHENTICATION_REQUIRED")
+
+    api = table.api
+    for base_id, name in [
+        (table.ref.base_id, "No such table"),
+        (world.base_id, table.ref.id),
+        ("appAAAAAAAAAAAAAA", table.ref.id),
+        ("junk", "x"),
+    ]:
+        status, body = fails(lambda b=base_id, n=name: api.table(b, n).all())
+        assert (status, body["error"]["type"]) == (403, "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")
+    outsider = pyairtable_api(make_api_token(world.outsider, scope="admin"))
+    status, body = fails(lambda: outsider.table(table.ref.base_id, table.ref.id).all())
+    assert (status, body["error"]["type"]) == (403, "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND")
+    reader = pyairtable_api(world.extra["read_token"]).table(table.ref.base_id, table.ref.id)
+    assert reader.all() == []
+    status, body = fails(lambda: reader.create({"Name": "x"}))
+    assert (status, body["error"]["type"]) == (403, "INVALID_PERMISSIONS")
+    viewer = pyairtable_api(make_api_token(world.users["viewer"], scope="write"))
+    status, body = fails(lambda: viewer.table(table.ref.base_id, table.ref.id).create({"Name": "x"}))
+    assert status == 403
+    status, body = fails(lambda: table.update("recAAAAAAAAAAAAAA", {"Name": "x"}))
+    assert (status, body["error"]["type"]) == (404, "MODEL_ID_NOT_FOUND")
+    status, body = fails(lambda: table.get("junk"))
+    assert (status, body) == (404, {"error": "NOT_FOUND"})
+    status, body = fails(lambda: api.request("GET", api.build_url("meta", "nothing", "here", "at", "all", "x")))
+    assert (status, body) == (404, {"error": "NOT_FOUND"})
+    status, body = fails(lambda: api.request("POST", table.urls.records, json=None))
+    assert status == 422
+
+
+def test_table_by_name_and_record_by_url(table: Any, world: World) -> None:
+    by_name = table.api.table(table.ref.base_id, "Parts list")
+    created = by_name.create({"Name": "Washer"})
+    assert table.get(created["id"])["fields"]["Name"] == "Washer"
+
+
+# --- meta ---------------------------------------------------------------------------------------
+
+
+def test_whoami_and_bases(world: World) -> None:
+    api = pyairtable_api(world.extra["token"])
+    me = api.whoami()
+    assert me["id"] == world.owner.id and "data.records:write" in me["scopes"]
+    bases = api.bases()
+    assert (world.base_id, "World base", "create") in [(b.id, b.name, b.permission_level) for b in bases]
+    reader = pyairtable_api(world.extra["read_token"])
+    assert "data.records:write" not in reader.whoami()["scopes"]
+    stranger = pyairtable_api(make_api_token(make_user(), scope="admin"))
+    assert stranger.bases() == []
+
+
+def test_schema_maps_field_types(table: Any, world: World) -> None:
+    schema = table.api.base(table.ref.base_id).schema(force=True)
+    parts = schema.table(table.ref.id)
+    assert parts.name == "Parts list" and parts.primary_field_id == table.ref.primary_field_id
+    types = {f.name: f.type for f in parts.fields}
+    assert types == {"Name": "singleLineText", "Qty": "number", "Status": "singleSelect", "Done": "checkbox",
+                     "Due": "date", "Email": "email"}  # fmt: skip
+    assert parts.field("Qty").options.precision == 2
+    assert [c.name for c in parts.field("Status").options.choices] == ["Todo", "Done"]
+    assert [v.name for v in parts.views] == ["Grid view"]
+
+
+def test_create_table_and_fields_through_meta(world: World) -> None:
+    api = pyairtable_api(world.extra["token"])
+    base = api.base(world.base_id)
+    created = base.create_table(
+        "Suppliers",
+        [
+            {"name": "Supplier", "type": "singleLineText"},
+            {"name": "Rating", "type": "rating", "options": {"max": 3, "icon": "star", "color": "yellowBright"}},
+            {"name": "Tier", "type": "singleSelect", "options": {"choices": [{"name": "A"}, {"name": "B"}]}},
+            {"name": "Notes", "type": "multilineText"},
+            {"name": "Since", "type": "dateTime", "options": {"timeZone": "Europe/Berlin",
+             "dateFormat": {"name": "iso"}, "timeFormat": {"name": "24hour"}}},
+        ],
+        description="Who we buy from",
+    )  # fmt: skip
+    schema = created.schema(force=True)
+    assert schema.name == "Suppliers" and schema.description == "Who we buy from"
+    assert [(f.name, f.type) for f in schema.fields] == [
+        ("Supplier", "singleLineText"), ("Rating", "rating"), ("Tier", "singleSelect"), ("Notes", "multilineText"),
+        ("Since", "dateTime"),
+    ]  # fmt: skip
+    assert schema.primary_field_id == schema.fields[0].id
+    assert schema.field("Since").options.time_zone == "Europe/Berlin"
+    price = created.create_field("Price", "currency", options={"precision": 2, "symbol": "€"})
+    assert price.type == "currency" and price.options.symbol == "€"
+    record = created.create({"Supplier": "ACME", "Price": 12.5, "Tier": "A", "Rating": 2,
+                             "Since": "2026-01-02T10:00:00.000Z"})  # fmt: skip
+    assert record["fields"] == {"Supplier": "ACME", "Price": 12.5, "Tier": "A", "Rating": 2,
+                                "Since": "2026-01-02T10:00:00.000Z"}  # fmt: skip
+    with pytest.raises(requests.HTTPError) as exc:
+        created.create_field("Weird", "noSuchType")
+    assert error_of(exc)[1]["error"]["type"] == "INVALID_FIELD_TYPE"
+    with pytest.raises(requests.HTTPError) as exc:
+        created.create_field("price", "number")
+    assert error_of(exc)[0] == 422
+    # Renames through PATCH (pyairtable's save() of a schema object).
+    field = created.schema(force=True).field("Notes")
+    field.name = "Remarks"
+    field.save()
+    assert [f.name for f in created.schema(force=True).fields][3] == "Remarks"
+    with pytest.raises(requests.HTTPError) as exc:
+        base.create_table("Suppliers", [{"name": "Name", "type": "singleLineText"}])
+    assert error_of(exc)[0] == 422
+    editor = pyairtable_api(make_api_token(world.users["editor"], scope="admin"))
+    with pytest.raises(requests.HTTPError) as exc:
+        editor.base(world.base_id).create_table("Mine", [{"name": "Name", "type": "singleLineText"}])
+    assert error_of(exc)[0] == 403
