@@ -17,10 +17,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from pybase.config import get_settings
 from pybase.jobs.worker import ObjectEvent, process_event
 from pybase.logs import logger
 
-tracer = Tracer(service="pybase")
+# No X-Ray daemon runs locally: tracing there would only log discarded segments.
+tracer = Tracer(service="pybase", disabled=get_settings().is_local)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
