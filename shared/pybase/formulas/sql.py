@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TIMESTAMP
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, Grouping
 
 from pybase.formulas.errors import NotCompilable
 from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
@@ -75,6 +75,16 @@ def _sa_type(kind: str) -> Any:
     return {"number": DOUBLE, "text": sa.Text(), "date": TSTZ, "boolean": sa.Boolean(), "blank": sa.Text()}[kind]
 
 
+def is_null(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    # Parenthesised: SQLAlchemy renders `NOT x IS NULL` for not_(x).is_(None), which PostgreSQL
+    # reads as NOT (x IS NULL).
+    return Grouping(expr).is_(None)
+
+
+def not_null(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    return Grouping(expr).is_not(None)
+
+
 def any_err(*errs: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
     present = [e for e in errs if e is not None]
     if not present:
@@ -90,8 +100,8 @@ def is_blank(v: SqlValue) -> ColumnElement[bool]:
     if v.type == "blank":
         return sa.true()
     if v.type == "text":
-        return sa.or_(v.expr.is_(None), v.expr == "")
-    return v.expr.is_(None)
+        return sa.or_(is_null(v.expr), v.expr == "")
+    return is_null(v.expr)
 
 
 def is_numeric_text(expr: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -120,8 +130,8 @@ def as_number(v: SqlValue) -> SqlValue:
         return SqlValue(sa.case((v.expr, lit_number(1)), else_=lit_number(0)), "number", v.err)
     if v.type == "text":
         trimmed = sa.func.btrim(v.expr, TRIM_CHARS)
-        value = sa.case((sa.or_(v.expr.is_(None), trimmed == ""), lit_number(0)), else_=text_to_number(v.expr))
-        bad = sa.and_(v.expr.is_not(None), trimmed != "", sa.not_(is_numeric_text(v.expr)))
+        value = sa.case((sa.or_(is_null(v.expr), trimmed == ""), lit_number(0)), else_=text_to_number(v.expr))
+        bad = sa.and_(not_null(v.expr), trimmed != "", sa.not_(is_numeric_text(v.expr)))
         return SqlValue(value, "number", any_err(v.err, bad))
     raise NotCompilable(f"a {v.type} value used as a number")
 
@@ -157,7 +167,9 @@ def as_text(v: SqlValue) -> SqlValue:
     if v.type == "number":
         return SqlValue(sa.func.coalesce(number_text(v.expr), ""), "text", v.err)
     if v.type == "boolean":
-        return SqlValue(sa.case((v.expr.is_(True), "1"), (v.expr.is_(False), "0"), else_=""), "text", v.err)
+        return SqlValue(
+            sa.case((Grouping(v.expr).is_(True), "1"), (Grouping(v.expr).is_(False), "0"), else_=""), "text", v.err
+        )
     if v.type == "date":
         return SqlValue(sa.func.coalesce(sa.func.to_char(utc(v.expr), ISO_PATTERN), ""), "text", v.err)
     raise NotCompilable(f"a {v.type} value used as text")
@@ -192,7 +204,7 @@ def truthy(v: SqlValue) -> ColumnElement[bool]:
     if v.type == "boolean":
         return sa.func.coalesce(v.expr, sa.false())
     if v.type == "date":
-        return v.expr.is_not(None)
+        return not_null(v.expr)
     if v.type == "blank":
         return sa.false()
     raise NotCompilable(f"truthiness of a {v.type} value")

@@ -23,6 +23,7 @@ from pybase.formulas.sql import (
     from_utc,
     guarded,
     literal_text,
+    not_null,
     utc,
 )
 from pybase.formulas.values import Fail, to_date, to_number, to_text
@@ -77,35 +78,40 @@ def today(ev: Any) -> datetime:
     return d.today(ev.now)
 
 
+# Python datetimes cover years 1..9999; additions leaving that range are errors on both sides (and
+# are kept away from PostgreSQL, which would raise for results before 4713 BC).
+_MIN_EPOCH = -62135596800  # 0001-01-01T00:00:00Z
+_MAX_EPOCH = 253402300800  # 10000-01-01T00:00:00Z
+
+
 def _dateadd_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
     date = as_date(args[0])
     count = as_number(args[1])
     unit = _sql_unit(nodes, 2, None)
     assert unit is not None
+    u = utc(date.expr)
     if unit in d.MONTHS_PER_UNIT:
         months = sa.func.trunc(count.expr) * d.MONTHS_PER_UNIT[unit]
-        too_far = sa.func.abs(months) > d.MAX_ADD_MONTHS
+        total = sa.extract("year", u) * 12 + sa.extract("month", u) - 1 + months
+        too_far = sa.or_(sa.func.abs(months) > d.MAX_ADD_MONTHS, total < 12, total > 9999 * 12 + 11)
         interval = sa.func.make_interval(0, sa.cast(guarded(sa.not_(too_far), months), sa.Integer))
         expr = from_utc(utc(guarded(sa.not_(too_far), date.expr)) + interval)
     else:
         seconds = count.expr * float(d.SECONDS_PER_UNIT[unit])
-        too_far = sa.func.abs(seconds) > d.MAX_ADD_SECONDS
+        target = sa.cast(sa.extract("epoch", date.expr), DOUBLE) + seconds
+        too_far = sa.or_(sa.func.abs(seconds) > d.MAX_ADD_SECONDS, target < _MIN_EPOCH, target >= _MAX_EPOCH)
         expr = guarded(sa.not_(too_far), date.expr) + sa.func.make_interval(0, 0, 0, 0, 0, 0, seconds)
-    # Python datetimes stop at year 9999: the same range is an error here.
-    out_of_range = sa.or_(
-        utc(expr) < sa.text("'0001-01-01'::timestamp"), utc(expr) >= sa.text("'10000-01-01'::timestamp")
-    )
-    return SqlValue(expr, "date", any_err(date.err, count.err, sa.and_(date.expr.is_not(None), too_far), out_of_range))
+    return SqlValue(expr, "date", any_err(date.err, count.err, sa.and_(not_null(date.expr), too_far)))
 
 
 @register("DATEADD", 3, 3, result_type="date", sql=_dateadd_sql, check=unit_check(2))
 def dateadd(ev: Any, date: Any, count: Any, unit: Any) -> datetime | None:
     """DATEADD(date, count, unit): units milliseconds, seconds, minutes, hours, days, weeks, months, quarters,
     years (or ms, s, m, h, d, w, M, Q, y). Month-based units add whole months, clamping the day."""
-    value = to_date(date)
+    value, amount = to_date(date), to_number(count)  # both coerced: a bad count is an error even on blanks
     if value is None:
         return None
-    return d.date_add(value, to_number(count), to_text(unit))
+    return d.date_add(value, amount, to_text(unit))
 
 
 def _epoch(expr: Any) -> Any:

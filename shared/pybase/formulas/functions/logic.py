@@ -178,7 +178,9 @@ def error(ev: Any, *message: Any) -> ErrorValue:
     1,
     result_type="boolean",
     catches_errors=True,
-    sql=lambda c, a, n: SqlValue(a[0].err if a[0].err is not None else sa.false(), "boolean"),
+    sql=lambda c, a, n: SqlValue(
+        sa.func.coalesce(a[0].err, sa.false()) if a[0].err is not None else sa.false(), "boolean"
+    ),
 )
 def iserror(ev: Any, value: Any) -> bool:
     """ISERROR(expression): true when the expression is an error."""

@@ -24,6 +24,7 @@ from pybase.formulas.sql import (
     errs_of,
     guarded,
     is_blank,
+    is_null,
     lit_number,
 )
 from pybase.formulas.values import Fail, flatten, number_or_none, to_number
@@ -123,15 +124,17 @@ def _multiple_sql(fn: Any) -> Callable[..., SqlValue]:
 @register("CEILING", 1, 2, result_type="number", sql=_multiple_sql(sa.func.ceil))
 def ceiling(ev: Any, x: Any, *significance: Any) -> float:
     """CEILING(value, [significance]): the nearest multiple of significance at or above value."""
+    value = to_number(x)  # coerced first: a bad value is an error even when significance is 0
     sig = to_number(significance[0]) if significance else 1.0
-    return 0.0 if sig == 0 else math.ceil(to_number(x) / sig) * sig
+    return 0.0 if sig == 0 else math.ceil(value / sig) * sig
 
 
 @register("FLOOR", 1, 2, result_type="number", sql=_multiple_sql(sa.func.floor))
 def floor(ev: Any, x: Any, *significance: Any) -> float:
     """FLOOR(value, [significance]): the nearest multiple of significance at or below value."""
+    value = to_number(x)  # coerced first: a bad value is an error even when significance is 0
     sig = to_number(significance[0]) if significance else 1.0
-    return 0.0 if sig == 0 else math.floor(to_number(x) / sig) * sig
+    return 0.0 if sig == 0 else math.floor(value / sig) * sig
 
 
 def _mod_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
@@ -150,10 +153,19 @@ def mod(ev: Any, a: Any, b: Any) -> float:
         return float(_dec(to_number(a)) % _dec(divisor))
 
 
+LN_MAX_DOUBLE = 709.782712893384  # ln(1.7976931348623157e308): larger powers overflow a double
+LN_MIN_DOUBLE = -708.3964185322641  # ln(2.2250738585072014e-308): smaller powers underflow
+
+
 def _power_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
     a, b = as_number(args[0]), as_number(args[1])
-    bad = sa.or_(sa.and_(a.expr < 0, b.expr != sa.func.trunc(b.expr)), sa.and_(a.expr == 0, b.expr < 0))
-    return SqlValue(sa.func.power(guarded(sa.not_(bad), a.expr), b.expr), "number", any_err(a.err, b.err, bad))
+    overflow = sa.and_(a.expr != 0, b.expr * sa.func.ln(sa.func.abs(guarded(a.expr != 0, a.expr))) > LN_MAX_DOUBLE)
+    bad = sa.or_(sa.and_(a.expr < 0, b.expr != sa.func.trunc(b.expr)), sa.and_(a.expr == 0, b.expr < 0), overflow)
+    log_size = b.expr * sa.func.ln(sa.func.abs(guarded(a.expr != 0, a.expr)))
+    underflow = sa.and_(a.expr != 0, log_size < LN_MIN_DOUBLE)
+    ok = sa.and_(sa.not_(bad), sa.not_(underflow))
+    expr = sa.case((underflow, lit_number(0)), else_=sa.func.power(guarded(ok, a.expr), b.expr))
+    return SqlValue(expr, "number", any_err(a.err, b.err, bad))
 
 
 @register("POWER", 2, 2, result_type="number", sql=_power_sql)
@@ -162,6 +174,10 @@ def power(ev: Any, a: Any, b: Any) -> float:
     x, y = to_number(a), to_number(b)
     if (x < 0 and not y.is_integer()) or (x == 0 and y < 0):
         raise Fail("POWER of a negative base to a fractional exponent, or of zero to a negative one")
+    if x != 0 and y * math.log(abs(x)) > LN_MAX_DOUBLE:
+        raise Fail("POWER overflow")
+    if x != 0 and y * math.log(abs(x)) < LN_MIN_DOUBLE:
+        return 0.0  # underflow (PostgreSQL raises instead; both sides return 0)
     return math.pow(x, y)
 
 
@@ -184,7 +200,8 @@ def _log_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
     base = as_number(args[1]) if len(args) > 1 else SqlValue(lit_number(10), "number")
     bad = sa.or_(x.expr <= 0, base.expr <= 0, base.expr == 1)
     ok = sa.not_(bad)
-    expr = sa.func.ln(guarded(ok, x.expr)) / sa.func.ln(guarded(ok, base.expr))
+    # log10/log10 on both sides: LOG(x) is then exactly log10(x), whatever libm PostgreSQL uses.
+    expr = sa.func.log(guarded(ok, x.expr)) / sa.func.log(guarded(ok, base.expr))
     return SqlValue(expr, "number", any_err(x.err, base.err, bad))
 
 
@@ -194,7 +211,7 @@ def log(ev: Any, x: Any, *base: Any) -> float:
     v, b = to_number(x), (to_number(base[0]) if base else 10.0)
     if v <= 0 or b <= 0 or b == 1:
         raise Fail("LOG of a non-positive number or with an invalid base")
-    return math.log(v) / math.log(b)
+    return math.log10(v) / math.log10(b)
 
 
 _EXP_MAX = 709.0  # exp() of more overflows a double
@@ -253,7 +270,7 @@ def _number_args(args: Args) -> list[SqlValue]:
 
 
 def _present(v: SqlValue) -> Any:
-    return sa.case((v.expr.is_(None), 0), else_=1)
+    return sa.case((is_null(v.expr), 0), else_=1)
 
 
 def _sum_expr(nums: list[SqlValue]) -> Any:

@@ -22,13 +22,15 @@ from pybase.formulas.sql import (
     as_text,
     errs_of,
     guarded,
+    is_null,
     is_numeric_text,
     lit_text,
+    not_null,
 )
 from pybase.formulas.values import NUMERIC_RE, Fail, is_number, to_number, to_text
 
 MAX_TEXT = 1_000_000
-MAX_INT = 1_000_000_000
+MAX_INT = 100_000_000  # positions and counts are clamped here on both sides (sums stay int4)
 
 
 def count(v: Any) -> int:
@@ -159,11 +161,11 @@ def _substitute_sql(c: SqlCompiler, args: Sequence[SqlValue], nodes: Sequence[An
 def substitute(ev: Any, value: Any, old: Any, new: Any, *index: Any) -> str:
     """SUBSTITUTE(text, old, new, [occurrence]): replaces every (or only the nth) occurrence."""
     text, old_s, new_s = to_text(value), to_text(old), to_text(new)
+    nth = int(to_number(index[0])) if index else 0
     if not old_s:
         return text
     if not index:
         return text.replace(old_s, new_s)
-    nth = int(to_number(index[0]))
     if nth < 1:
         return text
     start, pos = 0, -1
@@ -237,7 +239,7 @@ def replace(ev: Any, value: Any, start: Any, n: Any, new: Any) -> str:
 def _rept_sql(c: SqlCompiler, args: Sequence[SqlValue], nodes: Sequence[Any]) -> SqlValue:
     s = as_text(args[0])
     n, n_err = sql_count(args[1])
-    too_long = sa.func.char_length(s.expr) * n > MAX_TEXT
+    too_long = sa.cast(sa.func.char_length(s.expr), sa.BigInteger) * n > MAX_TEXT
     return SqlValue(sa.func.repeat(s.expr, guarded(sa.not_(too_long), n)), "text", any_err(s.err, n_err, too_long))
 
 
@@ -260,11 +262,11 @@ def _value_sql(c: SqlCompiler, args: Sequence[SqlValue], nodes: Sequence[Any]) -
         n = as_number(v)
         if v.type == "blank":
             return SqlValue(sa.cast(sa.null(), DOUBLE), "number", v.err)
-        return SqlValue(sa.case((v.expr.is_(None), sa.null()), else_=n.expr), "number", n.err)
+        return SqlValue(sa.case((is_null(v.expr), sa.null()), else_=n.expr), "number", n.err)
     cleaned = sa.func.regexp_replace(v.expr, _VALUE_STRIP_SQL, "", "g")
     ok = is_numeric_text(cleaned)
     value = sa.cast(guarded(ok, cleaned), DOUBLE)
-    bad = sa.and_(v.expr.is_not(None), cleaned != "", sa.not_(ok))
+    bad = sa.and_(not_null(v.expr), cleaned != "", sa.not_(ok))
     return SqlValue(value, "number", any_err(v.err, bad))
 
 
