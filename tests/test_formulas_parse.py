@@ -185,3 +185,21 @@ def test_evaluation_order_and_cycles() -> None:
     with pytest.raises(FormulaError) as info:
         evaluation_order({"fldA": {"fldB"}, "fldB": {"fldA"}})
     assert "{fldA} -> {fldB} -> {fldA}" in info.value.reason
+
+
+def test_field_names_match_case_insensitively_when_unambiguous() -> None:
+    assert resolve_references("{qty} + {UNIT PRICE}", {"Qty": "fldQ", "Unit price": "fldU"}) == "{fldQ} + {fldU}"
+    with pytest.raises(FormulaError):
+        resolve_references("{name}", {"Name": "fldA", "NAME": "fldB"})
+    assert resolve_references("{Name}", {"Name": "fldA", "NAME": "fldB"}) == "{fldA}"
+
+
+def test_json_shapes_of_results() -> None:
+    from datetime import UTC, datetime
+
+    from pybase.formulas import to_json_value
+
+    assert to_json_value(evaluate(parse("1/0"))) == {"error": "#ERROR!"}
+    assert to_json_value(evaluate(parse("NOW()"), {})).endswith("Z")
+    assert to_json_value(datetime(2024, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)) == "2024-01-02T03:04:05.006Z"
+    assert to_json_value(3.0) == 3 and to_json_value([1.5, None]) == [1.5, None]

@@ -32,7 +32,7 @@ from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
 from pybase.formulas.parser import parse, parse_cached
 from pybase.formulas.registry import FunctionSpec, all_functions, get_function
 from pybase.formulas.sql import SqlFormula, compile_sql, compile_sql_full
-from pybase.formulas.values import ErrorValue, to_text, truthy
+from pybase.formulas.values import ErrorValue, to_json_value, to_text, truthy
 
 __all__ = [
     "KIND_BY_FIELD_TYPE",
@@ -75,6 +75,7 @@ __all__ = [
     "resolve_references",
     "rewrite_references",
     "text_resolver",
+    "to_json_value",
     "to_text",
     "tokenize",
     "truthy",

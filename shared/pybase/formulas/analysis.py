@@ -44,12 +44,20 @@ def resolve_references(source: str, name_to_id: Mapping[str, str], *, accept_ids
     """User text -> storage text: `{Field name}` becomes `{fldXXXX}`. IDs already present are kept when
     `accept_ids` and known. Unknown names raise FormulaError at their position."""
     known_ids = set(name_to_id.values())
+    folded: dict[str, str | None] = {}
+    for field_name, field_id in name_to_id.items():
+        key = field_name.casefold()
+        folded[key] = None if key in folded and folded[key] != field_id else field_id
 
     def mapper(name: str, position: Position) -> str:
         if name in name_to_id:
             return name_to_id[name]
         if accept_ids and name in known_ids:
             return name
+        # A different case still finds the field when only one field has that name.
+        found = folded.get(name.casefold())
+        if found:
+            return found
         raise FormulaError(f"Unknown field {lx.quote_field(name)}", position)
 
     return rewrite_references(source, mapper)

@@ -75,17 +75,6 @@ def register(
     return decorate
 
 
-def sql_for(name: str) -> Callable[[SqlImpl], SqlImpl]:
-    """Attach a SQL compiler to an already registered function."""
-
-    def decorate(fn: SqlImpl) -> SqlImpl:
-        spec = FUNCTIONS[name]
-        FUNCTIONS[name] = FunctionSpec(**{**spec.__dict__, "sql": fn})
-        return fn
-
-    return decorate
-
-
 _loaded = False
 
 

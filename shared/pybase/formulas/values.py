@@ -29,6 +29,10 @@ class ErrorValue:
     def __str__(self) -> str:
         return self.code
 
+    def as_json(self) -> dict[str, str]:
+        """Airtable's API shape for a formula error cell."""
+        return {"error": self.code}
+
 
 class Fail(Exception):
     """Raised inside function implementations to produce an error value."""
@@ -231,3 +235,14 @@ def flatten(values: Any) -> list[Any]:
         else:
             out.append(v)
     return out
+
+
+def to_json_value(v: Any) -> Any:
+    """A formula result as JSON: dates as ISO 8601 UTC text, errors as {"error": "#ERROR!"}."""
+    if isinstance(v, ErrorValue):
+        return v.as_json()
+    if isinstance(v, datetime | date):
+        return format_datetime_iso(as_datetime(v))
+    if isinstance(v, list):
+        return [to_json_value(item) for item in v]
+    return normalize_result(v)
