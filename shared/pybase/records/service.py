@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
+from pybase.access.models import Grant
 from pybase.access.roles import Principal, at_least
-from pybase.access.service import table_role
+from pybase.bases.models import AppBase
 from pybase.db import utcnow
 from pybase.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ValidationFailed
 from pybase.events.service import emit
@@ -26,6 +27,8 @@ from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import FieldValueError, Params, WriteContext
 from pybase.history import service as history
 from pybase.ids import looks_like_id
+from pybase.links import computed as links_computed
+from pybase.links import service as links
 from pybase.records import indexes
 from pybase.records.query import (
     ROW_COLUMNS,
@@ -40,7 +43,6 @@ from pybase.records.query import (
     parse_sort_param,
 )
 from pybase.tables.models import Table
-from pybase.views.models import View
 from pybase.workspaces.models import WorkspaceMember
 
 MAX_BATCH = 1000
@@ -62,6 +64,9 @@ class Row:
     created_by: str | None
     updated_at: datetime
     updated_by: str | None
+    # Values of computed fields (links, lookups, rollups, counts, formulas) filled for a page by
+    # pybase.links.computed.attach; their field types read them from here.
+    computed: dict[str, Any] | None = None
 
 
 @dataclass
@@ -72,8 +77,46 @@ class TableContext:
     fields: FieldSet
 
 
+def _table_role_statement() -> Any:
+    """pybase.access.service.table_role's query, built once with bind parameters: constructing the
+    ORM statement anew on every request cost more than running it (records calls are hot paths)."""
+    base_grant = aliased(Grant)
+    table_grant = aliased(Grant)
+    user = bindparam("user_id")
+    return (
+        select(Table, AppBase.workspace_id, WorkspaceMember.role, base_grant.role, table_grant.role)
+        .join(AppBase, AppBase.id == Table.base_id)
+        .outerjoin(
+            WorkspaceMember, and_(WorkspaceMember.workspace_id == AppBase.workspace_id, WorkspaceMember.user_id == user)
+        )
+        .outerjoin(base_grant, and_(base_grant.scope_id == AppBase.id, base_grant.user_id == user))
+        .outerjoin(table_grant, and_(table_grant.scope_id == Table.id, table_grant.user_id == user))
+        .where(Table.id == bindparam("table_id"), Table.deleted_at.is_(None))
+    )
+
+
+_TABLE_ROLE = _table_role_statement()
+_LIVE_FIELDS = (
+    select(Field)
+    .where(Field.table_id == bindparam("table_id"), Field.deleted_at.is_(None))
+    .order_by(Field.position, Field.id)
+)
+
+
+def _table_role(session: Session, principal: Principal, table_id: str) -> tuple[Table, str, str | None]:
+    row = session.execute(_TABLE_ROLE, {"table_id": table_id, "user_id": principal.user_id}).first()
+    if row is None or not principal.may_reach_base(row[0].base_id):
+        raise NotFound("Table not found", details={"id": table_id})
+    table, workspace_id, *roles = row
+    chosen = None
+    for granted in roles:  # least to most specific: workspace member, base grant, table grant
+        if granted is not None:
+            chosen = granted
+    return table, workspace_id, chosen
+
+
 def table_context(session: Session, *, principal: Principal, table_id: str, role: str) -> TableContext:
-    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
+    table, workspace_id, actual = _table_role(session, principal, table_id)
     effective = principal.effective(actual)
     if effective is None:
         raise NotFound("Table not found", details={"id": table_id})
@@ -86,31 +129,59 @@ def table_context(session: Session, *, principal: Principal, table_id: str, role
 
 
 def live_fields(session: Session, *, table_id: str) -> list[Field]:
-    return list(
-        session.scalars(
-            select(Field)
-            .where(Field.table_id == table_id, Field.deleted_at.is_(None))
-            .order_by(Field.position, Field.id)
-        )
-    )
+    return list(session.scalars(_LIVE_FIELDS, {"table_id": table_id}))
 
 
 # --- serialization ----------------------------------------------------------------------------
 
 
-def serialize(row: Row, fields: list[Field], *, field_key: str = "id") -> dict[str, Any]:
+class FieldView:
+    """A plain copy of a field's attributes: the field types read them per cell, and ORM attribute
+    access costs several times a plain one (a page of 1,000 records reads 10,000s of them)."""
+
+    __slots__ = ("description", "id", "name", "options", "position", "table_id", "type")
+
+    def __init__(self, field: Any) -> None:
+        self.id = field.id
+        self.name = field.name
+        self.type = field.type
+        self.options = field.options or {}
+        self.table_id = getattr(field, "table_id", None)
+        self.position = getattr(field, "position", 0)
+        self.description = getattr(field, "description", None)
+
+
+def _plan(fields: list[Any], field_key: str) -> list[tuple[str, Any, Any]]:
+    return [(f.id if field_key == "id" else f.name, get_field_type(f.type).read, FieldView(f)) for f in fields]
+
+
+def serialize(row: Row, fields: list[Any], *, field_key: str = "id", plan: list[Any] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for field in fields:
-        value = get_field_type(field.type).read(row, field)
+    for key, read, field in plan if plan is not None else _plan(fields, field_key):
+        value = read(row, field)
         if value is not None:
-            values[field.id if field_key == "id" else field.name] = value
+            values[key] = value
     return {
         "id": row.id,
         "version": row.version,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": row.updated_at.isoformat().replace("+00:00", "Z"),
+        "created_at": _iso(row.created_at),
+        "updated_at": _iso(row.updated_at),
         "fields": values,
     }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def serialize_rows(
+    session: Session, rows: list[Row], shown: list[Field], all_fields: list[Field], *, field_key: str = "id"
+) -> list[dict[str, Any]]:
+    """Serialize rows, loading computed fields for all of them at once (a fixed number of queries)."""
+    if links_computed.needs_loading(shown):
+        links_computed.attach(session, table_fields=all_fields, rows=rows, wanted=shown)
+    plan = _plan(shown, field_key)
+    return [serialize(row, shown, field_key=field_key, plan=plan) for row in rows]
 
 
 def etag(version: int) -> str:
@@ -243,6 +314,23 @@ def create_records(
                    typecast=typecast, field_key=field_key)  # fmt: skip
 
 
+def create_records_unchecked(
+    session: Session,
+    *,
+    table: Table,
+    workspace_id: str,
+    records: list[dict[str, Any]],
+    actor_id: str | None,
+    typecast: bool = False,
+) -> list[dict[str, Any]]:
+    """Create records WITHOUT an access check, for callers that authorized the write another way
+    (a public form opened by its share token). Same validation, all-or-nothing, history and event
+    as create_records; `records` are field values by ID or name, `actor_id` the author (or None)."""
+    _check_batch(records)
+    ctx = TableContext(table, workspace_id, "editor", FieldSet(live_fields(session, table_id=table.id)))
+    return _insert(session, ctx, Principal(user_id=actor_id), records, typecast=typecast, field_key="id")  # type: ignore[arg-type]
+
+
 def _insert(
     session: Session,
     ctx: TableContext,
@@ -268,6 +356,7 @@ def _insert(
         data = {**defaults, **cleaned} if defaults else cleaned
         datas.append({k: v for k, v in data.items() if v is not None})
     _raise_errors(errors)
+    link_writes = links.split_writes(ctx.fields.fields, datas)
     _persist_new_options(session, wctx)
     now = utcnow()
     first = _allocate_seq(session, ctx.table.id, len(datas))
@@ -288,6 +377,11 @@ def _insert(
                  row.created_by, now, row.updated_by)
             )  # fmt: skip
     ids = [row.id for row in rows]
+    if any(link_writes):
+        links.apply_writes(
+            session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
+            workspace_id=ctx.workspace_id, writes={row.id: w for row, w in zip(rows, link_writes, strict=True) if w},
+        )  # fmt: skip
     emit(
         session,
         type="records.created",
@@ -295,9 +389,9 @@ def _insert(
         base_id=ctx.table.base_id,
         table_id=ctx.table.id,
         actor_id=principal.user_id,
-        payload=_event_payload(ids, [(row.id, row.data) for row in rows]),
+        payload=_event_payload(ids, [(row.id, {**row.data, **w}) for row, w in zip(rows, link_writes, strict=True)]),
     )
-    return [serialize(row, ctx.fields.fields, field_key=field_key) for row in rows]
+    return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
 
 
 # --- read -------------------------------------------------------------------------------------
@@ -326,7 +420,7 @@ def get_record(
     rows = _fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
     if record_id not in rows:
         raise NotFound("Record not found", details={"id": record_id})
-    return serialize(rows[record_id], ctx.fields.fields, field_key=field_key)
+    return serialize_rows(session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields, field_key=field_key)[0]
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -381,6 +475,11 @@ def _update(
         ids.append(record_id)
         cleaned.append(_clean_values(item.get("fields", {}), ctx, wctx, index, errors))
     _raise_errors(errors)
+    link_writes = links.split_writes(ctx.fields.fields, cleaned)
+    if replace:  # PUT clears the link cells it does not give, like every other writable field
+        for writes in link_writes:
+            for field_id in links.link_fields(ctx.fields.fields):
+                writes.setdefault(field_id, [])
     rows = _fetch(session, ctx.table.id, ids, lock=True)
     missing = [rid for rid in ids if rid not in rows]
     if missing:
@@ -395,6 +494,14 @@ def _update(
             "A record changed since you read it; nothing was written.", details={"stale": stale[:100]}
         )
     _persist_new_options(session, wctx)
+    link_changes = (
+        links.apply_writes(
+            session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
+            workspace_id=ctx.workspace_id, writes={rid: w for rid, w in zip(ids, link_writes, strict=True) if w},
+        )
+        if any(link_writes)
+        else {}
+    )  # fmt: skip
     writable = {f.id for f in ctx.fields.fields if not get_field_type(f.type).read_only}
     now = utcnow()
     changed_rows: list[Row] = []
@@ -410,6 +517,7 @@ def _update(
             else:
                 new[fid] = value
         changes = {fid: {"from": old.get(fid), "to": new.get(fid)} for fid in writable if old.get(fid) != new.get(fid)}
+        changes.update(link_changes.get(record_id, {}))
         if not changes:
             continue
         row.data = new
@@ -442,7 +550,8 @@ def _update(
             actor_id=principal.user_id,
             payload=_event_payload([row.id for row in changed_rows], event_changes),
         )
-    return [serialize(rows[rid], ctx.fields.fields, field_key=field_key) for rid in ids]
+    changed = [rows[rid] for rid in ids]
+    return serialize_rows(session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
 
 
 def update_record(
@@ -613,13 +722,6 @@ def upsert_records(
 # --- list -------------------------------------------------------------------------------------
 
 
-def _view_config(session: Session, *, table_id: str, view_id: str) -> dict[str, Any]:
-    view = session.get(View, view_id) if looks_like_id(view_id, "viw") else None
-    if view is None or view.table_id != table_id or view.deleted_at is not None:
-        raise NotFound("View not found", details={"id": view_id})
-    return view.config or {}
-
-
 def list_records(
     session: Session,
     *,
@@ -634,41 +736,95 @@ def list_records(
     view_id: str | None = None,
     field_key: str = "id",
 ) -> dict[str, Any]:
-    """A page of records. See pybase.records.query for the filter and sort shapes and
-    pybase.records.schemas for how a view's saved config applies."""
+    """A page of records. See pybase.records.query for the filter and sort shapes. With `view_id`, the
+    view's query spec (pybase.views.service.get_view_query_spec) adds its filters, sorts (unless the
+    request sorts) and visible fields; views that group (kanban) also get `groups` for the page."""
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"page_size is from 1 to {MAX_PAGE_SIZE}.", details={"page_size": page_size})
     ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
-    config: dict[str, Any] = _view_config(session, table_id=table_id, view_id=view_id) if view_id else {}
+    spec = None
+    if view_id:
+        from pybase.views.service import get_view_query_spec
+
+        if not looks_like_id(view_id, "viw"):
+            raise NotFound("View not found", details={"id": view_id})
+        spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
     params = Params()
     conditions: list[Condition] = []
     parts = []
-    view_filter = config.get("filters")
+    view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
         parts.append(compile_filter(_live_only(view_filter, ctx.fields), ctx.fields, params, conditions))
     if filter:
         parts.append(compile_filter(filter, ctx.fields, params, conditions))
     where = " AND ".join(parts) if parts else "TRUE"
-    sorts = parse_sort_param(sort) or [s for s in (config.get("sorts") or []) if _is_live(s, ctx.fields)]
+    view_sorts = [s for s in (spec.sorts if spec is not None else []) if _is_live(s, ctx.fields)]
+    sorts = parse_sort_param(sort) or view_sorts
     keys = compile_sorts(sorts, ctx.fields)
     cursor_values = decode_cursor(cursor, keys) if cursor else None
     sql = build_list_sql(
         table_id=table_id, where=where, keys=keys, cursor_values=cursor_values, limit=page_size + 1, params=params
     )
     raw = session.connection().connection.driver_connection
-    fetched = raw.execute(sql, params.values).fetchall()
+    fetched = _fetch_page(raw, sql, params, table_id=table_id, where=where, conditions=conditions)
     width = len(ROW_COLUMNS.split(","))
-    shown = _shown_fields(ctx.fields, fields, config)
+    shown = _shown_fields(ctx.fields, fields, spec)
     rows = fetched[:page_size]
-    records = [serialize(Row(*r[:width]), shown, field_key=field_key) for r in rows]
+    records = serialize_rows(session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields, field_key=field_key)
     result: dict[str, Any] = {"records": records, "next_cursor": None}
     if len(fetched) > page_size:
         result["next_cursor"] = encode_cursor(keys, list(rows[-1][width:]))
     if count:
         result["total"] = raw.execute(build_count_sql(table_id=table_id, where=where), params.values).fetchone()[0]
+    if spec is not None and spec.group_by and field_key == "id":
+        from pybase.views.service import group_records
+
+        result["groups"] = [
+            {"field_id": g["field_id"], "value": g["value"], "record_ids": [r["id"] for r in g["records"]]}
+            for g in group_records(spec, records)
+        ]
     sort_fields = [ctx.fields.by_id[k.field_id] for k in keys if k.field_id is not None]
     indexes.ensure_indexes(session, table_id=table_id, wanted=indexes.wanted_indexes(conditions, sort_fields))
     return result
+
+
+COMMON_TERM_SAMPLE = 1000
+COMMON_TERM_MATCHES = 10
+
+
+def _fetch_page(raw: Any, sql: str, params: Params, *, table_id: str, where: str, conditions: list[Condition]) -> list:
+    """Run the page query, steering the plan for `contains` filters.
+
+    The planner multiplies the selectivities of a term's trigrams and so takes every term for a rare
+    one: a common term then gets a bitmap scan over all its matches (100,000s of rows) where walking
+    the rows in page order would find 100 matches at once. A sample of the table's first rows tells
+    the two apart: when the filter already matches 1% of them, bitmap scans are switched off for
+    this one query (and so are sequential scans and sorts). Results are the same either way; only the
+    plan differs.
+    """
+    if any(get_field_type(c.field.type).index_kinds.get(c.op) == "trigram" for c in conditions):
+        # Stops at the COMMON_TERM_MATCHES-th match, so a common term costs a few dozen rows.
+        hits = raw.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM (SELECT r.* FROM records r WHERE r.table_id = '{table_id}' "
+            f"AND r.deleted_at IS NULL ORDER BY r.seq LIMIT {COMMON_TERM_SAMPLE}) AS r WHERE {where} "
+            f"LIMIT {COMMON_TERM_MATCHES}) AS hits",
+            params.values,
+        ).fetchone()[0]
+        if hits >= COMMON_TERM_MATCHES:
+            # Walk an index in page order (the planner, believing the match rare, would otherwise
+            # scan and sort the whole table).
+            raw.execute(
+                "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; "
+                "SET LOCAL max_parallel_workers_per_gather = 0"
+            )
+            try:
+                return raw.execute(sql, params.values).fetchall()
+            finally:
+                raw.execute(
+                    "RESET enable_bitmapscan; RESET enable_seqscan; RESET enable_sort; "
+                    "RESET max_parallel_workers_per_gather"
+                )
+    return raw.execute(sql, params.values).fetchall()
 
 
 def _is_live(sort: Any, fields: FieldSet) -> bool:
@@ -690,16 +846,12 @@ def _keeps(node: Any, fields: FieldSet) -> bool:
     return True
 
 
-def _shown_fields(fields: FieldSet, requested: list[str] | None, config: dict[str, Any]) -> list[Field]:
+def _shown_fields(fields: FieldSet, requested: list[str] | None, spec: Any) -> list[Field]:
     if requested:
         return [fields.resolve(key) for key in requested]
-    hidden = set(config.get("hidden_fields") or [])
-    shown = [f for f in fields.fields if f.id not in hidden]
-    order = config.get("field_order") or []
-    if order:
-        rank = {fid: i for i, fid in enumerate(order)}
-        shown.sort(key=lambda f: rank.get(f.id, len(rank)))
-    return shown
+    if spec is None:
+        return list(fields.fields)
+    return [fields.by_id[fid] for fid in spec.visible_field_ids if fid in fields.by_id]
 
 
 def record_history(
