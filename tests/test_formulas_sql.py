@@ -221,6 +221,8 @@ FORMULAS = [
     "NOT({date})",
     "TRUE() & FALSE()",
     "ISERROR({num} / {num2})",
+    "COUNTA(NOT({num} > 1), NOT({text}))",
+    "(NOT({num} > 1)) & ''",
     "ISERROR({text2} + 1)",
     "ISERROR(1)",
     "ERROR()",
