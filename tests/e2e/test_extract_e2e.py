@@ -109,9 +109,15 @@ def test_dxf_upload_to_records(stack: E2EStack, sheet: Sheet) -> None:
     assert {d["kind"] for d in job["result"]["dimensions"]} >= {"linear", "diameter", "radial", "ordinate_x"}
 
     owner = sheet.world.owner.token
-    record = _call(stack, owner, "GET", f"/tables/{sheet.table_id}/records/{up['record_id']}")
-    assert record.status_code == 200, record.text
-    [entry] = record.json()["fields"][sheet.attachment_field_id]
+    # The preview is rendered right after the job is done; wait for it to reach the record.
+    deadline = time.monotonic() + 30
+    while True:
+        record = _call(stack, owner, "GET", f"/tables/{sheet.table_id}/records/{up['record_id']}")
+        assert record.status_code == 200, record.text
+        [entry] = record.json()["fields"][sheet.attachment_field_id]
+        if entry.get("thumbnails") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
     assert entry["id"] == up["attachment_id"] and entry["thumbnails"][0]["type"] == "image/svg+xml"
 
     target = make_table(sheet.world.base_id, by=sheet.world.owner).id

@@ -254,6 +254,17 @@ def finish(
     return job
 
 
+def annotate(session: Session, *, job_id: str, timings: dict[str, Any], warnings: list[str], thumbnail: bool) -> None:
+    """Add what happened after `done` (the preview) to a finished job, without changing its status."""
+    job = _locked(session, job_id)
+    job.timings = {**(job.timings or {}), **timings}
+    if warnings:
+        job.warnings = [*(job.warnings or []), *warnings][:100]
+    job.summary = {**(job.summary or {}), "thumbnail": thumbnail}
+    job.updated_at = utcnow()
+    _emit(session, job, thumbnail=thumbnail)
+
+
 def fail(
     session: Session,
     *,

@@ -25,6 +25,9 @@ from pybase.files.models import Attachment
 from pybase.jobs import service as jobs
 from pybase.logs import logger
 
+# Files above this size report progress between download and extraction.
+PROGRESS_BYTES = 1024 * 1024
+
 
 class TransientError(Exception):
     """The event should be delivered again later."""
@@ -176,6 +179,9 @@ def process_event(event: ObjectEvent) -> str:
             )
         data = storage.get_bytes(claimed.key, etag=claimed.etag)
         timings["download_ms"] = _ms(step)
+        if len(data) > PROGRESS_BYTES:  # worth telling watchers that the slow part starts
+            with session_scope() as session:
+                jobs.set_progress(session, job_id=claimed.job_id, progress=30)
         step = time.perf_counter()
         result_model = extract(data, filename=claimed.filename, limits=Limits(max_bytes=max_bytes))
         result = result_model.to_dict()
@@ -196,29 +202,36 @@ def process_event(event: ObjectEvent) -> str:
     fmt = str(result.get("format"))
     warnings = list(result.get("warnings") or [])
     try:
-        with session_scope() as session:
-            jobs.set_progress(session, job_id=claimed.job_id, progress=70)
-        step = time.perf_counter()
-        thumb, problem = _thumbnail(claimed, data, fmt)
-        timings["thumbnail_ms"] = _ms(step)
-        if problem:
-            warnings.append(problem)
         step = time.perf_counter()
         with session_scope() as session:
-            if thumb is not None:
-                attachment = session.get(Attachment, claimed.attachment_id, with_for_update=True)
-                if attachment is not None:
-                    attachment.thumbnails = [thumb]
-                    if attachment.status == "uploaded":
-                        _refresh_record(session, attachment, warnings)
-            timings["store_ms"] = _ms(step)
             timings["total_ms"] = _ms(started)
             jobs.finish(session, job_id=claimed.job_id, format=fmt, result=result, summary=_summary(result),
                         timings=timings, warnings=warnings)  # fmt: skip
+        timings["store_ms"] = _ms(step)
     except (storage.StorageError, OperationalError, DBAPIError) as exc:
         return _fail(claimed.job_id, code="storage_unavailable", message=str(exc), retry=True, timings=timings)
+    # The preview comes after `done`: the result can be mapped into records while it renders.
+    try:
+        _add_preview(claimed, data, fmt, store_ms=timings["store_ms"])
+    except Exception:  # a missing preview never fails a finished job
+        logger.exception("preview failed", extra={"job_id": claimed.job_id})
     logger.info("extraction job done", extra={"job_id": claimed.job_id, "timings": timings})
     return "done"
+
+
+def _add_preview(claimed: _Claimed, data: bytes, fmt: str, *, store_ms: float) -> None:
+    step = time.perf_counter()
+    thumb, problem = _thumbnail(claimed, data, fmt)
+    notes = [problem] if problem else []
+    with session_scope() as session:
+        if thumb is not None:
+            attachment = session.get(Attachment, claimed.attachment_id, with_for_update=True)
+            if attachment is not None:
+                attachment.thumbnails = [thumb]
+                if attachment.status == "uploaded":
+                    _refresh_record(session, attachment, notes)
+        jobs.annotate(session, job_id=claimed.job_id, timings={"store_ms": store_ms, "thumbnail_ms": _ms(step)},
+                      warnings=notes, thumbnail=thumb is not None)  # fmt: skip
 
 
 def _refresh_record(session: Any, attachment: Attachment, warnings: list[str]) -> None:
