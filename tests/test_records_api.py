@@ -240,7 +240,7 @@ def test_listing_pages_fields_count_and_view(api: Api, world: World) -> None:
             table_id=t.id, name="Odd", type="grid",
             config={
                 "filters": {"and": [{"field": tag, "op": "is", "value": "y"}]},
-                "sorts": [{"field": num, "direction": "desc"}],
+                "sorts": [{"field": num, "field_id": num, "direction": "desc"}],
                 "hidden_fields": [t.primary_field_id],
                 "field_order": [tag, num],
             },
@@ -312,3 +312,19 @@ def test_other_tables_records_are_invisible(api: Api, world: World, table: dict[
     assert ed.call("records", "GET", _url(table, f"/{rec['id']}")).status == 404
     r = ed.call("records", "PATCH", _url(table), body={"records": [{"id": rec["id"], "fields": {}}]})
     assert r.status == 404
+
+
+def test_typecast_adds_select_options_in_batches_and_upserts(api: Api, world: World) -> None:
+    owner = api.as_user(world.owner.token)
+    t = make_table(world.base_id, by=world.owner)
+    tag = _field(api, world.owner.token, t.id, "Tag", "single_select", choices=["a"])
+    url = f"/tables/{t.id}/records"
+    r = owner.call(
+        "records", "POST", url, body={"records": [{"fields": {tag: "b"}}, {"fields": {tag: "b"}}], "typecast": True}
+    )
+    assert r.status == 201, r.text
+    body = {"merge_on": ["Name"], "typecast": True, "records": [{"fields": {"Name": "x", tag: "c"}}]}
+    assert owner.call("records", "POST", f"{url}/upsert", body=body).status == 200
+    choices = owner.call("tables", "GET", f"/fields/{tag}").json()["options"]["choices"]
+    assert [c["name"] for c in choices] == ["a", "b", "c"]
+    assert owner.call("records", "POST", url, body={"fields": {tag: "d"}}).status == 422

@@ -75,6 +75,8 @@ class TableContext:
     workspace_id: str
     role: str
     fields: FieldSet
+    # Writable fields by ID and by name as (plain copy, type), built on first validation.
+    writers: dict[str, tuple[Any, Any]] | None = None
 
 
 def _table_role_statement() -> Any:
@@ -216,13 +218,20 @@ def _clean_values(
     if not isinstance(values, dict):
         errors.append({"index": index, "message": "fields must be an object."})
         return {}
+    writers = ctx.writers
+    if writers is None:
+        writers = ctx.writers = {}
+        for f in ctx.fields.fields:
+            entry = (FieldView(f), get_field_type(f.type))
+            writers.setdefault(f.name, entry)
+            writers[f.id] = entry
     out: dict[str, Any] = {}
     for key, value in values.items():
-        field = ctx.fields.by_id.get(key) or ctx.fields.by_name.get(key)
-        if field is None:
+        entry = writers.get(key)
+        if entry is None:
             errors.append({"index": index, "field": key, "message": f"Unknown field {key!r}."})
             continue
-        ftype = get_field_type(field.type)
+        field, ftype = entry
         if ftype.read_only:
             errors.append({"index": index, "field": field.id, "message": f"{field.name!r} is computed."})
             continue
@@ -263,8 +272,13 @@ def _event_payload(ids: list[str], changes: list[tuple[str, dict[str, Any]]] | N
     return payload
 
 
-def _persist_new_options(session: Session, wctx: WriteContext) -> None:
-    # typecast added select options: the Field objects were changed in place; flush writes them.
+def _persist_new_options(session: Session, wctx: WriteContext, ctx: TableContext) -> None:
+    # typecast added select options to the plain copies of the fields: save them on the fields.
+    for field_id, view in wctx.changed_fields.items():
+        field = ctx.fields.by_id[field_id]
+        field.options = dict(view.options)
+        if isinstance(view, FieldView) and not isinstance(field, FieldView):
+            view.options = field.options
     if wctx.changed_fields:
         session.flush()
 
@@ -357,7 +371,7 @@ def _insert(
         datas.append({k: v for k, v in data.items() if v is not None})
     _raise_errors(errors)
     link_writes = links.split_writes(ctx.fields.fields, datas)
-    _persist_new_options(session, wctx)
+    _persist_new_options(session, wctx, ctx)
     now = utcnow()
     first = _allocate_seq(session, ctx.table.id, len(datas))
     rows = [
@@ -493,7 +507,7 @@ def _update(
         raise PreconditionFailed(
             "A record changed since you read it; nothing was written.", details={"stale": stale[:100]}
         )
-    _persist_new_options(session, wctx)
+    _persist_new_options(session, wctx, ctx)
     link_changes = (
         links.apply_writes(
             session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
@@ -675,6 +689,7 @@ def upsert_records(
             errors.append({"index": index, "message": "Every merge_on field needs a value."})
         wanted.append(tuple(json.dumps(cleaned.get(k.id), sort_keys=True) for k in keys))
     _raise_errors(errors)
+    _persist_new_options(session, wctx, ctx)  # options typecast added in this first pass
     if len(set(wanted)) != len(wanted):
         raise ValidationFailed("Two records in this request have the same merge_on values.")
     raw = session.connection().connection.driver_connection

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pybase.fields.registry import register
@@ -108,7 +109,9 @@ class _JsonText(FieldType):
 # --- dimension --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def parse_dimension(text: str, default_unit: str) -> dict[str, Any]:
+    """Cached: imports repeat the same few dimensions; callers never modify the result."""
     if m := _TOLERANCE.match(text):
         if m["unit1"] and m["unit2"] and canonical_unit(m["unit1"], "") != canonical_unit(m["unit2"], ""):
             raise FieldValueError("A dimension and its tolerance must use the same unit.")

@@ -22,6 +22,17 @@ from pybase.fields.types.base import (
 from pybase.fields.types.ops import NUMBER_INDEXES, NUMBER_OPERATORS, compare, op_distinct
 
 
+def _plain_float(value: float, options: dict[str, Any]) -> bool:
+    """True when a float needs no rounding, range or sign handling to be stored as it is."""
+    if not -1e15 < value < 1e15 or (value < 0 and options.get("allow_negative") is False):
+        return False
+    precision = options.get("precision")
+    if precision is None:
+        return True
+    text = repr(value)
+    return "e" not in text and len(text) - text.index(".") - 1 <= precision
+
+
 def numeric_expr(field_id: str) -> str:
     return f"({data_text(field_id)}::numeric)"
 
@@ -68,7 +79,9 @@ class NumberBase(FieldType):
             and abs(value) < 10**15
             and (value >= 0 or field.options.get("allow_negative") is not False)
         ):
-            return value  # the common case, without a Decimal round trip (bulk loads)
+            return value  # the common cases, without a Decimal round trip (bulk loads)
+        if type(value) is float and _plain_float(value, field.options):
+            return value
         number = self.parse(value, field, ctx)
         if field.options.get("allow_negative") is False and number < 0:
             raise FieldValueError("Negative numbers are not allowed in this field.")
