@@ -8,7 +8,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -33,29 +32,8 @@ from tests.test_realtime_service import World, make_world
 
 pytestmark = pytest.mark.e2e
 
-SERVERLESS = ROOT / "node_modules" / ".bin" / "serverless"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("serverless offline exited early")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"port {port} did not open")
-
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    # By process group: the npx/node wrapper alone would leave its Python children running.
     try:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
@@ -71,33 +49,16 @@ class WsStack:
 
 
 @pytest.fixture(scope="module")
-def ws_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WsStack]:
-    """serverless offline on free ports plus the relay worker (what `make dev` runs), for this module."""
-    if not SERVERLESS.exists():
-        pytest.fail("serverless is not installed: run `npm ci` first")
-    http_port, ws_port, lambda_port = _free_port(), _free_port(), _free_port()
-    endpoint = f"http://127.0.0.1:{ws_port}"
-    env = dict(os.environ)
-    venv = str(ROOT / ".venv")
-    env.update(
-        PYBASE_WS_ENDPOINT=endpoint,
-        VIRTUAL_ENV=os.environ.get("VIRTUAL_ENV", venv),
-        PYTHONPATH=str(ROOT / "shared"),
-        AWS_ACCESS_KEY_ID=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-        AWS_SECRET_ACCESS_KEY=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-    )
+def ws_stack(stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WsStack]:
+    """The shared e2e stack (serverless offline etc.) plus the relay worker that `make dev` runs next to it."""
+    endpoint = stack.ws_url.replace("ws://", "http://", 1)
+    env = {
+        **os.environ,
+        "PYBASE_WS_ENDPOINT": endpoint,
+        "PYTHONPATH": str(ROOT / "shared"),
+        "PYBASE_STAGE": "test",
+    }
     logs = tmp_path_factory.mktemp("realtime-e2e")
-    offline = subprocess.Popen(
-        [
-            *(str(SERVERLESS), "offline", "start", "--stage", "local"),
-            *("--httpPort", str(http_port), "--websocketPort", str(ws_port), "--lambdaPort", str(lambda_port)),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(logs / "offline.log", "wb"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "pybase.realtime.relay"],
         cwd=ROOT,
@@ -107,11 +68,9 @@ def ws_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WsStack]:
         start_new_session=True,
     )
     try:
-        _wait_port(ws_port, offline)
-        yield WsStack(ws_url=f"ws://127.0.0.1:{ws_port}", endpoint=endpoint)
+        yield WsStack(ws_url=stack.ws_url, endpoint=endpoint)
     finally:
         _stop(worker)
-        _stop(offline)
 
 
 class Client:

@@ -144,35 +144,62 @@ def drain(r: redis.Redis, poster: Any, *, block_ms: int = 0, count: int = 1000) 
 
 
 class _Lock:
-    """A Redis lease so that exactly one consumer delivers (order matters per client)."""
+    """A Redis lease so that exactly one consumer delivers (order matters per client).
 
-    def __init__(self, r: redis.Redis) -> None:
-        self.r, self.token = r, uuid.uuid4().hex
+    Its value names the holder and when it plans to stop, so a scheduled successor can tell whether
+    to wait for the handover or leave at once.
+    """
+
+    def __init__(self, r: redis.Redis, planned_end: float | None) -> None:
+        self.r = r
+        self.value = f"{uuid.uuid4().hex}:{planned_end or 0:.0f}"
 
     def acquire(self) -> bool:
-        return bool(self.r.set(_lock_key(), self.token, nx=True, px=LOCK_TTL_MS))
+        return bool(self.r.set(_lock_key(), self.value, nx=True, px=LOCK_TTL_MS))
 
     def renew(self) -> bool:
-        if self.r.get(_lock_key()) == self.token:
+        if self.r.get(_lock_key()) == self.value:
             self.r.pexpire(_lock_key(), LOCK_TTL_MS)
             return True
         return self.acquire()
 
+    def holder_ends_at(self) -> float | None:
+        value = self.r.get(_lock_key())
+        if not value:
+            return None
+        until = float(value.rsplit(":", 1)[-1] or 0)
+        return until or None  # 0: a holder with no planned end (the local worker)
+
     def release(self) -> None:
-        if self.r.get(_lock_key()) == self.token:
+        if self.r.get(_lock_key()) == self.value:
             self.r.delete(_lock_key())
 
 
-def run(poster: Any, *, should_stop: Callable[[], bool], block_ms: int = 1000) -> int:
-    """Consume until should_stop() says so; survives Redis outages. Returns events handled."""
+def run(
+    poster: Any,
+    *,
+    should_stop: Callable[[], bool],
+    block_ms: int = 1000,
+    planned_end: float | None = None,
+    handover_wait: float | None = None,
+) -> int:
+    """Consume until should_stop() says so; survives Redis outages. Returns events handled.
+
+    With handover_wait, a run that finds another consumer active leaves unless that consumer plans to
+    stop within handover_wait seconds (then it waits and takes over).
+    """
     handled = 0
     lock: _Lock | None = None
     while not should_stop():
         try:
             r = get_redis()
             if lock is None:
-                lock = _Lock(r)
+                lock = _Lock(r, planned_end)
             if not lock.renew():
+                if handover_wait is not None:
+                    ends = lock.holder_ends_at()
+                    if ends is None or ends > time.time() + handover_wait:
+                        return handled
                 time.sleep(0.1)  # another consumer holds the lease
                 continue
             handled += drain(r, poster, block_ms=block_ms)
