@@ -7,6 +7,7 @@ queue after 2 receives. Also unit checks of the poller's pure parts.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import sys
@@ -222,3 +223,120 @@ def test_poller_survives_the_queue_disappearing(stack: E2EStack) -> None:
     ident = f"{uuid.uuid4().hex[:8]}-back"
     send(stack, {"id": ident, "action": "ok"})
     wait_for(lambda: seen(stack, ident), 40, "a message on the re-created queue", stack)
+
+
+class _Proxy:
+    """A TCP forwarder to LocalStack that can be switched off and on: an AWS endpoint that goes away
+    and comes back, as when LocalStack restarts."""
+
+    def __init__(self, target_port: int) -> None:
+        import socket
+
+        self.target_port = target_port
+        self.port = 0
+        self._socket = socket
+        self._server: Any = None
+        self._conns: list[Any] = []
+
+    def start(self, port: int = 0) -> None:
+        import threading
+
+        server = self._socket.socket()
+        server.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen(16)
+        self.port = server.getsockname()[1]
+        self._server = server
+
+        def pump(src: Any, dst: Any) -> None:
+            try:
+                while data := src.recv(65536):
+                    dst.sendall(data)
+            except OSError:
+                return
+            finally:
+                for s in (src, dst):
+                    with contextlib.suppress(OSError):
+                        s.close()
+
+        def accept() -> None:
+            while True:
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                upstream = self._socket.create_connection(("127.0.0.1", self.target_port))
+                self._conns += [client, upstream]
+                threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+                threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+
+        threading.Thread(target=accept, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not on Linux.
+            with contextlib.suppress(OSError):
+                self._server.shutdown(self._socket.SHUT_RDWR)
+            self._server.close()
+            self._server = None
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(self._socket.SHUT_RDWR)
+                conn.close()
+        self._conns = []
+
+
+@pytest.mark.e2e
+def test_poller_rides_out_an_aws_endpoint_outage(stack: E2EStack, tmp_path: Any) -> None:
+    import os
+    import signal
+    import subprocess
+    from urllib.parse import urlparse
+
+    target = urlparse(stack.aws_endpoint_url or "").port
+    assert target
+    proxy = _Proxy(target)
+    proxy.start()
+    port = proxy.port
+    config = tmp_path / "config.json"
+    # Its own queue (no other poller reads it) and the probe function to deliver to.
+    queue = f"{stack.probe_queue}-outage"
+    stack.sqs().create_queue(QueueName=queue, Attributes={"VisibilityTimeout": "4"})
+    config.write_text(json.dumps({
+        "service": "pybase", "provider": {"stage": "test"},
+        "functions": {"sqsProbe": {"name": "pybase-test-sqsProbe", "timeout": 3,
+                                   "events": [{"sqs": {"arn": f"arn:aws:sqs:us-east-1:000000000000:{queue}",
+                                                       "batchSize": 5,
+                                                       "functionResponseType": "ReportBatchItemFailures"}}]}},
+    }))  # fmt: skip
+    log = tmp_path / "poller.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "infra" / "sqs_poller.py"), "--config", str(config),
+             "--endpoint-url", f"http://127.0.0.1:{port}", "--lambda-port", str(stack.lambda_port),
+             "--wait-seconds", "1", "--max-backoff", "1"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "AWS_ACCESS_KEY_ID": "test",
+                                                                  "AWS_SECRET_ACCESS_KEY": "test"},
+        )  # fmt: skip
+    try:
+        wait_for(lambda: b'"polling"' in log.read_bytes(), 20, "the poller to start polling")
+        proxy.stop()  # AWS endpoint down
+        time.sleep(4)
+        assert proc.poll() is None, log.read_text()
+        assert b'"retrying"' in log.read_bytes()
+        proxy.start(port)  # ... and back
+        ident = f"{uuid.uuid4().hex[:8]}-outage"
+        sqs = stack.sqs()
+        sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"],
+                         MessageBody=json.dumps({"id": ident, "action": "ok"}))  # fmt: skip
+        wait_for(lambda: seen(stack, ident), 40, "delivery after the outage", stack)
+        assert proc.poll() is None
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        proxy.stop()
+    assert code == 0, log.read_text()
