@@ -426,6 +426,13 @@ def start_poller(
     return spawn(stack, "sqs poller", argv, env=env, logfile=logfile)
 
 
+def start_relay(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> subprocess.Popen[Any]:
+    """The realtime relay worker: delivers committed change events to WebSocket subscribers through
+    serverless offline's management API (PYBASE_WS_ENDPOINT). In AWS the scheduled wsRelay function does it."""
+    return spawn(stack, "realtime relay", [venv_python(), "-m", "pybase.realtime.relay"],
+                 env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
+
+
 def function_env(base: dict[str, str]) -> dict[str, str]:
     """The environment serverless offline (and so every local function) runs with."""
     env = {**base, **{k: base.get(k) or v for k, v in DUMMY_AWS.items()}}
@@ -529,6 +536,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             offline = start_offline(stack, stage=stage, ports=ports, env=full_env, logfile=None)
             poller = start_poller(stack, stage=stage, config_file=config_file, lambda_port=ports.lambda_,
                                   env=full_env, logfile=None)  # fmt: skip
+            relay = start_relay(stack, env=full_env, logfile=None)
             print(
                 "\n"
                 "PyBase dev stack is running (Ctrl-C stops everything)\n"
@@ -543,7 +551,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
                 flush=True,
             )
             while True:
-                for proc, name in ((offline, "serverless offline"), (poller, "sqs poller")):
+                for proc, name in ((offline, "serverless offline"), (poller, "sqs poller"), (relay, "realtime relay")):
                     if proc.poll() is not None:
                         log(f"{name} exited with code {proc.returncode}; stopping")
                         return 1
