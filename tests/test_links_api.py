@@ -41,7 +41,9 @@ def get(api: Api, token: str, table_id: str, record_id: str) -> dict[str, Any]:
 
 
 def patch(api: Api, token: str, table_id: str, record_id: str, fields: dict[str, Any]) -> Any:
-    return api.as_user(token).call("records", "PATCH", f"/tables/{table_id}/records/{record_id}", body={"fields": fields})
+    return api.as_user(token).call(
+        "records", "PATCH", f"/tables/{table_id}/records/{record_id}", body={"fields": fields}
+    )
 
 
 def ids(cell: Any) -> list[str]:
@@ -240,9 +242,7 @@ def test_restore_keeps_a_single_record_cell_single(api: Api, world: RecordsWorld
     assert link["options"]["inverse_field_id"] not in get(api, ed, b.id, old["id"])["fields"]
 
 
-def test_deleting_a_link_field_takes_its_inverse_and_restores_both(
-    api: Api, world: RecordsWorld
-) -> None:
+def test_deleting_a_link_field_takes_its_inverse_and_restores_both(api: Api, world: RecordsWorld) -> None:
     owner, ed = world.owner.token, world.users["editor"].token
     a, b = make_table(world.base_id, name="Left"), make_table(world.base_id, name="Right")
     link = field(api, owner, a.id, "Right", "link", linked_table_id=b.id)

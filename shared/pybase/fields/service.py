@@ -76,6 +76,7 @@ def add_field(
     )
     session.add(field)
     session.flush()
+    ftype.after_save(session, field, previous=None, workspace_id=workspace_id, base_id=base_id, actor_id=actor_id)
     emit(
         session, type="field.created", workspace_id=workspace_id, base_id=base_id, table_id=table_id,
         actor_id=actor_id, payload={"field": to_dict(field)},
@@ -83,6 +84,16 @@ def add_field(
     if field.options.get("indexed"):
         _index_field(session, field)
     return field
+
+
+def free_field_name(session: Session, *, table_id: str, name: str) -> str:
+    """`name`, or `name (2)`, `name (3)`... whichever is not taken in the table."""
+    taken = {f.name.lower() for f in _live(session, table_id)}
+    candidate, n = " ".join(name.split())[:190] or "Field", 2
+    base = candidate
+    while candidate.lower() in taken:
+        candidate, n = f"{base} ({n})", n + 1
+    return candidate
 
 
 def _index_field(session: Session, field: Field) -> None:
@@ -143,6 +154,7 @@ def update_field(
     description: str | None = None,
 ) -> dict[str, Any]:
     field, ctx = _field_and_ctx(session, principal, field_id, "admin")
+    previous_options = dict(field.options or {})
     changed: dict[str, Any] = {}
     if name is not None and name != field.name:
         field.name = _clean_name(name, ctx.fields.fields, exclude=field.id)
@@ -159,6 +171,12 @@ def update_field(
         field.options = new_type.clean_options({**(field.options or {}), **options}, previous=field.options)
         changed["options"] = field.options
         indexes.drop_field_indexes(session, table_id=field.table_id, field_id=field.id)
+    if "type" in changed or "options" in changed:
+        get_field_type(field.type).after_save(
+            session, field, previous=None if report is not None else previous_options, workspace_id=ctx.workspace_id,
+            base_id=ctx.table.base_id, actor_id=principal.user_id,
+        )  # fmt: skip
+        changed["options"] = field.options
     session.flush()
     if field.options.get("indexed") and ("type" in changed or "options" in changed):
         _index_field(session, field)
@@ -260,6 +278,7 @@ def delete_field(session: Session, *, principal: Principal, field_id: str) -> di
         raise Conflict("The primary field cannot be deleted; make another field primary first.")
     field.deleted_at = utcnow()
     indexes.drop_field_indexes(session, table_id=field.table_id, field_id=field.id)
+    get_field_type(field.type).after_delete(session, field, actor_id=principal.user_id)
     session.flush()
     emit(
         session, type="field.deleted", workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,

@@ -96,7 +96,8 @@ def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted
     targets: dict[str, dict[str, Any]] = {}  # table_id -> {"fields": {id: Field}, "primary": id}
     if link_fields and depth < MAX_DEPTH:
         links, linked_by_table = _load_links(session, [f.id for f in link_fields], [r.id for r in rows])
-        targets = _load_target_fields(session, list(linked_by_table))
+        tables = {(f.options or {}).get("linked_table_id") for f in link_fields} | set(linked_by_table)
+        targets = _load_target_fields(session, sorted(t for t in tables if t))
         _attach_targets(session, todo, by_id, targets, linked_by_table, depth)
     ctx = _PageContext(by_id, links, targets)
     for row in rows:
@@ -522,3 +523,21 @@ def not_filterable(field: Any, reason: str) -> ValidationFailed:
 
 
 SqlBuilder = Callable[[Any], str]
+
+
+def formula_filter(text: Any, fields: list[Any]) -> str:
+    """SQL condition for a formula written with field names or IDs (Airtable's filterByFormula):
+    true where the formula is truthy and not an error. 422 with the position for a bad formula,
+    422 naming the reason when part of it only runs in Python (arrays)."""
+    from pybase.formulas import FieldInfo, prepare_formula
+
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed("A formula filter is a non-empty text.", details={"formula": text})
+    prepared = prepare_formula(text, [FieldInfo(f.id, f.name, formula_kind(f)) for f in fields])
+    try:
+        return f"({compile_condition(prepared.stored, {f.id: f for f in fields})})"
+    except NotCompilable as exc:
+        raise ValidationFailed(
+            f"This formula cannot run as a database filter: {exc}.",
+            details={"formula": text, "reason": str(exc)},
+        ) from None

@@ -81,6 +81,11 @@ def compile_filter(node: Any, fields: FieldSet, params: Params, used: list[Condi
             return "(" + f" {joiner.upper()} ".join(parts) + ")"
     if "not" in node:
         return f"(NOT coalesce({compile_filter(node['not'], fields, params, used, depth + 1)}, false))"
+    if "formula" in node:
+        # {"formula": "AND({Qty} > 3, {Status} = 'Done')"}: Airtable's filterByFormula, compiled to SQL.
+        from pybase.links.computed import formula_filter
+
+        return formula_filter(node["formula"], fields.fields)
     if "field" not in node:
         raise ValidationFailed("A filter condition needs 'field' and 'op'.", details={"node": node})
     op_raw = node.get("op", node.get("operator"))

@@ -217,7 +217,6 @@ def _create_record(
     typecast: bool,
 ) -> dict[str, Any]:
     from pybase.records import service as records
-    from pybase.records.query import FieldSet
 
     if not public:
         assert principal is not None
@@ -227,8 +226,11 @@ def _create_record(
     # A public form opened by its share token writes without a role on the table: the records
     # engine's insert (validation by the field registry, history, event) runs with a context built
     # here instead of its access check. The author is the signed-in submitter, if any.
-    ctx = records.TableContext(
-        table, workspace_id, WRITE_ROLE, FieldSet(records.live_fields(session, table_id=table.id))
-    )
-    author = principal if principal is not None else Principal(user_id=None)  # type: ignore[arg-type]
-    return records._insert(session, ctx, author, [values], typecast=False, field_key="id")[0]
+    return records.create_records_unchecked(
+        session,
+        table=table,
+        workspace_id=workspace_id,
+        records=[values],
+        actor_id=principal.user_id if principal is not None else None,
+        typecast=False,
+    )[0]

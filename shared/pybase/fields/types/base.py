@@ -251,6 +251,15 @@ class FieldType:
     def prepare_conversion(self, texts: list[str], new_field: FieldLike) -> None:
         """Hook run before converting (select types add options for the distinct values)."""
 
+    # --- schema hooks (the fields service calls them in the same transaction) -----------------
+    def after_save(self, session: Any, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
+        """After a field of this type is created (previous=None) or its options/type changed: checks
+        that need the database (link targets, formula references) and dependent changes (inverse links).
+        `ctx` has workspace_id, base_id and actor_id. Raise ValidationFailed to refuse."""
+
+    def after_delete(self, session: Any, field: Any, **ctx: Any) -> None:
+        """After a field of this type is moved to the trash."""
+
 
 def keep_common(options: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}

@@ -28,6 +28,8 @@ MAX_FORMULA_LENGTH = 10_000
 class _Shim(FieldType):
     """Filter compilers over a compiled formula expression, typed by its result kind."""
 
+    name = "formula"
+
     def __init__(self, expr: str, sql_type: str, cast: Any) -> None:
         self.expr = expr
         self.sql_type = sql_type  # type: ignore[misc]

@@ -453,7 +453,9 @@ def empty_result(formula: str) -> Any:
 class _NumberShim(FieldType):
     """Number filter compilers over an arbitrary SQL expression."""
 
+    name = "rollup"
     sql_type = "numeric"
+    operators = NUMBER_OPERATORS
 
     def __init__(self, expr: str) -> None:
         self.expr = expr
@@ -515,8 +517,9 @@ class Rollup(Computed):
     def formula_sql(self, field: FieldLike) -> tuple[str, str] | None:
         from pybase.links.computed import linked_sql
 
-        formula = (field.options or {}).get("formula", "").replace(" ", "")
-        aggregate = SQL_AGGREGATES.get(formula)
+        # Stored formulas quote the reference ("SUM({values})").
+        formula = (field.options or {}).get("formula", "").replace(" ", "").replace("{values}", "values")
+        aggregate = {k.upper(): v for k, v in SQL_AGGREGATES.items()}.get(formula.upper())
         if aggregate is None:
             return None
         expr, kind = _target_sql(field)
