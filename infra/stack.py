@@ -428,7 +428,7 @@ def start_poller(
 
 def start_relay(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> subprocess.Popen[Any]:
     """The realtime relay worker: delivers committed change events to WebSocket subscribers through
-    serverless offline's management API (PYBASE_WS_ENDPOINT). In AWS the scheduled wsRelay function does it."""
+    serverless offline's management API (PYBASE_WS_ENDPOINT). In AWS the scheduled `relay` function does it."""
     return spawn(stack, "realtime relay", [venv_python(), "-m", "pybase.realtime.relay"],
                  env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
 

@@ -123,4 +123,4 @@ def test_scheduled_run_takes_over_a_holder_about_to_stop(gateway: FakeGateway) -
 
 def test_relay_handler_skips_under_serverless_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("IS_OFFLINE", "true")
-    assert load_function("ws").relay({}, LambdaContext())["skipped"] == "offline"
+    assert load_function("relay").handler({}, LambdaContext())["skipped"] == "offline"

@@ -1,4 +1,4 @@
-"""WebSocket function: API Gateway routes $connect, $disconnect and $default; and the relay consumer.
+"""WebSocket function: API Gateway routes $connect, $disconnect and $default.
 
 Thin: parse the event, call pybase.realtime.service. Replies to $default go out through the management
 API (a body returned from $default does not reach the client).
@@ -6,8 +6,6 @@ API (a body returned from $default does not reach the client).
 
 from __future__ import annotations
 
-import os
-import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEvent
@@ -15,7 +13,6 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayWebSocketEven
 from pybase.db import session_scope
 from pybase.errors import PyBaseError
 from pybase.logs import logger
-from pybase.realtime import relay as relay_module
 from pybase.realtime import service
 from pybase.realtime.delivery import endpoint_from_event, get_poster
 from pybase.redis_client import get_redis
@@ -50,26 +47,3 @@ def handler(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _response(200)
     finally:
         logger.remove_keys(["connection_id", "route"])
-
-
-def relay(raw_event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The relay consumer in AWS, started every minute by a schedule.
-
-    A run consumes until ~30 s before its timeout. A run that finds another one active leaves at once,
-    unless that one is about to stop; then it waits and takes over, so delivery never pauses for long.
-    Under serverless offline the local relay worker (`make dev`) does this job instead.
-    """
-    if os.environ.get("IS_OFFLINE"):
-        return {"handled": 0, "skipped": "offline"}
-    remaining_ms = context.get_remaining_time_in_millis() if context is not None else 90_000
-    started = time.monotonic()
-    stop_at = started + remaining_ms / 1000 - 30
-
-    handled = relay_module.run(
-        get_poster(),
-        should_stop=lambda: time.monotonic() >= stop_at,
-        block_ms=1000,
-        planned_end=time.time() + (stop_at - started),
-        handover_wait=90,
-    )
-    return {"handled": handled, "seconds": round(time.monotonic() - started, 1)}

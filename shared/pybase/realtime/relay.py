@@ -7,7 +7,7 @@ inside Lambda, where threads left running after the response are frozen. One con
 stream in order and delivers with a bounded thread pool, batching a burst of events into one frame per
 connection. The consumer is
   - locally: `python -m pybase.realtime.relay` (started by `make dev` next to serverless offline);
-  - in AWS: the `wsRelay` function (functions/ws/handler.py:relay), started every minute by a schedule;
+  - in AWS: the `relay` function (functions/relay/handler.py), started every minute by a schedule;
     each run holds a Redis lock and consumes until shortly before its timeout, and the next run takes
     over when the lock is released, so exactly one consumer runs at a time.
 If Redis is down, publish() logs and skips (for a few seconds, so writes do not each wait on a dead
