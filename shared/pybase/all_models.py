@@ -4,6 +4,7 @@ from pybase.access import models as access_models
 from pybase.auth import models as auth_models
 from pybase.bases import models as bases_models
 from pybase.comments import models as comments_models
+from pybase.csvio import models as csvio_models
 from pybase.events import models as events_models
 from pybase.fields import models as fields_models
 from pybase.files import models as files_models
@@ -20,6 +21,7 @@ __all__ = [
     "auth_models",
     "bases_models",
     "comments_models",
+    "csvio_models",
     "events_models",
     "fields_models",
     "files_models",

@@ -145,10 +145,11 @@ class Format:
     zone: ZoneInfo | None = None  # set for cellFormat=string
 
 
-def record_out(row: Any, fields: list[Field], fmt: Format) -> dict[str, Any]:
+def record_out(row: Any, values_by_id: dict[str, Any], fields: list[Field], fmt: Format) -> dict[str, Any]:
+    """A record in Airtable's shape from the records engine's API values (keyed by field ID)."""
     values: dict[str, Any] = {}
     for field in fields:
-        value = get_field_type(field.type).read(row, field)
+        value = values_by_id.get(field.id)
         if _empty(value):
             continue
         value = string_value(field, value, fmt.zone) if fmt.zone else airtable_value(field, value)
@@ -157,14 +158,13 @@ def record_out(row: Any, fields: list[Field], fmt: Format) -> dict[str, Any]:
     return {"id": row.id, "createdTime": created_time(row.created_at), "fields": values}
 
 
-def _attach_computed(session: Session, ctx: records.TableContext, rows: list[Any], shown: list[Field]) -> None:
-    """Links, lookups, rollups, counts and formulas for a page (a fixed number of queries)."""
-    try:
-        from pybase.links import computed
-    except ImportError:  # the links domain is optional for plain tables
-        return
-    if computed.needs_loading(shown):
-        computed.attach(session, table_fields=ctx.fields.fields, rows=rows, wanted=shown)
+def records_out(
+    session: Session, ctx: records.TableContext, rows: list[Any], shown: list[Field], fmt: Format
+) -> list[dict[str, Any]]:
+    """Rows in Airtable's shape; computed fields (links, lookups, rollups, formulas) load for all rows
+    at once through the records engine."""
+    serialized = records.serialize_rows(session, rows, shown, ctx.fields.fields, field_key="id")
+    return [record_out(row, item["fields"], shown, fmt) for row, item in zip(rows, serialized, strict=True)]
 
 
 def _rows_by_id(session: Session, ctx: records.TableContext, ids: list[str]) -> list[Any]:
@@ -178,9 +178,7 @@ def _rows_by_id(session: Session, ctx: records.TableContext, ids: list[str]) -> 
 
 
 def _records_out(session: Session, ctx: records.TableContext, ids: list[str], fmt: Format) -> list[dict[str, Any]]:
-    rows = _rows_by_id(session, ctx, ids)
-    _attach_computed(session, ctx, rows, ctx.fields.fields)
-    return [record_out(row, ctx.fields.fields, fmt) for row in rows]
+    return records_out(session, ctx, _rows_by_id(session, ctx, ids), ctx.fields.fields, fmt)
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -273,14 +271,18 @@ def list_records(
     page_size = _positive(params.page_size, "pageSize", MAX_PAGE_SIZE) or MAX_PAGE_SIZE
     max_records = _positive(params.max_records, "maxRecords")
     shown = [_field(ctx, key) for key in params.fields] if params.fields is not None else ctx.fields.fields
-    config: dict[str, Any] = {}
+    spec = None
     if params.view:
-        config = _find_view(session, ctx.table.id, params.view).config or {}
+        from pybase.views.service import get_view_query_spec
+
+        view = _find_view(session, ctx.table.id, params.view)
+        spec = get_view_query_spec(session, view_id=view.id, table_id=ctx.table.id)
     parts: list[str] = []
     query_params = Params()
     conditions: list[Condition] = []
-    if config.get("filters"):
-        live = records._live_only(config["filters"], ctx.fields)
+    view_filter = spec.filter_tree() if spec is not None else None
+    if view_filter:
+        live = records._live_only(view_filter, ctx.fields)
         parts.append(compile_filter(live, ctx.fields, query_params, conditions))
     formula_sql = compile_formula_filter(params.filter_by_formula or "", ctx.fields.fields)
     if formula_sql:
@@ -296,7 +298,7 @@ def list_records(
                 raise invalid_request(f'Invalid request: sort direction "{direction}" is not asc or desc')
             sorts.append({"field": _field(ctx, item["field"]).id, "direction": direction})
     else:
-        sorts = [s for s in (config.get("sorts") or []) if records._is_live(s, ctx.fields)]
+        sorts = [s for s in (spec.sorts if spec is not None else []) if records._is_live(s, ctx.fields)]
     try:
         keys = compile_sorts(sorts, ctx.fields)
     except pe.ValidationFailed as exc:
@@ -317,8 +319,7 @@ def list_records(
     fetched = raw.execute(sql, query_params.values).fetchall()
     width = len(ROW_COLUMNS.split(","))
     rows = [records.Row(*r[:width]) for r in fetched[:limit]]
-    _attach_computed(session, ctx, rows, shown)
-    result: dict[str, Any] = {"records": [record_out(row, shown, fmt) for row in rows]}
+    result: dict[str, Any] = {"records": records_out(session, ctx, rows, shown, fmt)}
     total = returned + len(rows)
     if len(fetched) > limit and (max_records is None or total < max_records):
         result["offset"] = _offset_encode(encode_cursor(keys, list(fetched[limit - 1][width:])), total)

@@ -1,0 +1,146 @@
+"""HTTP routes of CSV import and export (served by the records function).
+
+POST /tables/{tableId}/import          CSV into an existing table
+POST /bases/{baseId}/tables/import     CSV into a new table (?name=)
+GET  /tables/{tableId}/imports/{id}    progress and report of an import (also /bases/{baseId}/imports/{id})
+GET  /tables/{tableId}/export.csv      CSV of the table, or of a view with ?view=viw…
+GET  /views/{viewId}/export.csv        CSV of a view
+
+The CSV goes in the body as text/csv (options in the query string) or as JSON
+{"csv": "...", "typecast", "on_error", "create_missing_fields", "delimiter", "columns", "name", "import_id"}.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from pybase.access.roles import Principal
+from pybase.auth.deps import get_principal
+from pybase.csvio import service
+from pybase.db import get_session
+from pybase.errors import BadRequest, ValidationFailed
+
+router = APIRouter(tags=["csv"])
+
+
+def _flag(value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes"):
+        return True
+    if text in ("0", "false", "no"):
+        return False
+    raise ValidationFailed(f"Expected true or false, got {value!r}.")
+
+
+async def _request_import(request: Request) -> tuple[bytes, service.ImportOptions, str | None]:
+    body = await request.body()
+    query = dict(request.query_params)
+    spec: dict[str, Any] = dict(query)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            raise BadRequest("The body is not valid JSON.") from None
+        if not isinstance(payload, dict) or not isinstance(payload.get("csv"), str):
+            raise ValidationFailed('A JSON body carries the file as {"csv": "<text>"}.')
+        spec.update(payload)
+        data = payload["csv"].encode()
+    else:
+        data = body
+    if not data.strip():
+        raise ValidationFailed("The CSV file is empty.")
+    columns = spec.get("columns")
+    if isinstance(columns, str):
+        try:
+            columns = json.loads(columns)
+        except ValueError:
+            raise BadRequest("columns is not valid JSON.") from None
+    if columns is not None and not (
+        isinstance(columns, dict) and all(isinstance(v, str | type(None)) for v in columns.values())
+    ):
+        raise ValidationFailed("columns maps CSV headers to field IDs or names (or null to skip).")
+    options = service.ImportOptions(
+        typecast=_flag(spec.get("typecast"), True),
+        on_error=str(spec.get("on_error") or "skip"),
+        create_missing_fields=_flag(spec.get("create_missing_fields"), False),
+        delimiter=spec.get("delimiter") or None,
+        columns=columns,
+        name=spec.get("name"),
+    )
+    return data, options, spec.get("import_id")
+
+
+@router.post("/tables/{table_id}/import")
+async def import_into_table(
+    table_id: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    data, options, import_id = await _request_import(request)
+    return service.import_csv(
+        session, principal=principal, data=data, options=options, table_id=table_id, import_id=import_id
+    )
+
+
+@router.post("/bases/{base_id}/tables/import", status_code=201)
+async def import_new_table(
+    base_id: str,
+    request: Request,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    data, options, import_id = await _request_import(request)
+    return service.import_csv(
+        session, principal=principal, data=data, options=options, base_id=base_id, import_id=import_id
+    )
+
+
+@router.get("/tables/{table_id}/imports/{import_id}")
+@router.get("/bases/{base_id}/imports/{import_id}")
+def get_import(
+    import_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.get_import(session, principal=principal, import_id=import_id)
+
+
+def _csv_response(table_id: str, filename: str, view_id: str | None, principal: Principal) -> StreamingResponse:
+    chunks = service.export_rows(principal=principal, table_id=table_id, view_id=view_id)
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/tables/{table_id}/export.csv")
+def export_table(
+    table_id: str,
+    view: str | None = None,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> StreamingResponse:
+    table_id, filename, view_id = service.export_plan(session, principal=principal, table_id=table_id, view_id=view)
+    return _csv_response(table_id, filename, view_id, principal)
+
+
+@router.get("/views/{view_id}/export.csv")
+def export_view(
+    view_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> StreamingResponse:
+    table_id, filename, view_id = service.export_plan(session, principal=principal, view_id=view_id)
+    return _csv_response(table_id, filename, view_id, principal)
