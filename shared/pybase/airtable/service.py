@@ -359,7 +359,10 @@ def _check_write_fields(ctx: records.TableContext, items: list[dict[str, Any]]) 
 
 def _value_error(ctx: records.TableContext, exc: pe.ValidationFailed) -> AirtableError:
     details = exc.details if isinstance(exc.details, dict) else {}
-    for error in details.get("errors") or []:
+    # Some writes (links) report one field at the top level of details rather than a list of errors.
+    errors = details.get("errors") or ([{"field": details["field"], "message": exc.message}] if details.get("field")
+                                       else [])  # fmt: skip
+    for error in errors:
         field = ctx.fields.by_id.get(error.get("field") or "") or ctx.fields.by_name.get(error.get("field") or "")
         if field is not None:
             return AirtableError(
