@@ -122,11 +122,11 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     }
     assert suffixes == {".dxf", ".DXF", ".pdf", ".PDF"}
     assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
-    # HTTP API, WebSocket API and the daily purge.
+    # HTTP API, WebSocket API, the daily purge and the realtime relay (a run every minute).
     route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
     assert {"GET /health", "GET /openapi.json", "POST /auth/login", "$connect", "$disconnect", "$default"} <= route_keys
     schedules = [r["Properties"]["ScheduleExpression"] for _, r in by_type["AWS::Events::Rule"]]
-    assert schedules == ["rate(1 day)"]
+    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)"]
 
 
 def _route_regex(path: str) -> re.Pattern[str]:
