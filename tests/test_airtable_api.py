@@ -225,6 +225,13 @@ def test_upsert_by_fields_to_merge_on(table: Any) -> None:
     assert count_records(table) == 4
     again = table.batch_upsert([{"fields": {"Name": "Part 99", "Qty": 100}}], key_fields=["Name"])
     assert again["createdRecords"] == [] and again["updatedRecords"] == result["createdRecords"]
+    # PUT (replace=True) clears what the upsert does not give on the records it matches.
+    replaced = table.batch_upsert([{"fields": {"Name": "Part 00", "Qty": 5}}], key_fields=["Name"], replace=True)
+    assert replaced["records"][0]["fields"] == {"Name": "Part 00", "Qty": 5}
+    with pytest.raises(requests.HTTPError) as exc:
+        table.api.request("PATCH", table.urls.records, json={
+            "records": [{"fields": {"Qty": 1}}], "performUpsert": {"fieldsToMergeOn": ["Name"]}})  # fmt: skip
+    assert error_of(exc)[0] == 422
 
 
 def test_typecast(table: Any) -> None:

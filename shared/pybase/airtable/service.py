@@ -467,9 +467,13 @@ def update_records(
         for item, rec in zip(with_id, done, strict=True):
             order[id(item)] = rec["id"]
     if by_key:
+        # PUT replaces: every writable field not given is cleared (None) on the matched records; on
+        # records the upsert creates, None is simply no value.
+        blank = _cleared_fields(ctx) if replace else {}
         result = _call(
             ctx, records.upsert_records, session=session, principal=principal, table_id=ctx.table.id,
-            records=[{"fields": i["fields"]} for i in by_key], merge_on=[f.id for f in merge_fields],
+            records=[{"fields": {**blank, **_by_field_id(ctx, i["fields"])}} for i in by_key],
+            merge_on=[f.id for f in merge_fields],
             typecast=typecast,
         )  # fmt: skip
         updated_ids += result["updated_ids"]
@@ -482,6 +486,19 @@ def update_records(
         "updatedRecords": updated_ids,
         "createdRecords": created_ids,
     }
+
+
+def _cleared_fields(ctx: records.TableContext) -> dict[str, None]:
+    return {f.id: None for f in ctx.fields.fields if not get_field_type(f.type).read_only}
+
+
+def _by_field_id(ctx: records.TableContext, values: dict[str, Any]) -> dict[str, Any]:
+    """Values keyed by field ID (names and IDs are both accepted on write; names resolve first)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        field = ctx.fields.by_name.get(key) or ctx.fields.by_id[key]
+        out[field.id] = value
+    return out
 
 
 def update_record(
