@@ -254,3 +254,54 @@ def test_busy_job_is_retried_then_dead_lettered(api, aws: Aws, sheet: Sheet) -> 
     assert dead, "the message did not reach the dead-letter queue"
     with session_scope() as session:
         assert session.get(Attachment, up["attachment_id"]).status == "uploaded"
+
+
+def test_large_result_is_kept_in_s3_and_still_mappable(api, aws: Aws, sheet: Sheet, monkeypatch) -> None:  # noqa: F811
+    import urllib.request
+
+    from pybase.jobs import service as jobs_service
+
+    # A lower threshold than the 512 KB default keeps the drawing (and the test) small.
+    monkeypatch.setattr(jobs_service, "INLINE_RESULT_BYTES", 20_000)
+    INLINE_RESULT_BYTES = jobs_service.INLINE_RESULT_BYTES
+    up = start_upload(api, sheet, "big.dxf", make_cad.make_big_dxf(2000))
+    assert aws.invoke(aws.receive(key_part=up["attachment_id"])) == {"batchItemFailures": []}
+    [job] = _jobs_for(up["attachment_id"])
+    assert job.status == "done" and job.result is None and job.result_bytes > INLINE_RESULT_BYTES
+    assert job.result_key == f"{up['key'].rsplit('/', 1)[0]}/results/{job.id}.json"
+    out = _job(api, sheet, job.id)
+    assert out["result"] is None and out["result_url"]
+    with urllib.request.urlopen(out["result_url"], timeout=10) as response:
+        stored = json.loads(response.read())
+    assert stored["format"] == "dxf" and len(stored["dimensions"]) == out["summary"]["dimensions"] > 3
+    r = api.as_user(sheet.world.users["viewer"].token).call(
+        "files", "GET", f"/extraction-jobs/{job.id}/mapping", query={"source": "blocks"}
+    )
+    assert r.status == 200 and r.json()["row_count"] == out["summary"]["inserts"] > 30
+
+
+def test_job_listing_pages_and_validates(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811
+    call = api.as_user(sheet.world.users["viewer"].token).call
+    seen: list[str] = []
+    cursor = None
+    while True:
+        query = {"table_id": sheet.table_id, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        r = call("files", "GET", "/extraction-jobs", query=query)
+        assert r.status == 200, r.text
+        seen += [j["id"] for j in r.json()["jobs"]]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    with session_scope() as session:
+        expected = session.scalar(
+            select(func.count()).select_from(ExtractionJob).where(ExtractionJob.table_id == sheet.table_id)
+        )
+    assert len(seen) == len(set(seen)) == expected >= 3
+    failed = call("files", "GET", "/extraction-jobs", query={"table_id": sheet.table_id, "status": "failed"})
+    assert failed.status == 200 and all(j["status"] == "failed" for j in failed.json()["jobs"])
+    assert call("files", "GET", "/extraction-jobs").status == 422
+    assert call("files", "GET", "/extraction-jobs", query={"table_id": sheet.table_id, "status": "weird"}).status == 422
+    assert call("files", "GET", "/extraction-jobs", query={"table_id": sheet.table_id, "cursor": "@@"}).status == 422
+    assert call("files", "GET", "/extraction-jobs/jobXXXXXXXXXXXXXX").status == 404
+    outsider = api.as_user(sheet.world.outsider.token).call
+    assert outsider("files", "GET", "/extraction-jobs", query={"table_id": sheet.table_id}).status == 404
