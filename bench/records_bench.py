@@ -174,7 +174,7 @@ def make_title(rng: random.Random, i: int) -> str:
 
 def bulk_load(table_id: str, ids: dict[str, str], rows: int, user_id: str) -> float:
     from pybase.db import get_engine
-    from pybase.ids import new_id
+    from pybase.records.service import record_ids
 
     rng = random.Random(42)
     choices = [c["id"] for c in ids["status:options"]["choices"]]
@@ -191,7 +191,10 @@ def bulk_load(table_id: str, ids: dict[str, str], rows: int, user_id: str) -> fl
                 "FROM STDIN"
             ) as copy,
         ):
+            ids_pool: list[str] = []
             for i in range(rows):
+                if not ids_pool:
+                    ids_pool = record_ids(10_000)
                 mm = round(rng.uniform(1, 500), 2)
                 data = {
                     ids["title"]: make_title(rng, i),
@@ -205,7 +208,7 @@ def bulk_load(table_id: str, ids: dict[str, str], rows: int, user_id: str) -> fl
                 }
                 if i % 3 == 0:
                     data[ids["done"]] = True
-                copy.write_row((table_id, new_id("rec"), i + 1, json.dumps(data), 1, now, user_id, now, user_id))
+                copy.write_row((table_id, ids_pool.pop(), i + 1, json.dumps(data), 1, now, user_id, now, user_id))
         conn.execute("INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s)", (table_id, rows))
         conn.commit()
         conn.execute("ANALYZE records")
