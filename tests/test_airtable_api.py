@@ -15,6 +15,18 @@ from tests.factories import World, make_api_token, make_base, make_table, make_u
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Tests fire requests faster than any client would; the limit has a test of its own."""
+    from pybase.config import get_settings
+
+    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="module")
 def world() -> World:
     w = make_world(roles=("owner", "editor", "viewer"))
@@ -416,3 +428,24 @@ def test_create_table_and_fields_through_meta(world: World) -> None:
     with pytest.raises(requests.HTTPError) as exc:
         editor.base(world.base_id).create_table("Mine", [{"name": "Name", "type": "singleLineText"}])
     assert error_of(exc)[0] == 403
+
+
+def test_rate_limit_per_base_is_a_429_with_retry_after(table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pybase.config import get_settings
+
+    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "3")
+    get_settings.cache_clear()
+    try:
+        statuses = []
+        for _ in range(10):
+            try:
+                table.all()
+                statuses.append(200)
+            except requests.HTTPError as exc:
+                statuses.append(exc.response.status_code)
+                assert exc.response.headers["retry-after"] == "1"
+                assert exc.response.json()["error"]["type"] == "RATE_LIMIT_REACHED"
+        assert 200 in statuses and 429 in statuses
+    finally:
+        monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
+        get_settings.cache_clear()

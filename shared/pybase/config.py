@@ -37,6 +37,8 @@ class Settings:
     meilisearch_url: str | None
     # Anonymous submissions to one public form from one address, per minute (0: no limit).
     form_submissions_per_minute: int = 20
+    # Airtable-compatible API requests per second per caller and base (Airtable allows 5; 0: no limit).
+    airtable_requests_per_second: int = 50
 
     @property
     def is_local(self) -> bool:
@@ -70,4 +72,5 @@ def get_settings() -> Settings:
         search_backend=_env("PYBASE_SEARCH_BACKEND", "postgres") or "postgres",
         meilisearch_url=_env("MEILISEARCH_URL"),
         form_submissions_per_minute=int(_env("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "20") or 0),
+        airtable_requests_per_second=int(_env("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "50") or 0),
     )

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
-from pybase.airtable import schemas, service
+from pybase.airtable import ratelimit, schemas, service
 from pybase.airtable.errors import invalid_request
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
@@ -38,6 +38,12 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise invalid_request("Invalid request: the body must be a JSON object", "INVALID_REQUEST_BODY")
     return body
+
+
+def limited(base_id: str, principal: Principal = Depends(get_principal)) -> Principal:
+    """The caller, once the per-base rate limit lets the request through."""
+    ratelimit.check(principal, base_id)
+    return principal
 
 
 def _query_params(request: Request) -> service.ListParams:
@@ -104,7 +110,7 @@ def list_bases(
 
 @router.get("/meta/bases/{base_id}/tables")
 def base_schema(
-    base_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     return service.base_schema(session, principal=principal, base_id=base_id)
 
@@ -113,7 +119,7 @@ def base_schema(
 def create_table(
     base_id: str,
     body: schemas.TableIn,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     return service.create_table(session, principal=principal, base_id=base_id, body=body)
@@ -124,7 +130,7 @@ def update_table(
     base_id: str,
     table_id: str,
     body: schemas.NamePatch,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     return service.update_table(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
@@ -135,7 +141,7 @@ def create_field(
     base_id: str,
     table_id: str,
     body: schemas.FieldIn,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     return service.create_field(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
@@ -147,7 +153,7 @@ def update_field(
     table_id: str,
     field_id: str,
     body: schemas.NamePatch,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     return service.update_field(
@@ -163,7 +169,7 @@ def list_records(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     params = _query_params(request)
@@ -175,7 +181,7 @@ async def list_records_post(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     params = _body_params(await _json_body(request))
@@ -190,7 +196,7 @@ async def create_records(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     body = await _json_body(request)
@@ -202,7 +208,7 @@ async def patch_records(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     body = await _json_body(request)
@@ -215,7 +221,7 @@ async def put_records(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     body = await _json_body(request)
@@ -228,7 +234,7 @@ def delete_records(
     base_id: str,
     table: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     ids = [v for k, v in request.query_params.multi_items() if k in ("records[]", "records")]
@@ -242,7 +248,7 @@ def get_record(
     table: str,
     record_id: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     params = _query_params(request)
@@ -258,7 +264,7 @@ async def patch_record(
     table: str,
     record_id: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     body = await _json_body(request)
@@ -273,7 +279,7 @@ async def put_record(
     table: str,
     record_id: str,
     request: Request,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     body = await _json_body(request)
@@ -287,7 +293,7 @@ def delete_record(
     base_id: str,
     table: str,
     record_id: str,
-    principal: Principal = Depends(get_principal),
+    principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=[record_id])
