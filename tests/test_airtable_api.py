@@ -449,3 +449,16 @@ def test_rate_limit_per_base_is_a_429_with_retry_after(table: Any, monkeypatch: 
     finally:
         monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
         get_settings.cache_clear()
+
+
+def test_collaborator_fields_read_as_airtable_collaborators(table: Any, world: World) -> None:
+    owner = world.owner
+    table.create_field("Owner", "singleCollaborator")
+    table.create_field("Created by", "createdBy")
+    schema = table.schema(force=True)
+    assert schema.field("Owner").type == "singleCollaborator" and schema.field("Created by").type == "createdBy"
+    created = table.create({"Name": "Mine", "Owner": {"id": owner.id}})
+    person = {"id": owner.id, "email": owner.email, "name": owner.name}
+    assert created["fields"]["Owner"] == person and created["fields"]["Created by"] == person
+    rows = table.all(cell_format="string", time_zone="UTC", user_locale="en")
+    assert rows[0]["fields"]["Owner"] == owner.name

@@ -89,15 +89,35 @@ def _empty(value: Any) -> bool:
     return value is None or value is False or value == "" or value == [] or value == {}
 
 
-def airtable_value(field: Field, value: Any) -> Any:
-    """A PyBase API value as Airtable's JSON cell format shows it."""
+USER_TYPES = ("user", "created_by", "last_modified_by")
+
+
+def airtable_value(field: Field, value: Any, users: dict[str, dict[str, str]] | None = None) -> Any:
+    """A PyBase API value as Airtable's JSON cell format shows it (collaborators as {id, email, name})."""
     if field.type == "link" and isinstance(value, list):
         return [item["id"] if isinstance(item, dict) else item for item in value]
-    if field.type == "user":
+    if field.type in USER_TYPES:
+        known = users or {}
         if isinstance(value, list):
-            return [{"id": uid} for uid in value]
-        return {"id": value} if isinstance(value, str) else value
+            return [known.get(uid, {"id": uid}) for uid in value]
+        return known.get(value, {"id": value}) if isinstance(value, str) else value
     return value
+
+
+def _users(session: Session, items: list[dict[str, Any]], fields: list[Field]) -> dict[str, dict[str, str]]:
+    """Collaborators named in a page, in one query."""
+    from pybase.auth.models import User
+
+    ids: set[str] = set()
+    for field in fields:
+        if field.type in USER_TYPES:
+            for item in items:
+                value = item["fields"].get(field.id)
+                ids.update(value if isinstance(value, list) else [value] if isinstance(value, str) else [])
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.email, User.name).where(User.id.in_(sorted(ids)))).all()
+    return {uid: {"id": uid, "email": email, "name": name} for uid, email, name in rows}
 
 
 def _format_date(value: str, field: Field, zone: ZoneInfo) -> str:
@@ -145,14 +165,22 @@ class Format:
     zone: ZoneInfo | None = None  # set for cellFormat=string
 
 
-def record_out(row: Any, values_by_id: dict[str, Any], fields: list[Field], fmt: Format) -> dict[str, Any]:
+def record_out(
+    row: Any, values_by_id: dict[str, Any], fields: list[Field], fmt: Format,
+    users: dict[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """A record in Airtable's shape from the records engine's API values (keyed by field ID)."""
     values: dict[str, Any] = {}
     for field in fields:
         value = values_by_id.get(field.id)
         if _empty(value):
             continue
-        value = string_value(field, value, fmt.zone) if fmt.zone else airtable_value(field, value)
+        if fmt.zone:
+            # Links show their primary text; collaborators their names.
+            shown = airtable_value(field, value, users) if field.type in USER_TYPES else value
+            value = string_value(field, shown, fmt.zone)
+        else:
+            value = airtable_value(field, value, users)
         if not _empty(value):
             values[field.id if fmt.by_id else field.name] = value
     return {"id": row.id, "createdTime": created_time(row.created_at), "fields": values}
@@ -164,7 +192,8 @@ def records_out(
     """Rows in Airtable's shape; computed fields (links, lookups, rollups, formulas) load for all rows
     at once through the records engine."""
     serialized = records.serialize_rows(session, rows, shown, ctx.fields.fields, field_key="id")
-    return [record_out(row, item["fields"], shown, fmt) for row, item in zip(rows, serialized, strict=True)]
+    users = _users(session, serialized, shown)
+    return [record_out(row, item["fields"], shown, fmt, users) for row, item in zip(rows, serialized, strict=True)]
 
 
 def _rows_by_id(session: Session, ctx: records.TableContext, ids: list[str]) -> list[Any]:
