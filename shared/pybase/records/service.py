@@ -172,8 +172,15 @@ def serialize(row: Row, fields: list[Any], *, field_key: str = "id", plan: list[
     }
 
 
+_last_iso: tuple[datetime | None, str] = (None, "")
+
+
 def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
+    # Rows written together share one timestamp: format it once per batch, not twice per row.
+    global _last_iso
+    if _last_iso[0] is not moment:
+        _last_iso = (moment, moment.isoformat().replace("+00:00", "Z"))
+    return _last_iso[1]
 
 
 def serialize_rows(
