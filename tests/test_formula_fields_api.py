@@ -251,3 +251,17 @@ def test_formula_updates_and_cycles(api: Api, world: RecordsWorld) -> None:
     r = api.as_user(owner).call("tables", "POST", f"/tables/{table.id}/fields", body={"name": "C", "type": "formula"})
     assert r.status == 422
     assert b["options"]["referenced_field_ids"] == [a["id"]]
+
+
+def test_converting_a_formula_keeps_its_values_and_links_do_not_convert(api: Api, world: RecordsWorld) -> None:
+    owner, ed = world.owner.token, world.users["editor"].token
+    table, other = make_table(world.base_id, name="Convert"), make_table(world.base_id, name="Convert other")
+    f = add_formula(api, owner, table.id, "Label", "{Name} & '!'").json()
+    link = field(api, owner, table.id, "Other", "link", linked_table_id=other.id)
+    (rec,) = create(api, ed, table.id, {"Name": "hey"})
+    r = api.as_user(owner).call("tables", "PATCH", f"/fields/{f['id']}", body={"type": "single_line_text"})
+    assert r.status == 200, r.text
+    assert r.json()["conversion"]["converted"] == 1
+    assert get(api, ed, table.id, rec["id"])["fields"][f["id"]] == "hey!"
+    r = api.as_user(owner).call("tables", "PATCH", f"/fields/{link['id']}", body={"type": "single_line_text"})
+    assert r.status == 422, r.text

@@ -21,6 +21,7 @@ from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import FieldValueError
+from pybase.links import computed as links_computed
 from pybase.records import indexes
 from pybase.records.service import Row, table_context
 
@@ -165,6 +166,8 @@ def update_field(
     report = None
     new_type = get_field_type(type) if type is not None else get_field_type(field.type)
     if type is not None and new_type.name != field.type:
+        if not get_field_type(field.type).convertible:
+            raise ValidationFailed(f"A {field.type} field cannot change type; delete it and create a new field.")
         report = _change_type(session, ctx, field, new_type.name, options or {})
         changed["type"] = new_type.name
     elif options is not None:
@@ -220,6 +223,9 @@ def _change_type(session: Session, ctx: Any, field: Field, new_type_name: str, o
             params,
         ).fetchall()
     ]
+    if links_computed.needs_loading([old]):  # computed values (formulas, lookups...) convert as shown
+        others = [f for f in ctx.fields.fields if f.id != old.id]
+        links_computed.attach(session, table_fields=[*others, old], rows=rows, wanted=[old])
     if not new_type.read_only:
         texts = []
         for row in rows:

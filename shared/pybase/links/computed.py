@@ -27,9 +27,11 @@ from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.formulas import ErrorValue, NotCompilable, parse
 from pybase.formulas import evaluate as formula_evaluate
-from pybase.formulas.evaluator import RecordContext
+from pybase.formulas.evaluator import Evaluation, RecordContext, convert_value
 from pybase.formulas.integration import KIND_BY_FIELD_TYPE
-from pybase.formulas.nodes import Node
+from pybase.formulas.nodes import Call, FieldRef, Node
+from pybase.formulas.registry import get_function
+from pybase.formulas.values import normalize_result
 
 MAX_DEPTH = 3
 COMPUTED_TYPES = frozenset({"link", "lookup", "rollup", "count", "formula"})
@@ -48,6 +50,29 @@ class LinkedRow:
 
 
 # --- page loading -----------------------------------------------------------------------------
+
+
+class FieldSnap:
+    """A plain copy of a Field: computing a page reads field attributes hundreds of times, and
+    SQLAlchemy's instrumented attributes cost far more per read than plain slots."""
+
+    __slots__ = ("id", "name", "options", "table_id", "type")
+
+    def __init__(self, field: Any) -> None:
+        self.id, self.name, self.type = field.id, field.name, field.type
+        self.options = dict(field.options or {})
+        self.table_id = getattr(field, "table_id", None)
+
+
+    @classmethod
+    def of(cls, id: str, name: str, type: str, options: dict[str, Any] | None, table_id: str | None) -> FieldSnap:
+        new = cls.__new__(cls)
+        new.id, new.name, new.type, new.options, new.table_id = id, name, type, dict(options or {}), table_id
+        return new
+
+
+def snap(field: Any) -> Any:
+    return field if isinstance(field, FieldSnap) else FieldSnap(field)
 
 
 def needs_loading(fields: list[Any]) -> bool:
@@ -84,7 +109,9 @@ def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted
     """Compute `wanted`'s computed fields for `rows` (objects with a `computed` dict attribute)."""
     if not rows:
         return
-    by_id = {f.id: f for f in table_fields}
+    by_id = {f.id: snap(f) for f in table_fields}
+    wanted = [by_id.get(f.id) or snap(f) for f in wanted]
+    by_id.update({f.id: f for f in wanted})
     todo = _closure(by_id, wanted)
     if not todo:
         return
@@ -95,15 +122,16 @@ def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted
     links: dict[tuple[str, str], list[LinkedRow]] = {}
     targets: dict[str, dict[str, Any]] = {}  # table_id -> {"fields": {id: Field}, "primary": id}
     if link_fields and depth < MAX_DEPTH:
-        links, linked_by_table = _load_links(session, [f.id for f in link_fields], [r.id for r in rows])
-        tables = {(f.options or {}).get("linked_table_id") for f in link_fields} | set(linked_by_table)
-        targets = _load_target_fields(session, sorted(t for t in tables if t))
+        tables = sorted({t for t in (f.options.get("linked_table_id") for f in link_fields) if t})
+        links, linked_by_table, targets = _load(session, [f.id for f in link_fields], [r.id for r in rows], tables)
         _attach_targets(session, todo, by_id, targets, linked_by_table, depth)
     ctx = _PageContext(by_id, links, targets)
+    plans = [(field.id, ctx.plan(field)) for field in _ordered(todo, by_id)]
     for row in rows:
-        for field in _ordered(todo, by_id):
-            if field.id not in row.computed:
-                row.computed[field.id] = ctx.api_value(field, row)
+        computed = row.computed
+        for field_id, plan in plans:
+            if field_id not in computed:
+                computed[field_id] = plan(row)
 
 
 def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
@@ -112,47 +140,42 @@ def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
     return sorted(todo, key=lambda f: rank[f.type])
 
 
-def _load_links(
-    session: Session, field_ids: list[str], record_ids: list[str]
-) -> tuple[dict[tuple[str, str], list[LinkedRow]], dict[str, dict[str, LinkedRow]]]:
-    rows = (
-        _raw(session)
-        .execute(
-            f"SELECT l.field_id, l.from_record_id, t.table_id, {ROW_SELECT} FROM record_links l "
-            "JOIN records t ON t.table_id = l.to_table_id AND t.id = l.to_record_id AND t.deleted_at IS NULL "
-            "WHERE l.field_id = ANY(%s) AND l.from_record_id = ANY(%s) "
-            "ORDER BY l.field_id, l.from_record_id, l.position, t.seq",
-            (field_ids, record_ids),
-            prepare=False,
-        )
-        .fetchall()
-    )
+_LINKS_SQL = (
+    f"SELECT l.field_id, l.from_record_id, t.table_id, {ROW_SELECT} FROM record_links l "
+    "JOIN records t ON t.table_id = l.to_table_id AND t.id = l.to_record_id AND t.deleted_at IS NULL "
+    "WHERE l.field_id = ANY(%s) AND l.from_record_id = ANY(%s) "
+    "ORDER BY l.field_id, l.from_record_id, l.position, t.seq"
+)
+_FIELDS_SQL = (
+    "SELECT f.id, f.name, f.type, f.options, f.table_id, t.primary_field_id FROM fields f "
+    "JOIN tables t ON t.id = f.table_id WHERE f.table_id = ANY(%s) AND f.deleted_at IS NULL "
+    "ORDER BY f.position, f.id"
+)
+
+
+def _load(
+    session: Session, field_ids: list[str], record_ids: list[str], table_ids: list[str]
+) -> tuple[dict[tuple[str, str], list[LinkedRow]], dict[str, dict[str, LinkedRow]], dict[str, dict[str, Any]]]:
+    """The page's links (with the linked records) and the linked tables' fields: two statements sent
+    together in one round trip (psycopg pipeline mode)."""
+    raw = _raw(session)
+    with raw.pipeline():
+        # prepare=False: the arrays' sizes change the best plan (PERF-NOTES on generic plans).
+        link_cursor = raw.execute(_LINKS_SQL, (field_ids, record_ids), prepare=False)
+        field_cursor = raw.execute(_FIELDS_SQL, (table_ids,))
     links: dict[tuple[str, str], list[LinkedRow]] = {}
     by_table: dict[str, dict[str, LinkedRow]] = {}
-    for field_id, from_id, table_id, *values in rows:
+    for field_id, from_id, table_id, *values in link_cursor.fetchall():
         known = by_table.setdefault(table_id, {})
         linked = known.get(values[0])
         if linked is None:
             linked = known[values[0]] = LinkedRow(*values)
         links.setdefault((field_id, from_id), []).append(linked)
-    return links, by_table
-
-
-def _load_target_fields(session: Session, table_ids: list[str]) -> dict[str, dict[str, Any]]:
-    from pybase.tables.models import Table
-
-    if not table_ids:
-        return {}
-    out: dict[str, dict[str, Any]] = {tid: {"fields": {}, "primary": None} for tid in table_ids}
-    for field, primary in session.execute(
-        select(Field, Table.primary_field_id)
-        .join(Table, Table.id == Field.table_id)
-        .where(Field.table_id.in_(table_ids), Field.deleted_at.is_(None))
-        .order_by(Field.position, Field.id)
-    ).all():
-        out[field.table_id]["fields"][field.id] = field
-        out[field.table_id]["primary"] = primary
-    return out
+    targets: dict[str, dict[str, Any]] = {tid: {"fields": {}, "primary": None} for tid in table_ids}
+    for field_id, name, type_, options, table_id, primary in field_cursor.fetchall():
+        targets[table_id]["fields"][field_id] = FieldSnap.of(field_id, name, type_, options, table_id)
+        targets[table_id]["primary"] = primary
+    return links, by_table, targets
 
 
 def _attach_targets(
@@ -189,6 +212,8 @@ def _attach_targets(
 
 
 class _PageContext:
+    """Per-field plans (closures over a row) built once per page, then run for every row."""
+
     def __init__(
         self,
         by_id: dict[str, Any],
@@ -198,92 +223,130 @@ class _PageContext:
         self.by_id = by_id
         self.links = links
         self.targets = targets
-
-    def linked(self, link_field_id: str, row: Any) -> list[LinkedRow]:
-        return self.links.get((link_field_id, row.id), [])
+        self.raw_plans: dict[str, Callable[[Any], Any]] = {}
+        self.rollups: dict[str, Any] = {}
+        self.evaluation: Any = None
 
     def target_field(self, field: Any) -> tuple[Any, Any]:
         """(link field, target field) of a lookup or rollup; either may be None if gone."""
-        link = self.by_id.get((field.options or {}).get("link_field_id") or "")
+        link = self.by_id.get(field.options.get("link_field_id") or "")
         if link is None or link.type != "link":
             return None, None
-        info = self.targets.get((link.options or {}).get("linked_table_id") or "", {})
-        return link, info.get("fields", {}).get((field.options or {}).get("field_id") or "")
+        info = self.targets.get(link.options.get("linked_table_id") or "", {})
+        return link, info.get("fields", {}).get(field.options.get("field_id") or "")
 
-    def api_value(self, field: Any, row: Any) -> Any:
-        kind = field.type
-        options = field.options or {}
+    def plan(self, field: Any) -> Callable[[Any], Any]:
+        """row -> API value of a computed field."""
+        kind, options, links = field.type, field.options, self.links
         if kind == "link":
             info = self.targets.get(options.get("linked_table_id") or "", {})
             primary = info.get("fields", {}).get(info.get("primary") or "")
-            items = [{"id": t.id, "name": primary_text(primary, t)} for t in self.linked(field.id, row)]
-            return items or None
+            fid = field.id
+
+            def link_value(row: Any) -> Any:
+                return [{"id": t.id, "name": primary_text(primary, t)} for t in links.get((fid, row.id), ())] or None
+
+            return link_value
         if kind == "count":
             link = self.by_id.get(options.get("link_field_id") or "")
-            return len(self.linked(link.id, row)) if link is not None else None
-        if kind == "lookup":
+            if link is None:
+                return lambda row: None
+            lid = link.id
+            return lambda row: len(links.get((lid, row.id), ()))
+        if kind in ("lookup", "rollup"):
             link, target = self.target_field(field)
             if target is None:
-                return None
-            values: list[Any] = []
-            for linked in self.linked(link.id, row):
-                value = get_field_type(target.type).read(linked, target)
-                if isinstance(value, list):
-                    values.extend(v for v in value if v is not None)
-                elif value is not None:
-                    values.append(value)
-            return values or None
-        if kind == "rollup":
-            link, target = self.target_field(field)
-            if target is None:
-                return None
-            values = []
-            for linked in self.linked(link.id, row):
-                value = formula_value(target, linked)
-                if isinstance(value, list):
-                    values.extend(value)
-                else:
-                    values.append(value)
-            result = formula_evaluate(_tree(options.get("formula") or "COUNTALL(values)"), {"values": values})
-            return api_result(result)
-        if kind == "formula":
-            return api_result(self.formula_raw(field, row, set()))
-        return None
+                return lambda row: None
+            lid = link.id
+            if kind == "lookup":
+                read = get_field_type(target.type).read
 
-    def formula_raw(self, field: Any, row: Any, seen: set[str]) -> Any:
-        """A formula's Python result (not yet in API form); formulas reading formulas recurse."""
-        options = field.options or {}
-        stored = options.get("formula")
+                def lookup_value(row: Any) -> Any:
+                    values: list[Any] = []
+                    for linked in links.get((lid, row.id), ()):
+                        value = read(linked, target)
+                        if isinstance(value, list):
+                            values.extend(v for v in value if v is not None)
+                        elif value is not None:
+                            values.append(value)
+                    return values or None
+
+                return lookup_value
+            formula = options.get("formula") or "COUNTALL(values)"
+            getter = value_getter(target)
+
+            def rollup_value(row: Any) -> Any:
+                values: list[Any] = []
+                for linked in links.get((lid, row.id), ()):
+                    value = getter(linked)
+                    if isinstance(value, list):
+                        values.extend(value)
+                    else:
+                        values.append(value)
+                return api_result(self.rollup(formula, values))
+
+            return rollup_value
+        if kind == "formula":
+            raw = self.formula_plan(field, frozenset())
+            return lambda row: api_result(raw(row))
+        return lambda row: None
+
+    def formula_plan(self, field: Any, seen: frozenset[str]) -> Callable[[Any], Any]:
+        """row -> a formula's Python result (not yet in API form)."""
+        if field.id in self.raw_plans:
+            return self.raw_plans[field.id]
+        stored = field.options.get("formula")
         if not stored or field.id in seen:
-            return ErrorValue("#ERROR!", "circular reference")
+            return lambda row: ErrorValue("#ERROR!", "circular reference")
         tree = _tree(stored)
-        values: dict[str, Any] = {}
+        getters: list[tuple[str, Callable[[Any], Any]]] = []
         kinds: dict[str, str] = {}
-        for ref in options.get("referenced_field_ids") or []:
+        for ref in field.options.get("referenced_field_ids") or []:
             ref_field = self.by_id.get(ref)
             if ref_field is None:
-                return ErrorValue("#ERROR!", "a referenced field was deleted")
+                error = ErrorValue("#ERROR!", "a referenced field was deleted")
+                return lambda row: error
             kinds[ref] = formula_kind(ref_field)
             if ref_field.type == "formula":
-                values[ref] = self.formula_raw(ref_field, row, seen | {field.id})
-            elif ref_field.type == "link":
-                values[ref] = [item["name"] for item in (row.computed.get(ref) or [])]
-            elif ref_field.type in ("lookup", "rollup", "count"):
-                value = row.computed.get(ref)
-                values[ref] = None if isinstance(value, dict) and "error" in value else value
+                getters.append((ref, self.formula_plan(ref_field, seen | {field.id})))
             else:
-                values[ref] = formula_value(ref_field, row)
-        context = RecordContext(
-            values=values,
-            record_id=row.id,
-            created_time=row.created_at,
-            last_modified_time=row.updated_at,
-            field_kinds=kinds,
-        )
-        return formula_evaluate(tree, context)
+                getters.append((ref, value_getter(ref_field)))
+
+        def run(row: Any) -> Any:
+            context = RecordContext(
+                values={ref: get(row) for ref, get in getters},
+                record_id=row.id,
+                created_time=row.created_at,
+                last_modified_time=row.updated_at,
+                field_kinds=kinds,
+            )
+            return formula_evaluate(tree, context)
+
+        self.raw_plans[field.id] = run
+        return run
+
+    def rollup(self, formula: str, values: list[Any]) -> Any:
+        """Evaluate a rollup formula over `values`. `FN(values)` calls the function directly, exactly
+        as the evaluator would (same conversion, guard and normalisation), without walking a tree."""
+        spec = self.rollups.get(formula, _MISSING)
+        if spec is _MISSING:
+            tree = _tree(formula)
+            spec = None
+            if isinstance(tree, Call) and len(tree.args) == 1 and isinstance(tree.args[0], FieldRef):
+                found = get_function(tree.name)
+                if found is not None and not found.lazy and tree.args[0].name == "values":
+                    spec = found
+            self.rollups[formula] = spec
+        if spec is None:
+            return formula_evaluate(_tree(formula), {"values": values})
+        if self.evaluation is None:
+            self.evaluation = Evaluation(RecordContext())
+        converted = convert_value(values, None)
+        return normalize_result(self.evaluation.guard(lambda: spec.impl(self.evaluation, converted)))
 
 
 _TREES: dict[str, Node] = {}
+_MISSING = object()
 
 
 def _tree(text: str) -> Node:
@@ -303,6 +366,30 @@ def formula_kind(field: Any) -> str:
     if field.type in ("created_by", "last_modified_by"):
         return "text"
     return KIND_BY_FIELD_TYPE.get(field.type, "text")
+
+
+_SYSTEM_GETTERS: dict[str, Callable[[Any], Any]] = {
+    "autonumber": lambda row: row.seq,
+    "created_time": lambda row: row.created_at,
+    "last_modified_time": lambda row: row.updated_at,
+    "created_by": lambda row: row.created_by,
+    "last_modified_by": lambda row: row.updated_by,
+}
+
+
+def value_getter(field: Any) -> Callable[[Any], Any]:
+    """row -> `formula_value(field, row)`, with the dispatch on the field's type done once."""
+    if field.type in _SYSTEM_GETTERS:
+        return _SYSTEM_GETTERS[field.type]
+    if field.type in _SQL_SAFE:
+        fid = field.id
+
+        def stored(row: Any) -> Any:
+            value = row.data.get(fid)
+            return value if value is None or isinstance(value, int | float | str | bool) else formula_value(field, row)
+
+        return stored
+    return lambda row: formula_value(field, row)
 
 
 def formula_value(field: Any, row: Any) -> Any:

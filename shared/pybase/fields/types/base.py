@@ -158,6 +158,8 @@ class FieldType:
     operators: ClassVar[dict[str, FilterCompiler]] = {}
     # Which expression index serves which operator: "btree" (sort/compare) or "trigram" (contains).
     index_kinds: ClassVar[dict[str, str]] = {}
+    # Whether a field of this type may change to another type (links may not: delete them instead).
+    convertible: ClassVar[bool] = True
 
     # --- options ---------------------------------------------------------------------------
     def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:

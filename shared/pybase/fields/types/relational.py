@@ -189,6 +189,7 @@ class Link(Computed):
 
     name = "link"
     read_only = False
+    convertible = False  # its values live in record_links, and it may have an inverse
     sql_type = ""  # sort key is text; left uncast so keyset values bind as PostgreSQL infers
 
     def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
