@@ -305,3 +305,35 @@ def test_job_listing_pages_and_validates(api, aws: Aws, sheet: Sheet) -> None:  
     assert call("files", "GET", "/extraction-jobs/jobXXXXXXXXXXXXXX").status == 404
     outsider = api.as_user(sheet.world.outsider.token).call
     assert outsider("files", "GET", "/extraction-jobs", query={"table_id": sheet.table_id}).status == 404
+
+
+def test_record_deleted_before_the_event_still_extracts(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811
+    from pybase.records import service as records
+
+    up = start_upload(api, sheet, "orphan.dxf", make_cad.make_dxf_text_titleblock())
+    with session_scope() as session:
+        records.delete_records(
+            session, principal=sheet.world.owner.principal, table_id=sheet.table_id, record_ids=[up["record_id"]]
+        )
+    assert aws.invoke(aws.receive(key_part=up["attachment_id"])) == {"batchItemFailures": []}
+    [job] = _jobs_for(up["attachment_id"])
+    assert job.status == "done"
+    with session_scope() as session:
+        attachment = session.get(Attachment, up["attachment_id"])
+        assert attachment.status == "uploaded" and attachment.error.startswith("Not added to the record")
+
+
+def test_job_whose_workers_keep_dying_fails_for_good(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from pybase.jobs.service import MAX_ATTEMPTS, RUNNING_LEASE
+
+    up = start_upload(api, sheet, "crashy.dxf", make_cad.make_dxf_text_titleblock())
+    r = api.as_user(sheet.world.users["editor"].token).call("files", "POST", f"/uploads/{up['attachment_id']}/complete")
+    with session_scope() as session:
+        job = session.get(ExtractionJob, r.json()["job_id"])
+        job.status, job.attempts = "running", MAX_ATTEMPTS
+        job.updated_at = utcnow() - RUNNING_LEASE - timedelta(seconds=1)  # its last worker vanished
+    assert aws.invoke(aws.receive(key_part=up["attachment_id"])) == {"batchItemFailures": []}
+    [job] = _jobs_for(up["attachment_id"])
+    assert job.status == "failed" and job.error_code == "worker_crashed" and job.attempts == MAX_ATTEMPTS

@@ -21,7 +21,7 @@ from pybase import storage
 from pybase.access.roles import Principal
 from pybase.access.service import _check, table_role
 from pybase.db import utcnow
-from pybase.errors import Conflict, NotFound, ValidationFailed
+from pybase.errors import Conflict, NotFound, PyBaseError, ValidationFailed
 from pybase.events.service import emit
 from pybase.files.models import Attachment
 from pybase.ids import looks_like_id
@@ -145,13 +145,31 @@ def ingest_object_event(
             # The job below fails on the size too, so the uploader sees why in the job's error.
             files.reject(session, attachment=attachment, message=f"The file is {info.size} bytes, above the limit.")
         elif info.etag == etag:
-            files.mark_uploaded(
-                session, attachment=attachment, info=info, actor=Principal(user_id=attachment.created_by or "")
-            )
+            _mark_uploaded_or_note(session, attachment, info)
     kind = files.file_kind(key)
     if kind is None or kind.extract is None:
         return None
     return ensure_job(session, attachment=attachment, etag=etag, size=size, sequencer=sequencer)
+
+
+def _mark_uploaded_or_note(session: Session, attachment: Attachment, info: storage.ObjectInfo) -> None:
+    """The event path has nobody to answer: when the record can no longer take the file (deleted, the
+    field gone, the uploader's access revoked), the file still counts as uploaded and is extracted, and
+    the attachment keeps the reason."""
+    from pybase.files import service as files
+
+    try:
+        with session.begin_nested():
+            files.mark_uploaded(
+                session, attachment=attachment, info=info, actor=Principal(user_id=attachment.created_by or "")
+            )
+    except PyBaseError as exc:
+        attachment.status = "uploaded"
+        attachment.size = info.size
+        attachment.etag = info.etag
+        attachment.uploaded_at = utcnow()
+        attachment.error = f"Not added to the record: {exc.message}"[:2000]
+        session.flush()
 
 
 def _sequencer_value(sequencer: str | None) -> int:
@@ -201,6 +219,14 @@ def claim(session: Session, *, job_id: str) -> ExtractionJob | None:
     now = utcnow()
     if job.status == "running" and job.updated_at and now - job.updated_at < RUNNING_LEASE:
         raise JobBusy(job.id)
+    if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
+        # Every worker that took it died without a word (killed, out of memory): stop trying.
+        job.status = "failed"
+        job.error_code = "worker_crashed"
+        job.error_message = f"The extraction stopped without finishing {job.attempts} times; it will not be retried."
+        job.finished_at = job.updated_at = now
+        _emit(session, job, error={"code": job.error_code})
+        return None
     job.status = "running"
     job.attempts += 1
     job.progress = 5

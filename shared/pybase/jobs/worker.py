@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from pybase import storage
 from pybase.config import get_settings
 from pybase.db import session_scope, utcnow
+from pybase.errors import PyBaseError
 from pybase.files.models import Attachment
 from pybase.jobs import service as jobs
 from pybase.logs import logger
@@ -159,6 +160,9 @@ def process_event(event: ObjectEvent) -> str:
         raise TransientError(f"job {exc} is running in another worker") from None
     except storage.ObjectMissing:
         return "missing"  # deleted before we looked: nothing to extract
+    except PyBaseError as exc:  # a refusal, not an outage: retrying gives the same answer
+        logger.warning("event refused", extra={"key": event.key, "error": exc.message})
+        return "refused"
     except (storage.StorageError, OperationalError, DBAPIError) as exc:
         raise TransientError(str(exc)) from exc
     if isinstance(claimed, str):
