@@ -209,3 +209,25 @@ def test_unknown_attachment_and_not_uploaded_file(api, aws: Aws, sheet: Sheet) -
     assert call("files", "POST", "/uploads/attXXXXXXXXXXXXXX/complete").status == 404
     r = call("files", "POST", "/uploads", body=_upload_body(sheet))
     assert call("files", "GET", f"/files/{r.json()['attachment_id']}").status == 404
+
+
+def test_api_function_imports_no_cad_pdf_or_aws_libraries() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.lambda_events import ROOT
+
+    code = (
+        "import sys; from tests.lambda_events import load_function; load_function('files'); "
+        "print(sorted(m for m in ('ezdxf', 'pypdf', 'pypdfium2', 'boto3', 'pybase.extraction') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": f"{ROOT / 'shared'}:{ROOT}"},
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

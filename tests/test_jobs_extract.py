@@ -116,7 +116,9 @@ def test_pdf_event_and_complete_share_one_job(api, aws: Aws, sheet: Sheet) -> No
     job = _job(api, sheet, jobs[0].id)
     assert job["status"] == "done" and job["result"]["page_count"] == 2
     assert any(t["kind"] == "bom" for t in job["result"]["tables"])
-    assert len(_record_files(sheet, up["record_id"])) == 1
+    [entry] = _record_files(sheet, up["record_id"])
+    # The first page rendered as PNG (pypdfium2), shown on the attachment object.
+    assert entry["thumbnails"][0]["type"] == "image/png" and entry["thumbnails"][0]["width"] > 0
 
 
 def test_duplicate_and_reencoded_events_make_one_job(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811
