@@ -29,6 +29,7 @@ from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params
 from pybase.ids import looks_like_id
+from pybase.records import indexes
 from pybase.records import service as records
 from pybase.records.query import (
     ROW_COLUMNS,
@@ -349,6 +350,10 @@ def list_records(
     width = len(ROW_COLUMNS.split(","))
     rows = [records.Row(*r[:width]) for r in fetched[:limit]]
     result: dict[str, Any] = {"records": records_out(session, ctx, rows, shown, fmt)}
+    # Same as the records listing: big tables get expression indexes for what they are filtered
+    # (views) and sorted by, built after commit.
+    sort_fields = [ctx.fields.by_id[k.field_id] for k in keys if k.field_id is not None]
+    indexes.ensure_indexes(session, table_id=ctx.table.id, wanted=indexes.wanted_indexes(conditions, sort_fields))
     total = returned + len(rows)
     if len(fetched) > limit and (max_records is None or total < max_records):
         result["offset"] = _offset_encode(encode_cursor(keys, list(fetched[limit - 1][width:])), total)
