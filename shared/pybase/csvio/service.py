@@ -421,14 +421,22 @@ def _run_import(
 EXPORT_PAGE = 1000
 
 
+_UTC = ZoneInfo("UTC")
+_AS_IS = frozenset({"single_line_text", "long_text", "email", "url", "phone", "single_select", "date"})
+
+
 def _display(f: Field, value: Any) -> str:
     from pybase.airtable.service import string_value
 
     if value is None or value is False:
         return ""
+    if f.type in _AS_IS and isinstance(value, str) and (f.type != "date" or not (f.options or {}).get("format")):
+        return value  # already the displayed text (ISO dates for fields without a date format)
+    if isinstance(value, int) and not isinstance(value, bool) and f.type != "percent":
+        return str(value)
     if f.type == "percent" and isinstance(value, int | float):
         return f"{value * 100:.10g}%"
-    return string_value(f, value, ZoneInfo("UTC"))
+    return string_value(f, value, _UTC)
 
 
 def export_plan(session: Session, *, principal: Principal, table_id: str | None = None,
