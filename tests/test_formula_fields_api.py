@@ -115,7 +115,7 @@ def test_formula_reads_every_field_kind(api: Api, world: RecordsWorld, t: dict[s
 
 def test_formula_is_stored_with_field_ids(api: Api, world: RecordsWorld, t: dict[str, Any], formulas: dict) -> None:
     options = formulas["f_text"]["options"]
-    assert options["formula"] == "{%s} & '-' & {%s}" % (t["table"].primary_field_id, t["ids"]["Qty"])
+    assert options["formula"] == "{{{}}} & '-' & {{{}}}".format(t["table"].primary_field_id, t["ids"]["Qty"])
     assert options["result_type"] == "text"
     assert set(options["referenced_field_ids"]) == {t["table"].primary_field_id, t["ids"]["Qty"]}
     assert formulas["f_num"]["options"]["result_type"] == "number"
@@ -221,7 +221,7 @@ def test_formula_referencing_a_deleted_field(api: Api, world: RecordsWorld) -> N
     assert get(api, ed, table.id, rec["id"])["fields"][f.json()["id"]] == 3
     assert api.as_user(owner).call("tables", "DELETE", f"/fields/{gone}").status == 200
     # New formulas cannot refer to it, by name or by ID; the position points at the reference.
-    for text, offset in (("2 * {Gone}", 4), ("{%s}" % gone, 0)):
+    for text, offset in (("2 * {Gone}", 4), (f"{{{gone}}}", 0)):
         r = add_formula(api, owner, table.id, "Again", text)
         assert r.status == 422, r.text
         assert r.json()["error"]["details"]["position"]["offset"] == offset
@@ -246,7 +246,7 @@ def test_formula_updates_and_cycles(api: Api, world: RecordsWorld) -> None:
     assert r.status == 422, r.text
     r = api.as_user(owner).call("tables", "PATCH", f"/fields/{a['id']}", body={"options": {"formula": "{Name} & 'x'"}})
     assert r.status == 200, r.text
-    assert r.json()["options"]["formula"] == "{%s} & 'x'" % table.primary_field_id
+    assert r.json()["options"]["formula"] == f"{{{table.primary_field_id}}} & 'x'"
     assert r.json()["options"]["result_type"] == "text"
     r = api.as_user(owner).call("tables", "POST", f"/tables/{table.id}/fields", body={"name": "C", "type": "formula"})
     assert r.status == 422

@@ -3,10 +3,14 @@ limit, cross-table and cross-base rules, deletion and restore, bad input without
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from pybase.db import session_scope
+from pybase.events.models import ChangeEvent
 from tests.conftest import Api
 from tests.test_records_helpers import RecordsWorld, make_table, make_world
 
@@ -210,11 +214,16 @@ def test_deleting_a_record_removes_it_from_links_and_restore_brings_it_back(
     r = api.as_user(ed).call("records", "DELETE", f"/tables/{s.id}/records/{s2['id']}")
     assert r.status == 200, r.text
     assert ids(get(api, ed, p.id, part["id"])["fields"][pair["link"]]) == [s1["id"]]
+    with session_scope() as session:  # the linking table hears that its link cells changed
+        payloads = session.scalars(
+            select(ChangeEvent.payload).where(ChangeEvent.table_id == p.id, ChangeEvent.type == "records.updated")
+        ).all()
+    assert any(pl.get("reason") == "links" and part["id"] in pl["record_ids"] for pl in payloads)
     r = api.as_user(ed).call(
         "records",
         "GET",
         f"/tables/{p.id}/records",
-        query={"filter": '{"field": "%s", "op": "has_any_of", "value": ["%s"]}' % (pair["link"], s2["id"])},
+        query={"filter": json.dumps({"field": pair["link"], "op": "has_any_of", "value": [s2["id"]]})},
     )
     assert r.status == 200 and r.json()["records"] == [], r.text
     # Restore through the trash: the link is back in its place on both sides.
@@ -254,3 +263,22 @@ def test_deleting_a_link_field_takes_its_inverse_and_restores_both(api: Api, wor
     assert api.as_user(owner).call("tables", "POST", f"/trash/field/{link['id']}/restore").status == 200
     assert api.as_user(owner).call("tables", "GET", f"/fields/{inverse}").status == 200
     assert ids(get(api, ed, b.id, rb["id"])["fields"][inverse]) == [ra["id"]]
+
+
+def test_kanban_listing_has_groups(api: Api, world: RecordsWorld) -> None:
+    """The records listing applies a view's query spec and labels a grouped (kanban) page."""
+    owner, ed = world.owner.token, world.users["editor"].token
+    t = make_table(world.base_id, name="Board")
+    status = field(api, owner, t.id, "Status", "single_select", choices=["Todo", "Done"])["id"]
+    a, b, c = create(api, ed, t.id, {"Name": "a", "Status": "Done"}, {"Name": "b", "Status": "Todo"}, {"Name": "c"})
+    r = api.as_user(ed).call(
+        "tables", "POST", f"/tables/{t.id}/views",
+        body={"name": "Board", "type": "kanban", "config": {"stack_field_id": status}},
+    )  # fmt: skip
+    assert r.status == 201, r.text
+    r = api.as_user(ed).call("records", "GET", f"/tables/{t.id}/records", query={"view": r.json()["id"]})
+    assert r.status == 200, r.text
+    groups = r.json()["groups"]
+    assert [g["field_id"] for g in groups] == [status] * len(groups)
+    assert sorted(rid for g in groups for rid in g["record_ids"]) == sorted([a["id"], b["id"], c["id"]])
+    assert {tuple(g["record_ids"]) for g in groups} == {(a["id"],), (b["id"],), (c["id"],)}

@@ -81,7 +81,7 @@ def setup(world: RecordsWorld) -> dict[str, Any]:
 
 def test_every_rollup_aggregation_lookup_and_count(api: Api, world: RecordsWorld, setup: dict[str, Any]) -> None:
     f = setup["f"]
-    full, single, empty = setup["parts_rows"]
+    full, _single, empty = setup["parts_rows"]
     values = get(api, world.users["editor"].token, setup["parts"].id, full["id"])["fields"]
     for name, (_, expected) in AGGREGATES.items():
         assert values[f[f"r_{name}"]] == expected, name
@@ -109,7 +109,7 @@ def test_lookup_and_rollup_follow_changes_in_linked_records(
     api: Api, world: RecordsWorld, setup: dict[str, Any]
 ) -> None:
     ed, f = world.users["editor"].token, setup["f"]
-    a, b, _ = setup["vendors"]
+    _a, b, _ = setup["vendors"]
     _, single, _ = setup["parts_rows"]
     r = api.as_user(ed).call(
         "records", "PATCH", f"/tables/{setup['suppliers'].id}/records/{b['id']}", body={"fields": {"Price": 6}}

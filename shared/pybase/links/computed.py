@@ -63,7 +63,6 @@ class FieldSnap:
         self.options = dict(field.options or {})
         self.table_id = getattr(field, "table_id", None)
 
-
     @classmethod
     def of(cls, id: str, name: str, type: str, options: dict[str, Any] | None, table_id: str | None) -> FieldSnap:
         new = cls.__new__(cls)

@@ -205,6 +205,31 @@ def _mirror(
             )
 
 
+def notify_linked(
+    session: Session, *, table: Any, workspace_id: str, record_ids: list[str], actor_id: str | None
+) -> None:
+    """After records were trashed: the records of other tables that link to them show one link fewer,
+    so their tables get a `records.updated` event (realtime clients refresh those cells)."""
+    touched: dict[str, set[str]] = defaultdict(set)
+    for from_table, from_id in _raw(session).execute(
+        "SELECT DISTINCT from_table_id, from_record_id FROM record_links WHERE to_table_id = %s "
+        "AND to_record_id = ANY(%s) LIMIT 10000",
+        (table.id, record_ids),
+    ):
+        if from_table != table.id:
+            touched[from_table].add(from_id)
+    for table_id, ids in touched.items():
+        emit(
+            session,
+            type="records.updated",
+            workspace_id=workspace_id,
+            base_id=table.base_id,
+            table_id=table_id,
+            actor_id=actor_id,
+            payload={"record_ids": sorted(ids)[:1000], "reason": "links"},
+        )
+
+
 # --- trash --------------------------------------------------------------------------------------
 
 

@@ -639,6 +639,9 @@ def delete_records(
         actor_id=principal.user_id,
         payload={"record_ids": ids},
     )
+    links.notify_linked(
+        session, table=ctx.table, workspace_id=ctx.workspace_id, record_ids=ids, actor_id=principal.user_id
+    )
     return ids
 
 
