@@ -278,3 +278,38 @@ def test_a_page_costs_the_same_number_of_queries_for_10_and_100_records(world: R
         counts[size] = (counter.sqlalchemy, counter.psycopg)
     assert counts[10] == counts[100], counts
     assert counts[10][1] <= 12, counts  # access check, fields, page, links, linked tables' fields, ...
+
+
+def test_nested_lookups_upsert_and_sort_by_link(api: Api, world: RecordsWorld) -> None:
+    """A lookup of a formula (and of a lookup) in the linked table; upserts write links; sorting by a
+    link orders by the first linked record's primary value."""
+    owner, ed = world.owner.token, world.users["editor"].token
+    top, mid, low = (make_table(world.base_id, name=n) for n in ("Top", "Mid", "Low"))
+    low_v = field(api, owner, low.id, "V", "number")["id"]
+    mid_low = field(api, owner, mid.id, "Low", "link", linked_table_id=low.id)["id"]
+    mid_vs = field(api, owner, mid.id, "Vs", "lookup", link_field_id=mid_low, field_id=low_v)["id"]
+    mid_f = field(api, owner, mid.id, "Label", "formula", formula="{Name} & ':' & SUM({Vs})")["id"]
+    top_mid = field(api, owner, top.id, "Mid", "link", linked_table_id=mid.id)["id"]
+    top_labels = field(api, owner, top.id, "Labels", "lookup", link_field_id=top_mid, field_id=mid_f)["id"]
+    top_vs = field(api, owner, top.id, "Deep", "lookup", link_field_id=top_mid, field_id=mid_vs)["id"]
+    l1, l2 = create(api, ed, low.id, {"Name": "l1", "V": 2}, {"Name": "l2", "V": 5})
+    m1, m2 = create(
+        api, ed, mid.id, {"Name": "zeta", "Low": [l1["id"], l2["id"]]}, {"Name": "alpha", "Low": [l2["id"]]}
+    )
+    rows = [{"fields": {"Name": "t1", "Mid": [m1["id"]]}}, {"fields": {"Name": "t2", "Mid": [m2["id"], m1["id"]]}}]
+    r = api.as_user(ed).call(
+        "records", "POST", f"/tables/{top.id}/records/upsert", body={"records": rows, "merge_on": ["Name"]}
+    )
+    assert r.status in (200, 201), r.text
+    t1, t2 = r.json()["records"]
+    assert t1["fields"][top_labels] == ["zeta:7"] and t1["fields"][top_vs] == [2, 5]
+    assert t2["fields"][top_labels] == ["alpha:5", "zeta:7"]
+    r = api.as_user(ed).call(
+        "records", "POST", f"/tables/{top.id}/records/upsert",
+        body={"records": [{"fields": {"Name": "t1", "Mid": [m2["id"]]}}], "merge_on": ["Name"]},
+    )  # fmt: skip
+    assert r.status in (200, 201), r.text
+    assert r.json()["records"][0]["id"] == t1["id"] and r.json()["records"][0]["fields"][top_labels] == ["alpha:5"]
+    r = api.as_user(ed).call("records", "GET", f"/tables/{top.id}/records", query={"sort": f"-{top_mid}"})
+    assert [rec["fields"][top_mid][0]["name"] for rec in r.json()["records"]] == ["alpha", "alpha"]
+    assert [rec["id"] for rec in r.json()["records"]] == [t2["id"], t1["id"]]
