@@ -260,6 +260,9 @@ def test_deleting_a_link_field_takes_its_inverse_and_restores_both(api: Api, wor
     (ra,) = create(api, ed, a.id, {"Name": "ra", link["id"]: [rb["id"]]})
     assert api.as_user(owner).call("tables", "DELETE", f"/fields/{link['id']}").status == 200
     assert api.as_user(owner).call("tables", "GET", f"/fields/{inverse}").status == 404
+    with session_scope() as session:
+        types = session.scalars(select(ChangeEvent.type).where(ChangeEvent.table_id == b.id)).all()
+    assert "field.deleted" in types
     assert api.as_user(owner).call("tables", "POST", f"/trash/field/{link['id']}/restore").status == 200
     assert api.as_user(owner).call("tables", "GET", f"/fields/{inverse}").status == 200
     assert ids(get(api, ed, b.id, rb["id"])["fields"][inverse]) == [ra["id"]]

@@ -284,7 +284,9 @@ def delete_field(session: Session, *, principal: Principal, field_id: str) -> di
         raise Conflict("The primary field cannot be deleted; make another field primary first.")
     field.deleted_at = utcnow()
     indexes.drop_field_indexes(session, table_id=field.table_id, field_id=field.id)
-    get_field_type(field.type).after_delete(session, field, actor_id=principal.user_id)
+    get_field_type(field.type).after_delete(
+        session, field, actor_id=principal.user_id, workspace_id=ctx.workspace_id, base_id=ctx.table.base_id
+    )
     session.flush()
     emit(
         session, type="field.deleted", workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,

@@ -296,9 +296,22 @@ def _on_field_restored(session: Session, field: Any, principal: Principal) -> No
     inverse_id = (field.options or {}).get("inverse_field_id")
     inverse = session.get(Field, inverse_id) if inverse_id else None
     if inverse is not None and inverse.deleted_at is not None:
+        from pybase.bases.models import AppBase
         from pybase.fields.service import restore_field
+        from pybase.tables.models import Table
 
         restore_field(session, field=inverse)
+        table = session.get(Table, inverse.table_id)
+        base = session.get(AppBase, table.base_id) if table is not None else None
+        emit(
+            session,
+            type="field.restored",
+            workspace_id=base.workspace_id if base is not None else "",
+            base_id=table.base_id if table is not None else None,
+            table_id=inverse.table_id,
+            actor_id=principal.user_id,
+            payload={"field_id": inverse.id, "name": inverse.name, "type": inverse.type, "reason": "inverse"},
+        )
 
 
 def register_trash_hooks() -> None:

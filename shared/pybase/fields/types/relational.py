@@ -272,9 +272,22 @@ class Link(Computed):
 
     def after_delete(self, session: Session, field: Any, **ctx: Any) -> None:
         """The two sides of a link come and go together."""
+        from pybase.events.service import emit
+        from pybase.records import indexes
+
         inverse = _inverse_of(session, field)
         if inverse is not None and inverse.deleted_at is None:
             inverse.deleted_at = field.deleted_at
+            indexes.drop_field_indexes(session, table_id=inverse.table_id, field_id=inverse.id)
+            emit(
+                session,
+                type="field.deleted",
+                workspace_id=ctx.get("workspace_id") or "",
+                base_id=ctx.get("base_id"),
+                table_id=inverse.table_id,
+                actor_id=ctx.get("actor_id"),
+                payload={"field_id": inverse.id, "reason": "inverse"},
+            )
 
     # SQL: correlated subqueries over record_links.
     def _primary_sql(self, field: Any) -> str:
