@@ -462,3 +462,61 @@ def test_collaborator_fields_read_as_airtable_collaborators(table: Any, world: W
     assert created["fields"]["Owner"] == person and created["fields"]["Created by"] == person
     rows = table.all(cell_format="string", time_zone="UTC", user_locale="en")
     assert rows[0]["fields"]["Owner"] == owner.name
+
+
+def test_junk_input_is_never_a_500(table: Any, world: World) -> None:
+    from tests.lambda_events import invoke
+
+    token = {"authorization": f"Bearer {table.api.api_key}"}
+    base, tid = table.ref.base_id, table.ref.id
+    seed(table, 3)
+    record_id = table.first()["id"]
+    cases: list[tuple[str, str, dict[str, Any]]] = [
+        ("GET", "/v0/app\x00/x", {}),
+        ("GET", f"/v0/{base}/tbl\x00AAAAAAAAAAAAA", {}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"pageSize": "abc"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"maxRecords": "-1"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"cellFormat": "xml"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"cellFormat": "string", "timeZone": "Mars/Base", "userLocale": "x"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"offset": "itr!!!"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"sort[0][direction]": "desc"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"sort[0][field]": "Qty", "sort[0][direction]": "sideways"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"filterByFormula": "{"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"filterByFormula": "IF("}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"filterByFormula": "NOSUCHFUNCTION(1)"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"filterByFormula": "REGEX_MATCH({Name}, '(')"}}),
+        ("GET", f"/v0/{base}/{tid}", {"query": {"filterByFormula": "'" + "x" * 20000 + "'"}}),
+        ("POST", f"/v0/{base}/{tid}", {"raw_body": "{not json"}),
+        ("POST", f"/v0/{base}/{tid}", {"body": [1]}),
+        ("POST", f"/v0/{base}/{tid}", {"body": {"records": [1, 2]}}),
+        ("POST", f"/v0/{base}/{tid}", {"body": {"fields": "x"}}),
+        ("POST", f"/v0/{base}/{tid}", {"body": {"fields": {"Qty": {"nested": [1]}}}}),
+        ("POST", f"/v0/{base}/{tid}", {"body": {"fields": {"Due": "not a date"}, "typecast": True}}),
+        ("POST", f"/v0/{base}/{tid}/listRecords", {"body": {"pageSize": "many", "sort": "Qty"}}),
+        ("POST", f"/v0/{base}/{tid}/listRecords", {"body": {"sort": [{"direction": "asc"}]}}),
+        ("PATCH", f"/v0/{base}/{tid}", {"body": {"records": [{"id": 5, "fields": {}}]}}),
+        ("PATCH", f"/v0/{base}/{tid}", {"body": {"records": [{"fields": {}}], "performUpsert": "x"}}),
+        ("PATCH", f"/v0/{base}/{tid}", {"body": {"records": [{"fields": {"Name": "a"}}],
+                                                  "performUpsert": {"fieldsToMergeOn": "Name"}}}),
+        ("PATCH", f"/v0/{base}/{tid}", {"body": {"records": [{"fields": {"Name": "a"}}],
+                                                  "performUpsert": {"fieldsToMergeOn": ["Nope"]}}}),
+        ("PATCH", f"/v0/{base}/{tid}/{record_id}", {"body": {"fields": None}}),
+        ("PATCH", f"/v0/{base}/{tid}/rec\x00", {"body": {"fields": {}}}),
+        ("DELETE", f"/v0/{base}/{tid}", {"query": [("records[]", "x"), ("records[]", record_id)]}),
+        ("DELETE", f"/v0/{base}/{tid}", {}),
+        ("POST", f"/v0/meta/bases/{base}/tables", {"body": {"name": "T", "fields": []}}),
+        ("POST", f"/v0/meta/bases/{base}/tables", {"body": {"name": "T", "fields": [{"name": "A", "type": 3}]}}),
+        ("POST", f"/v0/meta/bases/{base}/tables/{tid}/fields", {"body": {"name": "Z", "type": "singleSelect",
+                                                                          "options": {"choices": "x"}}}),
+        ("POST", f"/v0/meta/bases/{base}/tables/{tid}/fields", {"body": {"name": "L", "type": "multipleRecordLinks",
+                                                                          "options": {}}}),
+        ("PATCH", f"/v0/meta/bases/{base}/tables/{tid}/fields/fldAAAAAAAAAAAAAA", {"body": {"name": "x"}}),
+        ("GET", "/v0/meta/bases/junk/tables", {}),
+    ]  # fmt: skip
+    for method, path, kwargs in cases:
+        response = invoke("airtable", method, path, headers=token, **kwargs)
+        assert 400 <= response.status < 500, (method, path, kwargs, response.status, response.text)
+        body = response.json()
+        assert "error" in body, body
+    assert len(table.all()) == 3
+    assert table.all(formula="{Qty} / 0") == []  # an error is not a match (and not a failure)

@@ -27,6 +27,25 @@ def _flag(value: Any) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes")
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def no_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL characters: refuse them in the path and query up front."""
+    if "\x00" in request.url.path or any(_has_nul(v) for _, v in request.query_params.multi_items()):
+        raise invalid_request("Invalid request: NUL characters are not allowed")
+
+
+router.dependencies.append(Depends(no_nul))
+
+
 async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
@@ -35,6 +54,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
         body = json.loads(raw)
     except ValueError:
         raise invalid_request("Invalid request: the body is not valid JSON", "INVALID_REQUEST_BODY") from None
+    if _has_nul(body):
+        raise invalid_request("Invalid request: NUL characters are not allowed")
     if not isinstance(body, dict):
         raise invalid_request("Invalid request: the body must be a JSON object", "INVALID_REQUEST_BODY")
     return body

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pybase.formulas import display_references
 
@@ -32,8 +32,11 @@ def _select_out(options: Options) -> Options:
 
 def _select_in(options: Options) -> Options:
     # Airtable colors (blueLight2, ...) are not PyBase's palette: the names are what matter.
+    raw = options.get("choices") or []
+    if not isinstance(raw, list):
+        return {"choices": raw}  # refused by the select type's own option checks
     choices = []
-    for choice in options.get("choices") or []:
+    for choice in raw:
         choices.append({"name": choice.get("name")} if isinstance(choice, dict) else choice)
     return {"choices": choices}
 
@@ -242,6 +245,14 @@ def airtable_type_names() -> list[str]:
 class _Body(BaseModel):
     # Airtable ignores what it does not know in bodies (clients send e.g. returnFieldsByFieldId: false).
     model_config = ConfigDict(extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL characters.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 class ListBody(_Body):
