@@ -188,3 +188,27 @@ def test_progress_is_readable_while_a_large_import_runs(api: Api, world: World) 
     assert any(0 < s["imported_rows"] < 6000 for s in running) or any(s["phase"] == "writing" for s in running)
     final = call(api, world, "GET", f"/bases/{base_id}/imports/{import_id}").json()
     assert final["status"] == "done" and final["processed_rows"] == 6000
+
+
+def test_junk_imports_are_never_a_500(api: Api, world: World) -> None:
+    table = make_table(make_base(world.workspace_id, by=world.owner), by=world.owner)
+    path = f"/tables/{table.id}/import"
+    cases = [
+        ("Name\nab\x00c\n", {}),
+        ("Name\nx\n", {"delimiter": "ab"}),
+        ("Name\nx\n", {"import_id": "nope"}),
+        ("Name\nx\n", {"columns": "{not json"}),
+        ("Name\nx\n", {"columns": '{"Name": 5}'}),
+        ("Name\nx\n", {"typecast": "maybe"}),
+        ('Name\n"unterminated\n', {}),
+        ("\n\n\n", {}),
+    ]
+    for text, query in cases:
+        r = post_csv(api, world, path, text, **query)
+        assert r.status < 500, (text, query, r.status, r.text)
+    r = post_csv(api, world, f"/bases/{table.base_id}/tables/import", "Name\nx\n", name="Bad\x00name")
+    assert 400 <= r.status < 500, r.text
+    r = call(api, world, "POST", path, body={"csv": 5})
+    assert r.status == 422
+    r = call(api, world, "POST", path, raw_body="{nope", headers={"content-type": "application/json"})
+    assert r.status == 400

@@ -111,7 +111,8 @@ def _clean_headers(raw: list[str]) -> list[str]:
 def parse_csv(data: bytes, *, delimiter: str | None = None) -> Parsed:
     if len(data) > MAX_BYTES:
         raise PayloadTooLarge(f"A CSV file is at most {MAX_BYTES // (1024 * 1024)} MB.")
-    text = _decode(data)
+    # NUL characters carry nothing in a CSV file and PostgreSQL text cannot hold them.
+    text = _decode(data).replace("\x00", "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, delimiter))
     try:
         header = next(reader, None)
@@ -341,6 +342,8 @@ def import_csv(
         workspace_id = base.workspace_id
         if not options.name or not options.name.strip():
             raise ValidationFailed("A new table needs a name.")
+        if "\x00" in options.name or len(options.name) > 200:
+            raise ValidationFailed("A table name has at most 200 characters and no NUL characters.")
     parsed = parse_csv(data, delimiter=options.delimiter)
     job_id = import_id or _new_import_id()
     _job_start(job_id, base_id=base_id, table_id=table_id, user_id=principal.user_id, total=len(parsed.rows))
