@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -64,6 +66,16 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return JSONResponse(error_body(code, message, None), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(psycopg.DataError)
+    @app.exception_handler(sqlalchemy.exc.DataError)
+    async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+        # SQLSTATE class 22 (data exception) is always a value the client sent that PostgreSQL cannot
+        # store or compare, e.g. a NUL character in text; the request's transaction is rolled back.
+        original = getattr(exc, "orig", None) or exc
+        message = str(original).splitlines()[0] if str(original) else "A value cannot be stored."
+        body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
