@@ -159,9 +159,10 @@ def _load(
     together in one round trip (psycopg pipeline mode)."""
     raw = _raw(session)
     with raw.pipeline():
-        # prepare=False: the arrays' sizes change the best plan (PERF-NOTES on generic plans).
-        link_cursor = raw.execute(_LINKS_SQL, (field_ids, record_ids), prepare=False)
-        field_cursor = raw.execute(_FIELDS_SQL, (table_ids,))
+        # Prepared: planning this join costs more than running it, and its plan (primary-key probes
+        # on record_links then records) does not depend on the values.
+        link_cursor = raw.execute(_LINKS_SQL, (field_ids, record_ids), prepare=True)
+        field_cursor = raw.execute(_FIELDS_SQL, (table_ids,), prepare=True)
     links: dict[tuple[str, str], list[LinkedRow]] = {}
     by_table: dict[str, dict[str, LinkedRow]] = {}
     for field_id, from_id, table_id, *values in link_cursor.fetchall():
