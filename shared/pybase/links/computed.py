@@ -242,9 +242,16 @@ class _PageContext:
             info = self.targets.get(options.get("linked_table_id") or "", {})
             primary = info.get("fields", {}).get(info.get("primary") or "")
             fid = field.id
+            names: dict[str, Any] = {}  # a linked record's display name, computed once per page
 
             def link_value(row: Any) -> Any:
-                return [{"id": t.id, "name": primary_text(primary, t)} for t in links.get((fid, row.id), ())] or None
+                items = []
+                for t in links.get((fid, row.id), ()):
+                    name = names.get(t.id, _MISSING)
+                    if name is _MISSING:
+                        name = names[t.id] = primary_text(primary, t)
+                    items.append({"id": t.id, "name": name})
+                return items or None
 
             return link_value
         if kind == "count":
