@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pybase import jsontext
 from pybase.errors import PyBaseError, error_body
 from pybase.logs import logger
 
@@ -54,18 +55,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PyBaseError)
     async def _pybase_error(request: Request, exc: PyBaseError) -> JSONResponse:
         headers = getattr(exc, "headers", None)
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+        # Details often echo what the client sent (NaN, lone surrogates): render them safely.
+        return JSONResponse(jsontext.safe(exc.to_dict()), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         body = error_body("validation_failed", "The request is not valid.", _clean_validation_errors(exc.errors()))
-        return JSONResponse(body, status_code=422)
+        return JSONResponse(jsontext.safe(body), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return JSONResponse(error_body(code, message, None), status_code=exc.status_code, headers=exc.headers)
+        body = jsontext.safe(error_body(code, message, None))
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(psycopg.DataError)
     @app.exception_handler(sqlalchemy.exc.DataError)
@@ -75,7 +78,7 @@ def install_error_handlers(app: FastAPI) -> None:
         original = getattr(exc, "orig", None) or exc
         message = str(original).splitlines()[0] if str(original) else "A value cannot be stored."
         body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
-        return JSONResponse(body, status_code=422)
+        return JSONResponse(jsontext.safe(body), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

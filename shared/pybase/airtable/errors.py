@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pybase import errors as pe
+from pybase import jsontext
 from pybase.logs import logger
 
 PERMISSION_MESSAGE = (
@@ -83,7 +84,8 @@ def install(app: FastAPI) -> None:
     """Replace the app's PyBase error envelope with Airtable's."""
 
     def respond(err: AirtableError) -> JSONResponse:
-        return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+        # Messages can quote client input (field names with lone surrogates): render them safely.
+        return JSONResponse(jsontext.safe(err.body()), status_code=err.status, headers=err.headers)
 
     @app.exception_handler(AirtableError)
     async def _airtable(request: Request, exc: AirtableError) -> JSONResponse:
