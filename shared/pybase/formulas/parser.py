@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from pybase.formulas import lexer as lx
@@ -71,7 +72,10 @@ class _Parser:
     def prefix(self) -> Node:
         tok = self.advance()
         if tok.kind == lx.NUMBER:
-            return Literal(tok.start, tok.end, float(tok.value))
+            value = float(tok.value)
+            if not math.isfinite(value):  # 1e400 would reach SQL as the bare word inf
+                raise self.error(f"Number {tok.value[:40]} is out of range", tok.start)
+            return Literal(tok.start, tok.end, value)
         if tok.kind == lx.STRING:
             return Literal(tok.start, tok.end, tok.value)
         if tok.kind == lx.FIELD:
