@@ -3,13 +3,13 @@ service). The meta routes come first so `/v0/meta/...` never reads as a base cal
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
+from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.airtable import ratelimit, schemas, service
 from pybase.airtable.errors import invalid_request
@@ -51,7 +51,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
+        body = jsontext.loads(raw)
     except ValueError:
         raise invalid_request("Invalid request: the body is not valid JSON", "INVALID_REQUEST_BODY") from None
     if _has_nul(body):

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pybase import errors as pe
+from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.airtable import schemas
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
@@ -249,7 +250,7 @@ def _offset_decode(offset: str) -> tuple[str, int]:
         if not offset.startswith("itr"):
             raise ValueError
         body = offset[3:]
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        data = jsontext.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         cursor, returned = data["c"], data["n"]
         if not isinstance(cursor, str) or isinstance(returned, bool) or not isinstance(returned, int):
             raise ValueError

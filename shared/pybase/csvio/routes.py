@@ -12,13 +12,13 @@ The CSV goes in the body as text/csv (options in the query string) or as JSON
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
+from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.auth.deps import get_principal
 from pybase.csvio import service
@@ -48,7 +48,7 @@ async def _request_import(request: Request) -> tuple[bytes, service.ImportOption
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         try:
-            payload = json.loads(body or b"{}")
+            payload = jsontext.loads(body or b"{}")
         except ValueError:
             raise BadRequest("The body is not valid JSON.") from None
         if not isinstance(payload, dict) or not isinstance(payload.get("csv"), str):
@@ -62,7 +62,7 @@ async def _request_import(request: Request) -> tuple[bytes, service.ImportOption
     columns = spec.get("columns")
     if isinstance(columns, str):
         try:
-            columns = json.loads(columns)
+            columns = jsontext.loads(columns)
         except ValueError:
             raise BadRequest("columns is not valid JSON.") from None
     if columns is not None and not (

@@ -7,7 +7,6 @@ HTTP here. Actions are looked up by name in ACTIONS, one function each.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pybase import jsontext
 from pybase.access import service as access
 from pybase.access.models import Grant
 from pybase.access.roles import Principal
@@ -103,7 +103,7 @@ def handle_message(
     action_name = None
     try:
         try:
-            raw = json.loads(body or "")
+            raw = jsontext.loads(body or "")
         except ValueError as exc:
             raise BadRequest("Messages are JSON objects with an action.") from exc
         action_name = raw.get("action") if isinstance(raw, dict) else None

@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pybase import jsontext
 from pybase.errors import BadRequest, ValidationFailed
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import FieldType, Params, canonical_operator
@@ -107,7 +108,7 @@ def parse_sort_param(raw: Any) -> list[dict[str, str]]:
         text = raw.strip()
         if text.startswith("["):
             try:
-                raw = json.loads(text)
+                raw = jsontext.loads(text)
             except ValueError:
                 raise BadRequest("sort is not valid JSON.") from None
         else:
@@ -160,7 +161,7 @@ def encode_cursor(keys: list[SortKey], row_values: list[Any]) -> str:
 def decode_cursor(cursor: str, keys: list[SortKey]) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        payload = jsontext.loads(base64.urlsafe_b64decode(padded.encode()))
         values = payload["v"]
         signature = payload["s"]
     except (ValueError, KeyError, TypeError):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
+from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
@@ -40,7 +40,7 @@ def list_records(
     tree = None
     if filter:
         try:
-            tree = json.loads(filter)
+            tree = jsontext.loads(filter)
         except ValueError:
             raise BadRequest("filter is not valid JSON.") from None
     return service.list_records(

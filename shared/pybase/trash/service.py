@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from pybase import jsontext
 from pybase.access.models import Grant
 from pybase.access.roles import RANK, Principal, at_least
 from pybase.access.service import _check, base_role, table_role
@@ -77,7 +78,7 @@ def _encode_cursor(item: TrashItem) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        at, last_id = json.loads(raw)
+        at, last_id = jsontext.loads(raw)
         return datetime.fromisoformat(at), str(last_id)
     except (ValueError, TypeError):
         raise BadRequest("The cursor is not valid.", details={"cursor": cursor}) from None
