@@ -1,18 +1,23 @@
 """Database engine and sessions: sync SQLAlchemy 2.x over psycopg 3.
 
 A Lambda container serves one request at a time, so the pool keeps one connection that is reused
-across invocations (pre-pinged, since a frozen container may find it closed). Automatic server-side
-preparation is off: generic plans drop the expression and trigram indexes that filters depend on.
+across invocations. A container thawed after minutes may find that connection closed by the server
+or a proxy, so a connection idle for longer than PING_AFTER_IDLE_SECONDS is pinged at checkout and
+replaced when dead; one used moments ago is not (SQLAlchemy's pre-ping would cost every request a
+round trip). Automatic server-side preparation is off: generic plans drop the expression and trigram
+indexes that filters depend on.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from pybase.config import get_settings
@@ -55,12 +60,51 @@ def get_engine() -> Engine:
             normalize_url(get_settings().database_url),
             pool_size=1,
             max_overflow=8,
-            pool_pre_ping=True,
             pool_recycle=1800,
             connect_args={"prepare_threshold": None},
         )
+        event.listen(_engine, "connect", _mark_idle)
+        event.listen(_engine, "checkin", _mark_idle)
+        event.listen(_engine, "checkout", _ping_if_idle)
         _sessionmaker = sessionmaker(bind=_engine, expire_on_commit=False)
     return _engine
+
+
+# A frozen Lambda container does not run, so any gap between two requests longer than this is
+# time in which the server, a proxy or a NAT may have dropped the connection: ping before use.
+# Within it the connection answered moments ago; should it still fail, SQLAlchemy invalidates it
+# on the error and the next request connects anew (the same window pre-ping leaves between its
+# ping and the query).
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_KEY = "pybase_idle_since"
+
+
+def _mark_idle(dbapi_connection: Any, record: Any, *_: Any) -> None:
+    # Both clocks: the wall clock is corrected after a VM pause or snapshot restore, during which
+    # the monotonic clock may stand still; either one saying "long ago" (or going back) pings.
+    record.info[_IDLE_KEY] = (time.monotonic(), time.time())
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    since = record.info.get(_IDLE_KEY)
+    if since is not None:
+        idle_mono, idle_wall = time.monotonic() - since[0], time.time() - since[1]
+        if 0 <= idle_mono <= PING_AFTER_IDLE_SECONDS and 0 <= idle_wall <= PING_AFTER_IDLE_SECONDS:
+            return
+    try:
+        _ping(dbapi_connection)
+    except Exception as exc:  # the pool discards this connection and checks out a new one
+        raise DisconnectionError(f"connection idle {PING_AFTER_IDLE_SECONDS:g}+ s failed its ping") from exc
+
+
+def _ping(dbapi_connection: Any) -> None:
+    # Autocommit so the ping does not open the transaction the request is about to start.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute(";")
+    finally:
+        dbapi_connection.autocommit = autocommit
 
 
 def reset_engine() -> None:
