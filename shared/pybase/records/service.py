@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from pybase.access.models import Grant
@@ -105,21 +105,16 @@ _LIVE_FIELDS = (
 )
 
 
-def _table_role(session: Session, principal: Principal, table_id: str) -> tuple[Table, str, str | None]:
-    row = session.execute(_TABLE_ROLE, {"table_id": table_id, "user_id": principal.user_id}).first()
-    if row is None or not principal.may_reach_base(row[0].base_id):
+def _effective_role(principal: Principal, table_id: str, base_id: str, roles: Any, role: str) -> str:
+    """The caller's role on the table from its (workspace, base grant, table grant) roles; NotFound
+    when it cannot see the table, Forbidden when the role is below `role`."""
+    if not principal.may_reach_base(base_id):
         raise NotFound("Table not found", details={"id": table_id})
-    table, workspace_id, *roles = row
     chosen = None
     for granted in roles:  # least to most specific: workspace member, base grant, table grant
         if granted is not None:
             chosen = granted
-    return table, workspace_id, chosen
-
-
-def table_context(session: Session, *, principal: Principal, table_id: str, role: str) -> TableContext:
-    table, workspace_id, actual = _table_role(session, principal, table_id)
-    effective = principal.effective(actual)
+    effective = principal.effective(chosen)
     if effective is None:
         raise NotFound("Table not found", details={"id": table_id})
     if not at_least(effective, role):
@@ -127,7 +122,67 @@ def table_context(session: Session, *, principal: Principal, table_id: str, role
             f"Your role ({effective}) cannot do this; it needs {role} or higher.",
             details={"id": table_id, "role": effective, "required": role},
         )
+    return effective
+
+
+def table_context(session: Session, *, principal: Principal, table_id: str, role: str) -> TableContext:
+    """Access check plus the table's live fields, as ORM objects (callers may change them)."""
+    row = session.execute(_TABLE_ROLE, {"table_id": table_id, "user_id": principal.user_id}).first()
+    if row is None:
+        raise NotFound("Table not found", details={"id": table_id})
+    table, workspace_id, *roles = row
+    effective = _effective_role(principal, table_id, table.base_id, roles, role)
     return TableContext(table, workspace_id, effective, FieldSet(live_fields(session, table_id=table_id)))
+
+
+class TableView:
+    """The attributes of a table the record writes read (see write_context)."""
+
+    __slots__ = ("base_id", "id", "name", "primary_field_id")
+
+    def __init__(self, id: str, base_id: str, name: str, primary_field_id: str | None) -> None:
+        self.id = id
+        self.base_id = base_id
+        self.name = name
+        self.primary_field_id = primary_field_id
+
+
+# table_context's access query and the live fields (as JSON) in one statement, optionally with one
+# record: a single round trip where the ORM path takes two or three and ~1.5 ms of CPU.
+_WRITE_CONTEXT_SQL = (
+    "SELECT t.id, t.base_id, t.name, t.primary_field_id, b.workspace_id, wm.role, bg.role, tg.role, "
+    "(SELECT json_agg(json_build_array(f.id, f.name, f.type, f.options, f.position, f.description) "
+    "ORDER BY f.position, f.id) FROM fields f WHERE f.table_id = t.id AND f.deleted_at IS NULL){columns} "
+    "FROM tables t JOIN bases b ON b.id = t.base_id "
+    "LEFT JOIN workspace_members wm ON wm.workspace_id = b.workspace_id AND wm.user_id = %(user_id)s "
+    "LEFT JOIN grants bg ON bg.scope_id = b.id AND bg.user_id = %(user_id)s "
+    "LEFT JOIN grants tg ON tg.scope_id = t.id AND tg.user_id = %(user_id)s{join} "
+    "WHERE t.id = %(table_id)s AND t.deleted_at IS NULL"
+)
+_WRITE_CONTEXT = _WRITE_CONTEXT_SQL.format(columns="", join="")
+_WRITE_CONTEXT_WITH_RECORD = _WRITE_CONTEXT_SQL.format(
+    columns=", " + ROW_COLUMNS,
+    join=" LEFT JOIN records r ON r.table_id = t.id AND r.id = %(record_id)s AND r.deleted_at IS NULL",
+)
+
+
+def write_context(
+    session: Session, *, principal: Principal, table_id: str, role: str, record_id: str | None = None
+) -> tuple[TableContext, Row | None]:
+    """table_context for the record write paths, with plain copies of the table and its fields
+    (TableView, FieldView) instead of ORM objects; with `record_id`, also that live record as read
+    now, without a lock, or None. Same access rules as table_context (the role is checked before
+    the record is used)."""
+    raw = session.connection().connection.driver_connection
+    params = {"table_id": table_id, "user_id": principal.user_id, "record_id": record_id}
+    row = raw.execute(_WRITE_CONTEXT if record_id is None else _WRITE_CONTEXT_WITH_RECORD, params).fetchone()
+    if row is None:
+        raise NotFound("Table not found", details={"id": table_id})
+    effective = _effective_role(principal, table_id, row[1], row[5:8], role)
+    table = TableView(row[0], row[1], row[2], row[3])
+    fields = [FieldView.of(f[0], f[1], f[2], f[3], table_id, f[4], f[5]) for f in row[8] or ()]
+    record = Row(*row[9:]) if record_id is not None and row[9] is not None else None
+    return TableContext(table, row[4], effective, FieldSet(fields)), record  # type: ignore[arg-type]
 
 
 def live_fields(session: Session, *, table_id: str) -> list[Field]:
@@ -151,6 +206,15 @@ class FieldView:
         self.table_id = getattr(field, "table_id", None)
         self.position = getattr(field, "position", 0)
         self.description = getattr(field, "description", None)
+
+    @classmethod
+    def of(
+        cls, id: str, name: str, type: str, options: Any, table_id: str | None, position: int, description: str | None
+    ) -> FieldView:
+        view = cls.__new__(cls)
+        view.id, view.name, view.type, view.options = id, name, type, options or {}
+        view.table_id, view.position, view.description = table_id, position, description
+        return view
 
 
 def _plan(fields: list[Any], field_key: str) -> list[tuple[str, Any, Any]]:
@@ -284,7 +348,9 @@ def _persist_new_options(session: Session, wctx: WriteContext, ctx: TableContext
     for field_id, view in wctx.changed_fields.items():
         field = ctx.fields.by_id[field_id]
         field.options = dict(view.options)
-        if isinstance(view, FieldView) and not isinstance(field, FieldView):
+        if isinstance(field, FieldView):  # from write_context: not an ORM object, so write it here
+            session.execute(update(Field).where(Field.id == field_id).values(options=field.options))
+        elif isinstance(view, FieldView):
             view.options = field.options
     if wctx.changed_fields:
         session.flush()
@@ -330,7 +396,7 @@ def create_records(
 ) -> list[dict[str, Any]]:
     """Create up to 1,000 records: [{"fields": {...}}]. All or nothing."""
     _check_batch(records)
-    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
     return _insert(session, ctx, principal, [r.get("fields", {}) if isinstance(r, dict) else r for r in records],
                    typecast=typecast, field_key=field_key)  # fmt: skip
 
@@ -461,7 +527,7 @@ def update_records(
     the writable fields not given. A "version" that is not the current one fails the batch with 412.
     """
     _check_batch(records)
-    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
     return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
 
 
@@ -590,7 +656,7 @@ def update_record(
     item: dict[str, Any] = {"id": _valid_record_id(record_id), "fields": fields}
     if if_match is not None:
         item["version"] = if_match
-    ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
+    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
     return _update(session, ctx, principal, [item], replace=replace, typecast=typecast, field_key=field_key)[0]
 
 
