@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 from pybase.db import after_commit, utcnow
 
 Publisher = Callable[[list[dict[str, Any]]], None]
-_INSERT = (
-    "INSERT INTO change_events (workspace_id, base_id, table_id, type, actor_id, payload, created_at) "
-    "VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s) RETURNING id"
-)
+# Column order of an event row, for writers that insert it inside a larger statement (see logged()).
+COLUMNS = "workspace_id, base_id, table_id, type, actor_id, payload, created_at"
+_INSERT = f"INSERT INTO change_events ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s) RETURNING id"
 _publishers: list[Publisher] = []
 
 
@@ -53,6 +52,32 @@ def emit(
         )
         .fetchone()[0]
     )
+    logged(
+        session,
+        event_id=event_id,
+        type=type,
+        workspace_id=workspace_id,
+        base_id=base_id,
+        table_id=table_id,
+        actor_id=actor_id,
+        payload=payload,
+    )
+    return event_id
+
+
+def logged(
+    session: Session,
+    *,
+    event_id: int,
+    type: str,
+    workspace_id: str,
+    base_id: str | None,
+    table_id: str | None,
+    actor_id: str | None,
+    payload: dict[str, Any] | None,
+) -> None:
+    """Publish, after commit, an event row the caller inserted itself in this transaction (in the
+    same statement as the change it describes, to save a round trip); emit() does both."""
     pending = session.info.get("pending_events")
     if pending is None:
         pending = session.info["pending_events"] = []
@@ -68,7 +93,6 @@ def emit(
             "payload": payload or {},
         }
     )
-    return event_id
 
 
 _defaults_loaded = False

@@ -13,6 +13,8 @@ from pybase.errors import BadRequest
 from pybase.history.models import RecordHistory
 
 MAX_VALUE_BYTES = 2_000
+# Column order of a history row, for writers that insert it inside a larger statement.
+COLUMNS = "table_id, record_id, action, actor_id, changes, created_at"
 
 
 def _small(value: Any) -> Any:
@@ -37,23 +39,16 @@ def record_entries(
     if not entries:
         return
     rows = [
-        (
-            table_id,
-            record_id,
-            action,
-            actor_id,
-            json.dumps({fid: {"from": _small(c["from"]), "to": _small(c["to"])} for fid, c in changes.items()}),
-            at,
-        )
-        for record_id, action, changes in entries
+        (table_id, record_id, action, actor_id, encode_changes(changes), at) for record_id, action, changes in entries
     ]
     raw = session.connection().connection.driver_connection
     with raw.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO record_history (table_id, record_id, action, actor_id, changes, created_at) "
-            "VALUES (%s, %s, %s, %s, %s::jsonb, %s)",
-            rows,
-        )
+        cur.executemany(f"INSERT INTO record_history ({COLUMNS}) VALUES (%s, %s, %s, %s, %s::jsonb, %s)", rows)
+
+
+def encode_changes(changes: dict[str, Any]) -> str:
+    """{field_id: {"from", "to"}} as the JSON stored in a history row (huge values truncated)."""
+    return json.dumps({fid: {"from": _small(c["from"]), "to": _small(c["to"])} for fid, c in changes.items()})
 
 
 def list_entries(

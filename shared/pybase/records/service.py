@@ -21,6 +21,7 @@ from pybase.access.roles import Principal, at_least
 from pybase.bases.models import AppBase
 from pybase.db import utcnow
 from pybase.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ValidationFailed
+from pybase.events import service as events
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
@@ -540,7 +541,10 @@ def _update(
     replace: bool,
     typecast: bool,
     field_key: str,
+    unlocked: dict[str, Row] | None = None,
 ) -> list[dict[str, Any]]:
+    """`unlocked`: the records as read without a lock (update_record); they are written only if
+    their version is still the one read, else the update is redone under a row lock."""
     wctx = WriteContext(typecast=typecast, workspace_members=_workspace_members(session, ctx))
     errors: list[dict[str, Any]] = []
     ids: list[str] = []
@@ -567,7 +571,10 @@ def _update(
         for writes in link_writes:
             for field_id in links.link_fields(ctx.fields.fields):
                 writes.setdefault(field_id, [])
-    rows = _fetch(session, ctx.table.id, ids, lock=True)
+    # Link writes change other rows first, so they need the lock from the start.
+    optimistic = unlocked is not None and len(ids) == 1 and not any(link_writes)
+    rows = unlocked if optimistic else _fetch(session, ctx.table.id, ids, lock=True)
+    assert rows is not None
     missing = [rid for rid in ids if rid not in rows]
     if missing:
         raise NotFound("Some records do not exist; nothing was written.", details={"ids": missing[:100]})
@@ -614,7 +621,11 @@ def _update(
         changed_rows.append(row)
         entries.append((record_id, "updated", changes))
         event_changes.append((record_id, {fid: c["to"] for fid, c in changes.items()}))
-    if changed_rows:
+    if changed_rows and optimistic:
+        if not _update_one_if_unchanged(session, ctx, principal, changed_rows[0], entries[0][2], event_changes, now):
+            # Someone changed or deleted the record since it was read: redo the update under a row lock.
+            return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
+    elif changed_rows:
         raw = session.connection().connection.driver_connection
         raw.execute(
             "UPDATE records AS r SET data = v.data, version = r.version + 1, updated_at = %s, updated_by = %s "
@@ -641,6 +652,62 @@ def _update(
     return serialize_rows(session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
 
 
+# One record's UPDATE, its history row and its change event in one statement (one round trip where
+# three statements take three), written only while the record still has the version that was read.
+_UPDATE_ONE = (
+    "WITH u AS (UPDATE records SET data = %(data)s::jsonb, version = version + 1, updated_at = %(now)s, "
+    "updated_by = %(actor_id)s WHERE table_id = %(table_id)s AND id = %(id)s AND version = %(version)s "
+    "AND deleted_at IS NULL RETURNING id), "
+    f"h AS (INSERT INTO record_history ({history.COLUMNS}) "
+    "SELECT %(table_id)s, id, 'updated', %(actor_id)s, %(changes)s::jsonb, %(now)s FROM u) "
+    f"INSERT INTO change_events ({events.COLUMNS}) SELECT %(workspace_id)s, %(base_id)s, %(table_id)s, "
+    "'records.updated', %(actor_id)s, %(payload)s::jsonb, %(now)s FROM u RETURNING id"
+)
+
+
+def _update_one_if_unchanged(
+    session: Session,
+    ctx: TableContext,
+    principal: Principal,
+    row: Row,
+    changes: dict[str, Any],
+    event_changes: list[tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> bool:
+    """Write one updated row (its version already advanced) with history and event; False, having
+    written nothing, when the stored version is no longer the one read."""
+    payload = _event_payload([row.id], event_changes)
+    raw = session.connection().connection.driver_connection
+    written = raw.execute(
+        _UPDATE_ONE,
+        {
+            "data": json.dumps(row.data, separators=(",", ":")),
+            "now": now,
+            "actor_id": principal.user_id,
+            "table_id": ctx.table.id,
+            "id": row.id,
+            "version": row.version - 1,
+            "changes": history.encode_changes(changes),
+            "workspace_id": ctx.workspace_id,
+            "base_id": ctx.table.base_id,
+            "payload": json.dumps(payload),
+        },
+    ).fetchone()
+    if written is None:
+        return False
+    events.logged(
+        session,
+        event_id=written[0],
+        type="records.updated",
+        workspace_id=ctx.workspace_id,
+        base_id=ctx.table.base_id,
+        table_id=ctx.table.id,
+        actor_id=principal.user_id,
+        payload=payload,
+    )
+    return True
+
+
 def update_record(
     session: Session,
     *,
@@ -656,8 +723,9 @@ def update_record(
     item: dict[str, Any] = {"id": _valid_record_id(record_id), "fields": fields}
     if if_match is not None:
         item["version"] = if_match
-    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
-    return _update(session, ctx, principal, [item], replace=replace, typecast=typecast, field_key=field_key)[0]
+    ctx, row = write_context(session, principal=principal, table_id=table_id, role="editor", record_id=record_id)
+    return _update(session, ctx, principal, [item], replace=replace, typecast=typecast, field_key=field_key,
+                   unlocked={row.id: row} if row is not None else {})[0]  # fmt: skip
 
 
 # --- delete / restore -------------------------------------------------------------------------
