@@ -207,6 +207,8 @@ class FieldType:
 
     def filter_value(self, value: Any, field: FieldLike) -> Any:
         """A filter's comparison value -> the Python value bound for `value_expr` comparisons."""
+        if isinstance(value, dict | list):  # types comparing structured values override this
+            raise FieldValueError(f"Expected a single value, got {type(value).__name__}.")
         return value
 
     def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:

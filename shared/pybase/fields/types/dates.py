@@ -88,7 +88,10 @@ def parse_instant(value: Any, tz: ZoneInfo, *, typecast: bool) -> datetime:
                 raise FieldValueError(f"Expected an ISO 8601 date-time, got {value!r}.") from None
             moment = datetime.combine(parse_date(text, typecast=True), time())
     elif typecast and isinstance(value, int | float) and not isinstance(value, bool):
-        moment = datetime.fromtimestamp(value, UTC)
+        try:
+            moment = datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise FieldValueError(f"The timestamp {value!r} is out of range.") from None
     else:
         raise FieldValueError(f"Expected an ISO 8601 date-time, got {type(value).__name__}.")
     if moment.tzinfo is None:

@@ -85,6 +85,8 @@ class NumberBase(FieldType):
         number = self.parse(value, field, ctx)
         if field.options.get("allow_negative") is False and number < 0:
             raise FieldValueError("Negative numbers are not allowed in this field.")
+        if abs(number) >= Decimal(10) ** 15:  # before quantize, which fails beyond 28 digits
+            raise FieldValueError("Numbers must be below 10^15.")
         precision = field.options.get("precision")
         if precision is not None:
             number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
@@ -195,6 +197,8 @@ class Duration(NumberBase):
         seconds = self.parse(value, field, ctx)
         if seconds < 0:
             raise FieldValueError("A duration cannot be negative.")
+        if seconds >= Decimal(10) ** 15:  # quantize fails beyond 28 digits
+            raise FieldValueError("Durations must be below 10^15 seconds.")
         return json_number(seconds.quantize(Decimal("0.001")).normalize())
 
     def to_text(self, stored: Any, field: FieldLike) -> str | None:
