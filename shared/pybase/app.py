@@ -80,6 +80,13 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
         return JSONResponse(jsontext.safe(body), status_code=422)
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # Only text from the client can hold lone surrogates (JSON escapes like "\ud800"); the
+        # database driver refuses to encode them, so nothing was written.
+        body = error_body("invalid_value", "Text in the request is not valid Unicode (a lone surrogate).", None)
+        return JSONResponse(body, status_code=422)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -111,6 +113,13 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             return respond(AirtableError(404, None, "NOT_FOUND"))
         return respond(AirtableError(exc.status_code, "INVALID_REQUEST_UNKNOWN", str(exc.detail)))
+
+    @app.exception_handler(psycopg.DataError)
+    @app.exception_handler(sqlalchemy.exc.DataError)
+    @app.exception_handler(UnicodeEncodeError)
+    async def _bad_value(request: Request, exc: Exception) -> JSONResponse:
+        # A value PostgreSQL cannot store or compare (SQLSTATE class 22, lone surrogates): the client's.
+        return respond(invalid_request("Invalid request: a value in the request cannot be stored"))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
