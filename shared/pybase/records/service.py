@@ -463,14 +463,16 @@ def _insert(
         Row(record_id, first + i, data, 1, now, principal.user_id, now, principal.user_id)
         for i, (record_id, data) in enumerate(zip(record_ids(len(datas)), datas, strict=True))
     ]
-    # Without computed fields the response needs no query, so it is built before the COPY ends,
-    # while the server is still busy with the rows sent so far.
+    # Rows go out in chunks as they are formatted, so the server parses and indexes the first ones
+    # while the rest are formatted; without computed fields the response needs no query and is
+    # built before the COPY ends, while the server is still busy with the last rows.
     early = not links_computed.needs_loading(ctx.fields.fields)
     serialized = None
     raw = session.connection().connection.driver_connection
     cur = raw.cursor()
     with cur, cur.copy(_COPY_RECORDS) as copy:
-        copy.write(_copy_text(ctx.table.id, principal.user_id, now, rows))
+        for start in range(0, len(rows), COPY_CHUNK_ROWS):
+            copy.write(_copy_text(ctx.table.id, principal.user_id, now, rows[start : start + COPY_CHUNK_ROWS]))
         if early:
             serialized = serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
     ids = [row.id for row in rows]
@@ -493,6 +495,7 @@ def _insert(
     return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
 
 
+COPY_CHUNK_ROWS = 100
 _COPY_RECORDS = (
     "COPY records (table_id, id, seq, data, version, created_at, created_by, updated_at, updated_by) FROM STDIN"
 )
