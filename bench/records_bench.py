@@ -16,6 +16,7 @@ Data is bulk-loaded with COPY; every figure below goes through the service layer
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -368,6 +369,10 @@ def write_figures(args: argparse.Namespace, principal: Any, table_id: str, ids: 
                     for i in range(1000)
                 ]
             )
+        # The 100,000 prepared input records are the benchmark's, not the service's: keep them out
+        # of the garbage collector's full passes (an API process holds one request's batch).
+        gc.collect()
+        gc.freeze()
         cpu = time.process_time()
         started = time.perf_counter()
         for batch in batches:
@@ -375,6 +380,7 @@ def write_figures(args: argparse.Namespace, principal: Any, table_id: str, ids: 
                 service.create_records(s, principal=principal, table_id=new_table, records=batch)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        gc.unfreeze()
         total = len(batches) * 1000
         rates.append(total / seconds)
         cpu_rates.append(total / cpu)
