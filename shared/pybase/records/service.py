@@ -488,11 +488,17 @@ def _insert(
         base_id=ctx.table.base_id,
         table_id=ctx.table.id,
         actor_id=principal.user_id,
-        payload=_event_payload(ids, [(row.id, {**row.data, **w}) for row, w in zip(rows, link_writes, strict=True)]),
+        payload=_created_payload(ids, rows, link_writes),
     )
     if serialized is not None:
         return serialized
     return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
+
+
+def _created_payload(ids: list[str], rows: list[Row], link_writes: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(rows) > EVENT_VALUES_MAX_RECORDS:  # no values in the event: skip merging 1,000s of dicts
+        return {"record_ids": ids, "field_ids": sorted({f for row in rows for f in row.data}.union(*link_writes))}
+    return _event_payload(ids, [(row.id, {**row.data, **w}) for row, w in zip(rows, link_writes, strict=True)])
 
 
 COPY_CHUNK_ROWS = 100
