@@ -181,6 +181,35 @@ def to_mm(value: Any, default_unit: str) -> Decimal:
     return _num(value, "a dimension") * MM_PER_UNIT[default_unit]
 
 
+@lru_cache(maxsize=4096)
+def _stored_from_text(text: str, default_unit: str) -> dict[str, Any]:
+    return _stored(parse_dimension(text, default_unit))
+
+
+def _stored(parsed: dict[str, Any]) -> dict[str, Any]:
+    """A parsed dimension in storage form: value, unit, tolerance and normalized millimetres."""
+    factor = MM_PER_UNIT[parsed["unit"]]
+    stored: dict[str, Any] = {"value": json_number(parsed["value"]), "unit": parsed["unit"]}
+    low = high = parsed["value"]
+    tol = parsed["tolerance"]
+    if tol is not None:
+        if tol["type"] == "limits":
+            low, high = tol["lower"], tol["upper"]
+            stored["tolerance"] = {"type": "limits", "lower": json_number(low), "upper": json_number(high)}
+        else:
+            low, high = parsed["value"] - tol["minus"], parsed["value"] + tol["plus"]
+            stored["tolerance"] = {
+                "type": tol["type"],
+                "plus": json_number(tol["plus"]),
+                "minus": json_number(tol["minus"]),
+            }
+    # Normalized millimetres, so filters and sorts work across units.
+    stored["mm"] = json_number(parsed["value"] * factor)
+    stored["min_mm"] = json_number(low * factor)
+    stored["max_mm"] = json_number(high * factor)
+    return stored
+
+
 @register
 class Dimension(FieldType):
     name = "dimension"
@@ -199,33 +228,19 @@ class Dimension(FieldType):
             return None
         unit = field.options.get("unit", "mm")
         if isinstance(value, str):
-            parsed = parse_dimension(value, unit)
-        elif isinstance(value, dict):
+            # Cached whole (batches repeat values); a copy, as records may not share the dicts.
+            cached = _stored_from_text(value, unit)
+            stored = dict(cached)
+            if "tolerance" in stored:
+                stored["tolerance"] = dict(cached["tolerance"])
+            return stored
+        if isinstance(value, dict):
             parsed = _dimension_from_dict(value, unit)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             parsed = {"value": _num(value, "a dimension value"), "unit": unit, "tolerance": None}
         else:
             raise FieldValueError(f"Expected a dimension like '10.5 ±0.1 mm', got {type(value).__name__}.")
-        factor = MM_PER_UNIT[parsed["unit"]]
-        stored: dict[str, Any] = {"value": json_number(parsed["value"]), "unit": parsed["unit"]}
-        low = high = parsed["value"]
-        tol = parsed["tolerance"]
-        if tol is not None:
-            if tol["type"] == "limits":
-                low, high = tol["lower"], tol["upper"]
-                stored["tolerance"] = {"type": "limits", "lower": json_number(low), "upper": json_number(high)}
-            else:
-                low, high = parsed["value"] - tol["minus"], parsed["value"] + tol["plus"]
-                stored["tolerance"] = {
-                    "type": tol["type"],
-                    "plus": json_number(tol["plus"]),
-                    "minus": json_number(tol["minus"]),
-                }
-        # Normalized millimetres, so filters and sorts work across units.
-        stored["mm"] = json_number(parsed["value"] * factor)
-        stored["min_mm"] = json_number(low * factor)
-        stored["max_mm"] = json_number(high * factor)
-        return stored
+        return _stored(parsed)
 
     def display(self, stored: dict[str, Any]) -> str:
         unit = stored["unit"]
