@@ -257,6 +257,33 @@ def test_publish_after_commit_only(gateway: FakeGateway, world: World) -> None:
     assert r.xlen(relay.stream_key()) == before + 1
 
 
+def test_threads_committing_while_the_publisher_loads_lose_no_events(monkeypatch: Any) -> None:
+    """The first commit in a process loads the relay publisher; a thread committing meanwhile waits
+    for it instead of finding no publisher (its events used to skip realtime)."""
+    from pybase.events import service as events
+
+    seen: list[int] = []
+
+    def recording(evts: list[dict[str, Any]]) -> None:
+        seen.extend(e["id"] for e in evts)
+
+    def slow_install() -> None:
+        time.sleep(0.3)  # the relay import on a cold, busy process
+        events.register_publisher(recording)
+
+    monkeypatch.setattr(events, "_defaults_loaded", False)
+    monkeypatch.setattr(relay, "install", slow_install)
+    try:
+        first = threading.Thread(target=events._publish, args=([{"id": 1}],))
+        first.start()
+        time.sleep(0.05)
+        events._publish([{"id": 2}])
+        first.join()
+        assert sorted(seen) == [1, 2]
+    finally:
+        events.unregister_publisher(recording)
+
+
 def test_viewer_cannot_subscribe_outside_their_grants(gateway: FakeGateway, world: World) -> None:
     g = _connect(gateway, world.tokens[world.guest])
     err = _send(gateway, g, {"action": "subscribe", "table_id": world.table_a})

@@ -7,6 +7,7 @@ event is still in the log for replay and the write is unaffected.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -96,6 +97,7 @@ def logged(
 
 
 _defaults_loaded = False
+_defaults_lock = threading.Lock()
 
 
 def _load_default_publishers() -> None:
@@ -103,15 +105,20 @@ def _load_default_publishers() -> None:
     global _defaults_loaded
     if _defaults_loaded:
         return
-    _defaults_loaded = True
-    try:
-        from pybase.realtime.relay import install
+    # Under a lock, and marked done only once installed: a second thread committing while the first
+    # imports the relay would otherwise find no publisher and its events would skip realtime.
+    with _defaults_lock:
+        if _defaults_loaded:
+            return
+        try:
+            from pybase.realtime.relay import install
 
-        install()
-    except Exception:  # realtime is optional for a write: the log keeps the events for replay
-        import logging
+            install()
+        except Exception:  # realtime is optional for a write: the log keeps the events for replay
+            import logging
 
-        logging.getLogger("pybase.events").exception("could not install the realtime publisher")
+            logging.getLogger("pybase.events").exception("could not install the realtime publisher")
+        _defaults_loaded = True
 
 
 def _publish(events: list[dict[str, Any]]) -> None:
