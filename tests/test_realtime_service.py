@@ -30,7 +30,7 @@ from pybase.events.models import ChangeEvent
 from pybase.events.service import emit
 from pybase.ids import new_id
 from pybase.realtime import registry, relay, service
-from pybase.realtime.delivery import Gone, ManagementApiPoster
+from pybase.realtime.delivery import Gone, ManagementApiPoster, PipelinedPoster, deliver
 from pybase.realtime.schemas import MAX_MESSAGE_BYTES
 from pybase.redis_client import get_redis, rkey
 from pybase.tables.models import Table
@@ -257,6 +257,27 @@ def test_publish_after_commit_only(gateway: FakeGateway, world: World) -> None:
     assert r.xlen(relay.stream_key()) == before + 1
 
 
+@pytest.mark.parametrize("keep_alive", [True, False])
+def test_pipelined_poster_keeps_order_reports_gone_and_survives_closing_servers(keep_alive: bool) -> None:
+    """Serverless offline's path: a whole batch pipelined on keep-alive sockets. A server that closes
+    after each answer (HTTP/1.0) makes it fall back to one post at a time; nothing is lost either way."""
+    gw = FakeGateway()
+    if keep_alive:
+        gw.server.RequestHandlerClass.protocol_version = "HTTP/1.1"  # type: ignore[attr-defined]
+    try:
+        poster = PipelinedPoster(gw.url)
+        live = [gw.open() for _ in range(9)]
+        frames = {cid: [json.dumps({"type": "events", "events": [{"id": n}]}) for n in range(3)] for cid in live}
+        frames["con" + "x" * 14] = ['{"type":"events","events":[]}']  # unknown: 410
+        for _ in range(2):  # twice: the second batch reuses the sockets
+            result = deliver(poster, frames)
+            assert result.sent == 27 and result.gone == ["con" + "x" * 14] and not result.failed
+            for cid in live:
+                assert [e["id"] for e in gw.events(cid)] == [0, 1, 2]
+    finally:
+        gw.server.shutdown()
+
+
 def test_threads_committing_while_the_publisher_loads_lose_no_events(monkeypatch: Any) -> None:
     """The first commit in a process loads the relay publisher; a thread committing meanwhile waits
     for it instead of finding no publisher (its events used to skip realtime)."""
@@ -272,6 +293,7 @@ def test_threads_committing_while_the_publisher_loads_lose_no_events(monkeypatch
         events.register_publisher(recording)
 
     monkeypatch.setattr(events, "_defaults_loaded", False)
+    monkeypatch.setattr(events, "_publishers", [])  # only the recording one: these events are not real
     monkeypatch.setattr(relay, "install", slow_install)
     try:
         first = threading.Thread(target=events._publish, args=([{"id": 1}],))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +28,8 @@ from pybase.logs import logger
 # Posts spend most of their time waiting on the gateway, so more threads than cores pay off (measured
 # against serverless offline: 16 threads ~530 posts/s, 32 threads ~660 posts/s on 2 cores).
 DELIVERY_THREADS = int(os.environ.get("PYBASE_WS_DELIVERY_THREADS", "32"))
+# Local unsigned endpoints get HTTP/1.1 pipelining (PipelinedPoster); 0 turns it off.
+PIPELINE = os.environ.get("PYBASE_WS_PIPELINE", "1") not in ("0", "off", "false", "no")
 
 
 class Gone(Exception):
@@ -113,6 +116,121 @@ class ManagementApiPoster:
             raise DeliveryError(f"HTTP {response.status} posting to {connection_id}")
 
 
+class PipelinedPoster(ManagementApiPoster):
+    """The same API for unsigned plain-HTTP endpoints (serverless offline), posting a whole batch with
+    HTTP/1.1 pipelining: every request of a batch is written at once on a few keep-alive sockets and
+    the answers are read back in order. Measured against serverless offline on 2 cores: about 3,000
+    posts/s against about 1,300-2,000 for 32 threads each waiting on its own request, whose Python work
+    per post (http.client, thread hand-offs under the GIL) cost more than the gateway's own.
+    A connection's frames stay on one socket in order, so a client still sees events in order.
+    Signed (AWS) endpoints keep the thread pool: each request there waits on the network, not the CPU.
+    """
+
+    SOCKETS = 4
+    IDLE_SECONDS = 4.0  # Node closes idle keep-alive sockets after 5 s: reconnect before that
+
+    def __init__(self, endpoint_url: str) -> None:
+        super().__init__(endpoint_url, sign=False)
+        self._socks: list[tuple[socket.socket, float] | None] = [None] * self.SOCKETS
+        self._batch_lock = threading.Lock()
+
+    def _socket(self, k: int) -> socket.socket:
+        entry = self._socks[k]
+        if entry is not None and time.monotonic() - entry[1] < self.IDLE_SECONDS:
+            return entry[0]
+        if entry is not None:
+            entry[0].close()
+        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socks[k] = (sock, time.monotonic())
+        return sock
+
+    def _drop(self, k: int) -> None:
+        entry = self._socks[k]
+        if entry is not None:
+            entry[0].close()
+        self._socks[k] = None
+
+    def _request(self, connection_id: str, body: bytes) -> bytes:
+        path = f"{self.base_path}/@connections/{quote(connection_id, safe='')}"
+        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+        return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    @staticmethod
+    def _statuses(sock: socket.socket, count: int) -> list[int]:
+        """Read `count` responses (status line, headers, Content-Length body) in order."""
+        statuses: list[int] = []
+        buf = b""
+        while len(statuses) < count:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break  # closed: the caller re-posts what got no answer
+                buf += chunk
+                continue
+            head = buf[:end].decode("latin-1").lower()
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name == "content-length":
+                    length = int(value)
+                elif name == "transfer-encoding":
+                    raise http.client.HTTPException("chunked answers are not pipelined")
+            if len(buf) < end + 4 + length:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                continue
+            statuses.append(int(head.split(" ", 2)[1]))
+            buf = buf[end + 4 + length :]
+        return statuses
+
+    def post_batch(self, frames_by_connection: dict[str, list[str]]) -> dict[str, tuple[int, str | None]]:
+        """Post every frame; per connection: (frames confirmed, None | "gone" | "retry"). "retry": the
+        frames after the confirmed ones got no answer or an error; the caller posts them one by one.
+        Connections missing from the answer (their socket failed on sending) were not posted at all."""
+        with self._batch_lock:  # one batch at a time owns the sockets
+            items = list(frames_by_connection.items())
+            shares = [items[k :: self.SOCKETS] for k in range(self.SOCKETS)]
+            done: dict[str, tuple[int, str | None]] = {}
+            sent_on: list[tuple[int, list[tuple[str, int]]]] = []
+            for k, share in enumerate(shares):
+                if not share:
+                    continue
+                order = [(cid, len(frames)) for cid, frames in share]
+                payload = b"".join(self._request(cid, f.encode()) for cid, frames in share for f in frames)
+                try:
+                    self._socket(k).sendall(payload)
+                except OSError:
+                    self._drop(k)
+                    continue
+                sent_on.append((k, order))
+            for k, order in sent_on:
+                total = sum(n for _, n in order)
+                try:
+                    statuses = self._statuses(self._socks[k][0], total)  # type: ignore[index]
+                except (OSError, ValueError, IndexError, http.client.HTTPException):
+                    statuses = []
+                if len(statuses) < total:
+                    self._drop(k)
+                else:
+                    self._socks[k] = (self._socks[k][0], time.monotonic())  # type: ignore[index]
+                i = 0
+                for cid, n in order:
+                    mine, i = statuses[i : i + n], i + n
+                    ok = 0
+                    while ok < len(mine) and mine[ok] < 300:
+                        ok += 1
+                    if ok < len(mine) and mine[ok] == 410:
+                        done[cid] = (ok, "gone")
+                    else:
+                        # Unanswered or refused from frame `ok` on: the caller posts the rest one by one.
+                        done[cid] = (ok, None if ok == n else "retry")
+            return done
+
+
 _posters: dict[str, ManagementApiPoster] = {}
 _posters_lock = threading.Lock()
 
@@ -136,7 +254,9 @@ def get_poster(endpoint_url: str | None = None) -> Poster:
         with _posters_lock:
             poster = _posters.get(endpoint)
             if poster is None:
-                poster = _posters[endpoint] = ManagementApiPoster(endpoint)
+                plain = urlsplit(endpoint).scheme == "http" and get_settings().is_local
+                cls = PipelinedPoster if plain and PIPELINE else ManagementApiPoster
+                poster = _posters[endpoint] = cls(endpoint)
     return poster
 
 
@@ -187,8 +307,27 @@ def deliver(poster: Poster, frames_by_connection: dict[str, list[str]]) -> Deliv
     items = list(items)
     if not items:
         return result
-    if len(items) == 1:
-        outcomes: list[Any] = [_post_all(poster, *items[0])]
+    outcomes: list[Any]
+    if isinstance(poster, PipelinedPoster) and len(items) > 1:
+        done = poster.post_batch(dict(items))
+        outcomes_by_cid = {cid: (sent, problem, None) for cid, (sent, problem) in done.items() if problem != "retry"}
+        # What the batch did not confirm goes again one post at a time, in order, from the first
+        # unconfirmed frame (a frame the gateway took but did not answer may come twice; clients drop
+        # event IDs they already have).
+        futures = {
+            cid: (
+                done.get(cid, (0, None))[0],
+                _executor().submit(_post_all, poster, cid, frames[done.get(cid, (0,))[0] :]),
+            )
+            for cid, frames in items
+            if cid not in outcomes_by_cid
+        }
+        for cid, (confirmed, future) in futures.items():
+            sent, problem, detail = future.result()
+            outcomes_by_cid[cid] = (confirmed + sent, problem, detail)
+        outcomes = [outcomes_by_cid[cid] for cid, _ in items]
+    elif len(items) == 1:
+        outcomes = [_post_all(poster, *items[0])]
     else:
         futures = [_executor().submit(_post_all, poster, cid, frames) for cid, frames in items]
         outcomes = [f.result() for f in futures]
