@@ -35,6 +35,7 @@ GROUP = "relay"
 CONSUMER = "relay"  # one name: after a crash the next consumer re-reads the unacknowledged entries
 STREAM_MAXLEN = 100_000
 LOCK_TTL_MS = 15_000
+RENEW_SECONDS = 1.0
 BREAKER_SECONDS = 5.0
 
 _breaker_until = 0.0
@@ -128,14 +129,16 @@ def process(r: redis.Redis, poster: Any, entries: list[Any]) -> int:
     return len(events)
 
 
-def drain(r: redis.Redis, poster: Any, *, block_ms: int = 0, count: int = 1000) -> int:
-    """Read and deliver what is waiting (first any unacknowledged leftovers); returns events handled."""
+def drain(r: redis.Redis, poster: Any, *, block_ms: int = 0, count: int = 1000, leftovers: bool = True) -> int:
+    """Read and deliver what is waiting (first, with `leftovers`, entries read but never acknowledged,
+    e.g. by a consumer that crashed); returns events handled."""
     ensure_group(r)
     handled = 0
-    pending = r.xreadgroup(GROUP, CONSUMER, {stream_key(): "0"}, count=count)
-    for _, entries in pending or []:
-        if entries:
-            handled += process(r, poster, entries)
+    if leftovers:
+        pending = r.xreadgroup(GROUP, CONSUMER, {stream_key(): "0"}, count=count)
+        for _, entries in pending or []:
+            if entries:
+                handled += process(r, poster, entries)
     fresh = r.xreadgroup(GROUP, CONSUMER, {stream_key(): ">"}, count=count, block=block_ms or None)
     for _, entries in fresh or []:
         if entries:
@@ -190,25 +193,36 @@ def run(
     """
     handled = 0
     lock: _Lock | None = None
+    # Per batch the loop costs only the stream read and the acknowledgement: the lease (15 s) is
+    # renewed once a second, and leftovers (read, never acknowledged) are re-read only when this run
+    # starts or after a failed batch, the only times there can be any.
+    renewed_at = 0.0
+    leftovers = True
     while not should_stop():
         try:
             r = get_redis()
             if lock is None:
                 lock = _Lock(r, planned_end)
-            if not lock.renew():
-                if handover_wait is not None:
-                    ends = lock.holder_ends_at()
-                    if ends is None or ends > time.time() + handover_wait:
-                        return handled
-                time.sleep(0.1)  # another consumer holds the lease
-                continue
-            handled += drain(r, poster, block_ms=block_ms)
+            if time.monotonic() - renewed_at >= RENEW_SECONDS:
+                if not lock.renew():
+                    renewed_at = 0.0
+                    if handover_wait is not None:
+                        ends = lock.holder_ends_at()
+                        if ends is None or ends > time.time() + handover_wait:
+                            return handled
+                    time.sleep(0.1)  # another consumer holds the lease
+                    continue
+                renewed_at = time.monotonic()
+            handled += drain(r, poster, block_ms=block_ms, leftovers=leftovers)
+            leftovers = False
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             logger.warning("relay: Redis unavailable, retrying", extra={"error": str(exc)[:200]})
             _group_ready.clear()
+            renewed_at, leftovers = 0.0, True
             time.sleep(1.0)
         except Exception:
             logger.exception("relay: batch failed")
+            renewed_at, leftovers = 0.0, True
             time.sleep(0.2)
     if lock is not None:
         # Redis may be down at shutdown; the lease then expires by itself.
