@@ -196,11 +196,19 @@ class PipelinedPoster(ManagementApiPoster):
             shares = [items[k :: self.SOCKETS] for k in range(self.SOCKETS)]
             done: dict[str, tuple[int, str | None]] = {}
             sent_on: list[tuple[int, list[tuple[str, int]]]] = []
+            bodies: dict[int, bytes] = {}  # every subscriber gets the same frame objects: encode each once
+
+            def body(frame: str) -> bytes:
+                data = bodies.get(id(frame))
+                if data is None:
+                    data = bodies[id(frame)] = frame.encode()
+                return data
+
             for k, share in enumerate(shares):
                 if not share:
                     continue
                 order = [(cid, len(frames)) for cid, frames in share]
-                payload = b"".join(self._request(cid, f.encode()) for cid, frames in share for f in frames)
+                payload = b"".join(self._request(cid, body(f)) for cid, frames in share for f in frames)
                 try:
                     self._socket(k).sendall(payload)
                 except OSError:
