@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -208,6 +209,7 @@ class Stack:
             print(f"cleanup: {exc}")
         if self.pg is not None:
             self.pg.cleanup()
+            shutil.rmtree(self.tmp / "pg", ignore_errors=True)  # ~40 MB a run; the logs next to it stay
 
 
 def _world(n_users: int) -> tuple[str, str, str, list[str], list[str]]:
