@@ -1,8 +1,11 @@
-"""Grant routes: /bases/{baseId}/grants (workspaces function) and /tables/{tableId}/grants (tables function)."""
+"""Grant routes: /bases/{baseId}/grants (workspaces function) and /tables/{tableId}/grants (tables function).
+
+Both scopes have the same three routes, so one builder makes them and the two cannot drift apart.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 from sqlalchemy.orm import Session
 
 from pybase.access import grants
@@ -11,61 +14,43 @@ from pybase.access.schemas import GrantIn, GrantOut
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
 
-base_grants_router = APIRouter(tags=["grants"])
-table_grants_router = APIRouter(tags=["grants"])
+
+def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
+    router = APIRouter(tags=["grants"])
+    path = f"/{collection}/{{{id_param}}}/grants"
+
+    @router.get(path, response_model=list[GrantOut], name=f"list_{scope_type}_grants")
+    def list_grants(
+        scope_id: str = Path(alias=id_param),
+        principal: Principal = Depends(get_principal),
+        session: Session = Depends(get_session),
+    ) -> object:
+        return grants.list_grants(session, principal=principal, scope_type=scope_type, scope_id=scope_id)
+
+    @router.put(path + "/{userId}", response_model=GrantOut, name=f"set_{scope_type}_grant")
+    def set_grant(
+        userId: str,
+        body: GrantIn,
+        scope_id: str = Path(alias=id_param),
+        principal: Principal = Depends(get_principal),
+        session: Session = Depends(get_session),
+    ) -> object:
+        return grants.set_grant(
+            session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId, role=body.role
+        )
+
+    @router.delete(path + "/{userId}", status_code=204, name=f"remove_{scope_type}_grant")
+    def remove_grant(
+        userId: str,
+        scope_id: str = Path(alias=id_param),
+        principal: Principal = Depends(get_principal),
+        session: Session = Depends(get_session),
+    ) -> Response:
+        grants.remove_grant(session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId)
+        return Response(status_code=204)
+
+    return router
 
 
-@base_grants_router.get("/bases/{baseId}/grants", response_model=list[GrantOut])
-def list_base_grants(
-    baseId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
-) -> object:
-    return grants.list_grants(session, principal=principal, scope_type="base", scope_id=baseId)
-
-
-@base_grants_router.put("/bases/{baseId}/grants/{userId}", response_model=GrantOut)
-def set_base_grant(
-    baseId: str,
-    userId: str,
-    body: GrantIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
-) -> object:
-    return grants.set_grant(
-        session, principal=principal, scope_type="base", scope_id=baseId, user_id=userId, role=body.role
-    )
-
-
-@base_grants_router.delete("/bases/{baseId}/grants/{userId}", status_code=204)
-def remove_base_grant(
-    baseId: str, userId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
-) -> Response:
-    grants.remove_grant(session, principal=principal, scope_type="base", scope_id=baseId, user_id=userId)
-    return Response(status_code=204)
-
-
-@table_grants_router.get("/tables/{tableId}/grants", response_model=list[GrantOut])
-def list_table_grants(
-    tableId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
-) -> object:
-    return grants.list_grants(session, principal=principal, scope_type="table", scope_id=tableId)
-
-
-@table_grants_router.put("/tables/{tableId}/grants/{userId}", response_model=GrantOut)
-def set_table_grant(
-    tableId: str,
-    userId: str,
-    body: GrantIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
-) -> object:
-    return grants.set_grant(
-        session, principal=principal, scope_type="table", scope_id=tableId, user_id=userId, role=body.role
-    )
-
-
-@table_grants_router.delete("/tables/{tableId}/grants/{userId}", status_code=204)
-def remove_table_grant(
-    tableId: str, userId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
-) -> Response:
-    grants.remove_grant(session, principal=principal, scope_type="table", scope_id=tableId, user_id=userId)
-    return Response(status_code=204)
+base_grants_router = _grant_router("base", "bases", "baseId")
+table_grants_router = _grant_router("table", "tables", "tableId")
