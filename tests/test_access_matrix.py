@@ -8,6 +8,8 @@ fresh target per cell, made through the service layer.
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -541,7 +543,7 @@ def test_token_scope_caps_the_users_role(api: Api, gw: GrantWorld) -> None:
     w, b, t = gw.world.workspace_id, gw.world.base_id, gw.world.table.id
     cases = {
         # scope: (GET table role, PATCH table, POST base, POST workspace, PATCH workspace)
-        "read": ("commenter", 403, 403, 403, 403),
+        "read": ("viewer", 403, 403, 403, 403),
         "write": ("editor", 403, 403, 403, 403),
         "admin": ("owner", 200, 201, 201, 200),
     }
@@ -584,3 +586,114 @@ def test_token_base_limit_hides_everything_else(api: Api, gw: GrantWorld) -> Non
     assert me.call("workspaces", "PATCH", f"/workspaces/{w}", body={"name": "World"}).status == 403
     assert me.call("workspaces", "POST", f"/workspaces/{w}/bases", body={"name": "x"}).status == 403
     assert me.call("workspaces", "POST", "/workspaces", body={"name": "x"}).status == 403
+
+
+# --- read-scope API tokens write nothing: comments and presence -----------------------------------
+
+TOKEN_ROLES = ("owner", "admin", "editor", "commenter", "viewer")
+
+# A read-scope token of each workspace role, on the comments of a record. Cells are exact statuses.
+# fmt: off
+READ_TOKEN_COMMENTS: dict[str, tuple[int, ...]] = {
+    #                                                                       owner admin editor comm. viewer
+    "GET /tables/{tableId}/records/{recordId}/comments":                    (200, 200, 200, 200, 200),
+    "POST /tables/{tableId}/records/{recordId}/comments":                   (403, 403, 403, 403, 403),
+    "GET /tables/{tableId}/records/{recordId}/comments/{commentId}":        (200, 200, 200, 200, 200),
+    "PATCH /tables/{tableId}/records/{recordId}/comments/{commentId}":      (403, 403, 403, 403, 403),
+    "DELETE /tables/{tableId}/records/{recordId}/comments/{commentId}":     (403, 403, 403, 403, 403),
+}
+# fmt: on
+
+
+@pytest.fixture(scope="module")
+def commented(ctx: Ctx) -> dict[str, str]:
+    """A record, and per role the comment its user wrote with a login session (the owner's for viewers)."""
+    api, owner = Api(), ctx.world.owner
+    made = api.as_user(owner.token).call(
+        "records", "POST", f"/tables/{ctx.world.table.id}/records", body={"fields": {}}
+    )
+    assert made.status in (200, 201), made.text
+    record_id = made.json()["id"]
+    comments = {"record": record_id}
+    url = f"/tables/{ctx.world.table.id}/records/{record_id}/comments"
+    for role in TOKEN_ROLES:
+        author = ctx.world.users[role if role != "viewer" else "owner"]
+        response = api.as_user(author.token).call("records", "POST", url, body={"text": f"by {role}"})
+        assert response.status == 201, response.text
+        comments[role] = response.json()["id"]
+    return comments
+
+
+def test_read_token_matrix_covers_every_comment_endpoint() -> None:
+    from pybase.comments.routes import router as comments_router
+
+    def norm(endpoint: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", endpoint)
+
+    assert {norm(e) for e in READ_TOKEN_COMMENTS} == {norm(e) for e in _routes_of(comments_router)}
+
+
+@pytest.mark.parametrize("endpoint", list(READ_TOKEN_COMMENTS))
+def test_read_scope_token_never_comments(api: Api, ctx: Ctx, commented: dict[str, str], endpoint: str) -> None:
+    method, template = endpoint.split(" ", 1)
+    got: dict[str, int] = {}
+    for role in TOKEN_ROLES:
+        token = make_api_token(ctx.world.users[role], scope="read")
+        path = (
+            template.replace("{tableId}", ctx.world.table.id)
+            .replace("{recordId}", commented["record"])
+            .replace("{commentId}", commented[role])
+        )
+        body = {"text": "written with a read token"} if method in ("POST", "PATCH") else None
+        response = api.as_user(token).call("records", method, path, body=body)
+        if response.status >= 400:
+            assert set(response.json()["error"]) == {"code", "message", "details"}
+        got[role] = response.status
+    assert got == dict(zip(TOKEN_ROLES, READ_TOKEN_COMMENTS[endpoint], strict=True))
+    # The same people with a write-scope token (or a login) still comment as their role allows.
+    writer = api.as_user(make_api_token(ctx.world.users["commenter"], scope="write"))
+    url = f"/tables/{ctx.world.table.id}/records/{commented['record']}/comments"
+    assert writer.call("records", "POST", url, body={"text": "write scope"}).status == 201
+
+
+class _RecordingPoster:
+    def __init__(self) -> None:
+        self.frames: list[tuple[str, dict[str, Any]]] = []
+
+    def post(self, connection_id: str, data: str) -> None:
+        self.frames.append((connection_id, json.loads(data)))
+
+
+def test_read_scope_token_cannot_send_presence(ctx: Ctx) -> None:
+    from pybase.realtime import registry
+    from pybase.realtime import service as realtime
+    from pybase.redis_client import get_redis
+
+    r, poster, table_id = get_redis(), _RecordingPoster(), ctx.world.table.id
+
+    def connect(token: str) -> str:
+        connection_id = f"con{secrets.token_hex(7)}"
+        with session_scope() as session:
+            realtime.connect(session, r, connection_id=connection_id, token=token)
+        return connection_id
+
+    def send(connection_id: str, message: dict[str, Any]) -> dict[str, Any] | None:
+        with session_scope() as session:
+            return realtime.handle_message(session, r, poster, connection_id=connection_id, body=json.dumps(message))
+
+    reader = connect(make_api_token(ctx.world.owner, scope="read"))
+    writer = connect(make_api_token(ctx.world.users["editor"], scope="write"))
+    for connection_id in (reader, writer):
+        assert send(connection_id, {"action": "subscribe", "table_id": table_id}) is None
+    for message in (
+        {"action": "presence", "table_id": table_id, "record_id": f"rec{secrets.token_hex(7)}"},
+        {"action": "presence", "table_id": table_id, "state": "leave"},
+    ):
+        error = send(reader, message)
+        assert error is not None and error["error"]["code"] == "token_scope", error
+    assert [u["user_id"] for u in registry.presence(r, table_id)] == []
+    # A write-scope token (even of a lower role) may say where it is.
+    assert send(writer, {"action": "presence", "table_id": table_id}) is None
+    assert [u["user_id"] for u in registry.presence(r, table_id)] == [ctx.world.users["editor"].id]
+    for connection_id in (reader, writer):
+        realtime.disconnect(r, None, connection_id=connection_id)

@@ -8,8 +8,9 @@ ROLES = ("viewer", "commenter", "editor", "admin", "owner")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 GRANTABLE_BELOW_WORKSPACE = ("viewer", "commenter", "editor", "admin")
 
-# What an API token's scope lets it do at most, whatever its user's role.
-TOKEN_SCOPE_CAP = {"read": "commenter", "write": "editor", "admin": "owner"}
+# What an API token's scope lets it do at most, whatever its user's role. `read` writes nothing,
+# not even comments (commenter is a write role).
+TOKEN_SCOPE_CAP = {"read": "viewer", "write": "editor", "admin": "owner"}
 
 
 def at_least(role: str | None, needed: str) -> bool:
@@ -36,3 +37,8 @@ class Principal:
 
     def may_reach_base(self, base_id: str) -> bool:
         return self.token_base_ids is None or base_id in self.token_base_ids
+
+    @property
+    def read_only(self) -> bool:
+        """A read-scope API token: it may look, never write (records, comments, presence)."""
+        return self.token_scope == "read"

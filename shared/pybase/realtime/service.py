@@ -238,6 +238,9 @@ def ping(ctx: Context, action: PingAction) -> None:
 
 def presence_action(ctx: Context, action: PresenceAction) -> None:
     scope = f"table:{action.table_id}"
+    if ctx.connection.principal.read_only:
+        # Presence is a write others see; a read-scope token only watches.
+        raise Forbidden("A read-scope API token cannot send presence.", code="token_scope")
     if scope not in ctx.connection.scopes:
         raise Forbidden("Subscribe to the table before sending presence.", details={"table_id": action.table_id})
     if action.state == "leave":
