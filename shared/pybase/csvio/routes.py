@@ -107,13 +107,23 @@ async def import_new_table(
 
 
 @router.get("/tables/{table_id}/imports/{import_id}")
-@router.get("/bases/{base_id}/imports/{import_id}")
-def get_import(
+def get_table_import(
+    table_id: str,
     import_id: str,
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    return service.get_import(session, principal=principal, import_id=import_id)
+    return service.get_import(session, principal=principal, import_id=import_id, table_id=table_id)
+
+
+@router.get("/bases/{base_id}/imports/{import_id}")
+def get_base_import(
+    base_id: str,
+    import_id: str,
+    principal: Principal = Depends(get_principal),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.get_import(session, principal=principal, import_id=import_id, base_id=base_id)
 
 
 def _csv_response(table_id: str, filename: str, view_id: str | None, principal: Principal) -> StreamingResponse:

@@ -182,9 +182,18 @@ def job_dict(job: CsvImport) -> dict[str, Any]:
     }
 
 
-def get_import(session: Session, *, principal: Principal, import_id: str) -> dict[str, Any]:
-    """An import's progress: for whoever started it, or anyone who can see its table."""
+def get_import(
+    session: Session, *, principal: Principal, import_id: str, table_id: str | None = None, base_id: str | None = None
+) -> dict[str, Any]:
+    """An import's progress: for whoever started it, or anyone who can see its table.
+
+    Asked under a table or base path, the import must belong to that table or base.
+    """
     job = session.get(CsvImport, import_id) if looks_like_id(import_id, "imp") else None
+    if job is not None and (
+        (table_id is not None and job.table_id != table_id) or (base_id is not None and job.base_id != base_id)
+    ):
+        job = None
     if job is None:
         raise NotFound("Import not found", details={"id": import_id})
     if job.created_by != principal.user_id:
