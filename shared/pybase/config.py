@@ -39,6 +39,12 @@ class Settings:
     form_submissions_per_minute: int = 20
     # Airtable-compatible API requests per second per caller and base (Airtable allows 5; 0: no limit).
     airtable_requests_per_second: int = 50
+    # The extract function: its timeout, its queue's visibility timeout and maxReceiveCount (serverless.yml
+    # passes them), and its memory (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0: unknown, no check).
+    extract_timeout: int = 300
+    extract_visibility_timeout: int = 1800
+    extract_max_receives: int = 3
+    extract_memory_mb: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -73,4 +79,8 @@ def get_settings() -> Settings:
         meilisearch_url=_env("MEILISEARCH_URL"),
         form_submissions_per_minute=int(_env("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "20") or 0),
         airtable_requests_per_second=int(_env("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "50") or 0),
+        extract_timeout=int(_env("PYBASE_EXTRACT_TIMEOUT", "300") or 300),
+        extract_visibility_timeout=int(_env("PYBASE_EXTRACT_VISIBILITY_TIMEOUT", "1800") or 1800),
+        extract_max_receives=int(_env("PYBASE_EXTRACT_MAX_RECEIVES", "3") or 3),
+        extract_memory_mb=int(_env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0") or 0),
     )

@@ -35,6 +35,56 @@ class Limits:
     max_attribs_per_insert: int = 200
 
 
+REPLACEMENT = "\ufffd"
+
+
+def _clean_text(text: str) -> tuple[str, int]:
+    """`text` without what PostgreSQL's JSONB refuses: NUL and lone surrogates (the traces of invalid
+    UTF-8 bytes read with surrogateescape), each replaced with U+FFFD; returns the count replaced."""
+    if "\x00" not in text:
+        if text.isascii():
+            return text, 0
+        try:
+            text.encode("utf-8")
+            return text, 0
+        except UnicodeEncodeError:
+            pass
+    out = []
+    replaced = 0
+    for ch in text:
+        if ch == "\x00" or "\ud800" <= ch <= "\udfff":
+            out.append(REPLACEMENT)
+            replaced += 1
+        else:
+            out.append(ch)
+    return "".join(out), replaced
+
+
+def clean_json(value: Any) -> tuple[Any, int]:
+    """A JSON-ready value with every string (keys too) made storable; returns the count replaced."""
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, dict):
+        total = 0
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, str):
+                key, n = _clean_text(key)
+                total += n
+            out[key], n = clean_json(item)
+            total += n
+        return out, total
+    if isinstance(value, list | tuple):
+        items = []
+        total = 0
+        for item in value:
+            item, n = clean_json(item)
+            items.append(item)
+            total += n
+        return items, total
+    return value, 0
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -168,10 +218,21 @@ class ExtractionResult(_Model):
     tables: list[Table] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     truncated: dict[str, int] = Field(default_factory=dict)  # list name -> items left out
+    # Characters replaced with U+FFFD because no JSON document can store them (NUL, invalid UTF-8).
+    replaced_chars: int = 0
     duration_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        """JSON-ready and storable: drawings carry NUL bytes and invalid UTF-8 in their texts (caret
+        encoding, wrong code pages), which PostgreSQL's JSONB refuses; they are replaced and counted."""
+        data, replaced = clean_json(self.model_dump(mode="json"))
+        if replaced:
+            data["replaced_chars"] = data.get("replaced_chars", 0) + replaced
+            data["warnings"] = [
+                *data.get("warnings", []),
+                f"{replaced} character(s) that cannot be stored (NUL or invalid UTF-8) were replaced with U+FFFD.",
+            ]
+        return data
 
     def note_truncated(self, name: str, dropped: int = 1) -> None:
         self.truncated[name] = self.truncated.get(name, 0) + dropped
@@ -186,6 +247,8 @@ class DxfResult(ExtractionResult):
     blocks: list[BlockDef] = Field(default_factory=list)
     inserts: list[BlockRef] = Field(default_factory=list)
     entity_counts: dict[str, int] = Field(default_factory=dict)  # model space + paper space layouts
+    # Per layout: entities a renderer draws once block references and dimensions are expanded.
+    expanded_entities: dict[str, int] = Field(default_factory=dict)
     extents: Extents | None = None
 
 

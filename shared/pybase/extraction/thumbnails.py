@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pybase.extraction.errors import CorruptFile, EncryptedFile, FileTooLarge, RendererUnavailable
+from pybase.extraction.errors import CorruptFile, EmptyFile, EncryptedFile, FileTooLarge, RendererUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,34 +36,121 @@ def _bytes(source: bytes | str | Path) -> bytes:
     return Path(source).read_bytes() if isinstance(source, str | Path) else bytes(source)
 
 
+@dataclass(frozen=True, slots=True)
+class PreviewLimits:
+    """Bounds of a DXF preview. Expanded entities, not top-level ones: a 22 KB drawing of nested blocks
+    draws 100,000 entities (38 s, a 22 MB SVG) while counting a few dozen at the top."""
+
+    max_file_bytes: int = 20 * 1024 * 1024  # above this, parsing a second time alone takes too long
+    max_entities: int = 30_000  # expanded
+    max_svg_bytes: int = 4 * 1024 * 1024
+    max_seconds: float = 20.0
+
+
+PREVIEW_LIMITS = PreviewLimits()
+
+
+class _PreviewStopped(Exception):
+    """Raised inside the renderer when a bound is reached (never caught by the per-entity guard)."""
+
+
+def _bounded_frontend(limits: PreviewLimits, deadline: float) -> type:
+    from ezdxf.addons.drawing import Frontend
+
+    class BoundedFrontend(Frontend):
+        """Counts every drawn entity (nested ones too) against the bounds, and skips an entity that
+        cannot be drawn (a dimension without text position, a broken spline) instead of losing the page."""
+
+        drawn = 0
+        skipped = 0
+
+        def draw_entity(self, entity, properties):  # type: ignore[no-untyped-def]
+            self.drawn += 1
+            if self.drawn > limits.max_entities:
+                raise _PreviewStopped(f"more than {limits.max_entities} entities to draw")
+            if self.drawn % 256 == 0 and time.monotonic() > deadline:
+                raise _PreviewStopped(f"drawing took longer than {limits.max_seconds:g} s")
+            try:
+                super().draw_entity(entity, properties)
+            except _PreviewStopped:
+                raise
+            except Exception as exc:
+                self.skipped += 1
+                self.pipeline.exit_entity(entity)
+                self.skip_entity(entity, f"cannot be drawn: {type(exc).__name__}")
+
+        def skip_entity(self, entity, msg):  # type: ignore[no-untyped-def]
+            pass  # ezdxf logs every skipped entity; a preview does not need them
+
+    return BoundedFrontend
+
+
+def _drawable(layout: object) -> bool:
+    # Paper space layouts hold their own VIEWPORT entity even when blank.
+    return any(entity.dxftype() != "VIEWPORT" for entity in layout)  # type: ignore[attr-defined]
+
+
 def dxf_to_svg(
-    source: bytes | str | Path, *, max_px: int = 800, max_entities: int = 50_000, text_entities_limit: int = 2_000
+    source: bytes | str | Path,
+    *,
+    max_px: int = 800,
+    limits: PreviewLimits = PREVIEW_LIMITS,
+    text_entities_limit: int = 2_000,
 ) -> Thumbnail:
-    """Render model space (or the first sheet with content) to an SVG at most `max_px` on its longer side."""
-    from ezdxf.addons.drawing import Frontend, RenderContext, layout, svg
+    """Render model space (or the first layout with something to draw) to an SVG at most `max_px` on its
+    longer side, within `limits` (FileTooLarge when a bound is reached, EmptyFile when nothing to draw)."""
+    from ezdxf.addons.drawing import RenderContext, layout, svg
     from ezdxf.addons.drawing.config import Configuration, TextPolicy
 
-    from pybase.extraction.extractors.dxf import _read
+    from pybase.extraction.extractors.dxf import _read, expansion
 
     data = _bytes(source)
-    doc, _ = _read(data, Path(source) if isinstance(source, str | Path) else None)
-    msp = doc.modelspace()
-    if len(msp) == 0:  # drawings kept on sheets only: show the first sheet with content
-        msp = next((layout for layout in doc.layouts if len(layout)), msp)
-    if len(msp) > max_entities:
+    if len(data) > limits.max_file_bytes:
         raise FileTooLarge(
-            f"The drawing has {len(msp)} entities; previews are made up to {max_entities}.",
-            details={"entities": len(msp), "max_entities": max_entities},
+            f"The file is {len(data)} bytes; previews are drawn for files up to {limits.max_file_bytes} bytes.",
+            details={"size_bytes": len(data), "max_bytes": limits.max_file_bytes},
+        )
+    deadline = time.monotonic() + limits.max_seconds
+    doc, _ = _read(data, Path(source) if isinstance(source, str | Path) else None)
+    page_layout = next((lay for lay in doc.layouts if _drawable(lay)), None)
+    if page_layout is None:
+        raise EmptyFile("The drawing has nothing to draw.", details={"format": "dxf"})
+    sizes: dict[str, int] = {}
+    expanded = 0
+    for entity in page_layout:
+        try:
+            expanded += 1 + expansion(doc, entity, entity.dxftype(), sizes)
+        except Exception:
+            expanded += 1
+    if expanded > limits.max_entities:
+        raise FileTooLarge(
+            f"The drawing has {expanded} entities once blocks are expanded; previews are drawn up to "
+            f"{limits.max_entities}.",
+            details={"entities": expanded, "max_entities": limits.max_entities},
         )
     backend = svg.SVGBackend()
     # Glyph outlines dominate time and size on busy drawings, and at thumbnail scale text is a few
     # pixels high anyway: draw it as filled boxes there.
-    policy = TextPolicy.FILLING if len(msp) <= text_entities_limit else TextPolicy.REPLACE_FILL
-    Frontend(RenderContext(doc), backend, config=Configuration(text_policy=policy)).draw_layout(msp, finalize=True)
+    texts = sum(1 for e in page_layout if e.dxftype() in ("TEXT", "MTEXT"))
+    policy = TextPolicy.FILLING if texts <= text_entities_limit else TextPolicy.REPLACE_FILL
+    frontend_class = _bounded_frontend(limits, deadline)
+    frontend = frontend_class(RenderContext(doc), backend, config=Configuration(text_policy=policy))
+    try:
+        frontend.draw_layout(page_layout, finalize=True)
+    except _PreviewStopped as exc:
+        raise FileTooLarge(f"No preview within the limits: {exc}.", details={"entities": expanded}) from None
     page = layout.Page(0, 0, layout.Units.px, layout.Margins.all(4), max_width=max_px, max_height=max_px)
     # A coordinate space of 25x the pixel size keeps numbers short without visible rounding.
     settings = layout.Settings(fit_page=True, output_coordinate_space=max(max_px, 100) * 25)
-    text = backend.get_string(page, settings=settings)
+    try:
+        text = backend.get_string(page, settings=settings)
+    except ValueError:  # ezdxf: "empty bounding box" when every entity was skipped
+        raise EmptyFile("The drawing has nothing that can be drawn.", details={"format": "dxf"}) from None
+    if len(text) > limits.max_svg_bytes:
+        raise FileTooLarge(
+            f"The preview would be {len(text)} bytes; previews are kept up to {limits.max_svg_bytes} bytes.",
+            details={"svg_bytes": len(text), "max_svg_bytes": limits.max_svg_bytes},
+        )
     w, h = _svg_size(text)
     return Thumbnail("image/svg+xml", text.encode("utf-8"), w, h)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from pybase import storage
 from pybase.access.roles import Principal
 from pybase.access.service import _check, table_role
+from pybase.config import get_settings
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, PyBaseError, ValidationFailed
 from pybase.events.service import emit
@@ -41,14 +42,37 @@ READ_ROLE = "viewer"
 MAX_PAGE = 100
 # Results above this size go to S3 (the row keeps the key); smaller ones stay in the JSONB column.
 INLINE_RESULT_BYTES = 512 * 1024
-# A job `running` for longer than this is taken over by the next delivery (its worker died).
-RUNNING_LEASE = timedelta(seconds=900)
+# A job `running` for longer than its lease is taken over by the next delivery (its worker died). The
+# lease outlives the function's timeout (a live worker is never robbed) and must end before the queue's
+# visibility timeout, or a redelivered message would find the job still leased, fail as busy and burn
+# its receives until the dead-letter queue. RUNNING_LEASE is the lease with the default settings.
+LEASE_MARGIN_SECONDS = 10
+RUNNING_LEASE = timedelta(seconds=300 + LEASE_MARGIN_SECONDS)
 # Unexpected errors are retried this many times (SQS redelivers), then the job fails for good.
 MAX_ATTEMPTS = 3
 
 
 class JobBusy(Exception):
     """Another worker holds the job right now: the message should come back later (transient)."""
+
+
+def running_lease(settings: Any = None) -> timedelta:
+    settings = settings or get_settings()
+    return timedelta(seconds=settings.extract_timeout + LEASE_MARGIN_SECONDS)
+
+
+def check_extract_settings(settings: Any = None) -> None:
+    """Refuse to start with a lease that the queue's visibility timeout would cut short (checked when the
+    extract functions load)."""
+    settings = settings or get_settings()
+    lease = running_lease(settings).total_seconds()
+    if lease >= settings.extract_visibility_timeout:
+        raise RuntimeError(
+            f"PYBASE_EXTRACT_VISIBILITY_TIMEOUT ({settings.extract_visibility_timeout} s) must exceed the job lease "
+            f"({lease:.0f} s = the extract timeout {settings.extract_timeout} s + {LEASE_MARGIN_SECONDS} s)"
+        )
+    if settings.extract_max_receives < 1:
+        raise RuntimeError("PYBASE_EXTRACT_MAX_RECEIVES must be at least 1")
 
 
 # --- creation (idempotent) --------------------------------------------------------------------
@@ -217,7 +241,7 @@ def claim(session: Session, *, job_id: str) -> ExtractionJob | None:
     if job.status in ("done", "failed"):
         return None
     now = utcnow()
-    if job.status == "running" and job.updated_at and now - job.updated_at < RUNNING_LEASE:
+    if job.status == "running" and job.updated_at and now - job.updated_at < running_lease():
         raise JobBusy(job.id)
     if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
         # Every worker that took it died without a word (killed, out of memory): stop trying.
@@ -316,6 +340,31 @@ def fail(
     else:
         job.status = "failed"
         job.finished_at = job.updated_at
+    _emit(session, job, error={"code": job.error_code, "message": job.error_message[:300]})
+    return job
+
+
+def dead_letter(session: Session, *, job_id: str, receive_count: int | None = None) -> ExtractionJob:
+    """The job's message ended in the dead-letter queue: fail it for good with a reason a user can read,
+    keeping the last recorded error. A finished job stays as it is; a job still leased to a live worker
+    raises JobBusy (the dead-letter message comes back later and ends it then)."""
+    job = _locked(session, job_id)
+    if job.status in ("done", "failed"):
+        return job
+    now = utcnow()
+    if job.status == "running" and job.updated_at and now - job.updated_at < running_lease():
+        raise JobBusy(job.id)
+    tries = f"{receive_count} deliveries" if receive_count else "every delivery"
+    reason = "The extraction did not finish"
+    if job.error_code:
+        reason += f" (last error: {job.error_message or job.error_code})"
+    elif job.status == "running":
+        reason += " (the worker stopped: timed out or ran out of memory)"
+    job.error_details = {"previous_code": job.error_code, "attempts": job.attempts, "receives": receive_count}
+    job.error_code = "not_processed"
+    job.error_message = f"{reason} after {tries}; it will not be retried. Upload the file again to retry."[:2000]
+    job.status = "failed"
+    job.finished_at = job.updated_at = now
     _emit(session, job, error={"code": job.error_code, "message": job.error_message[:300]})
     return job
 

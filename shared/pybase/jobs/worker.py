@@ -6,11 +6,16 @@ Outcome per event:
   recorded on the job as `failed` and the event is acknowledged: retrying cannot help;
 - transient problems (S3 or the database unreachable, the job busy in another worker) raise
   `TransientError` so the message fails and SQS redelivers it (then the dead-letter queue);
-- unexpected errors are retried up to jobs.MAX_ATTEMPTS deliveries, then recorded as failed.
+- unexpected errors are retried up to jobs.MAX_ATTEMPTS deliveries, then recorded as failed;
+- on the message's last delivery (ApproximateReceiveCount = maxReceiveCount) a transient problem fails
+  the job instead: nothing would come back to finish it. What still reaches the dead-letter queue (a
+  worker killed mid-file, the database down) is failed by the dead-letter consumer (`dead_letter_event`).
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +33,18 @@ from pybase.logs import logger
 
 # Files above this size report progress between download and extraction.
 PROGRESS_BYTES = 1024 * 1024
+# Peak RSS of an extraction grows linearly with the file (bench/extract_memory.py: about 17.5 MB per MB
+# of DXF on top of the process); a file whose estimate exceeds the function's memory is refused before
+# its download instead of killing the worker (which would only retry it until the dead-letter queue).
+EXTRACT_BASE_MB = 160
+EXTRACT_MB_PER_FILE_MB = 18
+MEMORY_HEADROOM = 0.9
+# Above this size a file is extracted alone: its memory is handed back before the next message runs,
+# and no preview is drawn (a second parse of a drawing this large would double the time and memory).
+LARGE_FILE_BYTES = 20 * 1024 * 1024
+# SQLSTATE classes worth retrying: connection, transaction rollback, resources, operator intervention,
+# system errors. Every other database error (data exceptions, limits) gives the same answer again.
+TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "55", "57", "58")
 
 
 class TransientError(Exception):
@@ -54,6 +71,44 @@ class _Claimed:
     etag: str
     size: int | None
     attempt: int
+
+
+def estimated_memory_mb(size: int) -> int:
+    return int(EXTRACT_BASE_MB + EXTRACT_MB_PER_FILE_MB * size / (1024 * 1024))
+
+
+def _memory_refusal(size: int | None) -> Any:
+    """A FileTooLarge when the file would not fit in the function's memory, else None."""
+    from pybase.extraction.errors import FileTooLarge
+
+    memory = get_settings().extract_memory_mb
+    if not size or not memory or estimated_memory_mb(size) <= memory * MEMORY_HEADROOM:
+        return None
+    needed = estimated_memory_mb(size)
+    return FileTooLarge(
+        f"The file is {size / (1024 * 1024):.1f} MB; extracting it needs about {needed} MB of memory and the "
+        f"extract function has {memory} MB.",
+        details={"size_bytes": size, "needed_mb": needed, "memory_mb": memory},
+    )
+
+
+def storage_problem(exc: BaseException) -> tuple[bool, str, str, dict[str, Any]]:
+    """(transient, code, message, details) for a failure to store a result; never SQL or parameters."""
+    if isinstance(exc, storage.StorageError):
+        return True, "storage_unavailable", "The file store could not be reached; the job will be retried.", {}
+    orig = getattr(exc, "orig", None)
+    sqlstate = str(getattr(orig, "sqlstate", "") or "")
+    details = {"sqlstate": sqlstate or None, "error": type(orig or exc).__name__}
+    if not sqlstate or sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES:
+        # No SQLSTATE: the connection broke before the server answered.
+        return True, "storage_unavailable", "The database could not be reached; the job will be retried.", details
+    if sqlstate[:2] == "22":
+        message = "The extraction result holds data the database cannot store."
+    elif sqlstate[:2] == "54":
+        message = "The extraction result is too large to store."
+    else:
+        message = f"The extraction result could not be stored (database error {sqlstate})."
+    return False, "result_unstorable", message, details
 
 
 def _ms(start: float) -> float:
@@ -117,7 +172,10 @@ def _claim(event: ObjectEvent) -> _Claimed | str:
 
 
 def _fail(job_id: str, *, code: str, message: str, details: Any = None, retry: bool = False,
-          timings: dict[str, Any] | None = None) -> str:  # fmt: skip
+          timings: dict[str, Any] | None = None, last: bool = False) -> str:  # fmt: skip
+    if retry and last:
+        retry = False
+        message = f"{message.removesuffix('; the job will be retried.')} (last of the file's deliveries; not retried)"
     with session_scope() as session:
         job = jobs.fail(session, job_id=job_id, code=code, message=message, details=details, retry=retry,
                         timings=timings)  # fmt: skip
@@ -144,8 +202,11 @@ def _thumbnail(claimed: _Claimed, data: bytes, fmt: str) -> tuple[dict[str, Any]
     return {"key": key, "type": thumb.content_type, "width": thumb.width, "height": thumb.height}, None
 
 
-def process_event(event: ObjectEvent) -> str:
-    """Run the job of one S3 object event; returns what happened (for logs and tests)."""
+def process_event(event: ObjectEvent, *, receive_count: int = 1) -> str:
+    """Run the job of one S3 object event; returns what happened (for logs and tests).
+
+    `receive_count` is the message's ApproximateReceiveCount: on the last one, nothing is left to retry.
+    """
     from pybase.extraction import extract
     from pybase.extraction.errors import ExtractionError
     from pybase.extraction.results import Limits
@@ -168,7 +229,8 @@ def process_event(event: ObjectEvent) -> str:
     if isinstance(claimed, str):
         logger.info("nothing to run", extra={"key": event.key, "outcome": claimed})
         return claimed
-    timings: dict[str, Any] = {"attempt": claimed.attempt}
+    last = receive_count >= get_settings().extract_max_receives
+    timings: dict[str, Any] = {"attempt": claimed.attempt, "receive": receive_count}
     if event.event_time is not None:
         timings["queued_ms"] = round((utcnow() - event.event_time).total_seconds() * 1000, 1)
     max_bytes = get_settings().max_upload_bytes
@@ -181,6 +243,9 @@ def process_event(event: ObjectEvent) -> str:
                 f"The file is {claimed.size} bytes; the extraction limit is {max_bytes} bytes.",
                 details={"size_bytes": claimed.size, "max_bytes": max_bytes},
             )
+        refusal = _memory_refusal(claimed.size)
+        if refusal is not None:
+            raise refusal
         data = storage.get_bytes(claimed.key, etag=claimed.etag)
         timings["download_ms"] = _ms(step)
         if len(data) > PROGRESS_BYTES:  # worth telling watchers that the slow part starts
@@ -197,11 +262,12 @@ def process_event(event: ObjectEvent) -> str:
         timings["total_ms"] = _ms(started)
         return _fail(claimed.job_id, code="object_missing", message=str(exc), timings=timings)
     except storage.StorageError as exc:
-        return _fail(claimed.job_id, code="storage_unavailable", message=str(exc), retry=True, timings=timings)
+        return _fail(claimed.job_id, code="storage_unavailable", message=str(exc), retry=True, timings=timings,
+                     last=last)  # fmt: skip
     except Exception as exc:
         logger.exception("extraction crashed", extra={"job_id": claimed.job_id})
         return _fail(claimed.job_id, code="internal_error", message=f"Extraction failed: {type(exc).__name__}: {exc}",
-                     retry=True, timings=timings)  # fmt: skip
+                     retry=True, timings=timings, last=last)  # fmt: skip
 
     fmt = str(result.get("format"))
     warnings = list(result.get("warnings") or [])
@@ -213,19 +279,48 @@ def process_event(event: ObjectEvent) -> str:
                         timings=timings, warnings=warnings)  # fmt: skip
         timings["store_ms"] = _ms(step)
     except (storage.StorageError, OperationalError, DBAPIError) as exc:
-        return _fail(claimed.job_id, code="storage_unavailable", message=str(exc), retry=True, timings=timings)
+        transient, code, message, details = storage_problem(exc)
+        logger.warning("result not stored", extra={"job_id": claimed.job_id, "code": code, **details})
+        return _fail(claimed.job_id, code=code, message=message, details=details, retry=transient,
+                     timings=timings, last=last)  # fmt: skip
     # The preview comes after `done`: the result can be mapped into records while it renders.
+    refusal = preview_refusal(result, len(data))
+    size = len(data)
+    del result
     try:
-        _add_preview(claimed, data, fmt, store_ms=timings["store_ms"])
+        _add_preview(claimed, data, fmt, store_ms=timings["store_ms"], refusal=refusal)
     except Exception:  # a missing preview never fails a finished job
         logger.exception("preview failed", extra={"job_id": claimed.job_id})
+    if size > LARGE_FILE_BYTES:
+        # One large file at a time: hand its memory back before the batch's next message.
+        del data
+        gc.collect()
     logger.info("extraction job done", extra={"job_id": claimed.job_id, "timings": timings})
     return "done"
 
 
-def _add_preview(claimed: _Claimed, data: bytes, fmt: str, *, store_ms: float) -> None:
+def preview_refusal(result: dict[str, Any], size: int) -> str | None:
+    """Why no preview will be drawn, decided from the extraction's own counts so that a drawing over the
+    limits is never parsed a second time only to be refused."""
+    from pybase.extraction.thumbnails import PREVIEW_LIMITS
+
+    if result.get("format") != "dxf":
+        return None  # a PDF preview renders the first page only, whatever the file's size
+    if size > PREVIEW_LIMITS.max_file_bytes:
+        return (f"No preview: the file is {size / (1024 * 1024):.1f} MB; previews are drawn for files up to "
+                f"{PREVIEW_LIMITS.max_file_bytes // (1024 * 1024)} MB.")  # fmt: skip
+    per_layout = result.get("expanded_entities") or {}
+    # The renderer draws model space, or the first layout with something in it.
+    expanded = per_layout.get("Model") or next((n for n in per_layout.values() if n), None)
+    if expanded is not None and expanded > PREVIEW_LIMITS.max_entities:
+        return (f"No preview: the drawing has {expanded} entities once blocks are expanded; previews are drawn "
+                f"up to {PREVIEW_LIMITS.max_entities}.")  # fmt: skip
+    return None
+
+
+def _add_preview(claimed: _Claimed, data: bytes, fmt: str, *, store_ms: float, refusal: str | None = None) -> None:
     step = time.perf_counter()
-    thumb, problem = _thumbnail(claimed, data, fmt)
+    thumb, problem = (None, refusal) if refusal else _thumbnail(claimed, data, fmt)
     notes = [problem] if problem else []
     with session_scope() as session:
         if thumb is not None:
@@ -248,3 +343,74 @@ def _refresh_record(session: Any, attachment: Attachment, warnings: list[str]) -
             files.refresh_on_record(session, attachment)
     except PyBaseError as exc:
         warnings.append(f"The record was not updated with the preview: {exc.message}")
+
+
+def object_events(body: str) -> list[ObjectEvent]:
+    """The ObjectCreated records of one S3 notification (S3's test event and others have none)."""
+    from urllib.parse import unquote_plus
+
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        logger.warning("message body is not JSON; ignored")
+        return []
+    if not isinstance(payload, dict) or not isinstance(payload.get("Records"), list):
+        return []
+    events = []
+    for record in payload["Records"]:
+        if not isinstance(record, dict) or not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        s3 = record.get("s3") or {}
+        obj = s3.get("object") or {}
+        events.append(
+            ObjectEvent(
+                bucket=str((s3.get("bucket") or {}).get("name", "")),
+                # Keys arrive URL-encoded ("dir%2Fmy+file.dxf"); LocalStack writes a space as %20.
+                key=unquote_plus(str(obj.get("key", ""))),
+                etag=str(obj.get("eTag") or "").strip('"'),
+                size=obj.get("size"),
+                sequencer=obj.get("sequencer"),
+                event_time=_parse_time(record.get("eventTime")),
+                event_name=str(record["eventName"]),
+            )
+        )
+    return events
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def dead_letter_event(event: ObjectEvent, *, receive_count: int | None = None) -> str:
+    """An event whose message reached the dead-letter queue: its job ends `failed` (created first when
+    no delivery got as far). JobBusy and outages raise TransientError: the message stays in the
+    dead-letter queue and comes back."""
+    if event.bucket != storage.bucket():
+        return "ignored"
+    try:
+        with session_scope() as session:
+            job = jobs.ingest_object_event(
+                session, bucket=event.bucket, key=event.key, etag=event.etag, size=event.size,
+                sequencer=event.sequencer,
+            )  # fmt: skip
+            if job is None:
+                return "ignored"
+            before = job.status
+            job = jobs.dead_letter(session, job_id=job.id, receive_count=receive_count)
+            outcome = "failed" if before not in ("done", "failed") else before
+    except jobs.JobBusy as exc:
+        raise TransientError(f"job {exc} is still running") from None
+    except storage.ObjectMissing:
+        return "missing"
+    except PyBaseError as exc:
+        logger.warning("dead letter refused", extra={"key": event.key, "error": exc.message})
+        return "refused"
+    except (storage.StorageError, OperationalError, DBAPIError) as exc:
+        raise TransientError(type(exc).__name__) from exc
+    logger.info("dead-lettered event handled", extra={"key": event.key, "outcome": outcome})
+    return outcome

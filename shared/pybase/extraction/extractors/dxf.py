@@ -89,6 +89,36 @@ def _read(data: bytes, path: Path | None) -> tuple[Drawing, list[str] | None]:
     return doc, messages
 
 
+def block_size(doc: Drawing, name: str | None, cache: dict[str, int], depth: int = 0) -> int:
+    """Entities a renderer draws for one use of block `name`, nested blocks expanded."""
+    if not name:
+        return 0
+    cached = cache.get(name)
+    if cached is not None:
+        return cached
+    cache[name] = 0  # placed before the walk: a block that references itself counts once
+    block = doc.blocks.get(name)
+    if block is None or depth > 16:
+        return 0
+    total = 0
+    for entity in block:
+        total += 1 + expansion(doc, entity, entity.dxftype(), cache, depth + 1)
+    cache[name] = total
+    return total
+
+
+def expansion(doc: Drawing, entity: Any, kind: str, cache: dict[str, int], depth: int = 0) -> int:
+    """Entities drawn for `entity` beyond itself: a block reference's block (times MINSERT's grid) and
+    attributes, a dimension's geometry block."""
+    if kind == "INSERT":
+        dxf = entity.dxf
+        grid = max(1, int(dxf.get("row_count", 1) or 1)) * max(1, int(dxf.get("column_count", 1) or 1))
+        return block_size(doc, dxf.name, cache, depth) * grid + len(entity.attribs)
+    if kind in ("DIMENSION", "ARC_DIMENSION", "LARGE_RADIAL_DIMENSION"):
+        return block_size(doc, entity.dxf.get("geometry"), cache, depth)
+    return 0
+
+
 def _pt(v: Any) -> Point:
     return Point(x=round(float(v[0]), 6), y=round(float(v[1]), 6))
 
@@ -158,22 +188,28 @@ class DxfExtractor(Extractor):
         self._layout_texts: dict[str, list[titleblock.PlacedText]] = {}
         self._layout_boxes: dict[str, _Box] = {}
         counts: Counter[str] = Counter()
+        sizes: dict[str, int] = {}
         for layout in doc.layouts:
             box = _Box()
             placed: list[titleblock.PlacedText] = []
             self._layout_texts[layout.name] = placed
             self._layout_boxes[layout.name] = box
+            expanded = 0
             for entity in layout:
                 kind = entity.dxftype()
                 counts[kind] += 1
+                # What a preview would draw: known before anyone parses the file again to render it.
+                expanded += 1
                 handler = self._handlers.get(kind)
                 if handler is None:
                     _extend_box(box, entity, kind)
                     continue
                 try:
+                    expanded += expansion(doc, entity, kind, sizes)
                     handler(self, entity, box, placed, layout.name)
                 except Exception as exc:  # one bad entity must not sink the drawing
                     result.warnings.append(f"{kind} {entity.dxf.get('handle', '?')}: {exc}"[:300])
+            result.expanded_entities[layout.name] = expanded
         result.entity_counts = dict(sorted(counts.items()))
         self._blocks(doc)
         result.extents = self._extents(doc)
