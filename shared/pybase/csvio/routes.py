@@ -3,7 +3,7 @@
 POST /tables/{tableId}/import          CSV into an existing table
 POST /bases/{baseId}/tables/import     CSV into a new table (?name=)
 GET  /tables/{tableId}/imports/{id}    progress and report of an import (also /bases/{baseId}/imports/{id})
-GET  /tables/{tableId}/export.csv      CSV of the table, or of a view with ?view=viw…
+GET  /tables/{tableId}/export.csv      CSV of the table, or of a view with ?view=viw… (?raw=true: no formula guard)
 GET  /views/{viewId}/export.csv        CSV of a view
 
 The CSV goes in the body as text/csv (options in the query string) or as JSON
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -126,8 +126,21 @@ def get_base_import(
     return service.get_import(session, principal=principal, import_id=import_id, base_id=base_id)
 
 
-def _csv_response(table_id: str, filename: str, view_id: str | None, principal: Principal) -> StreamingResponse:
-    chunks = service.export_rows(principal=principal, table_id=table_id, view_id=view_id)
+RAW_QUERY = Query(
+    default=False,
+    description=(
+        "Write cell values exactly as stored. By default a cell starting with =, +, -, @, tab or carriage "
+        "return is prefixed with a single quote (') so that spreadsheets do not run it as a formula (CSV "
+        "injection); plain numbers are never prefixed. Use raw=true only for programs that read the file "
+        "as data, never for a file people open in a spreadsheet."
+    ),
+)
+
+
+def _csv_response(
+    table_id: str, filename: str, view_id: str | None, principal: Principal, raw: bool
+) -> StreamingResponse:
+    chunks = service.export_rows(principal=principal, table_id=table_id, view_id=view_id, raw=raw)
     return StreamingResponse(
         chunks,
         media_type="text/csv; charset=utf-8",
@@ -139,18 +152,20 @@ def _csv_response(table_id: str, filename: str, view_id: str | None, principal: 
 def export_table(
     table_id: str,
     view: str | None = None,
+    raw: bool = RAW_QUERY,
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> StreamingResponse:
     table_id, filename, view_id = service.export_plan(session, principal=principal, table_id=table_id, view_id=view)
-    return _csv_response(table_id, filename, view_id, principal)
+    return _csv_response(table_id, filename, view_id, principal, raw)
 
 
 @router.get("/views/{view_id}/export.csv")
 def export_view(
     view_id: str,
+    raw: bool = RAW_QUERY,
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> StreamingResponse:
     table_id, filename, view_id = service.export_plan(session, principal=principal, view_id=view_id)
-    return _csv_response(table_id, filename, view_id, principal)
+    return _csv_response(table_id, filename, view_id, principal, raw)

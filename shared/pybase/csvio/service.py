@@ -451,6 +451,24 @@ def _display(f: Field, value: Any) -> str:
     return string_value(f, value, _UTC)
 
 
+# A spreadsheet opening the CSV runs a cell starting with one of these as a formula (CSV injection);
+# OWASP's advice is to prefix such cells with a quote, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _cell(f: Field, value: Any, raw: bool) -> str:
+    text = _display(f, value)
+    # A plain number (number, currency, percent, duration, a numeric formula result...) cannot carry a
+    # formula, so -5 stays -5 and re-imports as a number.
+    if raw or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return text
+    return neutralise(text)
+
+
 def export_plan(session: Session, *, principal: Principal, table_id: str | None = None,
                 view_id: str | None = None) -> tuple[str, str, str | None]:  # fmt: skip
     """Check access and return (table ID, file name, view ID) for an export."""
@@ -472,9 +490,10 @@ def export_plan(session: Session, *, principal: Principal, table_id: str | None 
     return table_id, f"{safe}.csv", view_id
 
 
-def export_rows(*, principal: Principal, table_id: str, view_id: str | None) -> Iterator[str]:
+def export_rows(*, principal: Principal, table_id: str, view_id: str | None, raw: bool = False) -> Iterator[str]:
     """The CSV text in chunks (one per page of records), read in a session of its own (the request's
-    session is closed before a streamed body is sent)."""
+    session is closed before a streamed body is sent). Cells that a spreadsheet would run as formulas
+    are prefixed with a quote unless `raw`."""
     with session_scope() as session:
         ctx = records.table_context(session, principal=principal, table_id=table_id, role="viewer")
         shown = list(ctx.fields.fields)
@@ -485,7 +504,7 @@ def export_rows(*, principal: Principal, table_id: str, view_id: str | None) -> 
             shown = [ctx.fields.by_id[fid] for fid in spec.visible_field_ids if fid in ctx.fields.by_id]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([f.name for f in shown])
+        writer.writerow([f.name if raw else neutralise(f.name) for f in shown])
         cursor: str | None = None
         while True:
             page = records.list_records(
@@ -494,7 +513,7 @@ def export_rows(*, principal: Principal, table_id: str, view_id: str | None) -> 
             )  # fmt: skip
             for record in page["records"]:
                 values = record["fields"]
-                writer.writerow([_display(f, values.get(f.id)) for f in shown])
+                writer.writerow([_cell(f, values.get(f.id), raw) for f in shown])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
