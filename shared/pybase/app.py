@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pybase import jsontext
+from pybase import db, jsontext
 from pybase.errors import PyBaseError, error_body
 from pybase.logs import logger
 
@@ -79,6 +79,15 @@ def install_error_handlers(app: FastAPI) -> None:
         message = str(original).splitlines()[0] if str(original) else "A value cannot be stored."
         body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
         return JSONResponse(jsontext.safe(body), status_code=422)
+
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not db.is_unavailable(exc):
+            raise exc  # any other database error is a bug: the generic handler logs it and answers 500
+        logger.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+        return await _pybase_error(request, db.unavailable())
+
+    for error_type in db.database_error_types():
+        app.add_exception_handler(error_type, _database_error)
 
     @app.exception_handler(UnicodeEncodeError)
     async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:

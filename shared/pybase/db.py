@@ -21,6 +21,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from pybase.config import get_settings
+from pybase.errors import ServiceUnavailable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -136,10 +137,53 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def get_session() -> Iterator[Session]:
-    """FastAPI dependency: one session per request, committed when the route returns."""
-    with session_scope() as session:
-        yield session
+def __getattr__(name: str) -> Any:
+    # `get_session`, the request's session as a FastAPI dependency, lives in pybase.sessions so that
+    # functions without HTTP routes (extract, relay, purge, ws) never import FastAPI.
+    if name == "get_session":
+        from pybase.sessions import get_session
+
+        return get_session
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# SQLSTATE classes that say "the server cannot serve now", not "this request is wrong": connection
+# exceptions (08), insufficient resources (53: disk, memory, too many connections), operator
+# intervention (57: shutdown, crash recovery, cancelled by timeout) and system errors (58).
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+RETRY_AFTER_SECONDS = 5
+
+
+def database_error_types() -> tuple[type[BaseException], ...]:
+    """The exception types among which is_unavailable() finds the "database unavailable" errors."""
+    import psycopg
+    from sqlalchemy import exc
+
+    return (exc.DBAPIError, exc.DisconnectionError, exc.TimeoutError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` means PostgreSQL is unreachable, shutting down or out of resources (the
+    request may succeed if retried), as opposed to a bug or a bad value."""
+    import psycopg
+    from sqlalchemy import exc
+
+    if isinstance(error, exc.DisconnectionError | exc.TimeoutError):  # pool: dead at checkout, or none free
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    if isinstance(error, psycopg.InterfaceError):  # "the connection is closed"
+        return True
+    if isinstance(error, psycopg.OperationalError):
+        # No SQLSTATE: the client library lost or never got a connection (refused, reset, timed out).
+        return error.sqlstate is None or error.sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return False
+
+
+def unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable("The database is unavailable; try again shortly.", retry_after=RETRY_AFTER_SECONDS)
 
 
 def after_commit(session: Session, callback: Callable[[], Any]) -> None:

@@ -65,5 +65,16 @@ class TooManyRequests(PyBaseError):
     code = "too_many_requests"
 
 
+class ServiceUnavailable(PyBaseError):
+    """A dependency (the database) cannot serve now; the client may retry after `retry_after` seconds."""
+
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}

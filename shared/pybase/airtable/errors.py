@@ -17,8 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pybase import db, jsontext
 from pybase import errors as pe
-from pybase import jsontext
 from pybase.logs import logger
 
 PERMISSION_MESSAGE = (
@@ -70,6 +70,8 @@ def from_pybase(exc: pe.PyBaseError) -> AirtableError:
     if isinstance(exc, pe.TooManyRequests):
         headers = getattr(exc, "headers", None)
         return AirtableError(429, "RATE_LIMIT_REACHED", "Rate limit exceeded. Please try again later", headers)
+    if isinstance(exc, pe.ServiceUnavailable):
+        return AirtableError(503, "SERVICE_UNAVAILABLE", exc.message, getattr(exc, "headers", None))
     if isinstance(exc, pe.PayloadTooLarge):
         return AirtableError(413, "REQUEST_TOO_LARGE", exc.message)
     if exc.code == "invalid_formula":
@@ -120,6 +122,15 @@ def install(app: FastAPI) -> None:
     async def _bad_value(request: Request, exc: Exception) -> JSONResponse:
         # A value PostgreSQL cannot store or compare (SQLSTATE class 22, lone surrogates): the client's.
         return respond(invalid_request("Invalid request: a value in the request cannot be stored"))
+
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not db.is_unavailable(exc):
+            raise exc  # a bug: SERVER_ERROR from the generic handler below
+        logger.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+        return respond(from_pybase(db.unavailable()))
+
+    for error_type in db.database_error_types():
+        app.add_exception_handler(error_type, _database_error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
