@@ -11,6 +11,7 @@ from pybase.files import models as files_models
 from pybase.history import models as history_models
 from pybase.jobs import models as jobs_models
 from pybase.links import models as links_models
+from pybase.realtime import models as realtime_models
 from pybase.records import models as records_models
 from pybase.tables import models as tables_models
 from pybase.views import models as views_models
@@ -28,6 +29,7 @@ __all__ = [
     "history_models",
     "jobs_models",
     "links_models",
+    "realtime_models",
     "records_models",
     "tables_models",
     "views_models",

@@ -39,10 +39,12 @@ def random_secret(nbytes: int = 32) -> str:
     return secrets.token_urlsafe(nbytes)
 
 
-def issue_access_token(user_id: str) -> tuple[str, int]:
+def issue_access_token(user_id: str, session_id: str | None = None) -> tuple[str, int]:
+    """`session_id` (claim `sid`) names the login session (refresh-token family) the token belongs to,
+    so that ending the session can also close what the token opened (WebSocket connections)."""
     settings = get_settings()
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": user_id,
         "iat": now,
         "nbf": now,
@@ -51,6 +53,8 @@ def issue_access_token(user_id: str) -> tuple[str, int]:
         "iss": settings.jwt_issuer,
         "typ": "access",
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, settings.jwt_secret, algorithm=JWT_ALGORITHM), settings.access_token_ttl
 
 

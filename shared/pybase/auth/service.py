@@ -43,6 +43,15 @@ def authenticate(session: Session, *, token: str) -> Principal:
     return Principal(user_id=user.id)
 
 
+def session_id_of(token: str) -> str | None:
+    """The login session (refresh-token family) a valid access JWT belongs to; None for API tokens
+    and for JWTs issued outside a login session."""
+    if token.startswith(API_TOKEN_PREFIX + "_"):
+        return None
+    sid = decode_access_token(token).get("sid")
+    return sid if isinstance(sid, str) and len(sid) <= 32 else None
+
+
 def _authenticate_api_token(session: Session, *, token: str) -> Principal:
     row = session.execute(
         select(ApiToken, User.is_active)
@@ -153,13 +162,14 @@ def require_session_login(principal: Principal) -> None:
 
 def issue_session(session: Session, *, user_id: str, family_id: str | None = None) -> dict[str, Any]:
     """A new access token and refresh token (a new family unless continuing one)."""
-    access_token, expires_in = issue_access_token(user_id)
+    family_id = family_id or uuid.uuid4().hex
+    access_token, expires_in = issue_access_token(user_id, session_id=family_id)
     refresh_token = random_secret(32)
     session.add(
         RefreshToken(
             id=uuid.uuid4().hex,
             user_id=user_id,
-            family_id=family_id or uuid.uuid4().hex,
+            family_id=family_id,
             token_hash=sha256(refresh_token),
             expires_at=utcnow() + timedelta(seconds=get_settings().refresh_token_ttl),
         )

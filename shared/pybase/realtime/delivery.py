@@ -39,6 +39,8 @@ class Gone(Exception):
 class Poster(Protocol):
     def post(self, connection_id: str, data: str) -> None: ...
 
+    def close(self, connection_id: str) -> None: ...
+
 
 class DeliveryError(Exception):
     """The management API refused or failed a post (other than 410)."""
@@ -83,37 +85,46 @@ class ManagementApiPoster:
             self._local.conn = conn
         return conn
 
-    def _headers(self, url: str, body: bytes) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
+    def _headers(self, url: str, body: bytes, method: str = "POST") -> dict[str, str]:
+        headers = {"Content-Type": "application/json"} if body else {}
         if self._signer is None:
             return headers
         from botocore.awsrequest import AWSRequest
 
-        request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+        request = AWSRequest(method=method, url=url, data=body, headers=headers)
         self._signer.add_auth(request)
         return dict(request.headers.items())
 
-    def post(self, connection_id: str, data: str) -> None:
+    def _call(self, method: str, connection_id: str, body: bytes) -> int:
         path = f"{self.base_path}/@connections/{quote(connection_id, safe='')}"
-        body = data.encode()
-        headers = self._headers(f"{self.endpoint_url}/@connections/{quote(connection_id, safe='')}", body)
+        headers = self._headers(f"{self.endpoint_url}/@connections/{quote(connection_id, safe='')}", body, method)
         for attempt in (1, 2):
             conn = self._connection()
             try:
-                conn.request("POST", path, body=body, headers=headers)
+                conn.request(method, path, body=body or None, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                break
+                return response.status
             except (OSError, http.client.HTTPException):
                 # A kept-alive connection the server closed: reconnect once, then give up.
                 conn.close()
                 self._local.conn = None
                 if attempt == 2:
                     raise
-        if response.status == 410:
+        raise AssertionError("unreachable")
+
+    def post(self, connection_id: str, data: str) -> None:
+        status = self._call("POST", connection_id, data.encode())
+        if status == 410:
             raise Gone(connection_id)
-        if response.status >= 300:
-            raise DeliveryError(f"HTTP {response.status} posting to {connection_id}")
+        if status >= 300:
+            raise DeliveryError(f"HTTP {status} posting to {connection_id}")
+
+    def close(self, connection_id: str) -> None:
+        """DeleteConnection: the gateway closes the socket (and runs $disconnect). Already gone is fine."""
+        status = self._call("DELETE", connection_id, b"")
+        if status >= 300 and status not in (404, 410):
+            raise DeliveryError(f"HTTP {status} closing {connection_id}")
 
 
 class PipelinedPoster(ManagementApiPoster):

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import redis
+from sqlalchemy import text
 
 from pybase.logs import logger
 from pybase.redis_client import get_redis, rkey
@@ -178,6 +179,293 @@ class _Lock:
             self.r.delete(_lock_key())
 
 
+# ---------------------------------------------------------------- the durable cursor
+
+# How often the relay reads the change log for events the stream did not bring (published while Redis
+# was down, or by a writer whose publish failed), and re-checks credentials when no batch does it.
+SCAN_SECONDS = float(os.environ.get("PYBASE_RELAY_SCAN_SECONDS", "0.5"))
+SWEEP_SECONDS = 1.0
+SAVE_SECONDS = 1.0
+SCAN_LIMIT = 1000
+OUTAGE_RETRY_SECONDS = 0.5
+STATE_NAME = "relay"
+# A saved cursor older than this is not caught up from (subscribers would get stale deltas after
+# newer data); the relay starts at the end of the log instead.
+STALE_CURSOR_SECONDS = 15 * 60
+
+# The statement's own snapshot: which transactions were still running when these rows were read.
+_SCAN = text(
+    """
+    SELECT pg_snapshot_xmin(t.s)::text::bigint, pg_snapshot_xmax(t.s)::text::bigint,
+           (SELECT coalesce(json_agg(e ORDER BY e.id), '[]'::json) FROM (
+                SELECT id, type, workspace_id, base_id, table_id, actor_id, payload FROM change_events
+                WHERE id > :floor AND (id = ANY(:gaps) OR id > :high) ORDER BY id LIMIT :limit) e)
+    FROM pg_current_snapshot() AS t(s)
+    """
+)
+
+
+class Cursor:
+    """Which change events this relay has delivered: every id <= floor, and those in (floor, high]
+    except `gaps`.
+
+    Event IDs are taken when a transaction inserts its event and become visible when it commits, so a
+    lower ID can appear after a higher one was delivered. An ID not visible yet stays a gap until every
+    transaction that was running when the log was read has finished (snapshot xmin past that read's
+    xmax): from then on it can never appear, and the floor moves past it.
+    """
+
+    def __init__(self, floor: int, high: int | None = None, gaps: Any = ()) -> None:
+        self.floor = floor
+        self.high = max(floor, high if high is not None else floor)
+        self.gaps = {int(g) for g in gaps if floor < int(g) < self.high}
+        self._horizons: list[tuple[int, int]] = []  # (xmax of a read, high after delivering it)
+
+    def is_new(self, event_id: int) -> bool:
+        return event_id > self.high or (event_id > self.floor and event_id in self.gaps)
+
+    def fresh(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Events not delivered yet, each once, in ID order."""
+        out: dict[int, dict[str, Any]] = {}
+        for event in events:
+            event_id = int(event["id"])
+            if event_id not in out and self.is_new(event_id):
+                out[event_id] = event
+        return [out[k] for k in sorted(out)]
+
+    def follows(self, events: list[dict[str, Any]]) -> bool:
+        """True when these events leave no unseen ID below them (no need to read the log first)."""
+        lowest = min((int(e["id"]) for e in events if self.is_new(int(e["id"]))), default=None)
+        return lowest is None or lowest <= self.high + 1
+
+    def mark(self, event_ids: list[int]) -> None:
+        for event_id in sorted(event_ids):
+            if event_id > self.high:
+                self.gaps.update(range(self.high + 1, event_id))
+                self.high = event_id
+            else:
+                self.gaps.discard(event_id)
+
+    def settle(self, xmin: int, xmax: int) -> None:
+        """After a read of the log (snapshot xmin/xmax) was delivered: move the floor past IDs that
+        can no longer commit."""
+        self._horizons.append((xmax, self.high))
+        ready = [high for bound, high in self._horizons if bound <= xmin]
+        if ready:
+            self.floor = max(self.floor, max(ready))
+            self._horizons = [(b, h) for b, h in self._horizons if b > xmin]
+            self.gaps = {g for g in self.gaps if g > self.floor}
+
+    def state(self) -> tuple[int, int, list[int]]:
+        return self.floor, self.high, sorted(self.gaps)
+
+
+class Relay:
+    """One consumer's loop: the Redis stream is the fast path; the change log in PostgreSQL is the
+    source of truth, read from the durable cursor whenever the stream may have missed something."""
+
+    def __init__(self, poster: Any, *, name: str = STATE_NAME) -> None:
+        self.poster = poster
+        self.name = name
+        self.cursor: Cursor | None = None
+        self.scanned_at = 0.0
+        self.swept_at = 0.0
+        self.saved_at = 0.0
+        self._saved: tuple[int, int, list[int]] | None = None
+
+    # -- cursor persistence
+
+    def load(self, r: redis.Redis) -> Cursor:
+        """The saved cursor; without one (first run, or saved too long ago), the end of the log, less
+        what still waits in the stream (entries are deleted once delivered)."""
+        from sqlalchemy import func, select
+
+        from pybase.db import session_scope, utcnow
+        from pybase.events.models import ChangeEvent
+        from pybase.realtime.models import RelayState
+
+        with session_scope() as session:
+            row = session.get(RelayState, self.name)
+            if row is not None and (utcnow() - row.updated_at).total_seconds() < STALE_CURSOR_SECONDS:
+                self.cursor = Cursor(row.floor, row.high, row.gaps)
+            else:
+                top = int(session.scalar(select(func.max(ChangeEvent.id))) or 0)
+                if row is not None:
+                    logger.warning("relay: saved cursor too old, starting at the end of the log", extra={"top": top})
+                _, waiting = _decode(r.xrange(stream_key(), count=1))
+                if waiting:
+                    top = min(top, int(waiting[0]["id"]) - 1)
+                self.cursor = Cursor(top)
+        self._saved = self.cursor.state()
+        return self.cursor
+
+    def save(self, *, force: bool = False) -> None:
+        if self.cursor is None:
+            return
+        state = self.cursor.state()
+        if not force and (state == self._saved or time.monotonic() - self.saved_at < SAVE_SECONDS):
+            return
+        from sqlalchemy.dialects.postgresql import insert
+
+        from pybase.db import session_scope, utcnow
+        from pybase.realtime.models import RelayState
+
+        floor, high, gaps = state
+        values = {"name": self.name, "floor": floor, "high": high, "gaps": gaps, "updated_at": utcnow()}
+        statement = insert(RelayState).values(**values)
+        with session_scope() as session:
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["name"], set_={k: statement.excluded[k] for k in values if k != "name"}
+                )
+            )
+        self._saved, self.saved_at = state, time.monotonic()
+
+    # -- delivery
+
+    def deliver(self, r: redis.Redis, events: list[dict[str, Any]]) -> int:
+        from pybase.db import session_scope
+        from pybase.realtime.service import fan_out
+
+        assert self.cursor is not None
+        fresh = self.cursor.fresh(events)
+        if not fresh:
+            return 0
+        self.sweep(r)  # credentials are re-checked before every batch
+        fan_out(r, self.poster, fresh, session_factory=session_scope)
+        self.cursor.mark([int(e["id"]) for e in fresh])
+        return len(fresh)
+
+    def scan(self, r: redis.Redis) -> int:
+        """Deliver every committed event past the cursor that was not delivered yet, in ID order."""
+        from pybase.db import session_scope
+
+        assert self.cursor is not None
+        handled = 0
+        while True:
+            floor, high, gaps = self.cursor.state()
+            with session_scope() as session:
+                xmin, xmax, rows = session.execute(
+                    _SCAN, {"floor": floor, "high": high, "gaps": gaps, "limit": SCAN_LIMIT}
+                ).one()
+            if isinstance(rows, str):
+                rows = json.loads(rows)
+            handled += self.deliver(r, rows)
+            self.cursor.settle(int(xmin), int(xmax))
+            if len(rows) < SCAN_LIMIT:
+                break
+        self.scanned_at = time.monotonic()
+        return handled
+
+    def sweep(self, r: redis.Redis) -> list[str]:
+        """Close the connections whose credential was revoked (API token deleted, logout, password
+        change, user deactivated): out of the registry first, so nothing more reaches them, then
+        closed through the management API."""
+        from pybase.db import session_scope
+        from pybase.realtime import registry, store
+        from pybase.realtime.schemas import dumps
+
+        with session_scope() as session:
+            revoked = store.revoked_connection_ids(session)
+        self.swept_at = time.monotonic()
+        if not revoked:
+            return revoked
+        message = dumps(
+            {
+                "type": "error",
+                "action": None,
+                "error": {
+                    "code": "credentials_revoked",
+                    "message": "The token this connection was opened with was revoked.",
+                    "details": {},
+                },
+            }
+        )
+        for cid in revoked:
+            registry.remove_connection(r, cid)
+            with contextlib.suppress(Exception):  # already gone is as good as closed
+                self.poster.post(cid, message)
+            close = getattr(self.poster, "close", None)
+            if close is not None:
+                try:
+                    close(cid)
+                except Exception as exc:
+                    logger.warning("relay: could not close a revoked connection", extra={"error": str(exc)[:200]})
+        with session_scope() as session:
+            store.delete_connections(session, revoked)
+        logger.info("closed websocket connections of revoked credentials", extra={"count": len(revoked)})
+        return revoked
+
+    def restore_registry(self, r: redis.Redis, *, after_outage: bool) -> int:
+        """Refill the Redis registry from its durable copy when Redis lost it (restarted empty), or
+        after any outage; connections that had vanished from Redis get a `resync` message. Returns
+        how many were restored."""
+        from pybase.db import session_scope
+        from pybase.realtime import registry, store
+        from pybase.realtime.schemas import dumps, scope_fields
+        from pybase.realtime.service import drop_gone
+
+        marker = rkey("ws", "registry", "restored")
+        if not after_outage and r.exists(marker):
+            return 0
+        with session_scope() as session:
+            store.prune_expired(session)
+            rows = store.live(session)
+        restored = []
+        for row in rows:
+            missing = registry.get_connection(r, row.connection_id) is None
+            store.restore(r, row)
+            if missing:
+                restored.append(row)
+        r.set(marker, repr(time.time()))
+        gone = []
+        for row in restored:
+            message = {
+                "type": "resync",
+                "reason": "registry_restored",
+                "subscriptions": [scope_fields(scope) for scope in sorted(row.scopes or ())],
+            }
+            try:
+                self.poster.post(row.connection_id, dumps(message))
+            except Exception as exc:
+                if type(exc).__name__ == "Gone":
+                    gone.append(row.connection_id)
+        drop_gone(r, gone)
+        if restored:
+            logger.info("realtime registry restored from its durable copy", extra={"connections": len(restored)})
+        return len(restored)
+
+    def step(self, r: redis.Redis, *, block_ms: int, leftovers: bool, count: int = 1000) -> int:
+        """One turn: the log if a scan is due, then what the stream brings (waiting up to block_ms)."""
+        if self.cursor is None:
+            self.load(r)
+        assert self.cursor is not None
+        handled = 0
+        if time.monotonic() - self.scanned_at >= SCAN_SECONDS:
+            handled += self.scan(r)
+        ensure_group(r)
+        entries: list[Any] = []
+        if leftovers:
+            for _, got in r.xreadgroup(GROUP, CONSUMER, {stream_key(): "0"}, count=count) or []:
+                entries.extend(got or [])
+        wait = int(min(block_ms, SCAN_SECONDS * 1000)) if block_ms else 0
+        for _, got in r.xreadgroup(GROUP, CONSUMER, {stream_key(): ">"}, count=count, block=wait or None) or []:
+            entries.extend(got or [])
+        ids, events = _decode(entries)
+        if events and not self.cursor.follows(events):
+            handled += self.scan(r)  # something below these is missing: the log first, in order
+        handled += self.deliver(r, events)
+        if ids:
+            pipe = r.pipeline(transaction=False)
+            pipe.xack(stream_key(), GROUP, *ids)
+            pipe.xdel(stream_key(), *ids)
+            pipe.execute()
+        if time.monotonic() - self.swept_at >= SWEEP_SECONDS:
+            self.sweep(r)
+        self.save()
+        return handled
+
+
 def run(
     poster: Any,
     *,
@@ -193,11 +481,13 @@ def run(
     """
     handled = 0
     lock: _Lock | None = None
+    relay = Relay(poster)
     # Per batch the loop costs only the stream read and the acknowledgement: the lease (15 s) is
     # renewed once a second, and leftovers (read, never acknowledged) are re-read only when this run
     # starts or after a failed batch, the only times there can be any.
     renewed_at = 0.0
     leftovers = True
+    restore: bool | None = False  # None: done; False: check once at start; True: after an outage
     while not should_stop():
         try:
             r = get_redis()
@@ -213,17 +503,29 @@ def run(
                     time.sleep(0.1)  # another consumer holds the lease
                     continue
                 renewed_at = time.monotonic()
-            handled += drain(r, poster, block_ms=block_ms, leftovers=leftovers)
+            if restore is not None:
+                # Before delivering anything: a Redis that came back empty has no subscribers.
+                relay.restore_registry(r, after_outage=restore)
+                restore = None
+            handled += relay.step(r, block_ms=block_ms, leftovers=leftovers)
             leftovers = False
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             logger.warning("relay: Redis unavailable, retrying", extra={"error": str(exc)[:200]})
             _group_ready.clear()
-            renewed_at, leftovers = 0.0, True
-            time.sleep(1.0)
-        except Exception:
+            renewed_at, leftovers, restore = 0.0, True, True
+            relay.scanned_at = 0.0  # catch up from the log first once Redis is back
+            time.sleep(OUTAGE_RETRY_SECONDS)
+        except Exception as exc:
             logger.exception("relay: batch failed")
             renewed_at, leftovers = 0.0, True
+            relay.scanned_at = 0.0
+            if "NOGROUP" in str(exc):  # Redis restarted empty between two calls: no outage was seen
+                _group_ready.clear()
+                restore = True
             time.sleep(0.2)
+    # The cursor before the lease: a successor that takes over starts exactly here.
+    with contextlib.suppress(Exception):
+        relay.save(force=True)
     if lock is not None:
         # Redis may be down at shutdown; the lease then expires by itself.
         with contextlib.suppress(Exception):

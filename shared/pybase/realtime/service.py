@@ -23,12 +23,12 @@ from pybase import jsontext
 from pybase.access import service as access
 from pybase.access.models import Grant
 from pybase.access.roles import Principal
-from pybase.auth.service import authenticate
-from pybase.db import utcnow
+from pybase.auth.service import authenticate, session_id_of
+from pybase.db import session_scope, utcnow
 from pybase.errors import BadRequest, Forbidden, NotFound, PyBaseError, Unauthorized
 from pybase.events.models import ChangeEvent
 from pybase.logs import logger
-from pybase.realtime import registry
+from pybase.realtime import registry, store
 from pybase.realtime.delivery import DeliveryResult, Poster, deliver
 from pybase.realtime.schemas import (
     PingAction,
@@ -67,16 +67,45 @@ class Context:
 
 
 def connect(session: Session, r: redis.Redis, *, connection_id: str, token: str | None) -> Principal:
-    """Authenticate the `?token=` (JWT or API token) and register the connection."""
+    """Authenticate the `?token=` (JWT or API token) and register the connection.
+
+    The registry is written twice: to Redis (what delivery reads) and to its durable copy in
+    PostgreSQL, which records the credential (API token, or the login session a JWT belongs to) so
+    that revoking it closes this connection, and which refills Redis if Redis loses its data.
+    """
     if not token:
         raise Unauthorized("A token is required: connect with ?token=<access token or API token>.")
     principal = authenticate(session, token=token)
-    registry.add_connection(r, connection_id=connection_id, principal=principal)
+    now = utcnow()
+    store.save_connection(
+        session,
+        connection_id=connection_id,
+        principal=principal,
+        session_id=session_id_of(token),
+        connected_at=now,
+    )
+    try:
+        registry.add_connection(r, connection_id=connection_id, principal=principal, now=now.timestamp())
+    except redis.RedisError as exc:
+        # The durable copy is written; the relay puts it back into Redis once Redis answers again.
+        logger.warning("realtime registry unavailable at connect", extra={"error": str(exc)[:200]})
     return principal
+
+
+def registered(session: Session, r: redis.Redis, connection_id: str) -> registry.Connection | None:
+    """The connection from Redis, or from its durable copy when Redis lost it (then restored)."""
+    conn = registry.get_connection(r, connection_id)
+    if conn is None:
+        row = store.get(session, connection_id)
+        if row is not None:
+            conn = store.restore(r, row)
+    return conn
 
 
 def disconnect(r: redis.Redis, poster: Poster | None, *, connection_id: str) -> None:
     """Forget the connection; people on the tables it showed see its presence go."""
+    with session_scope() as session:
+        store.delete_connections(session, [connection_id])
     conn = registry.remove_connection(r, connection_id)
     if conn is None or poster is None:
         return
@@ -112,7 +141,7 @@ def handle_message(
         except ValidationError as exc:
             details = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()]
             raise BadRequest("The message is not valid.", details=details, code="validation_failed") from exc
-        conn = registry.get_connection(r, connection_id)
+        conn = registered(session, r, connection_id)
         if conn is None:
             raise Unauthorized("This connection is not registered (expired?): reconnect.", code="unknown_connection")
         ACTIONS[action.action](Context(session, r, poster, conn), action)
@@ -197,6 +226,7 @@ def subscribe(ctx: Context, action: SubscribeAction) -> None:
     # Register before reading the log: an event committed in between is then replayed and relayed
     # (a client drops IDs it already has), never lost.
     registry.add_subscription(ctx.redis, ctx.connection, scope)
+    store.add_scope(ctx.session, ctx.connection.connection_id, scope)
     cursor = current_event_id(ctx.session, scope)
     replayed: list[dict[str, Any]] | None = []
     if action.last_event_id is not None:
@@ -227,6 +257,7 @@ def unsubscribe(ctx: Context, action: UnsubscribeAction) -> None:
             ctx.redis, table_id=scope.split(":", 1)[1], connection_id=ctx.connection.connection_id
         )
     registry.remove_subscription(ctx.redis, ctx.connection.connection_id, scope)
+    store.remove_scope(ctx.session, ctx.connection.connection_id, scope)
     _send(ctx, {"type": "unsubscribed", **scope_fields(scope), "reason": "requested"})
     if had_presence:
         broadcast_presence(ctx.redis, ctx.poster, table_id=scope.split(":", 1)[1])
@@ -285,6 +316,10 @@ def broadcast_presence(r: redis.Redis, poster: Poster, *, table_id: str) -> Deli
 
 
 def drop_gone(r: redis.Redis, connection_ids: list[str]) -> None:
+    if not connection_ids:
+        return
+    with session_scope() as session:
+        store.delete_connections(session, connection_ids)
     for cid in connection_ids:
         registry.remove_connection(r, cid)
     if connection_ids:
@@ -306,6 +341,7 @@ def revoke_lost_subscriptions(session: Session, r: redis.Redis, poster: Poster |
                 check_scope(session, conn.principal, scope)
             except (NotFound, Forbidden):
                 registry.remove_subscription(r, cid, scope)
+                store.remove_scope(session, cid, scope)
                 dropped += 1
                 if poster is not None:
                     # The client may be gone; the subscription is dropped either way.
