@@ -204,13 +204,15 @@ def _segments(keys: list[SortKey], values: list[Any], params: Params) -> list[st
 
 
 def build_list_sql(
-    *, table_id: str, where: str, keys: list[SortKey], cursor_values: list[Any] | None, limit: int, params: Params
+    *, table_id: str, where: str, keys: list[SortKey], cursor_values: list[Any] | None, limit: int, params: Params,
+    offset: int = 0,
 ) -> str:
     base = f"r.table_id = '{table_id}' AND r.deleted_at IS NULL AND {where}"
     sort_cols = ", ".join(f"{key.expr} AS _s{i}" for i, key in enumerate(keys))
     select = f"SELECT {ROW_COLUMNS}, {sort_cols} FROM records r WHERE "
     if cursor_values is None:
-        return f"{select}{base} ORDER BY {_order_by(keys, outer=False)} LIMIT {limit}"
+        skip = f" OFFSET {int(offset)}" if offset else ""
+        return f"{select}{base} ORDER BY {_order_by(keys, outer=False)} LIMIT {limit}{skip}"
     branches = [
         f"({select}{base} AND {segment} ORDER BY {_order_by(keys, outer=False)} LIMIT {limit})"
         for segment in _segments(keys, cursor_values, params)

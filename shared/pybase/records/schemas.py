@@ -64,6 +64,7 @@ class QueryBody(_Body):
     fields: list[str] | None = None
     page_size: int = 100
     cursor: str | None = None
+    offset: int | None = None
     count: bool = False
     view: str | None = None
     field_key: str = "id"

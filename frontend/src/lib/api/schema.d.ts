@@ -1697,6 +1697,8 @@ export interface components {
             filter?: {
                 [key: string]: unknown;
             } | null;
+            /** Offset */
+            offset?: number | null;
             /**
              * Page Size
              * @default 100
@@ -3343,6 +3345,8 @@ export interface operations {
                 field_key?: string;
                 fields?: string | null;
                 filter?: string | null;
+                /** @description Skip this many rows (a jump to a far position); not with cursor. */
+                offset?: number | null;
                 page_size?: number;
                 sort?: string | null;
                 view?: string | null;
