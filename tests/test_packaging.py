@@ -54,9 +54,11 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("node or node_modules missing")
     subprocess.run([sys.executable, str(ROOT / "layers" / "build.py")], cwd=ROOT, check=True, timeout=600)
     out = tmp_path_factory.mktemp("sls-package")
+    # An explicitly local package: no secrets needed (its functions refuse to start on Lambda).
     result = subprocess.run(
         ["node", str(SERVERLESS), "package", "--stage", "local", "--package", str(out)],
-        cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT, env={**_env(), "PYBASE_LOCAL_PACKAGE": "1"}, capture_output=True, text=True, timeout=300,
+        check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return out
@@ -162,3 +164,46 @@ def test_every_fastapi_route_has_a_serverless_route(group: str, config: dict[str
             if not any(m in (method, "ANY", "*") and rx.match(concrete) for m, rx in declared):
                 missing.append(f"{method} {path}")
     assert not missing, f"serverless.yml has no httpApi route for {group}: {missing}"
+
+
+def _serverless(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(SERVERLESS), *args], cwd=ROOT, env={**_env(), **env}, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+
+
+@needs_node
+@pytest.mark.parametrize("stage", ["local", "prod"])
+def test_package_without_secrets_fails(stage: str, tmp_path: Path) -> None:
+    """A package for AWS never carries an empty JWT secret, whatever the stage is called."""
+    result = _serverless("package", "--stage", stage, "--package", str(tmp_path))
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert f"/pybase/{stage}/jwt-secret" in output and "PYBASE_JWT_SECRET" in output
+    assert not list(tmp_path.glob("*.zip"))
+
+
+SECRETS = {
+    "PYBASE_JWT_SECRET": "x" * 40,
+    "DATABASE_URL": "postgresql://pybase:pw@db.internal:5432/pybase",
+    "REDIS_URL": "rediss://cache.internal:6379/0",
+}
+
+
+@needs_node
+def test_secrets_come_from_the_environment_and_must_be_long() -> None:
+    result = _serverless("print", "--stage", "prod", "--format", "json", **SECRETS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    environment = json.loads(result.stdout)["provider"]["environment"]
+    assert {k: environment[k] for k in SECRETS} == SECRETS
+    short = _serverless("print", "--stage", "prod", "--format", "json", **{**SECRETS, "PYBASE_JWT_SECRET": "x" * 31})
+    assert short.returncode != 0 and "at least 32 bytes" in short.stdout + short.stderr
+
+
+def test_serverless_yml_reads_secrets_through_the_resolver() -> None:
+    text = (ROOT / "serverless.yml").read_text()
+    for name, key in (("PYBASE_JWT_SECRET", "jwtSecret"), ("DATABASE_URL", "databaseUrl"), ("REDIS_URL", "redisUrl")):
+        assert f"{name}: ${{file(./infra/serverless-secrets.js):{key}}}" in text
+    resolver = (ROOT / "infra" / "serverless-secrets.js").read_text()
+    assert "ssm:${path}" in resolver and "/pybase/${stage}/${parameter}" in resolver

@@ -16,6 +16,43 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+LOCAL_STAGES = ("local", "test", "dev")
+# Signs access tokens in local stages off Lambda only (make dev, the tests); never accepted on Lambda.
+DEV_JWT_SECRET = "pybase-local-development-secret-change-me-0123456789"
+MIN_SECRET_BYTES = 32
+LOCAL_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pybase"
+
+
+def on_lambda() -> bool:
+    """Running on AWS Lambda itself, not in `serverless offline` (which sets IS_OFFLINE) or a test."""
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not os.environ.get("IS_OFFLINE")
+
+
+def _jwt_secret(stage: str, deployed: bool) -> str:
+    secret = _env("PYBASE_JWT_SECRET")
+    if secret is None and stage in LOCAL_STAGES and not deployed:
+        return DEV_JWT_SECRET
+    # Whatever the stage is called, a deployed function must not sign with a guessable key: anyone
+    # could forge tokens. Refuse to start instead.
+    where = "on AWS Lambda" if deployed else f"in stage {stage!r}"
+    if secret is None:
+        raise RuntimeError(f"PYBASE_JWT_SECRET must be set {where} (see the README's Security section)")
+    if len(secret.encode()) < MIN_SECRET_BYTES or secret == DEV_JWT_SECRET:
+        raise RuntimeError(
+            f"PYBASE_JWT_SECRET {where} must be a random secret of at least {MIN_SECRET_BYTES} bytes, "
+            "not the development one"
+        )
+    return secret
+
+
+def _required_on_lambda(name: str, default: str, deployed: bool) -> str:
+    """Connection URLs carry credentials and have local defaults; a deployed function needs real ones."""
+    value = _env(name)
+    if value is None and deployed:
+        raise RuntimeError(f"{name} must be set on AWS Lambda (see the README's Security section)")
+    return value or default
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -46,23 +83,23 @@ class Settings:
     extract_max_receives: int = 3
     extract_memory_mb: int = 0
 
+    # On AWS Lambda itself (not serverless offline): never local, whatever the stage is called.
+    on_lambda: bool = False
+
     @property
     def is_local(self) -> bool:
-        return self.stage in ("local", "test", "dev")
+        return self.stage in LOCAL_STAGES and not self.on_lambda
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     stage = _env("PYBASE_STAGE", "local") or "local"
-    secret = _env("PYBASE_JWT_SECRET")
-    if secret is None:
-        if stage not in ("local", "test", "dev"):
-            raise RuntimeError("PYBASE_JWT_SECRET must be set outside local stages")
-        secret = "pybase-local-development-secret-change-me-0123456789"
+    deployed = on_lambda()
+    secret = _jwt_secret(stage, deployed)
     return Settings(
         stage=stage,
-        database_url=_env("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pybase") or "",
-        redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0") or "",
+        database_url=_required_on_lambda("DATABASE_URL", LOCAL_DATABASE_URL, deployed),
+        redis_url=_required_on_lambda("REDIS_URL", "redis://127.0.0.1:6379/0", deployed),
         redis_prefix=_env("PYBASE_REDIS_PREFIX", "pybase") or "pybase",
         jwt_secret=secret,
         jwt_audience=_env("PYBASE_JWT_AUDIENCE", "pybase-api") or "pybase-api",
@@ -83,4 +120,5 @@ def get_settings() -> Settings:
         extract_visibility_timeout=int(_env("PYBASE_EXTRACT_VISIBILITY_TIMEOUT", "1800") or 1800),
         extract_max_receives=int(_env("PYBASE_EXTRACT_MAX_RECEIVES", "3") or 3),
         extract_memory_mb=int(_env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0") or 0),
+        on_lambda=deployed,
     )
