@@ -244,3 +244,29 @@ def test_corrupt_file_fails_once_and_leaves_the_queue(stack: E2EStack, sheet: Sh
     assert job["status"] == "failed" and job["error"]["code"] == "corrupt" and job["attempts"] == 1
     _queue_drained(stack, stack.extract_queue)
     assert _dlq_count(stack) == dlq_before
+
+
+def test_dead_lettered_message_fails_its_job(stack: E2EStack, sheet: Sheet) -> None:
+    """A message in the extract queue's dead-letter queue (here: a worker killed mid-file on its last
+    delivery) reaches the deadletter function through the local SQS event source; the job ends failed."""
+    from datetime import timedelta
+
+    from pybase.db import utcnow
+    from pybase.jobs.service import running_lease
+
+    data = make_cad.make_dxf_text_titleblock()
+    up = _upload(stack, sheet, "killed.dxf", data, "image/vnd.dxf")
+    first = _wait_job(stack, sheet, up["attachment_id"])
+    assert first["status"] == "done"
+    with session_scope() as session:
+        job = session.get(ExtractionJob, first["id"])
+        # Rewind the finished job to a worker that claimed it and vanished.
+        job.status, job.progress, job.result, job.finished_at = "running", 30, None, None
+        job.updated_at = utcnow() - running_lease() - timedelta(seconds=1)
+    sqs = stack.sqs()
+    dlq_url = sqs.get_queue_url(QueueName=f"{stack.extract_queue}-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=dlq_url, MessageBody=_notification(stack, up["key"], up["etag"], len(data)))
+    job_out = _wait_job(stack, sheet, up["attachment_id"])
+    assert job_out["status"] == "failed" and job_out["error"]["code"] == "not_processed", job_out
+    assert "worker stopped" in job_out["error"]["message"]
+    _queue_drained(stack, f"{stack.extract_queue}-dlq")
