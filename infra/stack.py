@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCALSTACK_VENV = ROOT / ".pybase" / "localstack-venv"
 SERVERLESS_JS = ROOT / "node_modules" / "serverless" / "bin" / "serverless.js"
+FRONTEND = ROOT / "frontend"
+VITE_JS = FRONTEND / "node_modules" / "vite" / "bin" / "vite.js"
 DUMMY_AWS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
@@ -436,6 +438,29 @@ def start_relay(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> s
                  env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
 
 
+def start_web(
+    stack: Stack, *, port: int, http_port: int, ws_port: int, logfile: Path | None, preview: bool = False,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[Any]:  # fmt: skip
+    """The web app: Vite's dev server (or `vite preview` of frontend/dist) on `port`, proxying /api to the
+    HTTP API and /ws to the WebSocket API (frontend/vite.config.ts), so the browser sees one origin."""
+    if not VITE_JS.exists():
+        raise SystemExit("frontend/node_modules is missing: run `make web` (npm ci in frontend/)")
+    web_env = {
+        **(env if env is not None else os.environ),
+        "PYBASE_API_URL": f"http://127.0.0.1:{http_port}",
+        "PYBASE_WS_URL": f"ws://127.0.0.1:{ws_port}",
+        "PYBASE_WEB_HOST": "127.0.0.1",
+        "PYBASE_WEB_PORT": str(port),
+    }
+    argv = ["node", str(VITE_JS), *(["preview"] if preview else []), "--strictPort", "--port", str(port)]
+    started = time.monotonic()
+    proc = spawn(stack, "vite preview" if preview else "vite", argv, env=web_env, logfile=logfile, cwd=FRONTEND)
+    wait_until(lambda: port_open(port), timeout=60, what="vite", proc=proc, logfile=logfile)
+    log(f"web app ready in {time.monotonic() - started:.1f}s (http://127.0.0.1:{port})")
+    return proc
+
+
 def function_env(base: dict[str, str]) -> dict[str, str]:
     """The environment serverless offline (and so every local function) runs with."""
     env = {**base, **{k: base.get(k) or v for k, v in DUMMY_AWS.items()}}
@@ -513,8 +538,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
         websocket=_port_from_env("PYBASE_WS_PORT", 3001),
         lambda_=_port_from_env("PYBASE_LAMBDA_PORT", 3002),
     )
+    web_port = _port_from_env("PYBASE_WEB_PORT", 5173)
     for name, port in (("PYBASE_HTTP_PORT", ports.http), ("PYBASE_WS_PORT", ports.websocket),
-                       ("PYBASE_LAMBDA_PORT", ports.lambda_)):  # fmt: skip
+                       ("PYBASE_LAMBDA_PORT", ports.lambda_), ("PYBASE_WEB_PORT", web_port)):  # fmt: skip
         if port_open(port):
             log(f"port {port} is in use (another `make dev`?): set {name} to a free port")
             return 1
@@ -540,9 +566,13 @@ def cmd_dev(args: argparse.Namespace) -> int:
             poller = start_poller(stack, stage=stage, config_file=config_file, lambda_port=ports.lambda_,
                                   env=full_env, logfile=None)  # fmt: skip
             relay = start_relay(stack, env=full_env, logfile=None)
+            # Vite's own output (its banner, HMR notices) is kept out of the terminal: the URL is printed below.
+            web = start_web(stack, port=web_port, http_port=ports.http, ws_port=ports.websocket,
+                            logfile=state / "vite.log")  # fmt: skip
             print(
                 "\n"
                 "PyBase dev stack is running (Ctrl-C stops everything)\n"
+                f"  Web app     http://127.0.0.1:{web_port}        (Vite, proxying /api and /ws; log in .pybase/dev)\n"
                 f"  HTTP API    http://127.0.0.1:{ports.http}        e.g. curl http://127.0.0.1:{ports.http}/health\n"
                 f"  API docs    http://127.0.0.1:{ports.http}/docs   (OpenAPI: /openapi.json)\n"
                 f"  WebSocket   ws://127.0.0.1:{ports.websocket}\n"
@@ -554,7 +584,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
                 flush=True,
             )
             while True:
-                for proc, name in ((offline, "serverless offline"), (poller, "sqs poller"), (relay, "realtime relay")):
+                for proc, name in ((offline, "serverless offline"), (poller, "sqs poller"), (relay, "realtime relay"),
+                                   (web, "vite")):  # fmt: skip
                     if proc.poll() is not None:
                         log(f"{name} exited with code {proc.returncode}; stopping")
                         return 1
