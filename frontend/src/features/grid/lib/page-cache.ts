@@ -1,0 +1,131 @@
+// Rows of a table held as fixed-size pages by position, for a virtual grid over 100,000s of records.
+//
+// The grid knows the row count (count=true on the first page) and asks for whatever rows are visible.
+// A page is fetched with the keyset cursor the previous page returned when that page is loaded
+// (scrolling down: cheap at any depth), otherwise with ?offset= (a jump, e.g. the scrollbar dragged to
+// row 60,000: one OFFSET scan, then keyset again from there). Nothing loads the whole table.
+import type { RecordRow } from "@/types/api";
+
+export interface PageRequest {
+  page: number;
+  cursor?: string;
+  offset?: number;
+}
+
+export interface PageResult {
+  records: RecordRow[];
+  next_cursor: string | null;
+  total?: number;
+}
+
+/** Page numbers covering rows [first, last] plus `overscan` pages either side, within [0, total). */
+export function pagesForWindow(first: number, last: number, pageSize: number, total: number, overscan = 1): number[] {
+  if (total <= 0 || last < first) return [];
+  const lastPage = Math.floor((total - 1) / pageSize);
+  const from = Math.max(0, Math.floor(Math.max(0, first) / pageSize) - overscan);
+  const to = Math.min(lastPage, Math.floor(Math.min(last, total - 1) / pageSize) + overscan);
+  const pages: number[] = [];
+  for (let page = from; page <= to; page += 1) pages.push(page);
+  return pages;
+}
+
+export class PageCache {
+  readonly pageSize: number;
+  /** Row count of the filtered table; null until the first page says. */
+  total: number | null = null;
+  private readonly pages = new Map<number, RecordRow[]>();
+  /** next_cursor returned with page p: the keyset position after its last row. */
+  private readonly cursors = new Map<number, string | null>();
+  private readonly loading = new Set<number>();
+  /** Bumped by clear(): answers to requests sent before it are stale and dropped. */
+  generation = 0;
+
+  constructor(pageSize = 100) {
+    this.pageSize = pageSize;
+  }
+
+  row(index: number): RecordRow | undefined {
+    return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
+  }
+
+  hasPage(page: number): boolean {
+    return this.pages.has(page);
+  }
+
+  isLoading(page: number): boolean {
+    return this.loading.has(page);
+  }
+
+  /** Pages of the window neither loaded nor loading, nearest the window's first row first. */
+  missing(first: number, last: number, overscan = 1): number[] {
+    if (this.total === null) return this.loading.has(0) ? [] : [0];
+    const wanted = pagesForWindow(first, last, this.pageSize, this.total, overscan);
+    const anchor = Math.floor(Math.max(0, first) / this.pageSize);
+    return wanted
+      .filter((page) => !this.pages.has(page) && !this.loading.has(page))
+      .sort((a, b) => Math.abs(a - anchor) - Math.abs(b - anchor) || a - b);
+  }
+
+  /** How to fetch `page`: keyset after the previous page when we have its cursor, else by offset. */
+  request(page: number): PageRequest {
+    if (page === 0) return { page };
+    const cursor = this.cursors.get(page - 1);
+    if (cursor) return { page, cursor };
+    return { page, offset: page * this.pageSize };
+  }
+
+  markLoading(page: number): void {
+    this.loading.add(page);
+  }
+
+  markFailed(page: number): void {
+    this.loading.delete(page);
+  }
+
+  store(page: number, result: PageResult, generation = this.generation): boolean {
+    if (generation !== this.generation) return false;
+    this.loading.delete(page);
+    this.pages.set(page, result.records);
+    this.cursors.set(page, result.next_cursor);
+    if (typeof result.total === "number") this.total = result.total;
+    else if (result.next_cursor === null) {
+      // The last page tells the exact count even without count=true.
+      this.total = page * this.pageSize + result.records.length;
+    }
+    return true;
+  }
+
+  /** Forget every page (after a refetch, a sort change, rows added or removed elsewhere). */
+  clear(keepTotal = true): void {
+    this.generation += 1;
+    this.pages.clear();
+    this.cursors.clear();
+    this.loading.clear();
+    if (!keepTotal) this.total = null;
+  }
+
+  /** Position of a loaded record, or -1. */
+  indexOf(recordId: string): number {
+    for (const [page, rows] of this.pages) {
+      const at = rows.findIndex((row) => row.id === recordId);
+      if (at >= 0) return page * this.pageSize + at;
+    }
+    return -1;
+  }
+
+  /** Replace a loaded record (an edit here or elsewhere). Returns its position, or -1 if not loaded. */
+  replace(record: RecordRow): number {
+    for (const [page, rows] of this.pages) {
+      const at = rows.findIndex((row) => row.id === record.id);
+      if (at >= 0) {
+        rows[at] = record;
+        return page * this.pageSize + at;
+      }
+    }
+    return -1;
+  }
+
+  loadedPages(): number[] {
+    return [...this.pages.keys()].sort((a, b) => a - b);
+  }
+}
