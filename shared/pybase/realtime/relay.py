@@ -11,7 +11,10 @@ connection. The consumer is
     each run holds a Redis lock and consumes until shortly before its timeout, and the next run takes
     over when the lock is released, so exactly one consumer runs at a time.
 If Redis is down, publish() logs and skips (for a few seconds, so writes do not each wait on a dead
-server); the events stay in the PostgreSQL log and clients get them by replay when they resubscribe.
+server); the events stay in the PostgreSQL log. The stream is only the fast path: the consumer keeps a
+durable cursor in that log (Relay, Cursor) and reads it every SCAN_SECONDS and whenever a stream batch
+leaves an unseen ID below it, so what the stream missed is delivered in order once Redis answers again;
+a Redis that came back empty gets its connection registry back from PostgreSQL (store.py).
 """
 
 from __future__ import annotations

@@ -14,6 +14,14 @@ Server -> client, one JSON object with a `type`:
     presence     {"type": "presence", "table_id", "users": [{"user_id","record_id","field_id","at"}]}
     pong         {"type": "pong", "at"}
     error        {"type": "error", "error": {"code", "message", "details"}, "action"}
+                 (code "credentials_revoked", action null: the token the connection was opened with was
+                 revoked; the server closes the connection right after; do not reconnect with that token)
+    resync       {"type": "resync", "reason": "registry_restored",
+                  "subscriptions": [{"scope": "table", "table_id"} | {"scope": "base", "base_id"}, ...]}
+                 The server lost this connection's registration (Redis restarted empty) and restored it
+                 from its durable copy: the listed subscriptions are active again and the events missed
+                 meanwhile follow, in order. The client sends its presence again (presence is not kept),
+                 and subscribes again, with last_event_id, to any scope it expected but is not listed.
 An Event is {"id", "type", "workspace_id", "base_id", "table_id", "actor_id", "payload"}. A frame never
 exceeds MAX_MESSAGE_BYTES: an event whose payload would not fit is sent with its IDs only and
 `"refetch": true`.
