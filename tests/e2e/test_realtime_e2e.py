@@ -278,3 +278,33 @@ def test_presence_updates_arrive(ws_stack: WsStack, world: World) -> None:
         assert gone["table_id"] == world.table_a
     finally:
         b.close()
+
+
+def test_deleting_an_api_token_closes_its_websocket(stack: Any, ws_stack: WsStack, world: World) -> None:
+    """Through the HTTP API and serverless offline: the relay closes the token's socket
+    (DeleteConnection) within seconds of the token's deletion; a session's socket stays open."""
+    import httpx
+    from websockets.exceptions import ConnectionClosed
+
+    auth = {"authorization": f"Bearer {_tok(world.editor)}"}
+    created = httpx.post(f"{stack.http_url}/api-tokens", json={"name": "ws", "scope": "read"}, headers=auth, timeout=30)
+    assert created.status_code == 201, created.text
+    by_token, by_session = Client(ws_stack, created.json()["token"]), Client(ws_stack, _tok(world.editor))
+    try:
+        for client in (by_token, by_session):
+            assert client.subscribe(table_id=world.table_a)["type"] == "subscribed"
+        before = _edit(world, world.owner)
+        assert [e["id"] for e in by_token.events(1)] == before
+        deleted = httpx.delete(f"{stack.http_url}/api-tokens/{created.json()['id']}", headers=auth, timeout=30)
+        assert deleted.status_code == 204
+        started = time.monotonic()
+        told = by_token.wait_for(lambda m: m["type"] == "error", timeout=10)
+        assert told["error"]["code"] == "credentials_revoked"
+        with pytest.raises(ConnectionClosed):
+            while True:
+                by_token.ws.recv(timeout=10)
+        assert time.monotonic() - started < 10
+        after = _edit(world, world.owner)
+        assert [e["id"] for e in by_session.events(2)] == before + after
+    finally:
+        by_token.close(), by_session.close()
