@@ -207,3 +207,45 @@ def test_serverless_yml_reads_secrets_through_the_resolver() -> None:
         assert f"{name}: ${{file(./infra/serverless-secrets.js):{key}}}" in text
     resolver = (ROOT / "infra" / "serverless-secrets.js").read_text()
     assert "ssm:${path}" in resolver and "/pybase/${stage}/${parameter}" in resolver
+
+
+@needs_node
+def test_web_app_hosting_in_the_template(packaged: Path) -> None:
+    """The web app: a private bucket, CloudFront reading it through an origin access control, deep links
+    answered with index.html, and the distribution's URL as an output."""
+    template = json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
+    resources = template["Resources"]
+    bucket = resources["WebBucket"]
+    assert bucket["Type"] == "AWS::S3::Bucket"
+    assert set(bucket["Properties"]["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["Properties"]["PublicAccessBlockConfiguration"]) == 4
+    assert "WebsiteConfiguration" not in bucket["Properties"]  # no public website endpoint
+
+    oac = resources["WebOriginAccessControl"]
+    assert oac["Type"] == "AWS::CloudFront::OriginAccessControl"
+    oac_config = oac["Properties"]["OriginAccessControlConfig"]
+    assert (oac_config["OriginAccessControlOriginType"], oac_config["SigningBehavior"]) == ("s3", "always")
+
+    distribution = resources["WebDistribution"]
+    assert distribution["Type"] == "AWS::CloudFront::Distribution"
+    dist = distribution["Properties"]["DistributionConfig"]
+    assert dist["DefaultRootObject"] == "index.html"
+    (origin,) = dist["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["WebBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"]["OriginAccessIdentity"] == ""  # OAC, not the legacy OAI
+    assert dist["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    fallbacks = {e["ErrorCode"]: (e["ResponseCode"], e["ResponsePagePath"]) for e in dist["CustomErrorResponses"]}
+    assert fallbacks == {403: (200, "/index.html"), 404: (200, "/index.html")}
+
+    policy = resources["WebBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "WebBucket"}
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Action"] == "s3:GetObject"
+    assert "WebDistribution" in json.dumps(statement["Condition"]["StringEquals"]["AWS:SourceArn"])
+
+    outputs = template["Outputs"]
+    assert "WebDistribution" in json.dumps(outputs["WebUrl"]["Value"])
+    assert outputs["WebBucketName"]["Value"] == {"Ref": "WebBucket"}
+    assert outputs["WebDistributionId"]["Value"] == {"Ref": "WebDistribution"}
