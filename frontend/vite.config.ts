@@ -45,5 +45,7 @@ export default defineConfig({
     setupFiles: ["./src/testing/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // openapi-fetch builds Request objects, which need absolute URLs outside a browser.
+    env: { VITE_API_URL: "http://pybase.test/api" },
   },
 });

@@ -1,15 +1,25 @@
-import { LogOut } from "lucide-react";
-import { Link, Outlet } from "react-router-dom";
+import { useQueryClient } from "@tanstack/react-query";
+import { ChevronsUpDown, KeyRound, LogOut, UserRound } from "lucide-react";
+import { Link, Outlet, useNavigate } from "react-router-dom";
 
 import { Avatar, AvatarFallback, initials } from "@/components/ui/avatar";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { ScrollArea } from "@/components/ui/scroll-area";
 import { signOut } from "@/features/auth/api/auth";
 import { SignInForm } from "@/features/auth/components/sign-in-form";
 import { SidebarTree } from "@/features/workspaces/components/sidebar-tree";
 import { useConnectionStatus } from "@/hooks/use-realtime";
 import { useSession } from "@/hooks/use-session";
+import { sessionStore } from "@/lib/session";
 
 function ConnectionDot() {
   const status = useConnectionStatus();
@@ -28,6 +38,9 @@ function ConnectionDot() {
 /** Shown over the page when the session cannot be refreshed; the page and its typed input stay. */
 function ReSignInDialog() {
   const { status, session } = useSession();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const previousUser = session?.user?.id;
   return (
     <Dialog open={status === "expired"}>
       <DialogContent hideClose onEscapeKeyDown={(e) => e.preventDefault()} onPointerDownOutside={(e) => e.preventDefault()}>
@@ -35,15 +48,65 @@ function ReSignInDialog() {
           <DialogTitle>Your session has ended</DialogTitle>
           <DialogDescription>Sign in again to continue where you left off. Nothing on this page is lost.</DialogDescription>
         </DialogHeader>
-        <SignInForm defaultEmail={session?.user?.email ?? ""} />
+        <SignInForm
+          defaultEmail={session?.user?.email ?? ""}
+          onSuccess={() => {
+            if (sessionStore.getState().session?.user?.id !== previousUser) {
+              // Someone else signed in: nothing on this page is theirs.
+              queryClient.clear();
+              navigate("/", { replace: true });
+              return;
+            }
+            // Reload what failed while the session was gone; typed input was never unmounted.
+            void queryClient.refetchQueries({ type: "active", predicate: (query) => query.state.status === "error" });
+          }}
+        />
       </DialogContent>
     </Dialog>
   );
 }
 
-export function AppLayout() {
+function UserMenu() {
   const { session } = useSession();
+  const navigate = useNavigate();
   const user = session?.user;
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="ghost" className="h-auto w-full justify-start gap-2 px-2 py-1.5" aria-label="Account menu">
+          <Avatar className="h-7 w-7">
+            <AvatarFallback>{initials(user?.name ?? user?.email ?? "?")}</AvatarFallback>
+          </Avatar>
+          <span className="min-w-0 flex-1 truncate text-left text-sm">{user?.name ?? user?.email}</span>
+          <ChevronsUpDown className="opacity-60" aria-hidden="true" />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="start" side="top" className="w-56">
+        <DropdownMenuLabel className="truncate font-normal text-muted-foreground">{user?.email}</DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => navigate("/settings/account")}>
+          <UserRound aria-hidden="true" />
+          Account
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => navigate("/settings/tokens")}>
+          <KeyRound aria-hidden="true" />
+          API tokens
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem
+          onSelect={() => {
+            void signOut().then(() => navigate("/sign-in", { replace: true }));
+          }}
+        >
+          <LogOut aria-hidden="true" />
+          Sign out
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  );
+}
+
+export function AppLayout() {
   return (
     <div className="flex h-full">
       <aside className="flex w-64 shrink-0 flex-col border-r bg-sidebar" aria-label="Navigation">
@@ -58,14 +121,8 @@ export function AppLayout() {
             <SidebarTree />
           </nav>
         </ScrollArea>
-        <div className="flex items-center gap-2 border-t p-2">
-          <Avatar className="h-7 w-7">
-            <AvatarFallback>{initials(user?.name ?? user?.email ?? "?")}</AvatarFallback>
-          </Avatar>
-          <span className="min-w-0 flex-1 truncate text-sm">{user?.name ?? user?.email}</span>
-          <Button variant="ghost" size="icon-sm" aria-label="Sign out" title="Sign out" onClick={() => void signOut()}>
-            <LogOut aria-hidden="true" />
-          </Button>
+        <div className="border-t p-2">
+          <UserMenu />
         </div>
       </aside>
       <main className="flex min-w-0 flex-1 flex-col">

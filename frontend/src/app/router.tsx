@@ -5,6 +5,8 @@ import { AppLayout } from "@/app/layout";
 import { HomeRoute } from "@/app/routes/home";
 import { NotFoundRoute } from "@/app/routes/not-found";
 import { SignInRoute, SignUpRoute } from "@/app/routes/auth";
+import { InviteRoute } from "@/app/routes/invite";
+import { AccountRoute, SettingsLayout, TokensRoute } from "@/app/routes/settings";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useSession } from "@/hooks/use-session";
 
@@ -59,6 +61,12 @@ export function AppRoutes() {
             </Suspense>
           }
         />
+        <Route path="/invite" element={<InviteRoute />} />
+        <Route path="/settings" element={<SettingsLayout />}>
+          <Route index element={<Navigate to="/settings/account" replace />} />
+          <Route path="account" element={<AccountRoute />} />
+          <Route path="tokens" element={<TokensRoute />} />
+        </Route>
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
     </Routes>
@@ -67,7 +75,7 @@ export function AppRoutes() {
 
 export function AppRouter() {
   return (
-    <BrowserRouter>
+    <BrowserRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
       <AppRoutes />
     </BrowserRouter>
   );

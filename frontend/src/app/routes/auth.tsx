@@ -29,15 +29,16 @@ function useAfterSignIn(): () => void {
 
 export function SignInRoute() {
   const { status } = useSession();
+  const location = useLocation();
   const done = useAfterSignIn();
-  if (status === "active") return <Navigate to="/" replace />;
+  if (status === "active") return <Navigate to={(location.state as { from?: string } | null)?.from ?? "/"} replace />;
   return (
     <AuthCard
       title="Sign in"
       footer={
         <>
           New to PyBase?{" "}
-          <Link className="font-medium text-primary underline-offset-4 hover:underline" to="/sign-up">
+          <Link className="font-medium text-primary underline-offset-4 hover:underline" to="/sign-up" state={location.state}>
             Create an account
           </Link>
         </>
@@ -50,15 +51,16 @@ export function SignInRoute() {
 
 export function SignUpRoute() {
   const { status } = useSession();
+  const location = useLocation();
   const done = useAfterSignIn();
-  if (status === "active") return <Navigate to="/" replace />;
+  if (status === "active") return <Navigate to={(location.state as { from?: string } | null)?.from ?? "/"} replace />;
   return (
     <AuthCard
       title="Create your account"
       footer={
         <>
           Already have an account?{" "}
-          <Link className="font-medium text-primary underline-offset-4 hover:underline" to="/sign-in">
+          <Link className="font-medium text-primary underline-offset-4 hover:underline" to="/sign-in" state={location.state}>
             Sign in
           </Link>
         </>

@@ -35,3 +35,32 @@ export function validateSignUp(values: { name: string; email: string; password: 
 export function hasErrors(errors: Record<string, string | undefined>): boolean {
   return Object.values(errors).some(Boolean);
 }
+
+export interface AccountValues {
+  name: string;
+  email: string;
+  password: string;
+  confirm: string;
+  currentPassword: string;
+}
+
+/** Changing the email or the password needs the current password (the API enforces it too). */
+export function validateAccount(values: AccountValues, current: { name: string; email: string }): FormErrors<keyof AccountValues> {
+  const errors: FormErrors<keyof AccountValues> = {};
+  const name = values.name.trim();
+  if (!name) errors.name = "Enter your name.";
+  else if (name.length > 200) errors.name = "Use at most 200 characters.";
+  const emailChanged = values.email.trim().toLowerCase() !== current.email.toLowerCase();
+  if (emailChanged) {
+    const problem = validateEmail(values.email);
+    if (problem) errors.email = problem;
+  }
+  if (values.password) {
+    if (values.password.length < MIN_PASSWORD) errors.password = `Use at least ${MIN_PASSWORD} characters.`;
+    else if (values.password !== values.confirm) errors.confirm = "The two passwords differ.";
+  }
+  if ((emailChanged || values.password) && !values.currentPassword) {
+    errors.currentPassword = "Enter your current password to change your email or password.";
+  }
+  return errors;
+}
