@@ -52,12 +52,16 @@ def refuse_commits(database: str, table: str) -> Iterator[None]:
 
 
 @pytest.fixture
-def published() -> Iterator[list[dict[str, Any]]]:
-    """Events handed to realtime publishers during the test."""
+def published(database: str) -> Iterator[list[dict[str, Any]]]:
+    """Events handed to realtime publishers during the test, each marked with whether another
+    connection could already see its row in the change log (that is, whether it was committed)."""
     seen: list[dict[str, Any]] = []
 
     def publisher(batch: list[dict[str, Any]]) -> None:
-        seen.extend(batch)
+        with psycopg.connect(admin_url(database), autocommit=True) as conn:
+            ids = [e["id"] for e in batch]
+            committed = {row[0] for row in conn.execute("SELECT id FROM change_events WHERE id = ANY(%s)", (ids,))}
+        seen.extend({**e, "committed": e["id"] in committed} for e in batch)
 
     events.register_publisher(publisher)
     yield seen
@@ -99,7 +103,7 @@ def test_single_record_create(api: Api, world: World, database: str, published: 
     r = owner.call("records", "POST", f"/tables/{world.table.id}/records", body={"fields": {"Name": "kept"}})
     assert r.status == 201, r.text
     assert count_records(world.table.id) == before + 1
-    assert [e["type"] for e in published] == ["records.created"]
+    assert [(e["type"], e["committed"]) for e in published] == [("records.created", True)]
 
 
 def test_batch_of_1000_records(api: Api, world: World, database: str, published: list[Any]) -> None:
