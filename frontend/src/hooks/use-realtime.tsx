@@ -11,9 +11,12 @@ import { RealtimeClient, type ConnectionStatus, type PresenceUser, type ScopeLis
 const RealtimeContext = createContext<RealtimeClient | null>(null);
 
 export function RealtimeProvider({ children, client: given }: { children: ReactNode; client?: RealtimeClient }) {
-  const [client] = useState(() => given ?? new RealtimeClient({ url: websocketUrl, getToken: auth.accessToken }));
+  const [client] = useState(
+    () => given ?? new RealtimeClient({ url: websocketUrl, getToken: auth.accessToken, renewToken: auth.refresh }),
+  );
   const { status, session } = useSession();
   const userId = session?.user?.id ?? null;
+  const accessToken = session?.accessToken ?? null;
   const lastUser = useRef<string | null>(null);
 
   useEffect(() => {
@@ -26,6 +29,11 @@ export function RealtimeProvider({ children, client: given }: { children: ReactN
     }
     // "expired": leave the socket alone; it reconnects with the new token after re-sign-in.
   }, [client, status, userId]);
+
+  // A new token (re-sign-in, rotation) lets a client that was waiting for credentials connect again.
+  useEffect(() => {
+    if (status === "active" && accessToken) client.resume();
+  }, [client, status, accessToken]);
 
   useEffect(() => () => client.stop(), [client]);
 

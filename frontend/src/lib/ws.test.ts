@@ -205,6 +205,66 @@ describe("RealtimeClient", () => {
     expect(reasons).toEqual(["t:replay_gap", "t:resync", "b:resync"]);
   });
 
+  it("after a resync with the restored list, subscribes only to what is missing and re-sends presence", async () => {
+    const rt = client();
+    const reasons: string[] = [];
+    rt.subscribeTable(TABLE, { onRefetch: (r) => reasons.push(r) });
+    rt.subscribeBase(BASE, { onRefetch: (r) => reasons.push(r) });
+    rt.start();
+    await flush();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    rt.setPresence({ tableId: TABLE });
+    socket.receive({ type: "events", events: [event(9)] });
+    socket.sent = [];
+    socket.receive({ type: "resync", reason: "registry_restored", subscriptions: [{ scope: "table", table_id: TABLE }] });
+    expect(socket.sent).toEqual([
+      { action: "subscribe", base_id: BASE, last_event_id: 9 },
+      { action: "presence", table_id: TABLE },
+    ]);
+    // The missed events follow in order: nothing to reload.
+    expect(reasons).toEqual([]);
+  });
+
+  it("never reconnects with a revoked token: asks for a new one, else waits for resume()", async () => {
+    let renewed: string | null = null;
+    const rt = new RealtimeClient({
+      url: () => "ws://host/ws",
+      getToken: async () => token,
+      renewToken: async () => renewed,
+      createSocket: (url) => new FakeSocket(url),
+      timers,
+      random: () => 0.5,
+      baseDelayMs: 1000,
+    });
+    rt.start();
+    await flush();
+    const first = FakeSocket.all[0]!;
+    first.open();
+    first.receive({ type: "error", error: { code: "credentials_revoked", message: "revoked" }, action: null });
+    first.drop();
+    timers.advance(1000);
+    await flush();
+    // getToken still returns the revoked token and there is no new one: stay idle, no socket.
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(rt.getStatus()).toBe("idle");
+
+    token = "fresh";
+    rt.resume();
+    await flush();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.all[1]!.url).toBe("ws://host/ws?token=fresh");
+
+    // Revoked again, but a refresh yields a new token: reconnect with it.
+    FakeSocket.all[1]!.open();
+    FakeSocket.all[1]!.receive({ type: "error", error: { code: "credentials_revoked", message: "revoked" }, action: null });
+    renewed = "renewed";
+    FakeSocket.all[1]!.drop();
+    timers.advance(1000);
+    await flush();
+    expect(FakeSocket.all[2]!.url).toBe("ws://host/ws?token=renewed");
+  });
+
   it("pings, and reconnects when no answer comes", async () => {
     const rt = client();
     rt.start();

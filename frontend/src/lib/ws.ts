@@ -5,8 +5,11 @@
 //   with the last event id seen there so the server replays what was missed;
 // - hands each event once to the listeners of its table (and base): ids already seen are dropped,
 //   because replay and live delivery overlap and a table can be reached through its base too;
-// - `refetch` (replay impossible, or an event too large for a frame) and `resync` (the server lost
-//   our subscriptions) reach listeners as onRefetch, after which they reload their data;
+// - `refetch` (replay impossible, or an event too large for a frame) reaches listeners as onRefetch,
+//   after which they reload their data; `resync` (the server restored our registration after losing
+//   it) re-sends presence and subscribes again to any scope the server did not restore;
+// - `credentials_revoked`: the token is never reused; a fresh one is asked for (refresh), and without
+//   one the client waits idle until resume() (after sign-in);
 // - presence: send where you are, receive who is where;
 // - a ping every `pingIntervalMs`; no pong in `pongTimeoutMs` means a dead socket: reconnect.
 
@@ -73,6 +76,11 @@ export interface RealtimeOptions {
   pongTimeoutMs?: number;
   /** How many event ids to remember for de-duplication. */
   dedupeWindow?: number;
+  /**
+   * A token other than the one just revoked (refresh the session); null when there is none, and the
+   * client then waits for resume().
+   */
+  renewToken?: () => Promise<string | null>;
   /** Connection status changes, for status displays. */
   onStatus?: (status: ConnectionStatus) => void;
   onServerError?: (error: { code: string; message: string }, action: string | null) => void;
@@ -101,8 +109,8 @@ const defaultTimers: Timers = {
 };
 
 export class RealtimeClient {
-  private readonly options: Required<Omit<RealtimeOptions, "onStatus" | "onServerError">> &
-    Pick<RealtimeOptions, "onStatus" | "onServerError">;
+  private readonly options: Required<Omit<RealtimeOptions, "onStatus" | "onServerError" | "renewToken">> &
+    Pick<RealtimeOptions, "onStatus" | "onServerError" | "renewToken">;
   private socket: SocketLike | null = null;
   private status: ConnectionStatus = "idle";
   private attempt = 0;
@@ -116,6 +124,8 @@ export class RealtimeClient {
   private readonly seen = new Set<number>();
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private presenceState: { tableId: string; recordId: string | null; fieldId: string | null } | null = null;
+  private currentToken: string | null = null;
+  private revokedToken: string | null = null;
 
   constructor(options: RealtimeOptions) {
     this.options = {
@@ -162,7 +172,14 @@ export class RealtimeClient {
     this.setStatus("closed");
   }
 
-  /** Drop the socket now and reconnect at once (after sign-in as someone else, or a `resync`). */
+  /** Connect again if the client is waiting for credentials (call after a sign-in or token rotation). */
+  resume(): void {
+    if (this.stopped || this.socket || this.connecting || this.reconnectTimer !== null) return;
+    this.attempt = 0;
+    void this.connect();
+  }
+
+  /** Drop the socket now and reconnect at once (after sign-in as someone else). */
   reconnectNow(): void {
     if (this.stopped) return;
     this.attempt = 0;
@@ -244,6 +261,10 @@ export class RealtimeClient {
     let token: string | null = null;
     try {
       token = await this.options.getToken();
+      if (token !== null && token === this.revokedToken) {
+        token = this.options.renewToken ? await this.options.renewToken() : null;
+        if (token === this.revokedToken) token = null;
+      }
     } catch {
       token = null;
       this.connecting = false;
@@ -256,6 +277,7 @@ export class RealtimeClient {
       this.setStatus("idle");
       return;
     }
+    this.currentToken = token;
     const base = this.options.url();
     const url = `${base}${base.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
     let socket: SocketLike;
@@ -391,6 +413,10 @@ export class RealtimeClient {
         this.handlePresence(message);
         break;
       case "error":
+        if (isRecord(message.error) && message.error.code === "credentials_revoked") {
+          // The server closes the socket next; the reconnect must not present this token again.
+          this.revokedToken = this.currentToken;
+        }
         if (isRecord(message.error)) {
           this.options.onServerError?.(
             { code: String(message.error.code ?? "error"), message: String(message.error.message ?? "") },
@@ -423,16 +449,22 @@ export class RealtimeClient {
   }
 
   private handleResync(message: Record<string, unknown>): void {
-    // The server lost track of our subscriptions (restart, lost state). Subscribe again from where we
-    // were; what cannot be replayed comes back as `refetch`. Listeners of a named scope (or all, when
-    // none is named) reload, since events may have been dropped before the server noticed.
-    const key = this.scopeOf(message);
-    const keys = key ? [key] : [...this.listeners.keys()];
-    const reason = typeof message.reason === "string" ? message.reason : "resync";
-    for (const k of keys) {
-      if (!this.listeners.has(k)) continue;
-      this.sendSubscribe(k);
-      for (const listener of [...(this.listeners.get(k) ?? [])]) listener.onRefetch?.(reason);
+    // The server lost this connection's registration and restored it. Scopes it lists are active
+    // again and the events missed meanwhile follow in order; any other scope we listen to is
+    // subscribed again from our last event id. Presence is not kept by the server: send it again.
+    const listed = Array.isArray(message.subscriptions) ? message.subscriptions.filter(isRecord) : null;
+    const restored = new Set<string>();
+    for (const item of listed ?? []) {
+      const key = this.scopeOf(item);
+      if (key) restored.add(key);
+    }
+    for (const key of this.listeners.keys()) {
+      if (!restored.has(key)) this.sendSubscribe(key);
+    }
+    if (listed === null) {
+      // A resync without the list: we cannot know what survived, so listeners reload too.
+      const reason = typeof message.reason === "string" ? message.reason : "resync";
+      for (const set of this.listeners.values()) for (const listener of [...set]) listener.onRefetch?.(reason);
     }
     if (this.presenceState) this.sendPresence();
   }
