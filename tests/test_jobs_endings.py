@@ -367,3 +367,41 @@ def test_every_accepted_upload_fits_the_extract_functions_memory() -> None:
     assert estimated_memory_mb(largest) <= memory * MEMORY_HEADROOM, (estimated_memory_mb(largest), memory)
     # The figure the bench measured for a 95 MB DXF (1.69 GB) is within the estimate.
     assert estimated_memory_mb(95 * 1024 * 1024) >= 1690
+
+
+def test_large_files_run_one_per_invocation(api, aws: Aws, sheet: Sheet, monkeypatch) -> None:  # noqa: F811
+    """Two large files in one batch: the first runs, the second goes back to the queue as a new message
+    (receive count 1 again) and runs in the next invocation; a small file of the batch still runs."""
+    from pybase.jobs import worker
+
+    monkeypatch.setattr(worker, "LARGE_FILE_BYTES", 30_000)  # make_dxf() is ~60 KB: "large" here
+    batch: list[dict[str, Any]] = []
+    uploads = []
+    for name, data in (("large-0.dxf", make_cad.make_dxf()), ("large-1.dxf", make_cad.make_dxf()),
+                       ("small.dxf", make_cad.make_dxf_text_titleblock())):  # fmt: skip
+        uploads.append(start_upload(api, sheet, name, data))
+        batch += aws.receive(key_part=uploads[-1]["attachment_id"])
+    assert len(batch) == 3
+    *ups, small = uploads
+    assert aws.invoke(batch) == {"batchItemFailures": []}  # nothing failed: the deferred one was re-sent
+    assert _job_of(ups[0]["attachment_id"]).status == "done" and _job_of(small["attachment_id"]).status == "done"
+    with session_scope() as session:
+        assert session.scalars(select(ExtractionJob).where(ExtractionJob.attachment_id == ups[1]["attachment_id"])
+                               ).first() is None  # fmt: skip
+    [again] = aws.receive(key_part=ups[1]["attachment_id"])
+    assert again["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert aws.invoke([again]) == {"batchItemFailures": []}
+    assert _job_of(ups[1]["attachment_id"]).status == "done"
+
+
+def test_large_file_waits_when_the_time_left_cannot_finish_it() -> None:
+    from pybase.jobs.worker import Invocation, ObjectEvent, defer_reason
+
+    big = ObjectEvent(bucket="b", key="k", etag="e", size=90 * 1024 * 1024)
+    small = ObjectEvent(bucket="b", key="k", etag="e", size=1024)
+    after_small = Invocation(ran=True)
+    assert defer_reason([big], invocation=after_small, remaining_ms=299_000) is None
+    assert "s left" in defer_reason([big], invocation=after_small, remaining_ms=60_000)
+    assert defer_reason([small], invocation=Invocation(ran=True, large_done=True), remaining_ms=1_000) is None
+    # The first message of an invocation always runs, whatever the time left (else it could go round forever).
+    assert defer_reason([big], invocation=Invocation(), remaining_ms=1_000) is None

@@ -4,7 +4,9 @@ Each SQS message body is an S3 event notification. Powertools' batch processor r
 messages whose processing raised (transient failures) as `batchItemFailures`, so only those come
 back after the visibility timeout (and reach the dead-letter queue after maxReceiveCount); permanent
 failures are recorded on the job and their messages acknowledged. The message's receive count goes to
-the worker, which fails the job instead of retrying on the last delivery.
+the worker, which fails the job instead of retrying on the last delivery. A large file runs alone in
+an invocation, and only with time left to finish it; other large files of the batch are sent to the
+queue again as new messages (see `pybase.jobs.worker.defer_reason`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from pybase.config import get_settings
 from pybase.jobs.service import check_extract_settings
-from pybase.jobs.worker import ObjectEvent, process_event
+from pybase.jobs.worker import Invocation, ObjectEvent, defer_reason, process_event, requeue
 from pybase.jobs.worker import object_events as _object_events
 from pybase.logs import logger
 
@@ -40,14 +42,27 @@ def receive_count(record: SQSRecord) -> int:
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> list[str]:
+def record_handler(record: SQSRecord, lambda_context: Any = None) -> list[str]:
     count = receive_count(record)
-    outcomes = [process_event(event, receive_count=count) for event in object_events(record.body)]
+    events = object_events(record.body)
+    remaining = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
+    reason = defer_reason(events, invocation=_invocation, remaining_ms=remaining)
+    if reason is not None:
+        requeue(record.body, record.event_source_arn)
+        logger.info("message deferred", extra={"message_id": record.message_id, "reason": reason})
+        return ["deferred"]
+    outcomes = [process_event(event, receive_count=count) for event in events]
+    _invocation.note(events)
     logger.info("message processed", extra={"message_id": record.message_id, "outcomes": outcomes, "receive": count})
     return outcomes
+
+
+_invocation = Invocation()
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    global _invocation
+    _invocation = Invocation()  # large files run one per invocation
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -111,6 +111,49 @@ def storage_problem(exc: BaseException) -> tuple[bool, str, str, dict[str, Any]]
     return False, "result_unstorable", message, details
 
 
+# Seconds of extraction per MB of DXF, generous (bench/extract_memory.py: 0.5 s/MB idle, about twice that
+# on a loaded machine), plus a margin for download, storage and the preview.
+EXTRACT_SECONDS_PER_MB = 1.2
+EXTRACT_MARGIN_SECONDS = 30
+
+
+@dataclass
+class Invocation:
+    """What one run of the extract function has done so far (a container runs one invocation at a time)."""
+
+    large_done: bool = False
+    ran: bool = False
+
+    def note(self, events: list[ObjectEvent]) -> None:
+        self.ran = True
+        self.large_done = self.large_done or any((e.size or 0) > LARGE_FILE_BYTES for e in events)
+
+
+def defer_reason(events: list[ObjectEvent], *, invocation: Invocation, remaining_ms: int | None) -> str | None:
+    """Why a message should wait for another invocation: a large file runs alone (one in memory at a time)
+    and only when the time left can finish it; otherwise a batch of large files would run past the
+    timeout and every message of the batch would be delivered again."""
+    size = max((e.size or 0 for e in events), default=0)
+    if size <= LARGE_FILE_BYTES or not invocation.ran:
+        return None  # the first message always runs: deferring it could go round forever
+    if invocation.large_done:
+        return "another large file ran in this invocation"
+    needed = EXTRACT_SECONDS_PER_MB * size / (1024 * 1024) + EXTRACT_MARGIN_SECONDS
+    if remaining_ms is not None and remaining_ms / 1000 < needed:
+        return f"{remaining_ms / 1000:.0f} s left, about {needed:.0f} s needed"
+    return None
+
+
+def requeue(body: str, queue_arn: str) -> None:
+    """Send the message again as a new one (its receive count starts over: a deferral is not a failed
+    delivery); the caller acknowledges the original. A duplicate event is harmless (one job per version)."""
+    name = queue_arn.rsplit(":", 1)[-1]
+    try:
+        storage.sqs().send_message(QueueUrl=storage.queue_url(name), MessageBody=body)
+    except Exception as exc:  # the original then fails and comes back the usual way
+        raise TransientError(f"requeue failed: {type(exc).__name__}") from exc
+
+
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
