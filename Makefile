@@ -61,11 +61,11 @@ dev: venv node web $(LOCALSTACK_DEP)
 # ruff, the web app's checks, then pytest against services on free ports in a temporary folder (works
 # next to a running `make dev`), stopped even when the tests fail. All always run; any failing fails the
 # target. pytest's exit code 5 (nothing collected) is reported, not treated as a failure. The browser
-# tests (tests/e2e/test_web_e2e.py) reuse the build web-check made (PYBASE_WEB_REUSE_BUILD).
+# tests (tests/e2e/test_web_e2e.py) serve the build web-check made (PYBASE_WEB_DIST; they build one if it failed).
 test: venv node web $(LOCALSTACK_DEP)
 	@ruff_rc=0; $(VENV)/bin/ruff check . || ruff_rc=$$?; \
 	web_rc=0; $(MAKE) --no-print-directory web-check || web_rc=$$?; \
-	PYBASE_WEB_REUSE_BUILD=1 $(VPY) infra/stack.py run -- sh -c '$(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	PYBASE_WEB_DIST=$(CURDIR)/frontend/dist $(VPY) infra/stack.py run -- sh -c '$(VPY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc'; rc=$$?; \
 	if [ $$ruff_rc -ne 0 ]; then echo "make test: ruff check failed"; fi; \
 	if [ $$web_rc -ne 0 ]; then echo "make test: web app checks failed"; fi; \

@@ -94,7 +94,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },
   },
   {
-    files: ["*.config.{js,ts}", "scripts/**/*.{js,mjs}"],
+    files: ["*.config.{js,ts}", "scripts/**/*.{js,mjs}", "e2e/**/*.ts"],
     languageOptions: { globals: globals.node },
   },
 );

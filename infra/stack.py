@@ -440,7 +440,7 @@ def start_relay(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> s
 
 def start_web(
     stack: Stack, *, port: int, http_port: int, ws_port: int, logfile: Path | None, preview: bool = False,
-    env: dict[str, str] | None = None,
+    env: dict[str, str] | None = None, args: list[str] | None = None,
 ) -> subprocess.Popen[Any]:  # fmt: skip
     """The web app: Vite's dev server (or `vite preview` of frontend/dist) on `port`, proxying /api to the
     HTTP API and /ws to the WebSocket API (frontend/vite.config.ts), so the browser sees one origin."""
@@ -453,7 +453,7 @@ def start_web(
         "PYBASE_WEB_HOST": "127.0.0.1",
         "PYBASE_WEB_PORT": str(port),
     }
-    argv = ["node", str(VITE_JS), *(["preview"] if preview else []), "--strictPort", "--port", str(port)]
+    argv = ["node", str(VITE_JS), *(["preview"] if preview else []), "--strictPort", "--port", str(port), *(args or [])]
     started = time.monotonic()
     proc = spawn(stack, "vite preview" if preview else "vite", argv, env=web_env, logfile=logfile, cwd=FRONTEND)
     wait_until(lambda: port_open(port), timeout=60, what="vite", proc=proc, logfile=logfile)
