@@ -26,7 +26,14 @@ export default function TableRoute() {
           {table.data?.name ?? "Loading table…"}
         </h1>
       </header>
-      <GridView key={tableId} tableId={tableId} baseId={baseId ?? table.data?.base_id} tableName={table.data?.name} />
+      <GridView
+        key={tableId}
+        tableId={tableId}
+        baseId={baseId ?? table.data?.base_id}
+        tableName={table.data?.name}
+        primaryFieldId={table.data?.primary_field_id}
+        role={table.data?.role}
+      />
     </section>
   );
 }

@@ -1,50 +1,479 @@
-// Integration point of the grid: src/app/routes/table.tsx renders <GridView tableId baseId />.
-// Until the canvas grid lands, this is a plain, read-only HTML table of the records, loaded in keyset
-// pages ("Load more") and refreshed when the table changes elsewhere.
-import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+// The grid: a canvas grid (glide-data-grid) over a table's records, loaded page by page around the
+// visible window (100,000s of rows), with per-type cells and editors, If-Match edits, paste/fill/undo,
+// column layout saved in the view, and live changes and presence from the WebSocket.
+// Integration point: src/app/routes/table.tsx renders <GridView tableId ... />.
+import "@glideapps/glide-data-grid/dist/index.css";
+
+import {
+  CompactSelection,
+  DataEditor,
+  GridCellKind,
+  type DataEditorRef,
+  type EditableGridCell,
+  type GridCell,
+  type GridColumn,
+  type GridSelection,
+  type Highlight,
+  type Item,
+  type ProvideEditorComponent,
+  type Rectangle,
+} from "@glideapps/glide-data-grid";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { EyeOff, Maximize2, Plus, Redo2, Trash2, Undo2 } from "lucide-react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
+import {
+  DropdownMenu,
+  DropdownMenuCheckboxItem,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuRadioGroup,
+  DropdownMenuRadioItem,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "@/components/ui/dropdown-menu";
 import { Skeleton } from "@/components/ui/skeleton";
-import { fieldsQuery, recordPagesQuery } from "@/features/grid/api/records";
-import { useTableEvents } from "@/hooks/use-realtime";
+import { toast } from "@/components/ui/toaster";
+import { fieldsQuery, getRecord, patchViewConfig, viewsQuery, type View } from "@/features/grid/api/records";
+import { ConflictDialog } from "@/features/grid/components/conflict-dialog";
+import { GridContext, type GridContextValue } from "@/features/grid/components/grid-context";
+import { PresenceAvatars, presenceColor } from "@/features/grid/components/presence-avatars";
+import { useGridEdits } from "@/features/grid/hooks/use-grid-edits";
+import { useRecordWindow } from "@/features/grid/hooks/use-record-window";
+import { buildCell } from "@/features/grid/lib/cells";
+import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
+import { fieldKind, formatValue, isEditable, ParseError, toWritable } from "@/features/grid/lib/field-values";
+import { planPaste } from "@/features/grid/lib/paste";
+import { parseTsv } from "@/features/grid/lib/tsv";
+import type { CellChange } from "@/features/grid/lib/undo";
+import { usePresence, useRealtime, useTableEvents } from "@/hooks/use-realtime";
+import { useSession } from "@/hooks/use-session";
 import { errorMessage } from "@/lib/api/errors";
 import { queryKeys } from "@/lib/query-keys";
+import type { FieldDef, RecordRow } from "@/types/api";
+
+const ChipsEditor = lazy(() => import("@/features/grid/components/cell-editors"));
+const RecordPanel = lazy(() => import("@/features/grid/components/record-panel"));
 
 export interface GridViewProps {
   tableId: string;
   baseId?: string | undefined;
   /** The table's name, for the accessible label. */
   tableName?: string | undefined;
+  primaryFieldId?: string | null | undefined;
+  /** The caller's role on the table; viewers and commenters get a read-only grid. */
+  role?: string | null | undefined;
 }
 
-function display(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return value.map(display).join(", ");
-  if (typeof value === "object") {
-    const named = value as { name?: unknown; filename?: unknown; display?: unknown };
-    if (typeof named.display === "string") return named.display;
-    if (typeof named.name === "string") return named.name;
-    if (typeof named.filename === "string") return named.filename;
-    return JSON.stringify(value);
+const ROW_HEIGHTS = { short: 34, medium: 56, tall: 90, extra_tall: 134 } as const;
+type RowHeight = keyof typeof ROW_HEIGHTS;
+const DEFAULT_WIDTH = 180;
+const PRIMARY_WIDTH = 240;
+const FLASH_MS = 1500;
+const EDIT_ROLES = new Set(["owner", "admin", "editor"]);
+
+/** glide's overlay editors render into #portal. */
+function ensurePortal(): void {
+  if (typeof document === "undefined" || document.getElementById("portal")) return;
+  const portal = document.createElement("div");
+  portal.id = "portal";
+  portal.style.position = "fixed";
+  portal.style.left = "0";
+  portal.style.top = "0";
+  portal.style.zIndex = "50";
+  document.body.appendChild(portal);
+}
+
+const ChipsEditorShell: ProvideEditorComponent<ChipsCell> = (props) => (
+  <Suspense fallback={<div className="h-24 w-64 animate-pulse rounded-md border bg-popover" />}>
+    <ChipsEditor {...props} />
+  </Suspense>
+);
+
+function viewConfig(view: View | undefined) {
+  const config = (view?.config ?? {}) as {
+    hidden_fields?: string[];
+    field_order?: string[];
+    column_widths?: Record<string, number>;
+    row_height?: RowHeight;
+    filters?: unknown;
+    sorts?: unknown;
+  };
+  return {
+    hidden: config.hidden_fields ?? [],
+    order: config.field_order ?? [],
+    widths: config.column_widths ?? {},
+    rowHeight: (config.row_height && config.row_height in ROW_HEIGHTS ? config.row_height : "short") as RowHeight,
+    // What changes which rows come back, and in which order.
+    revision: JSON.stringify([config.filters ?? null, config.sorts ?? null, config.hidden_fields ?? []]),
+  };
+}
+
+/** Columns in view order: the primary field first (frozen), then field_order, then by position. */
+export function orderColumns(fields: FieldDef[], primaryId: string | null | undefined, order: string[], hidden: string[]): FieldDef[] {
+  const byId = new Map(fields.map((f) => [f.id, f]));
+  const primary = (primaryId && byId.get(primaryId)) || [...fields].sort((a, b) => a.position - b.position)[0];
+  const hiddenSet = new Set(hidden);
+  const seen = new Set<string>();
+  const out: FieldDef[] = [];
+  if (primary) {
+    out.push(primary);
+    seen.add(primary.id);
   }
-  return String(value);
+  for (const id of order) {
+    const field = byId.get(id);
+    if (field && !seen.has(id) && !hiddenSet.has(id)) {
+      out.push(field);
+      seen.add(id);
+    }
+  }
+  for (const field of [...fields].sort((a, b) => a.position - b.position)) {
+    if (!seen.has(field.id) && !hiddenSet.has(field.id)) out.push(field);
+  }
+  return out;
 }
 
-export function GridView({ tableId, tableName }: GridViewProps) {
-  const queryClient = useQueryClient();
-  const fields = useQuery(fieldsQuery(tableId));
-  const pages = useInfiniteQuery(recordPagesQuery(tableId));
+interface TestHook {
+  rowCount: () => number;
+  columns: () => string[];
+  cell: (row: number, fieldName: string) => string | null;
+  recordId: (row: number) => string | null;
+}
 
+declare global {
+  interface Window {
+    __pybaseGrid?: TestHook;
+  }
+}
+
+const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
+
+export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewProps) {
+  ensurePortal();
+  const queryClient = useQueryClient();
+  const realtime = useRealtime();
+  const { session } = useSession();
+  const selfId = session?.user?.id ?? null;
+  const canEdit = role === undefined || role === null || EDIT_ROLES.has(role);
+  const fields = useQuery(fieldsQuery(tableId));
+  const views = useQuery(viewsQuery(tableId));
+  const view = views.data?.find((v) => v.type === "grid") ?? views.data?.[0];
+  const config = viewConfig(view);
+  const ready = fields.isSuccess && (views.isSuccess || views.isError);
+  const rows = useRecordWindow(tableId, view?.id, ready, config.revision);
+  const { cache } = rows;
+
+  // Local layout (applied at once, saved to the view in the background).
+  const [widths, setWidths] = useState<Record<string, number>>({});
+  const [order, setOrder] = useState<string[] | null>(null);
+  const [hidden, setHidden] = useState<string[] | null>(null);
+  const [rowHeight, setRowHeight] = useState<RowHeight | null>(null);
+  useEffect(() => {
+    setWidths({});
+    setOrder(null);
+    setHidden(null);
+    setRowHeight(null);
+  }, [view?.id]);
+  const effectiveWidths = { ...config.widths, ...widths };
+  const effectiveHidden = hidden ?? config.hidden;
+  const effectiveHeight = rowHeight ?? config.rowHeight;
+
+  const allFields = useMemo(() => fields.data ?? [], [fields.data]);
+  const fieldsById = useMemo(() => new Map(allFields.map((f) => [f.id, f])), [allFields]);
+  const columns = useMemo(
+    () => orderColumns(allFields, primaryFieldId, order ?? config.order, effectiveHidden),
+    // config.order identity changes each render; its content is what matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [allFields, primaryFieldId, JSON.stringify(order ?? config.order), JSON.stringify(effectiveHidden)],
+  );
+
+  const edits = useGridEdits({ tableId, cache, fieldsById, touch: rows.touch, reload: rows.reload });
+  const editorRef = useRef<DataEditorRef>(null);
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  const [selection, setSelection] = useState<GridSelection>({
+    columns: CompactSelection.empty(),
+    rows: CompactSelection.empty(),
+  });
+  const [expanded, setExpanded] = useState<RecordRow | null>(null);
+  const flashes = useRef(new Map<string, number>());
+  const [headerMenu, setHeaderMenu] = useState<{ col: number; bounds: Rectangle } | null>(null);
+
+  const saveView = useCallback(
+    (patch: Record<string, unknown>) => {
+      if (!view || !canEdit) return;
+      patchViewConfig(view.id, patch)
+        .then((saved) => queryClient.setQueryData(viewsQuery(tableId).queryKey, (list) => list?.map((v) => (v.id === saved.id ? saved : v))))
+        .catch((error: unknown) => toast.error(`The view layout was not saved: ${errorMessage(error)}`));
+    },
+    [canEdit, queryClient, tableId, view],
+  );
+
+  // --- live changes --------------------------------------------------------------------------
+  const presence = usePresence(tableId);
   useTableEvents(tableId, {
     onEvent: (event) => {
-      const key = event.type.startsWith("field") ? queryKeys.fields(tableId) : queryKeys.records(tableId);
-      void queryClient.invalidateQueries({ queryKey: key });
+      if (event.type.startsWith("field")) {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.fields(tableId) });
+        rows.reload();
+        return;
+      }
+      if (event.type.startsWith("view")) {
+        void queryClient.invalidateQueries({ queryKey: viewsQuery(tableId).queryKey });
+        return;
+      }
+      if (event.actor_id && event.actor_id === selfId) return; // our own write, already shown
+      const ids = Array.isArray(event.payload.record_ids) ? (event.payload.record_ids as string[]) : [];
+      const now = Date.now();
+      if (event.type === "records.updated" && !event.refetch) {
+        const loaded = ids.filter((id) => cache.indexOf(id) >= 0);
+        if (loaded.length > 50) {
+          rows.reload();
+          return;
+        }
+        for (const id of loaded) {
+          flashes.current.set(id, now);
+          getRecord(tableId, id)
+            .then((record) => {
+              flashes.current.set(id, Date.now());
+              cache.replace(record);
+              rows.touch();
+            })
+            .catch(() => rows.reload());
+        }
+        return;
+      }
+      if (event.type === "records.deleted") edits.forget(ids);
+      for (const id of ids) flashes.current.set(id, now);
+      rows.reload();
+    },
+    onRefetch: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.fields(tableId) });
+      void queryClient.invalidateQueries({ queryKey: viewsQuery(tableId).queryKey });
+      rows.reload();
     },
   });
 
-  if (fields.isPending || pages.isPending) {
+  // Flashes fade: redraw once they are over so lastUpdated stops applying.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      let expired = false;
+      for (const [id, at] of flashes.current) {
+        if (now - at > FLASH_MS) {
+          flashes.current.delete(id);
+          expired = true;
+        }
+      }
+      if (expired) rows.touch();
+    }, 500);
+    return () => clearInterval(timer);
+  }, [rows]);
+
+  // Where I am, for others' presence markers.
+  const current = selection.current?.cell;
+  const currentRecordId = current ? (cache.row(current[1])?.id ?? null) : null;
+  const currentFieldId = current ? (columns[current[0]]?.id ?? null) : null;
+  useEffect(() => {
+    const timer = setTimeout(() => realtime.setPresence({ tableId, recordId: currentRecordId, fieldId: currentFieldId }), 200);
+    return () => clearTimeout(timer);
+  }, [realtime, tableId, currentRecordId, currentFieldId]);
+
+  const highlights = useMemo<Highlight[]>(() => {
+    const out: Highlight[] = [];
+    for (const user of presence) {
+      if (user.user_id === selfId || !user.record_id || !user.field_id) continue;
+      const row = cache.indexOf(user.record_id);
+      const col = columns.findIndex((c) => c.id === user.field_id);
+      if (row < 0 || col < 0) continue;
+      out.push({ color: `${presenceColor(user.user_id)}33`, range: { x: col, y: row, width: 1, height: 1 }, style: "solid-outline" });
+    }
+    return out;
+    // rows.version: positions move as pages load
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [presence, selfId, columns, cache, rows.version]);
+
+  // --- cells ---------------------------------------------------------------------------------
+  const gridColumns = useMemo<GridColumn[]>(
+    () =>
+      columns.map((field, index) => ({
+        id: field.id,
+        title: field.name,
+        width: effectiveWidths[field.id] ?? (index === 0 ? PRIMARY_WIDTH : DEFAULT_WIDTH),
+        hasMenu: true,
+      })),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [columns, JSON.stringify(effectiveWidths)],
+  );
+
+  const getCellContent = useCallback(
+    ([col, row]: Item): GridCell => {
+      const field = columns[col];
+      const record = cache.row(row);
+      if (!field || !record) return { kind: GridCellKind.Loading, allowOverlay: false };
+      const flash = flashes.current.get(record.id);
+      return buildCell(field, record, {
+        canEdit,
+        lastUpdated: flash,
+        onOpenUri: (href) => window.open(href, "_blank", "noopener"),
+      });
+    },
+    // rows.version: redraw when pages arrive or records change
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [columns, cache, canEdit, rows.version],
+  );
+
+  /** The value a glide cell edit means for the API, or an error message. */
+  const valueOf = useCallback((field: FieldDef, cell: EditableGridCell): { value: unknown } | { error: string } => {
+    try {
+      if (cell.kind === GridCellKind.Boolean) return { value: cell.data === true };
+      if (cell.kind === GridCellKind.Custom && isChipsCell(cell)) return { value: toWritable(field, cell.data.value) };
+      if (cell.kind === GridCellKind.Text || cell.kind === GridCellKind.Uri) return { value: fieldKind(field).parse(cell.data, field) };
+      if (cell.kind === GridCellKind.Number) return { value: cell.data ?? null };
+      return { error: "This cell cannot be edited here." };
+    } catch (error) {
+      return { error: error instanceof ParseError ? error.message : errorMessage(error) };
+    }
+  }, []);
+
+  const onCellsEdited = useCallback(
+    (items: readonly { location: Item; value: EditableGridCell }[]): boolean => {
+      if (!canEdit) return true;
+      const updates = new Map<string, Record<string, unknown>>();
+      const changes: CellChange[] = [];
+      const problems: string[] = [];
+      for (const { location, value } of items) {
+        const field = columns[location[0]];
+        const record = cache.row(location[1]);
+        if (!field || !record || !isEditable(field)) continue;
+        const parsed = valueOf(field, value);
+        if ("error" in parsed) {
+          problems.push(`${field.name}: ${parsed.error}`);
+          continue;
+        }
+        if (items.length === 1) {
+          void edits.editCell(record, field, parsed.value);
+          return true;
+        }
+        const fieldsOf = updates.get(record.id) ?? {};
+        fieldsOf[field.id] = parsed.value;
+        updates.set(record.id, fieldsOf);
+        changes.push({ recordId: record.id, fieldId: field.id, before: record.fields[field.id] ?? null, after: parsed.value });
+      }
+      if (problems.length) toast.error(problems.slice(0, 3).join("\n"));
+      if (updates.size) {
+        void edits.writeBatch(
+          "Fill",
+          [...updates].map(([id, f]) => ({ id, fields: f })),
+          [],
+          changes,
+        );
+      }
+      return true;
+    },
+    [cache, canEdit, columns, edits, valueOf],
+  );
+
+  // --- paste (our TSV parser: quotes, tabs and newlines inside cells) --------------------------
+  const paste = useCallback(
+    async (text: string) => {
+      const anchor = selection.current?.cell;
+      if (!anchor || !canEdit) return;
+      const values = parseTsv(text);
+      if (!values.length) return;
+      const range = selection.current?.range;
+      const total = cache.total ?? 0;
+      const height = Math.max(values.length, range?.height ?? 1);
+      try {
+        await rows.ensureRows(anchor[1], Math.min(total - 1, anchor[1] + height - 1));
+      } catch (error) {
+        toast.error(`Rows to paste into could not be loaded: ${errorMessage(error)}`);
+        return;
+      }
+      const plan = planPaste({
+        anchor,
+        values,
+        columns,
+        rowCount: total,
+        recordAt: (row) => cache.row(row),
+        selection: range ? { width: range.width, height: range.height } : undefined,
+      });
+      if (plan.skipped) toast(`${plan.skipped} cell${plan.skipped === 1 ? "" : "s"} skipped (computed fields or past the last column)`);
+      await edits.writeBatch("Paste", plan.updates, plan.creates, plan.changes);
+    },
+    [cache, canEdit, columns, edits, rows, selection],
+  );
+
+  useEffect(() => {
+    const wrapper = wrapperRef.current;
+    if (!wrapper) return undefined;
+    const onPaste = (event: ClipboardEvent) => {
+      const text = event.clipboardData?.getData("text/plain");
+      if (text === undefined || !selection.current) return;
+      event.preventDefault();
+      event.stopPropagation();
+      void paste(text);
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      const mod = event.metaKey || event.ctrlKey;
+      if (mod && event.key.toLowerCase() === "z" && !event.shiftKey) {
+        event.preventDefault();
+        event.stopPropagation();
+        void edits.undo();
+      } else if (mod && (event.key.toLowerCase() === "y" || (event.key.toLowerCase() === "z" && event.shiftKey))) {
+        event.preventDefault();
+        event.stopPropagation();
+        void edits.redo();
+      } else if (event.key === " " && event.shiftKey) {
+        const row = selection.current?.cell[1];
+        const record = row === undefined ? undefined : cache.row(row);
+        if (record) {
+          event.preventDefault();
+          setExpanded(record);
+        }
+      }
+    };
+    wrapper.addEventListener("paste", onPaste, true);
+    wrapper.addEventListener("keydown", onKeyDown, true);
+    return () => {
+      wrapper.removeEventListener("paste", onPaste, true);
+      wrapper.removeEventListener("keydown", onKeyDown, true);
+    };
+  }, [cache, edits, paste, selection]);
+
+  // --- test hook (development and test builds only) -------------------------------------------
+  useEffect(() => {
+    if (!testHooks) return undefined;
+    window.__pybaseGrid = {
+      rowCount: () => cache.total ?? 0,
+      columns: () => columns.map((c) => c.name),
+      cell: (row, fieldName) => {
+        const field = columns.find((c) => c.name === fieldName) ?? allFields.find((f) => f.name === fieldName);
+        const record = cache.row(row);
+        if (!field || !record) return null;
+        return formatValue(field, record.fields[field.id]);
+      },
+      recordId: (row) => cache.row(row)?.id ?? null,
+    };
+    return () => {
+      delete window.__pybaseGrid;
+    };
+  }, [allFields, cache, columns]);
+
+  const selectedRecordIds = useMemo(() => {
+    const ids: string[] = [];
+    for (const row of selection.rows) {
+      const record = cache.row(row);
+      if (record) ids.push(record.id);
+    }
+    return ids;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selection, cache, rows.version]);
+
+  const gridContext = useMemo<GridContextValue>(() => ({ tableId, fieldsById, canEdit }), [tableId, fieldsById, canEdit]);
+
+  if (fields.isPending || (views.isPending && !views.isError)) {
     return (
       <div className="grid gap-2 p-4" aria-busy="true" aria-label="Loading records">
         {Array.from({ length: 6 }, (_, i) => (
@@ -53,55 +482,221 @@ export function GridView({ tableId, tableName }: GridViewProps) {
       </div>
     );
   }
-  if (fields.isError || pages.isError) {
+  if (fields.isError) {
     return (
       <p role="alert" className="p-4 text-sm text-destructive">
-        {errorMessage(fields.error ?? pages.error)}
+        {errorMessage(fields.error)}
       </p>
     );
   }
-  const records = pages.data.pages.flatMap((page) => page.records);
+
+  const total = cache.total ?? 0;
+  const hiddenFields = allFields.filter((f) => f.id !== columns[0]?.id);
+  const expandCurrent = () => {
+    const row = selection.current?.cell[1];
+    const record = row === undefined ? undefined : cache.row(row);
+    if (record) setExpanded(record);
+  };
+
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
-      <div className="min-h-0 flex-1 overflow-auto" tabIndex={0} role="region" aria-label={`Records of ${tableName ?? "the table"}`}>
-        <table className="min-w-full border-separate border-spacing-0 text-sm">
-          <thead className="sticky top-0 z-10 bg-muted">
-            <tr>
-              <th scope="col" className="w-12 border-b border-r px-2 py-1.5 text-right font-medium text-muted-foreground">
-                #
-              </th>
-              {fields.data.map((field) => (
-                <th key={field.id} scope="col" className="whitespace-nowrap border-b border-r px-2 py-1.5 text-left font-medium">
-                  {field.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {records.map((record, index) => (
-              <tr key={record.id} className="hover:bg-accent/50">
-                <td className="border-b border-r px-2 py-1 text-right tabular-nums text-muted-foreground">{index + 1}</td>
-                {fields.data.map((field) => (
-                  <td key={field.id} className="max-w-xs truncate border-b border-r px-2 py-1">
-                    {display(record.fields[field.id])}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {records.length === 0 && <p className="p-4 text-sm text-muted-foreground">No records yet.</p>}
-      </div>
-      <div className="flex items-center gap-3 border-t px-4 py-2 text-sm text-muted-foreground">
-        <span>
-          {records.length} record{records.length === 1 ? "" : "s"} loaded
-        </span>
-        {pages.hasNextPage && (
-          <Button size="sm" variant="outline" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
-            {pages.isFetchingNextPage ? "Loading…" : "Load more"}
+    <GridContext.Provider value={gridContext}>
+      <div className="flex min-h-0 flex-1 flex-col">
+        <div className="flex flex-wrap items-center gap-2 border-b px-4 py-1.5" role="toolbar" aria-label="Grid tools">
+          {canEdit && (
+            <Button size="sm" variant="outline" aria-label="Add record" data-testid="add-record" onClick={() => void edits.addRecord().then(() => editorRef.current?.scrollTo(0, Math.max(0, total)))}>
+              <Plus className="h-4 w-4" /> Record
+            </Button>
+          )}
+          <Button size="sm" variant="ghost" aria-label="Expand record" data-testid="expand-record" disabled={!selection.current} onClick={expandCurrent}>
+            <Maximize2 className="h-4 w-4" />
           </Button>
+          {canEdit && selectedRecordIds.length > 0 && (
+            <Button
+              size="sm"
+              variant="outline"
+              aria-label={`Delete ${selectedRecordIds.length} selected records`}
+              data-testid="delete-records"
+              onClick={() => {
+                void edits.deleteRows(selectedRecordIds);
+                setSelection({ columns: CompactSelection.empty(), rows: CompactSelection.empty() });
+              }}
+            >
+              <Trash2 className="h-4 w-4" /> Delete {selectedRecordIds.length}
+            </Button>
+          )}
+          {canEdit && (
+            <>
+              <Button size="sm" variant="ghost" aria-label="Undo" data-testid="undo" onClick={() => void edits.undo()}>
+                <Undo2 className="h-4 w-4" />
+              </Button>
+              <Button size="sm" variant="ghost" aria-label="Redo" data-testid="redo" onClick={() => void edits.redo()}>
+                <Redo2 className="h-4 w-4" />
+              </Button>
+            </>
+          )}
+          <DropdownMenu>
+            <DropdownMenuTrigger asChild>
+              <Button size="sm" variant="ghost" aria-label="Hidden fields" data-testid="hidden-fields">
+                <EyeOff className="h-4 w-4" /> {effectiveHidden.length ? `${effectiveHidden.length} hidden` : "Hide fields"}
+              </Button>
+            </DropdownMenuTrigger>
+            <DropdownMenuContent align="start">
+              <DropdownMenuLabel>Shown fields</DropdownMenuLabel>
+              {hiddenFields.map((field) => (
+                <DropdownMenuCheckboxItem
+                  key={field.id}
+                  checked={!effectiveHidden.includes(field.id)}
+                  disabled={!canEdit}
+                  onCheckedChange={(shown) => {
+                    const next = shown ? effectiveHidden.filter((id) => id !== field.id) : [...effectiveHidden, field.id];
+                    setHidden(next);
+                    saveView({ hidden_fields: next });
+                  }}
+                >
+                  {field.name}
+                </DropdownMenuCheckboxItem>
+              ))}
+            </DropdownMenuContent>
+          </DropdownMenu>
+          <DropdownMenu>
+            <DropdownMenuTrigger asChild>
+              <Button size="sm" variant="ghost" aria-label="Row height" data-testid="row-height">
+                Row height
+              </Button>
+            </DropdownMenuTrigger>
+            <DropdownMenuContent align="start">
+              <DropdownMenuRadioGroup
+                value={effectiveHeight}
+                onValueChange={(value) => {
+                  setRowHeight(value as RowHeight);
+                  saveView({ row_height: value });
+                }}
+              >
+                {Object.keys(ROW_HEIGHTS).map((key) => (
+                  <DropdownMenuRadioItem key={key} value={key}>
+                    {key.replace("_", " ")}
+                  </DropdownMenuRadioItem>
+                ))}
+              </DropdownMenuRadioGroup>
+            </DropdownMenuContent>
+          </DropdownMenu>
+          <span className="ml-auto text-xs text-muted-foreground" role="status" data-testid="record-count">
+            {cache.total === null ? "Loading…" : `${total.toLocaleString()} record${total === 1 ? "" : "s"}`}
+            {edits.busy > 0 ? " · saving…" : ""}
+          </span>
+          <PresenceAvatars users={presence} selfId={selfId} />
+        </div>
+        {rows.error !== null && (
+          <p role="alert" className="flex items-center gap-2 border-b bg-destructive/10 px-4 py-1 text-sm text-destructive">
+            {errorMessage(rows.error)}
+            <Button size="sm" variant="outline" onClick={rows.reload}>
+              Retry
+            </Button>
+          </p>
         )}
+        <div
+          ref={wrapperRef}
+          className="relative min-h-0 flex-1"
+          data-testid="grid"
+          role="region"
+          aria-label={`Records of ${tableName ?? "the table"}`}
+          data-row-count={total}
+        >
+          <DataEditor
+            ref={editorRef}
+            width="100%"
+            height="100%"
+            columns={gridColumns}
+            rows={total}
+            getCellContent={getCellContent}
+            getCellsForSelection
+            customRenderers={[chipsRenderer]}
+            provideEditor={(cell) => (isChipsCell(cell) ? ({ editor: ChipsEditorShell, disablePadding: true, disableStyling: true } as never) : undefined)}
+            freezeColumns={1}
+            rowMarkers="both"
+            rowHeight={ROW_HEIGHTS[effectiveHeight]}
+            smoothScrollX
+            smoothScrollY
+            rangeSelect="multi-rect"
+            fillHandle={canEdit}
+            keybindings={{ downFill: true, rightFill: true, search: false }}
+            gridSelection={selection}
+            onGridSelectionChange={setSelection}
+            onCellsEdited={onCellsEdited}
+            onPaste={false}
+            highlightRegions={highlights}
+            onVisibleRegionChanged={(range) => rows.show(range.y, range.y + range.height)}
+            trailingRowOptions={canEdit ? { hint: "New record", sticky: true, tint: true } : undefined}
+            onRowAppended={canEdit ? () => void edits.addRecord() : undefined}
+            onColumnResize={(column, size) => {
+              if (column.id) setWidths((w) => ({ ...w, [column.id as string]: Math.round(size) }));
+            }}
+            onColumnResizeEnd={(column, size) => {
+              if (column.id) saveView({ column_widths: { ...effectiveWidths, [column.id]: Math.max(30, Math.min(2000, Math.round(size))) } });
+            }}
+            onColumnMoved={(from, to) => {
+              if (from === 0 || to === 0) return; // the primary field stays first
+              const ids = columns.map((c) => c.id);
+              const [moved] = ids.splice(from, 1);
+              if (!moved) return;
+              ids.splice(to, 0, moved);
+              const next = ids.slice(1);
+              setOrder(next);
+              saveView({ field_order: next });
+            }}
+            onHeaderMenuClick={(col, bounds) => setHeaderMenu({ col, bounds })}
+            onCellActivated={([col, row]) => {
+              const field = columns[col];
+              const record = cache.row(row);
+              if (field && record && fieldKind(field).editor === "attachment") setExpanded(record);
+            }}
+          />
+          {headerMenu && (
+            <DropdownMenu open onOpenChange={(open) => !open && setHeaderMenu(null)}>
+              <DropdownMenuTrigger asChild>
+                <span
+                  aria-hidden="true"
+                  className="fixed"
+                  style={{ left: headerMenu.bounds.x, top: headerMenu.bounds.y + headerMenu.bounds.height, width: 1, height: 1 }}
+                />
+              </DropdownMenuTrigger>
+              <DropdownMenuContent align="start">
+                <DropdownMenuLabel>{columns[headerMenu.col]?.name}</DropdownMenuLabel>
+                <DropdownMenuSeparator />
+                <DropdownMenuItem
+                  disabled={headerMenu.col === 0 || !canEdit}
+                  onSelect={() => {
+                    const id = columns[headerMenu.col]?.id;
+                    if (!id) return;
+                    const next = [...effectiveHidden, id];
+                    setHidden(next);
+                    saveView({ hidden_fields: next });
+                  }}
+                >
+                  Hide field
+                </DropdownMenuItem>
+              </DropdownMenuContent>
+            </DropdownMenu>
+          )}
+        </div>
       </div>
-    </div>
+      <ConflictDialog conflict={edits.conflict} onResolve={(choice) => void edits.resolveConflict(choice)} />
+      {expanded && (
+        <Suspense fallback={null}>
+          <RecordPanel
+            tableId={tableId}
+            record={cache.row(cache.indexOf(expanded.id)) ?? expanded}
+            fields={columns.concat(allFields.filter((f) => !columns.includes(f)))}
+            canEdit={canEdit}
+            onClose={() => setExpanded(null)}
+            onEdit={edits.editCell}
+            onRecord={(record) => {
+              cache.replace(record);
+              rows.touch();
+            }}
+          />
+        </Suspense>
+      )}
+    </GridContext.Provider>
   );
 }

@@ -91,7 +91,8 @@ export function parseNumber(raw: string): number | null {
     negative = true;
     t = t.slice(1, -1);
   }
-  t = t.replace(/[\s,]/g, "").replace(/^[^\d.+-]+/, "").replace(/[^\d.]+$/, "");
+  // Currency symbols and a trailing % or unit sign go; letters ("about 5") make it not a number.
+  t = t.replace(/[\s,]/g, "").replace(/^[^\p{L}\d.+-]+/u, "").replace(/[^\p{L}\d.]+$/u, "");
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw new ParseError(`"${raw}" is not a number.`);
   const n = Number(t);
   return negative ? -n : n;
@@ -377,4 +378,29 @@ export function chipColor(color: string | undefined): string {
   if (!color) return GRAY_CHIP;
   const base = color.replace(/^(light|dark)_/, "");
   return CHIP_COLORS[base] ?? GRAY_CHIP;
+}
+
+/**
+ * An API value as read, turned back into something the API accepts on write (undo, fill, copy
+ * within the grid): links become record IDs, structured engineering values their text (typecast
+ * parses it), users their IDs; the rest is written as read.
+ */
+export function toWritable(field: FieldDef, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null) return null;
+  switch (field.type) {
+    case "link":
+      return Array.isArray(value) ? value.map((item) => (typeof item === "object" && item ? (item as { id: string }).id : item)) : value;
+    case "dimension":
+    case "thread":
+    case "material":
+    case "surface_finish":
+      return typeof value === "object" ? formatValue(field, value) : value;
+    case "attachment":
+      return Array.isArray(value)
+        ? value.map((item) => (typeof item === "object" && item && "id" in item ? { id: (item as { id: string }).id } : item))
+        : value;
+    default:
+      return value;
+  }
 }

@@ -1,0 +1,134 @@
+// The rows the grid shows, fetched page by page around the visible window (see lib/page-cache.ts).
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import { fetchPage, PAGE_SIZE } from "@/features/grid/api/records";
+import { PageCache } from "@/features/grid/lib/page-cache";
+
+const MAX_IN_FLIGHT = 4;
+// A scrollbar dragged across 60,000 rows passes through many windows; fetch where it settles.
+const SETTLE_MS = 60;
+
+export interface RecordWindow {
+  cache: PageCache;
+  /** Bumped whenever rows change, so the grid redraws. */
+  version: number;
+  error: unknown;
+  /** The grid's visible rows changed. */
+  show: (first: number, last: number) => void;
+  /** Load rows [first, last] (a paste far below) and resolve when they are in. */
+  ensureRows: (first: number, last: number) => Promise<void>;
+  /** Forget everything and load the visible window again (with a fresh count). */
+  reload: () => void;
+  /** Rows were changed in place (edits): redraw. */
+  touch: () => void;
+}
+
+/** `revision` names what decides which rows come back and in which order (view filters, sorts,
+ * hidden fields): a new revision starts over. */
+export function useRecordWindow(tableId: string, viewId: string | undefined, enabled: boolean, revision = ""): RecordWindow {
+  const cacheRef = useRef(new PageCache(PAGE_SIZE));
+  const windowRef = useRef({ first: 0, last: 60 });
+  const inFlight = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const waiters = useRef(new Set<() => void>());
+  const [version, setVersion] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const touch = useCallback(() => setVersion((v) => v + 1), []);
+
+  const pump = useCallback(() => {
+    if (!enabled) return;
+    const cache = cacheRef.current;
+    const { first, last } = windowRef.current;
+    for (const page of cache.missing(first, last)) {
+      if (inFlight.current >= MAX_IN_FLIGHT) break;
+      const generation = cache.generation;
+      const request = cache.request(page);
+      cache.markLoading(page);
+      inFlight.current += 1;
+      fetchPage(tableId, request, { viewId, count: page === 0 || cache.total === null })
+        .then((result) => {
+          if (cacheRef.current === cache && cache.store(page, result, generation)) {
+            setError(null);
+            setVersion((v) => v + 1);
+          }
+        })
+        .catch((cause: unknown) => {
+          cache.markFailed(page);
+          if (cacheRef.current === cache) setError(cause);
+        })
+        .finally(() => {
+          inFlight.current -= 1;
+          for (const wake of [...waiters.current]) wake();
+          if (cacheRef.current === cache) pump();
+        });
+    }
+    // revision: a new one gives a new pump, so the effect below starts a fresh cache.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [enabled, tableId, viewId, revision]);
+
+  const show = useCallback(
+    (first: number, last: number) => {
+      windowRef.current = { first, last };
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(pump, SETTLE_MS);
+    },
+    [pump],
+  );
+
+  const ensureRows = useCallback(
+    (first: number, last: number) =>
+      new Promise<void>((resolve, reject) => {
+        const cache = cacheRef.current;
+        const check = () => {
+          const total = cache.total ?? 0;
+          const end = Math.min(last, total - 1);
+          let missing = false;
+          for (let page = Math.floor(first / cache.pageSize); page * cache.pageSize <= end; page += 1) {
+            if (!cache.hasPage(page)) {
+              missing = true;
+              if (!cache.isLoading(page)) {
+                const generation = cache.generation;
+                cache.markLoading(page);
+                fetchPage(tableId, cache.request(page), { viewId })
+                  .then((result) => {
+                    cache.store(page, result, generation);
+                    setVersion((v) => v + 1);
+                    check();
+                  })
+                  .catch((cause: unknown) => {
+                    cache.markFailed(page);
+                    waiters.current.delete(check);
+                    reject(cause);
+                  });
+              }
+            }
+          }
+          if (!missing) {
+            waiters.current.delete(check);
+            resolve();
+          }
+        };
+        waiters.current.add(check);
+        check();
+      }),
+    [tableId, viewId],
+  );
+
+  const reload = useCallback(() => {
+    cacheRef.current.clear(false);
+    setVersion((v) => v + 1);
+    pump();
+  }, [pump]);
+
+  useEffect(() => {
+    cacheRef.current = new PageCache(PAGE_SIZE);
+    setVersion((v) => v + 1);
+    setError(null);
+    pump();
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [pump]);
+
+  return { cache: cacheRef.current, version, error, show, ensureRows, reload, touch };
+}
