@@ -326,12 +326,27 @@ def aws_client(service: str, endpoint: str) -> Any:
     )
 
 
+def check_extract_lease(config: dict[str, Any]) -> None:
+    """The extract job lease (function timeout + 10 s, pybase.jobs.service.LEASE_MARGIN_SECONDS) must end
+    before the extract queue's visibility timeout, or a redelivered message finds its job still leased
+    and fails as busy until the dead-letter queue. Checked before anything starts."""
+    timeout = int(((config.get("functions") or {}).get("extract") or {}).get("timeout") or 0)
+    queue = config.get("resources", {}).get("Resources", {}).get("ExtractQueue", {}).get("Properties", {})
+    visibility = int(queue.get("VisibilityTimeout") or 0)
+    if timeout and visibility and visibility <= timeout + 10:
+        raise RuntimeError(
+            f"the extract queue's visibility timeout ({visibility} s, PYBASE_EXTRACT_VISIBILITY_TIMEOUT) must "
+            f"exceed the extract timeout + 10 s ({timeout + 10} s)"
+        )
+
+
 def bootstrap(config: dict[str, Any], endpoint: str) -> dict[str, str]:
     """Create the template's SQS queues and S3 buckets (with CORS and notifications) at `endpoint`.
 
     Idempotent. Returns logical id -> physical name. Only the properties the local stack needs are
     mapped: queue attributes and redrive, bucket CORS and queue notifications.
     """
+    check_extract_lease(config)
     resources: dict[str, Any] = config.get("resources", {}).get("Resources", {})
     sqs = aws_client("sqs", endpoint)
     s3 = aws_client("s3", endpoint)

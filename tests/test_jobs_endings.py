@@ -33,6 +33,7 @@ from tests.test_files_support import (  # noqa: F401
     aws,
     make_sheet,
     poller_module,
+    stack_module,
     start_upload,
 )
 
@@ -238,6 +239,16 @@ def test_lease_must_stay_below_the_visibility_timeout() -> None:
                                text).group(1))  # fmt: skip
     check_extract_settings(dataclasses.replace(base, extract_timeout=timeout, extract_visibility_timeout=visibility))
     assert "deadletter:" in text and "arn: !GetAtt ExtractDeadLetterQueue.Arn" in text
+    # The local stack checks the resolved configuration before it creates the queues (make dev, e2e).
+    stack = stack_module()
+
+    def config(visibility: int) -> dict[str, Any]:
+        queue = {"Properties": {"VisibilityTimeout": visibility}}
+        return {"functions": {"extract": {"timeout": 300}}, "resources": {"Resources": {"ExtractQueue": queue}}}
+
+    stack.check_extract_lease(config(330))
+    with pytest.raises(RuntimeError, match="PYBASE_EXTRACT_VISIBILITY_TIMEOUT"):
+        stack.check_extract_lease(config(305))
 
 
 # --- point 5: poison text ------------------------------------------------------------------------------
