@@ -25,7 +25,7 @@ function RequireSession({ children }: { children: ReactNode }) {
 
 function RouteFallback() {
   return (
-    <div className="grid gap-2 p-6" aria-busy="true" aria-label="Loading">
+    <div className="grid gap-2 p-6" role="status" aria-busy="true" aria-label="Loading">
       <Skeleton className="h-8 w-48" />
       <Skeleton className="h-64 w-full" />
     </div>

@@ -5,7 +5,6 @@ export function Toaster(props: ComponentProps<typeof Sonner>) {
   return (
     <Sonner
       closeButton
-      richColors
       position="bottom-right"
       toastOptions={{
         classNames: {

@@ -89,11 +89,14 @@ export function useDeleteTable() {
   return useMutation({
     mutationFn: ({ tableId }: { tableId: string; baseId: string }) =>
       unwrap(api.DELETE("/tables/{tableId}", { params: { path: { tableId } } })),
-    onSuccess: (_r, { baseId }) =>
-      Promise.all([
+    onSuccess: (_r, { baseId, tableId }) => {
+      // Its fields and records are gone: drop them rather than let a mounted view refetch into a 404.
+      qc.removeQueries({ queryKey: queryKeys.table(tableId) });
+      return Promise.all([
         qc.invalidateQueries({ queryKey: queryKeys.tables(baseId) }),
         qc.invalidateQueries({ queryKey: queryKeys.trash(baseId) }),
-      ]),
+      ]);
+    },
   });
 }
 

@@ -349,7 +349,7 @@ export function SidebarTree() {
   let body: ReactNode;
   if (workspaces.isPending) {
     body = (
-      <div className="grid gap-2 p-2" aria-busy="true" aria-label="Loading workspaces">
+      <div className="grid gap-2 p-2" role="status" aria-busy="true" aria-label="Loading workspaces">
         <Skeleton className="h-5 w-32" />
         <Skeleton className="h-5 w-24" />
       </div>
