@@ -93,7 +93,10 @@ function NewTokenDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (
             </div>
             <p className="flex items-start gap-2 text-sm text-muted-foreground">
               <TriangleAlert className="mt-0.5 h-4 w-4 shrink-0" aria-hidden="true" />
-              Use it as <code className="rounded bg-muted px-1">Authorization: Bearer …</code>. Anyone with it acts as you within its scope.
+              <span>
+                Use it as <code className="whitespace-nowrap rounded bg-muted px-1">Authorization: Bearer …</code>. Anyone with it acts as
+                you within its scope.
+              </span>
             </p>
             <DialogFooter>
               <Button onClick={() => close(false)}>Done</Button>
