@@ -17,6 +17,7 @@ import { ScrollArea } from "@/components/ui/scroll-area";
 import { signOut } from "@/features/auth/api/auth";
 import { SignInForm } from "@/features/auth/components/sign-in-form";
 import { SidebarTree } from "@/features/workspaces/components/sidebar-tree";
+import { TableSwitcher } from "@/features/workspaces/components/table-switcher";
 import { useConnectionStatus } from "@/hooks/use-realtime";
 import { useSession } from "@/hooks/use-session";
 import { sessionStore } from "@/lib/session";
@@ -115,6 +116,9 @@ export function AppLayout() {
             PyBase
           </Link>
           <ConnectionDot />
+        </div>
+        <div className="px-2 pt-2">
+          <TableSwitcher />
         </div>
         <ScrollArea className="min-h-0 flex-1">
           <nav className="p-2" aria-label="Workspaces">
