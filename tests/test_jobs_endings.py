@@ -261,7 +261,7 @@ def test_nul_and_invalid_utf8_in_drawing_texts_are_replaced_and_stored(api, aws:
     assert job.status == "done", (job.error_code, job.error_message)
     texts = [t["text"] for t in job.result["texts"]]
     assert "NUL>\ufffd<" in texts and "BAD>\ufffd\ufffd< byte" in texts
-    assert job.result["replaced_chars"] == 12
+    assert job.result["replaced_chars"] == 12 and job.summary["replaced_chars"] == 12
     assert any("replaced with U+FFFD" in w for w in job.warnings)
     assert "\ufffd" in json.dumps(job.result["inserts"][0]["attributes"], ensure_ascii=False)
 

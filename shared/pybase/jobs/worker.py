@@ -181,6 +181,8 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         summary.update(pages=result.get("page_count"), form_fields=len(result.get("form_fields") or []))
     if result.get("truncated"):
         summary["truncated"] = result["truncated"]
+    if result.get("replaced_chars"):
+        summary["replaced_chars"] = result["replaced_chars"]  # text that could not be stored as it was
     return summary
 
 
