@@ -62,6 +62,16 @@ function ReSignInDialog() {
             void queryClient.refetchQueries({ type: "active", predicate: (query) => query.state.status === "error" });
           }}
         />
+        <Button
+          variant="link"
+          className="justify-self-center"
+          onClick={() => {
+            queryClient.clear();
+            void signOut().then(() => navigate("/sign-in", { replace: true }));
+          }}
+        >
+          Sign out instead
+        </Button>
       </DialogContent>
     </Dialog>
   );
