@@ -10,7 +10,7 @@ import { baseGrantsQuery, membersQuery, tableGrantsQuery } from "@/features/work
 import { INHERIT, RoleSelect } from "@/features/workspaces/components/role-select";
 import { atLeast, effectiveAccess, GRANT_ROLES, isRole, ROLE_LABELS, type AccessSource, type PersonAccess } from "@/features/workspaces/lib/roles";
 import { useSession } from "@/hooks/use-session";
-import { errorMessage } from "@/lib/api/errors";
+import { ApiError, errorMessage } from "@/lib/api/errors";
 
 export type SharingTarget =
   | { kind: "base"; id: string; name: string; workspaceId: string; role: string | null }
@@ -38,8 +38,11 @@ export function SharingDialog({ target, open, onOpenChange }: { target: SharingT
   const setGrant = useSetGrant();
   const canManage = atLeast(target.role, "admin");
 
+  // Guests (a grant on this base or table, no workspace membership) may not list the workspace's
+  // members: they still see and manage the grants, without the workspace roles behind them.
+  const membersHidden = members.error instanceof ApiError && members.error.status === 403;
   const loading = members.isPending || baseGrants.isPending || (target.kind === "table" && tableGrants.isPending);
-  const failure = members.error ?? baseGrants.error ?? (target.kind === "table" ? tableGrants.error : null);
+  const failure = (membersHidden ? null : members.error) ?? baseGrants.error ?? (target.kind === "table" ? tableGrants.error : null);
   const people =
     !loading && !failure
       ? effectiveAccess(members.data ?? [], baseGrants.data ?? [], target.kind === "table" ? (tableGrants.data ?? []) : null)
@@ -104,6 +107,11 @@ export function SharingDialog({ target, open, onOpenChange }: { target: SharingT
               );
             })}
           </ul>
+        )}
+        {membersHidden && (
+          <p className="text-xs text-muted-foreground">
+            Only people given a role on this base or table are listed: workspace members are visible to members only.
+          </p>
         )}
         <p className="text-xs text-muted-foreground">
           To give someone outside the workspace access, invite them to the workspace first (Members), then adjust their role here.
