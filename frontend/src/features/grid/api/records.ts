@@ -16,7 +16,7 @@ export const fieldsQuery = (tableId: string) =>
     queryKey: queryKeys.fields(tableId),
     queryFn: async () => {
       const body = await unwrap(api.GET("/tables/{table_id}/fields", { params: { path: { table_id: tableId } } }));
-      return (body as unknown as { fields: FieldDef[] }).fields;
+      return (body as unknown as { fields?: FieldDef[] } | null)?.fields ?? [];
     },
   });
 
@@ -25,7 +25,7 @@ export const viewsQuery = (tableId: string) =>
     queryKey: ["tables", tableId, "views"] as const,
     queryFn: async () => {
       const body = await unwrap(api.GET("/tables/{table_id}/views", { params: { path: { table_id: tableId } } }));
-      return body.views;
+      return body?.views ?? [];
     },
   });
 

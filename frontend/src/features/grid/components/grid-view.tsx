@@ -44,6 +44,7 @@ import { useGridEdits } from "@/features/grid/hooks/use-grid-edits";
 import { useRecordWindow } from "@/features/grid/hooks/use-record-window";
 import { buildCell } from "@/features/grid/lib/cells";
 import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
+import { orderColumns } from "@/features/grid/lib/columns";
 import { fieldKind, formatValue, isEditable, ParseError, toWritable } from "@/features/grid/lib/field-values";
 import { planPaste } from "@/features/grid/lib/paste";
 import { parseTsv } from "@/features/grid/lib/tsv";
@@ -109,30 +110,6 @@ function viewConfig(view: View | undefined) {
     // What changes which rows come back, and in which order.
     revision: JSON.stringify([config.filters ?? null, config.sorts ?? null, config.hidden_fields ?? []]),
   };
-}
-
-/** Columns in view order: the primary field first (frozen), then field_order, then by position. */
-export function orderColumns(fields: FieldDef[], primaryId: string | null | undefined, order: string[], hidden: string[]): FieldDef[] {
-  const byId = new Map(fields.map((f) => [f.id, f]));
-  const primary = (primaryId && byId.get(primaryId)) || [...fields].sort((a, b) => a.position - b.position)[0];
-  const hiddenSet = new Set(hidden);
-  const seen = new Set<string>();
-  const out: FieldDef[] = [];
-  if (primary) {
-    out.push(primary);
-    seen.add(primary.id);
-  }
-  for (const id of order) {
-    const field = byId.get(id);
-    if (field && !seen.has(id) && !hiddenSet.has(id)) {
-      out.push(field);
-      seen.add(id);
-    }
-  }
-  for (const field of [...fields].sort((a, b) => a.position - b.position)) {
-    if (!seen.has(field.id) && !hiddenSet.has(field.id)) out.push(field);
-  }
-  return out;
 }
 
 interface TestHook {
@@ -223,8 +200,9 @@ export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewP
         void queryClient.invalidateQueries({ queryKey: viewsQuery(tableId).queryKey });
         return;
       }
-      if (event.actor_id && event.actor_id === selfId) return; // our own write, already shown
       const ids = Array.isArray(event.payload.record_ids) ? (event.payload.record_ids as string[]) : [];
+      // Our own write from this tab is already shown; the same user in another tab is not.
+      if (event.actor_id && event.actor_id === selfId && ids.length > 0 && ids.every((id) => edits.wroteRecently(id))) return;
       const now = Date.now();
       if (event.type === "records.updated" && !event.refetch) {
         const loaded = ids.filter((id) => cache.indexOf(id) >= 0);
@@ -623,6 +601,14 @@ export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewP
             gridSelection={selection}
             onGridSelectionChange={setSelection}
             onCellsEdited={onCellsEdited}
+            onDelete={(sel) => {
+              if (sel.rows.length === 0) return canEdit; // clears the selected cells (onCellsEdited)
+              if (canEdit && selectedRecordIds.length) {
+                void edits.deleteRows(selectedRecordIds);
+                setSelection({ columns: CompactSelection.empty(), rows: CompactSelection.empty() });
+              }
+              return false;
+            }}
             onPaste={false}
             highlightRegions={highlights}
             onVisibleRegionChanged={(range) => rows.show(range.y, range.y + range.height)}

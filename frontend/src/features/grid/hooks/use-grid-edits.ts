@@ -37,7 +37,11 @@ export interface GridEdits {
   resolveConflict: (choice: "mine" | "theirs") => Promise<void>;
   busy: number;
   forget: (recordIds: string[]) => void;
+  /** This tab wrote the record in the last seconds (its change event is our own echo). */
+  wroteRecently: (recordId: string) => boolean;
 }
+
+const ECHO_MS = 15_000;
 
 export function useGridEdits(options: {
   tableId: string;
@@ -50,7 +54,28 @@ export function useGridEdits(options: {
   const stack = useRef(new UndoStack());
   const [conflicts, setConflicts] = useState<{ conflict: Conflict; field: FieldDef }[]>([]);
   const [busy, setBusy] = useState(0);
-  const writer = useMemo(() => recordWriter(tableId), [tableId]);
+  const recent = useRef(new Map<string, number>());
+  const writer = useMemo(() => {
+    const base = recordWriter(tableId);
+    return {
+      ...base,
+      patch: (recordId: string, fields: Record<string, unknown>, version: number) => {
+        recent.current.set(recordId, Date.now());
+        return base.patch(recordId, fields, version);
+      },
+    };
+  }, [tableId]);
+  const wroteRecently = useCallback((recordId: string) => {
+    const at = recent.current.get(recordId);
+    return at !== undefined && Date.now() - at < ECHO_MS;
+  }, []);
+  const noteWrites = useCallback((ids: string[]) => {
+    const now = Date.now();
+    for (const id of ids) recent.current.set(id, now);
+    if (recent.current.size > 5000) {
+      for (const [id, at] of recent.current) if (now - at > ECHO_MS) recent.current.delete(id);
+    }
+  }, []);
 
   const track = useCallback(async <T,>(work: Promise<T>): Promise<T> => {
     setBusy((n) => n + 1);
@@ -117,6 +142,7 @@ export function useGridEdits(options: {
     async (updates: { id: string; fields: Record<string, unknown> }[]): Promise<number> => {
       let done = 0;
       for (const chunk of chunks(updates, BATCH_SIZE)) {
+        noteWrites(chunk.map((u) => u.id));
         const saved = await updateRecords(tableId, chunk);
         for (const record of saved) cache.replace(record);
         done += chunk.length;
@@ -124,7 +150,7 @@ export function useGridEdits(options: {
       }
       return done;
     },
-    [cache, tableId, touch],
+    [cache, noteWrites, tableId, touch],
   );
 
   const writeBatch = useCallback<GridEdits["writeBatch"]>(
@@ -142,7 +168,7 @@ export function useGridEdits(options: {
       try {
         written = await track(applyUpdates(updates));
         for (const chunk of chunks(creates, BATCH_SIZE)) {
-          await track(createRecords(tableId, chunk));
+          noteWrites((await track(createRecords(tableId, chunk))).map((r) => r.id));
           written += chunk.length;
         }
         if (creates.length) reload();
@@ -171,7 +197,7 @@ export function useGridEdits(options: {
         stack.current.push({ label, changes: changes.filter((change) => savedIds.has(change.recordId)) });
       }
     },
-    [applyUpdates, cache, reload, tableId, touch, track],
+    [applyUpdates, cache, noteWrites, reload, tableId, touch, track],
   );
 
   const replay = useCallback(
@@ -217,6 +243,7 @@ export function useGridEdits(options: {
     async (fields: Record<string, unknown> = {}) => {
       try {
         const [created] = await track(createRecords(tableId, [{ fields }]));
+        if (created) noteWrites([created.id]);
         reload();
         return created ?? null;
       } catch (error) {
@@ -224,7 +251,7 @@ export function useGridEdits(options: {
         return null;
       }
     },
-    [reload, tableId, track],
+    [noteWrites, reload, tableId, track],
   );
 
   const forget = useCallback((recordIds: string[]) => stack.current.forget(new Set(recordIds)), []);
@@ -233,6 +260,7 @@ export function useGridEdits(options: {
     async (recordIds: string[]) => {
       if (!recordIds.length) return;
       try {
+        noteWrites(recordIds);
         for (const chunk of chunks(recordIds, BATCH_SIZE)) await track(deleteRecords(tableId, chunk));
         forget(recordIds);
         reload();
@@ -242,7 +270,7 @@ export function useGridEdits(options: {
         toast.error(`Records were not deleted: ${errorMessage(error)}`);
       }
     },
-    [forget, reload, tableId, track],
+    [forget, noteWrites, reload, tableId, track],
   );
 
   return {
@@ -256,5 +284,6 @@ export function useGridEdits(options: {
     resolveConflict,
     busy,
     forget,
+    wroteRecently,
   };
 }

@@ -62,4 +62,6 @@ export const chipsRenderer: CustomRenderer<ChipsCell> = {
     return true;
   },
   onPaste: () => undefined,
+  // Delete/Backspace on a chip cell clears it.
+  onDelete: (cell) => ({ ...cell, data: { ...cell.data, value: null, chips: [] } }),
 };
