@@ -45,7 +45,9 @@ export function useRecordWindow(tableId: string, viewId: string | undefined, ena
       const request = cache.request(page);
       cache.markLoading(page);
       inFlight.current += 1;
-      fetchPage(tableId, request, { viewId, count: page === 0 || cache.total === null })
+      const count = page === 0 || cache.total === null || cache.countStale;
+      if (count) cache.countStale = false;
+      fetchPage(tableId, request, { viewId, count })
         .then((result) => {
           if (cacheRef.current === cache && cache.store(page, result, generation)) {
             setError(null);
@@ -54,6 +56,7 @@ export function useRecordWindow(tableId: string, viewId: string | undefined, ena
         })
         .catch((cause: unknown) => {
           cache.markFailed(page);
+          if (count) cache.countStale = true;
           if (cacheRef.current === cache) setError(cause);
         })
         .finally(() => {
@@ -115,7 +118,7 @@ export function useRecordWindow(tableId: string, viewId: string | undefined, ena
   );
 
   const reload = useCallback(() => {
-    cacheRef.current.clear(false);
+    cacheRef.current.clear();
     setVersion((v) => v + 1);
     pump();
   }, [pump]);

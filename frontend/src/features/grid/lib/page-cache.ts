@@ -39,6 +39,8 @@ export class PageCache {
   private readonly loading = new Set<number>();
   /** Bumped by clear(): answers to requests sent before it are stale and dropped. */
   generation = 0;
+  /** After a clear the count may be off (rows added or removed): the next page asks for it again. */
+  countStale = false;
 
   constructor(pageSize = 100) {
     this.pageSize = pageSize;
@@ -87,7 +89,10 @@ export class PageCache {
     this.loading.delete(page);
     this.pages.set(page, result.records);
     this.cursors.set(page, result.next_cursor);
-    if (typeof result.total === "number") this.total = result.total;
+    if (typeof result.total === "number") {
+      this.total = result.total;
+      this.countStale = false;
+    }
     else if (result.next_cursor === null) {
       // The last page tells the exact count even without count=true.
       this.total = page * this.pageSize + result.records.length;
@@ -95,9 +100,13 @@ export class PageCache {
     return true;
   }
 
-  /** Forget every page (after a refetch, a sort change, rows added or removed elsewhere). */
+  /**
+   * Forget every page (after a refetch, rows added or removed elsewhere). The old count is kept so
+   * the grid keeps its size and scroll position while the window reloads; the next page recounts.
+   */
   clear(keepTotal = true): void {
     this.generation += 1;
+    this.countStale = true;
     this.pages.clear();
     this.cursors.clear();
     this.loading.clear();
