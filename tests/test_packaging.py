@@ -249,3 +249,19 @@ def test_web_app_hosting_in_the_template(packaged: Path) -> None:
     assert "WebDistribution" in json.dumps(outputs["WebUrl"]["Value"])
     assert outputs["WebBucketName"]["Value"] == {"Ref": "WebBucket"}
     assert outputs["WebDistributionId"]["Value"] == {"Ref": "WebDistribution"}
+
+
+@needs_node
+def test_http_api_stage_is_throttled(packaged: Path) -> None:
+    """A stage-wide API Gateway throttle, stricter on the routes that check passwords or mint tokens."""
+    template = json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
+    stage = template["Resources"]["HttpApiStage"]["Properties"]
+    default = stage["DefaultRouteSettings"]
+    assert default["ThrottlingRateLimit"] > 0 and default["ThrottlingBurstLimit"] >= default["ThrottlingRateLimit"]
+    routes = stage["RouteSettings"]
+    for route in ("POST /auth/login", "POST /auth/refresh", "POST /api-tokens"):
+        assert 0 < routes[route]["ThrottlingRateLimit"] < default["ThrottlingRateLimit"], route
+    keys = {
+        r["Properties"]["RouteKey"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"
+    }
+    assert set(routes) <= keys  # route settings must name existing routes

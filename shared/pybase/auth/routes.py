@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
-from pybase.auth import schemas, service
+from pybase.auth import schemas, service, throttle
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
+from pybase.errors import Unauthorized
 
 router = APIRouter(tags=["auth"])
+
+THROTTLED = {429: {"description": "Too many attempts; the Retry-After header says how many seconds to wait."}}
 
 
 @router.post("/auth/register", status_code=201, response_model=schemas.SessionOut)
@@ -19,15 +22,28 @@ def register(body: schemas.RegisterIn, session: Session = Depends(get_session)) 
     return {"user": user, **service.issue_session(session, user_id=user.id)}
 
 
-@router.post("/auth/login", response_model=schemas.SessionOut)
-def login(body: schemas.LoginIn, session: Session = Depends(get_session)) -> dict:
-    user, tokens = service.login(session, email=body.email, password=body.password)
+@router.post("/auth/login", response_model=schemas.SessionOut, responses=THROTTLED)
+def login(body: schemas.LoginIn, request: Request, session: Session = Depends(get_session)) -> dict:
+    address = throttle.client_address(request)
+    throttle.before_login(body.email, address)
+    try:
+        user, tokens = service.login(session, email=body.email, password=body.password)
+    except Unauthorized:
+        throttle.login_failed(body.email, address)
+        raise
+    throttle.login_succeeded(body.email)
     return {"user": user, **tokens}
 
 
-@router.post("/auth/refresh", response_model=schemas.TokenPairOut)
-def refresh(body: schemas.RefreshIn, session: Session = Depends(get_session)) -> dict:
-    return service.refresh(session, refresh_token=body.refresh_token)
+@router.post("/auth/refresh", response_model=schemas.TokenPairOut, responses=THROTTLED)
+def refresh(body: schemas.RefreshIn, request: Request, session: Session = Depends(get_session)) -> dict:
+    address = throttle.client_address(request)
+    throttle.before_refresh(address)
+    try:
+        return service.refresh(session, refresh_token=body.refresh_token)
+    except Unauthorized:
+        throttle.refresh_failed(address)
+        raise
 
 
 @router.post("/auth/logout", status_code=204)
@@ -55,12 +71,14 @@ def list_api_tokens(principal: Principal = Depends(get_principal), session: Sess
     return service.list_api_tokens(session, principal=principal)
 
 
-@router.post("/api-tokens", status_code=201, response_model=schemas.ApiTokenCreatedOut)
+@router.post("/api-tokens", status_code=201, response_model=schemas.ApiTokenCreatedOut, responses=THROTTLED)
 def create_api_token(
     body: schemas.ApiTokenCreateIn,
+    request: Request,
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> object:
+    throttle.before_api_token(principal.user_id, throttle.client_address(request))
     token, secret = service.create_api_token(session, principal=principal, **body.model_dump())
     return {**schemas.ApiTokenOut.model_validate(token).model_dump(), "token": secret}
 

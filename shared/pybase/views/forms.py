@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 from pybase.access.roles import Principal
 from pybase.bases.models import AppBase
 from pybase.config import get_settings
-from pybase.errors import NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from pybase.errors import NotFound, Unauthorized, ValidationFailed
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.ids import looks_like_id
-from pybase.logs import logger
 from pybase.tables.models import Table
 from pybase.views.models import View
 from pybase.views.registry import known_view
@@ -111,31 +110,16 @@ def form_schema(
 
 
 def _rate_limit(*, view_id: str, client: str | None) -> None:
+    from pybase.ratelimit import fixed_window, too_many_requests
+
     limit = get_settings().form_submissions_per_minute
-    if limit <= 0:
-        return
-    import time
-
-    from pybase.redis_client import get_redis, rkey
-
-    window = int(time.time() // 60)
-    key = rkey("forms", "rate", view_id, client or "unknown", str(window))
-    try:
-        redis = get_redis()
-        pipe = redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, 120)
-        count = int(pipe.execute()[0])
-    except Exception:
-        logger.warning("form rate limit skipped: Redis unavailable", extra={"view_id": view_id})
-        return
-    if count > limit:
-        error = TooManyRequests(
+    wait = fixed_window("form-submissions", f"{view_id}:{client or 'unknown'}", limit=limit, seconds=60)
+    if wait:
+        raise too_many_requests(
             "Too many submissions to this form from your address; try again in a minute.",
+            wait,
             details={"limit_per_minute": limit},
         )
-        error.headers = {"Retry-After": str(60 - int(time.time()) % 60)}  # type: ignore[attr-defined]
-        raise error
 
 
 def _empty(value: Any) -> bool:
