@@ -416,3 +416,22 @@ def test_large_file_waits_when_the_time_left_cannot_finish_it() -> None:
     assert defer_reason([small], invocation=Invocation(ran=True, large_done=True), remaining_ms=1_000) is None
     # The first message of an invocation always runs, whatever the time left (else it could go round forever).
     assert defer_reason([big], invocation=Invocation(), remaining_ms=1_000) is None
+
+
+def test_preview_of_a_file_over_the_size_bound_is_refused_without_parsing_again(
+    api, aws: Aws, sheet: Sheet, monkeypatch  # noqa: F811
+) -> None:
+    """The 46 MB case at a smaller scale: a file over the preview's size bound is not read a second time."""
+    from pybase.extraction import thumbnails
+    from pybase.extraction.extractors import dxf
+
+    monkeypatch.setattr(thumbnails, "PREVIEW_LIMITS", dataclasses.replace(thumbnails.PREVIEW_LIMITS,
+                                                                          max_file_bytes=20_000))  # fmt: skip
+    reads = []
+    original = dxf._read
+    monkeypatch.setattr(dxf, "_read", lambda data, path: reads.append(1) or original(data, path))
+    up = start_upload(api, sheet, "over-size.dxf", make_cad.make_dxf())
+    assert aws.invoke(aws.receive(key_part=up["attachment_id"])) == {"batchItemFailures": []}
+    job = _job_of(up["attachment_id"])
+    assert job.status == "done" and job.summary["thumbnail"] is False and reads == [1]
+    assert any(w.startswith("No preview: the file is") for w in job.warnings), job.warnings
