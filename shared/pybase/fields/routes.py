@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
 from pybase.fields import schemas, service
-from pybase.fields.registry import field_type_names
 
 router = APIRouter(tags=["fields"])
 
 
 @router.get("/field-types")
 def list_field_types() -> dict[str, Any]:
-    return {"types": field_type_names()}
+    return service.describe_field_types()
 
 
 @router.get("/tables/{table_id}/fields")
@@ -32,13 +31,15 @@ def list_fields(
 def create_field(
     table_id: str,
     body: schemas.FieldCreate,
+    dry_run: bool = Query(False, description="Validate and answer as if created, then roll back"),
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    return service.create_field(
+    out = service.create_field(
         session, principal=principal, table_id=table_id, name=body.name, type=body.type, options=body.options,
         description=body.description,
     )  # fmt: skip
+    return service.finish_dry_run(session, out) if dry_run else out
 
 
 @router.get("/fields/{field_id}")
@@ -52,13 +53,15 @@ def get_field(
 def update_field(
     field_id: str,
     body: schemas.FieldUpdate,
+    dry_run: bool = Query(False, description="Answer with the conversion report, then roll back"),
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    return service.update_field(
+    out = service.update_field(
         session, principal=principal, field_id=field_id, name=body.name, type=body.type, options=body.options,
         description=body.description,
     )  # fmt: skip
+    return service.finish_dry_run(session, out) if dry_run else out
 
 
 @router.delete("/fields/{field_id}")

@@ -194,6 +194,13 @@ def update_field(
     return out
 
 
+def finish_dry_run(session: Session, out: dict[str, Any]) -> dict[str, Any]:
+    """Undo everything the call did (values converted, events, index builds queued) and answer what it
+    would have done: a formula's resolved options and result type, a type change's conversion report."""
+    session.rollback()  # also drops the after-commit callbacks (events, index builds)
+    return {**out, "dry_run": True}
+
+
 def _summary(report: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if report is None else {k: report[k] for k in ("converted", "failed_count")}
 
@@ -314,6 +321,37 @@ def purge_field(session: Session, *, field: Field) -> int:
     session.delete(field)
     session.flush()
     return count
+
+
+def describe_field_types() -> dict[str, Any]:
+    """What a client needs to build field forms and filters: per type its filter operators (canonical
+    names), whether it is computed and whether it can change type; formulas' operators by result
+    kind; the formula functions with their arity."""
+    from pybase.fields.registry import field_type_names
+    from pybase.fields.types.formula import _BY_KIND
+    from pybase.formulas import all_functions
+
+    details = []
+    for name in field_type_names():
+        ftype = get_field_type(name)
+        details.append(
+            {
+                "name": name,
+                "read_only": ftype.read_only,
+                "convertible": ftype.convertible,
+                "operators": sorted(ftype.operators),
+            }
+        )
+    functions = [
+        {"name": spec.name, "min_args": spec.min_args, "max_args": spec.max_args, "description": spec.description}
+        for spec in sorted(all_functions().values(), key=lambda s: s.name)
+    ]
+    return {
+        "types": field_type_names(),
+        "details": details,
+        "formula_operators": {kind: sorted(ops) for kind, (_, _, ops) in _BY_KIND.items()},
+        "formula_functions": functions,
+    }
 
 
 def count_fields(session: Session, *, table_id: str) -> int:
