@@ -2907,7 +2907,10 @@ export interface operations {
     };
     update_field_fields__field_id__patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Answer with the conversion report, then roll back */
+                dry_run?: boolean;
+            };
             header?: never;
             path: {
                 field_id: string;
@@ -3235,7 +3238,10 @@ export interface operations {
     };
     create_field_tables__table_id__fields_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Validate and answer as if created, then roll back */
+                dry_run?: boolean;
+            };
             header?: never;
             path: {
                 table_id: string;
