@@ -4,7 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, unwrap } from "@/lib/api/client";
 import { queryKeys } from "@/lib/query-keys";
-import type { Role } from "@/types/api";
+import { positionWrites } from "@/features/workspaces/lib/order";
+import type { Role, Table } from "@/types/api";
 
 export function useCreateWorkspace() {
   const qc = useQueryClient();
@@ -81,6 +82,28 @@ export function useRenameTable() {
         qc.invalidateQueries({ queryKey: queryKeys.tables(baseId) }),
         qc.invalidateQueries({ queryKey: queryKeys.table(tableId), exact: true }),
       ]),
+  });
+}
+
+/** Save a new table order: the list is shown in its new order at once and restored if a write fails. */
+export function useReorderTables() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ ordered }: { baseId: string; ordered: Table[] }) => {
+      for (const [tableId, position] of positionWrites(ordered)) {
+        await unwrap(api.PATCH("/tables/{tableId}", { params: { path: { tableId } }, body: { position } }));
+      }
+    },
+    onMutate: async ({ baseId, ordered }) => {
+      await qc.cancelQueries({ queryKey: queryKeys.tables(baseId) });
+      const previous = qc.getQueryData<Table[]>(queryKeys.tables(baseId));
+      qc.setQueryData<Table[]>(queryKeys.tables(baseId), ordered.map((table, position) => ({ ...table, position })));
+      return { previous };
+    },
+    onError: (_error, { baseId }, context) => {
+      if (context?.previous) qc.setQueryData(queryKeys.tables(baseId), context.previous);
+    },
+    onSettled: (_r, _e, { baseId }) => qc.invalidateQueries({ queryKey: queryKeys.tables(baseId) }),
   });
 }
 

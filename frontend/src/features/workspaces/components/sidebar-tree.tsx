@@ -1,8 +1,18 @@
 // The sidebar: workspaces -> bases -> tables, each level loaded when shown, with a menu per item
 // (create, rename, delete, members and sharing, trash). Items the caller's role does not allow are
 // disabled with the reason in their title.
+import {
+  closestCenter,
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+} from "@dnd-kit/core";
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { useQuery } from "@tanstack/react-query";
-import { ChevronDown, ChevronRight, Database, Folder, MoreHorizontal, Plus, Table2 } from "lucide-react";
+import { ChevronDown, ChevronRight, Database, Folder, GripVertical, MoreHorizontal, Plus, Table2 } from "lucide-react";
 import { useState, type ReactNode } from "react";
 import { NavLink, useLocation, useNavigate } from "react-router-dom";
 
@@ -26,6 +36,7 @@ import {
   useRenameBase,
   useRenameTable,
   useRenameWorkspace,
+  useReorderTables,
 } from "@/features/workspaces/api/mutations";
 import { basesQuery, tablesQuery, workspacesQuery } from "@/features/workspaces/api/queries";
 import { ConfirmDeleteDialog } from "@/features/workspaces/components/confirm-delete-dialog";
@@ -33,6 +44,7 @@ import { MembersDialog } from "@/features/workspaces/components/members-dialog";
 import { NameDialog } from "@/features/workspaces/components/name-dialog";
 import { SharingDialog } from "@/features/workspaces/components/sharing-dialog";
 import { TrashDialog } from "@/features/workspaces/components/trash-dialog";
+import { moveItem } from "@/features/workspaces/lib/order";
 import { atLeast } from "@/features/workspaces/lib/roles";
 import { errorMessage } from "@/lib/api/errors";
 import { cn } from "@/lib/utils";
@@ -83,37 +95,108 @@ function Disclosure({ label, icon, open, onToggle, depth }: { label: string; ico
   );
 }
 
+const dragAnnouncements = (tables: Table[]) => {
+  const name = (id: string | number) => tables.find((t) => t.id === id)?.name ?? "table";
+  return {
+    onDragStart: ({ active }: { active: { id: string | number } }) => `Picked up ${name(active.id)}.`,
+    onDragOver: ({ active, over }: { active: { id: string | number }; over: { id: string | number } | null }) =>
+      over ? `${name(active.id)} is over ${name(over.id)}.` : `${name(active.id)} is no longer over a table.`,
+    onDragEnd: ({ active, over }: { active: { id: string | number }; over: { id: string | number } | null }) =>
+      over ? `${name(active.id)} was dropped at the place of ${name(over.id)}.` : `${name(active.id)} was dropped.`,
+    onDragCancel: ({ active }: { active: { id: string | number } }) => `Moving ${name(active.id)} was cancelled.`,
+  };
+};
+
+function TableRow({ table, base, open, canReorder }: { table: Table; base: Base; open: Open; canReorder: boolean }) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
+    id: table.id,
+    disabled: !canReorder,
+  });
+  const style = {
+    transform: transform ? `translate3d(${Math.round(transform.x)}px, ${Math.round(transform.y)}px, 0)` : undefined,
+    transition,
+  };
+  return (
+    <li ref={setNodeRef} style={style} className={cn(rowClass, isDragging && "relative z-10 bg-accent shadow")}>
+      {canReorder ? (
+        <button
+          type="button"
+          ref={setActivatorNodeRef}
+          {...attributes}
+          {...listeners}
+          aria-label={`Move ${table.name}`}
+          className={cn("ml-3 cursor-grab rounded-sm text-muted-foreground opacity-0 group-hover:opacity-100 focus-visible:opacity-100", focusRing)}
+        >
+          <GripVertical className="h-3.5 w-3.5" aria-hidden="true" />
+        </button>
+      ) : (
+        <span className="ml-3 w-3.5" aria-hidden="true" />
+      )}
+      <NavLink
+        to={`/b/${base.id}/t/${table.id}`}
+        className={({ isActive }) =>
+          cn("ml-1 flex min-w-0 flex-1 items-center gap-2 rounded-md px-2 py-1 text-sm", focusRing, isActive && "font-semibold text-primary")
+        }
+      >
+        <Table2 className="h-4 w-4 shrink-0" aria-hidden="true" />
+        <span className="truncate">{table.name}</span>
+      </NavLink>
+      <ItemMenu label={`Table ${table.name} actions`}>
+        <DropdownMenuItem {...needs(table.role, "admin")} onSelect={() => open({ type: "rename-table", table, base })}>
+          Rename table
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => open({ type: "share-table", table, base })}>Who has access</DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem destructive {...needs(table.role, "admin")} onSelect={() => open({ type: "delete-table", table, base })}>
+          Delete table
+        </DropdownMenuItem>
+      </ItemMenu>
+    </li>
+  );
+}
+
 function TableList({ base, open }: { base: Base; open: Open }) {
   const tables = useQuery(tablesQuery(base.id));
+  const reorder = useReorderTables();
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
   if (tables.isPending) return <Skeleton className="ml-10 h-5 w-24" />;
   if (tables.isError) return <p className="ml-10 text-xs text-destructive">{errorMessage(tables.error)}</p>;
   if (tables.data.length === 0) return <p className="ml-10 py-1 text-xs text-muted-foreground">No tables yet</p>;
+  const list = tables.data;
+  // Moving a table writes its position, which needs the admin role on the table (so on the base).
+  const canReorder = list.length > 1 && list.every((t) => atLeast(t.role, "admin"));
+
+  function onDragEnd(event: DragEndEvent) {
+    const { active, over } = event;
+    if (!over || active.id === over.id) return;
+    const from = list.findIndex((t) => t.id === active.id);
+    const to = list.findIndex((t) => t.id === over.id);
+    reorder.mutate({ baseId: base.id, ordered: moveItem(list, from, to) }, { onError: (e) => toast.error(errorMessage(e)) });
+  }
+
   return (
-    <ul className="grid">
-      {tables.data.map((table) => (
-        <li key={table.id} className={rowClass}>
-          <NavLink
-            to={`/b/${base.id}/t/${table.id}`}
-            className={({ isActive }) =>
-              cn("ml-8 flex min-w-0 flex-1 items-center gap-2 rounded-md px-2 py-1 text-sm", focusRing, isActive && "font-semibold text-primary")
-            }
-          >
-            <Table2 className="h-4 w-4 shrink-0" aria-hidden="true" />
-            <span className="truncate">{table.name}</span>
-          </NavLink>
-          <ItemMenu label={`Table ${table.name} actions`}>
-            <DropdownMenuItem {...needs(table.role, "admin")} onSelect={() => open({ type: "rename-table", table, base })}>
-              Rename table
-            </DropdownMenuItem>
-            <DropdownMenuItem onSelect={() => open({ type: "share-table", table, base })}>Who has access</DropdownMenuItem>
-            <DropdownMenuSeparator />
-            <DropdownMenuItem destructive {...needs(table.role, "admin")} onSelect={() => open({ type: "delete-table", table, base })}>
-              Delete table
-            </DropdownMenuItem>
-          </ItemMenu>
-        </li>
-      ))}
-    </ul>
+    <DndContext
+      sensors={sensors}
+      collisionDetection={closestCenter}
+      onDragEnd={onDragEnd}
+      accessibility={{
+        announcements: dragAnnouncements(list),
+        screenReaderInstructions: {
+          draggable: "To move a table, press space or enter, use the arrow keys, then press space or enter again. Escape cancels.",
+        },
+      }}
+    >
+      <SortableContext items={list.map((t) => t.id)} strategy={verticalListSortingStrategy}>
+        <ul className="grid" aria-label={`Tables of ${base.name}`}>
+          {list.map((table) => (
+            <TableRow key={table.id} table={table} base={base} open={open} canReorder={canReorder} />
+          ))}
+        </ul>
+      </SortableContext>
+    </DndContext>
   );
 }
 
@@ -313,12 +396,13 @@ function Dialogs({ state, close }: { state: DialogState | null; close: () => voi
           title={`Delete the table ${state.table.name}?`}
           description="It moves to the base's trash, where it can be restored for 30 days."
           actionLabel="Move to trash"
-          onConfirm={() =>
-            deleteTable.mutateAsync({ tableId: state.table.id, baseId: state.base.id }).then(() => {
+          onConfirm={() => {
+            // Leave the table's screen first, so its grid is not left refetching a table that is gone.
+            leaveIfShowing(state.table.id);
+            return deleteTable.mutateAsync({ tableId: state.table.id, baseId: state.base.id }).then(() => {
               toast.success(`Moved ${state.table.name} to the trash`);
-              leaveIfShowing(state.table.id);
-            })
-          }
+            });
+          }}
         />
       );
     case "share-table":
