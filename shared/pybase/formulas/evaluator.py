@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from pybase.formulas.errors import FormulaError
-from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
+from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary, left_chain
 from pybase.formulas.registry import get_function
 from pybase.formulas.values import (
     ErrorValue,
@@ -54,13 +54,7 @@ class Evaluation:
         if isinstance(node, FieldRef):
             return self.field_value(node.name)
         if isinstance(node, Binary):
-            left = self.eval(node.left)
-            if isinstance(left, ErrorValue):
-                return left
-            right = self.eval(node.right)
-            if isinstance(right, ErrorValue):
-                return right
-            return self.guard(lambda: _binary(node.op, left, right))
+            return self.binary_chain(node)
         if isinstance(node, Unary):
             operand = self.eval(node.operand)
             if isinstance(operand, ErrorValue):
@@ -69,6 +63,19 @@ class Evaluation:
         if isinstance(node, Call):
             return self.call(node)
         raise TypeError(f"not a formula node: {node!r}")
+
+    def binary_chain(self, node: Binary) -> Any:
+        # `a + b + c ...` folded in a loop: the tree is as deep as the chain is long.
+        first, spine = left_chain(node)
+        left = self.eval(first)
+        for item in spine:
+            if isinstance(left, ErrorValue):
+                return left
+            right = self.eval(item.right)
+            if isinstance(right, ErrorValue):
+                return right
+            left = self.guard(lambda op=item.op, a=left, b=right: _binary(op, a, b))
+        return left
 
     def call(self, node: Call) -> Any:
         spec = get_function(node.name)
@@ -152,4 +159,7 @@ def evaluate(node: Node, context: RecordContext | Mapping[str, Any] | None = Non
         context = RecordContext()
     elif not isinstance(context, RecordContext):
         context = RecordContext(values=context)
-    return normalize_result(Evaluation(context).eval(node))
+    try:
+        return normalize_result(Evaluation(context).eval(node))
+    except RecursionError:  # a safety net: the parser's depth limit keeps trees well below this
+        return ErrorValue("#ERROR!", "the formula is nested too deeply")

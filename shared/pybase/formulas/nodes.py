@@ -43,14 +43,33 @@ class Call(Node):
     name_end: int = 0
 
 
-def walk(node: Node):
-    """Yield every node of the tree, parents first."""
-    yield node
+def children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, Unary):
-        yield from walk(node.operand)
-    elif isinstance(node, Binary):
-        yield from walk(node.left)
-        yield from walk(node.right)
-    elif isinstance(node, Call):
-        for arg in node.args:
-            yield from walk(arg)
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def walk(node: Node):
+    """Yield every node of the tree, parents first, left to right. Iterative: a chain of thousands of
+    `+` terms is a tree thousands of levels deep, and recursion would hit Python's limit."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(reversed(children(item)))
+
+
+def left_chain(node: Binary) -> tuple[Node, list[Binary]]:
+    """A left-deep chain `a op b op c ...` as (its leftmost operand, the Binary nodes innermost first),
+    so evaluators can fold it in a loop instead of recursing once per operator."""
+    spine: list[Binary] = []
+    current: Node = node
+    while isinstance(current, Binary):
+        spine.append(current)
+        current = current.left
+    spine.reverse()
+    return current, spine

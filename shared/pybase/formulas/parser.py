@@ -24,7 +24,9 @@ _BINARY_POWER = {
     "/": 40,
 }
 _PREFIX_POWER = 50
-MAX_DEPTH = 200
+# Nesting (parentheses, function arguments, unary signs; a chain `a + b + c` is one level): the
+# evaluator spends about 6 Python frames per level, so 100 levels stay well inside Python's limit.
+MAX_DEPTH = 100
 
 
 class _Parser:
@@ -60,7 +62,7 @@ class _Parser:
     def expression(self, min_power: int) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error("Formula is nested too deeply", self.tok.start)
+            raise self.error(f"Formula is nested too deeply (at most {MAX_DEPTH} levels)", self.tok.start)
         left = self.prefix()
         while self.tok.kind == lx.OP and _BINARY_POWER[self.tok.value] > min_power:
             op = self.advance()
@@ -123,7 +125,28 @@ class _Parser:
                     continue
                 close = self.expect(lx.RPAREN, f"',' or ')' in {name_tok.value.upper()}(", open_tok.start)
                 break
-        return Call(name_tok.start, close.end, name_tok.value.upper(), tuple(args), name_tok.end)
+        name = name_tok.value.upper()
+        return Call(name_tok.start, close.end, name, _fold(name, args), name_tok.end)
+
+
+def _fold(name: str, args: list[Node]) -> tuple[Node, ...]:
+    """Arguments of an associative function with nested calls of itself spliced in (AND(AND(a, b), c) ->
+    AND(a, b, c)); inner calls are already folded, so one level is enough. Empty inner calls stay, so
+    their arity error is still reported."""
+    from pybase.formulas.registry import get_function
+
+    if not any(isinstance(a, Call) and a.name == name and a.args for a in args):
+        return tuple(args)
+    spec = get_function(name)
+    if spec is None or not spec.associative:
+        return tuple(args)
+    out: list[Node] = []
+    for arg in args:
+        if isinstance(arg, Call) and arg.name == name and arg.args:
+            out.extend(arg.args)
+        else:
+            out.append(arg)
+    return tuple(out)
 
 
 def parse(source: str, *, validate: bool = True) -> Node:

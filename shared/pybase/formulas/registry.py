@@ -29,6 +29,9 @@ class FunctionSpec:
     catches_errors: bool = False  # eager, but error values are passed in instead of propagated
     check: Callable[[Call, str], None] | None = None  # extra parse-time validation (e.g. literal units)
     description: str = ""
+    # F(F(a, b), c) == F(a, b, c) exactly (values and errors, AND/OR): the parser folds nested calls into
+    # one, so 70 nested AND( compile to one flat SQL AND instead of 70 levels of nesting.
+    associative: bool = False
 
     def arity_problem(self, count: int) -> str | None:
         if self.max_args is not None and self.min_args == self.max_args and count != self.min_args:
@@ -56,6 +59,7 @@ def register(
     lazy: bool = False,
     catches_errors: bool = False,
     check: Callable[[Call, str], None] | None = None,
+    associative: bool = False,
 ) -> Callable[[PyImpl], PyImpl]:
     def decorate(impl: PyImpl) -> PyImpl:
         FUNCTIONS[name] = FunctionSpec(
@@ -69,6 +73,7 @@ def register(
             catches_errors=catches_errors,
             check=check,
             description=(impl.__doc__ or "").strip(),
+            associative=associative,
         )
         return impl
 

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import TIMESTAMP
 from sqlalchemy.sql.elements import ColumnElement, Grouping
 
 from pybase.formulas.errors import NotCompilable
-from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary
+from pybase.formulas.nodes import Binary, Call, FieldRef, Literal, Node, Unary, left_chain
 from pybase.formulas.registry import get_function
 from pybase.formulas.values import as_datetime
 
@@ -40,6 +40,9 @@ class SqlValue:
     type: str  # number | text | date | boolean | blank
     err: ColumnElement[bool] | None = None
     const: Any = NO_CONST  # the Python value when the node is a literal (lets text literals act as dates)
+    # Never NULL where `err` is false: as_number/as_text need no COALESCE around it, so a chain
+    # `a + b + c ...` stays one flat SQL sum instead of nesting a COALESCE per operator.
+    notnull: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ def text_to_number(expr: ColumnElement[Any]) -> ColumnElement[Any]:
 def as_number(v: SqlValue) -> SqlValue:
     """Blank -> 0, booleans -> 1/0, numeric text -> its number, other text -> error."""
     if v.type == "number":
-        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err)
+        if v.notnull:
+            return v
+        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err, notnull=True)
     if v.type == "blank":
         return SqlValue(lit_number(0), "number", v.err)
     if v.type == "boolean":
@@ -161,7 +166,9 @@ ISO_PATTERN = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
 
 def as_text(v: SqlValue) -> SqlValue:
     if v.type == "text":
-        return SqlValue(sa.func.coalesce(v.expr, ""), "text", v.err)
+        if v.notnull:
+            return v
+        return SqlValue(sa.func.coalesce(v.expr, ""), "text", v.err, notnull=True)
     if v.type == "blank":
         return SqlValue(lit_text(""), "text", v.err)
     if v.type == "number":
@@ -355,7 +362,7 @@ class SqlCompiler:
             return SqlValue(expr, kind)
         if isinstance(node, Unary):
             v = as_number(self.compile(node.operand))
-            return SqlValue(-v.expr if node.op == "-" else v.expr, "number", v.err)
+            return SqlValue(-v.expr if node.op == "-" else v.expr, "number", v.err, notnull=v.notnull)
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, Call):
@@ -367,20 +374,81 @@ class SqlCompiler:
         raise TypeError(f"not a formula node: {node!r}")
 
     def binary(self, node: Binary) -> SqlValue:
-        left, right = self.compile(node.left), self.compile(node.right)
-        if node.op == "&":
+        # A chain is folded in a loop (the tree is as deep as the chain is long). `+ - *` and `&` build
+        # SQL that SQLAlchemy keeps flat (`a + b + -c ...`, `a || b || c`): PostgreSQL evaluates it left
+        # to right like the evaluator, and rendering it does not recurse once per operator.
+        first, spine = left_chain(node)
+        acc = self.compile(first)
+        errs: list[ColumnElement[bool]] = []
+        for item in spine:
+            right = self.compile(item.right)
+            acc, err = self.combine(item.op, acc, right)
+            if err is not None:
+                errs.append(err)
+        if not errs:
+            return acc
+        return SqlValue(acc.expr, acc.type, any_err(*errs, acc.err), notnull=acc.notnull)
+
+    @staticmethod
+    def combine(op: str, left: SqlValue, right: SqlValue) -> tuple[SqlValue, ColumnElement[bool] | None]:
+        """(left op right without the right side's error, the right side's error): errors of a chain
+        are gathered into one flat OR by the caller."""
+        if op == "&":
             a, b = as_text(left), as_text(right)
-            return SqlValue(a.expr.op("||")(b.expr), "text", any_err(a.err, b.err))
-        if node.op in ("+", "-", "*", "/"):
+            return SqlValue(a.expr.concat(b.expr), "text", a.err, notnull=True), b.err
+        if op in ("+", "-", "*", "/"):
             a, b = as_number(left), as_number(right)
-            if node.op == "+":
-                return SqlValue(a.expr + b.expr, "number", any_err(a.err, b.err))
-            if node.op == "-":
-                return SqlValue(a.expr - b.expr, "number", any_err(a.err, b.err))
-            if node.op == "*":
-                return SqlValue(a.expr * b.expr, "number", any_err(a.err, b.err))
-            return SqlValue(a.expr / sa.func.nullif(b.expr, 0), "number", any_err(a.err, b.err, b.expr == 0))
-        return compare(node.op, left, right)
+            if op == "+":
+                return SqlValue(a.expr + b.expr, "number", a.err, notnull=True), b.err
+            if op == "-":
+                # a + (-b) is exactly a - b in IEEE arithmetic, and keeps a mixed chain one flat sum.
+                return SqlValue(a.expr + (-b.expr), "number", a.err, notnull=True), b.err
+            if op == "*":
+                return SqlValue(a.expr * b.expr, "number", a.err, notnull=True), b.err
+            quotient = a.expr / sa.func.nullif(b.expr, 0)
+            return SqlValue(quotient, "number", a.err, notnull=True), any_err(b.err, b.expr == 0)
+        value = compare(op, left, right)
+        return SqlValue(value.expr, value.type), value.err
+
+
+# Limits of the SQL a formula may compile to. Rendering recurses about 4 Python frames per level of
+# nesting, so 150 levels stay far from Python's limit of 1,000. Some constructs repeat an operand (a
+# comparison reads each side up to 3 times), so `a=b=c=...` grows exponentially: the expanded size is
+# counted before rendering and a formula beyond it is not compiled (Python evaluates it, filters 422).
+MAX_SQL_DEPTH = 150
+MAX_SQL_NODES = 200_000
+
+
+def sql_shape(root: Any) -> tuple[int, int]:
+    """(depth, expanded node count) of a SQL expression, without recursion; shared sub-expressions
+    are counted once per use, as rendering writes them once per use."""
+    shapes: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if id(item) in shapes:
+            continue
+        kids = list(item.get_children())
+        if children_done:
+            depth = 1 + max((shapes[id(k)][0] for k in kids), default=0)
+            size = 1 + sum(shapes[id(k)][1] for k in kids)
+            shapes[id(item)] = (depth, size)
+        else:
+            stack.append((item, True))
+            stack.extend((k, False) for k in kids if id(k) not in shapes)
+    return shapes[id(root)]
+
+
+def check_sql_size(*exprs: Any) -> None:
+    """NotCompilable when an expression is too deep or too large to render and run."""
+    for expr in exprs:
+        if expr is None:
+            continue
+        depth, size = sql_shape(expr)
+        if depth > MAX_SQL_DEPTH:
+            raise NotCompilable("the formula is nested too deeply to run in the database")
+        if size > MAX_SQL_NODES:
+            raise NotCompilable("the formula is too large to run in the database")
 
 
 def compile_sql_full(
@@ -395,7 +463,11 @@ def compile_sql_full(
     compiler = SqlCompiler(
         resolver, record_id=record_id, created_time=created_time, last_modified_time=last_modified_time, now=now
     )
-    result = compiler.compile(node)
+    try:
+        result = compiler.compile(node)
+    except RecursionError:  # a safety net: the parser's depth limit keeps trees well below this
+        raise NotCompilable("the formula is nested too deeply to run in the database") from None
+    check_sql_size(result.expr, result.err)
     kind = "text" if result.type == "blank" else result.type
     value = coerce_branch(result, kind)
     error = None

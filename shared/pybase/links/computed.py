@@ -596,6 +596,7 @@ def _col(sql: str) -> Any:
 
 
 _DIALECT: Any = None
+MAX_SQL_TEXT = 4_000_000
 
 
 def render_literal(expr: Any) -> str:
@@ -606,7 +607,13 @@ def render_literal(expr: Any) -> str:
         from sqlalchemy.dialects import postgresql
 
         _DIALECT = postgresql.psycopg.dialect()
-    return str(expr.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+    try:
+        text = str(expr.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+    except RecursionError:  # a safety net: compile_sql_full already refuses expressions this deep
+        raise NotCompilable("the formula is nested too deeply to run in the database") from None
+    if len(text) > MAX_SQL_TEXT:  # formula fields inlined into formula fields can still multiply
+        raise NotCompilable("the formula is too large to run in the database")
+    return text
 
 
 def not_filterable(field: Any, reason: str) -> ValidationFailed:

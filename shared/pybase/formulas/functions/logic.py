@@ -119,13 +119,13 @@ def _bool_sql(combine: Callable[..., Any]) -> Callable[..., SqlValue]:
     return build
 
 
-@register("AND", 1, None, result_type="boolean", sql=_bool_sql(sa.and_))
+@register("AND", 1, None, result_type="boolean", sql=_bool_sql(sa.and_), associative=True)
 def and_(ev: Any, *values: Any) -> bool:
     """AND(logical, ...): true when every argument is truthy."""
     return all(py_truthy(v) for v in flatten(values))
 
 
-@register("OR", 1, None, result_type="boolean", sql=_bool_sql(sa.or_))
+@register("OR", 1, None, result_type="boolean", sql=_bool_sql(sa.or_), associative=True)
 def or_(ev: Any, *values: Any) -> bool:
     """OR(logical, ...): true when any argument is truthy."""
     return any(py_truthy(v) for v in flatten(values))
