@@ -124,7 +124,15 @@ export function useRecordWindow(tableId: string, viewId: string | undefined, ena
   }, [pump]);
 
   useEffect(() => {
-    cacheRef.current = new PageCache(PAGE_SIZE);
+    // A new view revision (filters, sorts, hidden fields) starts over, keeping the old count until
+    // the new one arrives so the grid does not collapse to 0 rows and lose its scroll position.
+    const previous = cacheRef.current;
+    const next = new PageCache(PAGE_SIZE);
+    if (previous.total !== null) {
+      next.total = previous.total;
+      next.countStale = true;
+    }
+    cacheRef.current = next;
     setVersion((v) => v + 1);
     setError(null);
     pump();

@@ -68,6 +68,15 @@ describe("PageCache", () => {
     expect(cache.missing(0, 5)).toEqual([1]);
   });
 
+  it("shrinks to an upper bound when a page past the end comes back empty", () => {
+    const cache = new PageCache(10);
+    cache.store(0, { records: rows(0, 10), next_cursor: "a", total: 100 });
+    cache.store(7, { records: [], next_cursor: null });
+    expect(cache.total).toBe(70);
+    cache.store(5, { records: rows(50, 3), next_cursor: null });
+    expect(cache.total).toBe(53);
+  });
+
   it("finds and replaces loaded records", () => {
     const cache = new PageCache(10);
     cache.store(3, { records: rows(30, 10), next_cursor: "x", total: 100 });

@@ -94,8 +94,10 @@ export class PageCache {
       this.countStale = false;
     }
     else if (result.next_cursor === null) {
-      // The last page tells the exact count even without count=true.
-      this.total = page * this.pageSize + result.records.length;
+      // The last page tells the exact count even without count=true; an empty page past the end
+      // (rows were removed meanwhile) only says the count is at most its start.
+      const derived = page * this.pageSize + result.records.length;
+      this.total = result.records.length > 0 || page === 0 ? derived : Math.min(this.total ?? derived, derived);
     }
     return true;
   }
