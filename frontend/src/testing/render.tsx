@@ -26,9 +26,12 @@ const inertSocket = (): SocketLike => ({
 
 export function renderWithProviders(
   ui: ReactElement,
-  { route = "/", queryClient = testQueryClient() }: { route?: string; queryClient?: QueryClient } = {},
+  {
+    route = "/",
+    queryClient = testQueryClient(),
+    realtime = new RealtimeClient({ url: () => "ws://test", getToken: async () => null, createSocket: inertSocket }),
+  }: { route?: string; queryClient?: QueryClient; realtime?: RealtimeClient } = {},
 ): RenderResult & { queryClient: QueryClient } {
-  const realtime = new RealtimeClient({ url: () => "ws://test", getToken: async () => null, createSocket: inertSocket });
   const result = render(
     <QueryClientProvider client={queryClient}>
       <RealtimeProvider client={realtime}>

@@ -1,14 +1,41 @@
 // The table screen. The grid itself lives in src/features/grid/components/grid-view.tsx.
-import { useQuery } from "@tanstack/react-query";
-import { useParams } from "react-router-dom";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useNavigate, useParams } from "react-router-dom";
 
+import { toast } from "@/components/ui/toaster";
 import { GridView } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
+import { useTableEvents } from "@/hooks/use-realtime";
 import { errorMessage } from "@/lib/api/errors";
+import { queryKeys } from "@/lib/query-keys";
+
+/** Someone else renamed, deleted or re-shared this table: keep the header, sidebar and role current. */
+function useTableMetaEvents(tableId: string, baseId: string | undefined) {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  useTableEvents(tableId, {
+    onEvent: (event) => {
+      if (event.type === "table.deleted" || event.type === "table.purged") {
+        toast.info("This table was deleted. It can be restored from the base's trash.");
+        navigate("/", { replace: true });
+        queryClient.removeQueries({ queryKey: queryKeys.table(tableId) });
+      } else if (event.type === "table.updated" || event.type === "grant.changed") {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.table(tableId), exact: true });
+      } else {
+        return;
+      }
+      const base = event.base_id ?? baseId;
+      if (base) void queryClient.invalidateQueries({ queryKey: queryKeys.tables(base) });
+    },
+    // The grid reloads its own data; the table's name and role are reloaded here.
+    onRefetch: () => void queryClient.invalidateQueries({ queryKey: queryKeys.table(tableId), exact: true }),
+  });
+}
 
 export default function TableRoute() {
   const { tableId = "", baseId } = useParams();
   const table = useQuery(tableQuery(tableId));
+  useTableMetaEvents(tableId, baseId ?? table.data?.base_id);
   if (table.isError) {
     return (
       <div className="p-6">
