@@ -162,7 +162,8 @@ def test_block_attributes_become_fields(api, aws: Aws, sheet: Sheet, dxf_job: st
         "files", "GET", f"/extraction-jobs/{dxf_job}/mapping", query={"table_id": target, "source": "blocks"}
     )
     s = r.json()
-    assert s["row_count"] == 2 and {"SIZE", "PART_NO"} <= {c["source"] for c in s["columns"]}
+    # Every block reference with attributes, the title block's too (it is never left out for being one).
+    assert s["row_count"] == 3 and {"SIZE", "PART_NO", "DWG_NO"} <= {c["source"] for c in s["columns"]}
     r = api.as_user(owner.token).call(
         "files",
         "POST",
@@ -176,8 +177,8 @@ def test_block_attributes_become_fields(api, aws: Aws, sheet: Sheet, dxf_job: st
     )
     assert r.status == 201, r.text
     rows = _records(target)
-    assert sorted(row["SIZE"] for row in rows) == ["M10", "M8x1.25"]
-    assert {row["Block"] for row in rows} == {"BOLT"}
+    assert sorted(row["SIZE"] for row in rows if row["Block"] == "BOLT") == ["M10", "M8x1.25"]
+    assert sorted(row["Block"] for row in rows) == ["BOLT", "BOLT", "TITLEBLOCK"]
 
 
 def test_mapping_is_all_or_nothing(api, aws: Aws, sheet: Sheet, pdf_job: str) -> None:  # noqa: F811

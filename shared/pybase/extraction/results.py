@@ -139,6 +139,8 @@ class Dimension(_Model):
     handle: str | None = None
     position: Point | None = None
     page: int | None = None  # PDF, 1-based
+    # DXF: "entity" for DIMENSION entities, "text" for a dimension written in TEXT/MTEXT.
+    source: str | None = None
 
 
 class TextItem(_Model):
@@ -254,7 +256,8 @@ class ExtractionResult(_Model):
 class DxfResult(ExtractionResult):
     format: Literal["dxf"] = "dxf"
     dxf_version: str | None = None
-    units: str | None = None  # mm, in, ... from $INSUNITS (None when unitless)
+    units: str | None = None  # mm, in, ... from $INSUNITS; "unspecified" when the header does not say
+    measurement: str | None = None  # $MEASUREMENT: "metric", "imperial" or "unspecified"
     recovered: bool = False  # read with ezdxf's recover mode
     layers: list[Layer] = Field(default_factory=list)
     blocks: list[BlockDef] = Field(default_factory=list)

@@ -71,7 +71,10 @@ def _header_cells(row: _Row) -> list[Fragment] | None:
     return cells if len(cells) >= 3 and known >= 2 else None
 
 
-def find_tables(fragments: Sequence[Fragment], *, page: int | None = None, max_rows: int = 5_000) -> list[Table]:
+def find_tables(
+    fragments: Sequence[Fragment], *, page: int | None = None, max_rows: int = 5_000, used: list[Fragment] | None = None
+) -> list[Table]:
+    """Tables among `fragments`; the fragments that became header or cells are appended to `used`."""
     rows = group_rows([f for f in fragments if f.text.strip()])
     tables: list[Table] = []
     i = 0
@@ -102,6 +105,8 @@ def find_tables(fragments: Sequence[Fragment], *, page: int | None = None, max_r
                 col = _column(cell.x, anchors, slack)
                 text = " ".join(cell.text.split())
                 record[names[col]] = f"{record[names[col]]} {text}".strip()
+            if used is not None:
+                used.extend(cells)
             if len(records) < max_rows:
                 records.append(record)
             else:
@@ -110,11 +115,17 @@ def find_tables(fragments: Sequence[Fragment], *, page: int | None = None, max_r
             prev_y = row.y
             j += 1
         if records:
-            keys = {_key(n) for n in names}
-            kind = "bom" if keys & _QTY and keys & _PART else "table"
-            tables.append(Table(page=page, kind=kind, header=names, rows=records, truncated=truncated))
+            if used is not None:
+                used.extend(rows[i].cells)
+            tables.append(Table(page=page, kind=table_kind(names), header=names, rows=records, truncated=truncated))
         i = j if records else i + 1
     return tables
+
+
+def table_kind(names: Sequence[str]) -> str:
+    """"bom" when the header names a quantity and a part, else "table"."""
+    keys = {_key(n) for n in names}
+    return "bom" if keys & _QTY and keys & _PART else "table"
 
 
 def _column(x: float, anchors: list[float], slack: float) -> int:
@@ -133,3 +144,7 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = n + 1
         out.append(name if n == 0 else f"{name} {n + 1}")
     return out
+
+
+header_cells = _header_cells
+unique_names = _unique

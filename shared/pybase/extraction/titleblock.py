@@ -186,3 +186,49 @@ def from_lines(lines: Iterable[str], *, source: str = "text") -> TitleBlock | No
     if len(_STRONG.intersection(fields)) < 2:
         return None
     return TitleBlock(source=source, fields=fields, raw=raw)  # type: ignore[arg-type]
+
+
+# Fields only a title block carries; part number, material, weight and finish also label parts and balloons.
+_SHEET_FIELDS = {"drawing_number", "title", "revision", "scale", "sheet", "date", "author", "checked_by", "approved_by"}
+
+
+@dataclass(frozen=True, slots=True)
+class BlockCandidate:
+    """A block reference with attributes and where it sits on its sheet."""
+
+    name: str
+    attributes: Mapping[str, str]
+    paper_space: bool = False
+    in_corner: bool = False  # in the lower-right part of its layout's extents
+    width_ratio: float = 0.0  # the block's width over its layout's width
+    references: int = 1  # how often the block is placed in the drawing
+
+
+def rank_title_blocks(candidates: Iterable[BlockCandidate]) -> TitleBlock | None:
+    """The block reference most like a title block, judged by its attribute names and its place.
+
+    At least one attribute must name a sheet field (drawing number, title, revision, scale, sheet,
+    dates, people): a block tagged PART_NUMBER and MATERIAL is a part or a balloon, wherever it sits.
+    A place on the sheet (paper space, lower-right corner, a sizeable width) and a single reference
+    raise the score; a block placed many times is symbols, not a title block.
+    """
+    best: tuple[float, TitleBlock] | None = None
+    for c in candidates:
+        fields: dict[str, str] = {}
+        for tag, value in c.attributes.items():
+            fld = field_for_tag(tag)
+            if fld and value.strip() and fld not in fields:
+                fields[fld] = value.strip()
+        sheet = len(_SHEET_FIELDS.intersection(fields))
+        if sheet == 0:
+            continue
+        named = bool(re.search(r"title|border|frame|tb|sheet|rahmen|schriftfeld|cartouche", c.name, re.IGNORECASE))
+        place = c.paper_space + c.in_corner + (c.width_ratio >= 0.1)
+        if c.references > 2:
+            place -= 2
+        if sheet < 2 and not (named or place >= 2):
+            continue
+        score = 2.0 * sheet + 0.5 * len(fields) + named + place
+        if best is None or score > best[0]:
+            best = (score, TitleBlock(source="attributes", fields=fields, raw=dict(c.attributes), block=c.name))
+    return best[1] if best else None

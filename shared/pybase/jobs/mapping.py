@@ -166,10 +166,8 @@ class BlocksSource(MappingSource):
     name = "blocks"
     description = "one record per block reference, attributes as fields"
 
-    def default_options(self, result: dict[str, Any]) -> dict[str, Any]:
-        title = (result.get("title_block") or {}).get("block")
-        return {"exclude_blocks": [title]} if title else {}
-
+    # No block is left out by default, the title block's included: a guess must never hide a part's
+    # attributes (`exclude_blocks` leaves blocks out on request).
     def _inserts(self, result: dict[str, Any], options: dict[str, Any]) -> list[dict[str, Any]]:
         only = options.get("blocks")
         exclude = set(options.get("exclude_blocks") or [])

@@ -25,7 +25,8 @@ from ezdxf.tools.juliandate import calendardate
 from ezdxf.tools.text import plain_mtext
 
 from pybase.extraction import titleblock
-from pybase.extraction.dimensions import normalize_text, parse_dimension_text
+from pybase.extraction.dimensions import find_dimensions, normalize_text, parse_dimension_text
+from pybase.extraction.drawn_tables import Segment, find_drawn_tables, segment, segments_of, table_from_grid
 from pybase.extraction.errors import CorruptFile
 from pybase.extraction.extractors.base import Extractor
 from pybase.extraction.results import (
@@ -39,6 +40,7 @@ from pybase.extraction.results import (
     TextItem,
     Tolerance,
 )
+from pybase.extraction.tables import Fragment
 
 INSUNITS = {
     1: "in", 2: "ft", 3: "mi", 4: "mm", 5: "cm", 6: "m", 7: "km", 8: "uin", 9: "mil", 10: "yd",
@@ -55,6 +57,9 @@ DIM_KINDS = {
     8: "arc",
 }
 ANGULAR = {2, 5}
+MEASUREMENT = {0: "imperial", 1: "metric"}
+UNSPECIFIED = "unspecified"
+_DIGITS = frozenset("0123456789")
 HEADER_VARS = (
     "$ACADVER", "$INSUNITS", "$MEASUREMENT", "$LUNITS", "$AUNITS", "$TDCREATE", "$TDUPDATE", "$TDUCREATE",
     "$TDUUPDATE", "$LASTSAVEDBY", "$DWGCODEPAGE", "$PROJECTNAME", "$FINGERPRINTGUID", "$VERSIONGUID",
@@ -178,8 +183,11 @@ class DxfExtractor(Extractor):
             result.warnings.extend(recovered)
         self._doc = doc
         self._result = result
-        self._units = INSUNITS.get(int(doc.header.get("$INSUNITS", 0) or 0))
-        result.units = self._units
+        # Only what the header declares: $INSUNITS 0 (or absent) means the author did not say.
+        self._units = INSUNITS.get(int(doc.header.get("$INSUNITS", 0) or 0)) if "$INSUNITS" in doc.header else None
+        result.units = self._units or UNSPECIFIED
+        measurement = doc.header.get("$MEASUREMENT") if "$MEASUREMENT" in doc.header else None
+        result.measurement = MEASUREMENT.get(int(measurement), UNSPECIFIED) if measurement is not None else UNSPECIFIED
         result.dxf_version = doc.dxfversion
         result.metadata = self._header(doc)
         self._layers(doc)
@@ -187,11 +195,14 @@ class DxfExtractor(Extractor):
         self._ref_counts: Counter[str] = Counter()
         self._layout_texts: dict[str, list[titleblock.PlacedText]] = {}
         self._layout_boxes: dict[str, _Box] = {}
+        self._segments: list[Segment] = []
+        self._fragments: list[tuple[Fragment, str | None, str | None]] = []  # text, layer, handle
         counts: Counter[str] = Counter()
         sizes: dict[str, int] = {}
         for layout in doc.layouts:
             box = _Box()
             placed: list[titleblock.PlacedText] = []
+            self._segments, self._fragments = [], []
             self._layout_texts[layout.name] = placed
             self._layout_boxes[layout.name] = box
             expanded = 0
@@ -210,11 +221,12 @@ class DxfExtractor(Extractor):
                 except Exception as exc:  # one bad entity must not sink the drawing
                     result.warnings.append(f"{kind} {entity.dxf.get('handle', '?')}: {exc}"[:300])
             result.expanded_entities[layout.name] = expanded
+            self._texts_and_tables()
         result.entity_counts = dict(sorted(counts.items()))
         self._blocks(doc)
         result.extents = self._extents(doc)
         result.title_block = self._title_block()
-        del self._doc, self._result
+        del self._doc, self._result, self._segments, self._fragments
         return result
 
     # -- header, tables ------------------------------------------------------------------------
@@ -285,7 +297,35 @@ class DxfExtractor(Extractor):
         return Extents(min=_pt((box.xmin, box.ymin)), max=_pt((box.xmax, box.ymax)), source="computed")
 
     def _title_block(self):  # type: ignore[no-untyped-def]
-        found = titleblock.from_attributes((ref.block, ref.attributes) for ref in self._result.inserts)
+        refs = self._ref_counts
+        candidates = []
+        for ref in self._result.inserts:
+            if not ref.attributes:
+                continue
+            layout_box = self._layout_boxes.get(ref.layout)
+            in_corner, ratio = False, 0.0
+            block_box = self._block_boxes.get(ref.block)
+            if layout_box and ref.position is not None:
+                width = layout_box.xmax - layout_box.xmin
+                sx = abs(ref.scale[0]) or 1.0
+                if block_box and width > 0:
+                    ratio = (block_box.xmax - block_box.xmin) * sx / width
+                    # The block's lower-right corner: where ISO 7200 / ASME Y14.1 put the title block.
+                    cx, cy = ref.position.x + block_box.xmax * sx, ref.position.y + block_box.ymin * sx
+                else:
+                    cx, cy = ref.position.x, ref.position.y
+                in_corner = titleblock.in_title_region(cx, cy, layout_box.bounds(), width=0.25, height=0.25)
+            candidates.append(
+                titleblock.BlockCandidate(
+                    name=ref.block,
+                    attributes=ref.attributes,
+                    paper_space=ref.layout != "Model",
+                    in_corner=in_corner,
+                    width_ratio=ratio,
+                    references=refs[ref.block],
+                )
+            )
+        found = titleblock.rank_title_blocks(candidates)
         if found is not None:
             return found
         for name, placed in self._layout_texts.items():
@@ -294,6 +334,36 @@ class DxfExtractor(Extractor):
             if found is not None:
                 return found
         return None
+
+    def _texts_and_tables(self) -> None:
+        """Tables of one layout from its lines and texts, then a dimension scan of the texts that are not
+        table cells (a part designation like "ISO 4762 M8x20" in a BOM is not a thread callout)."""
+        fragments = self._fragments
+        if not fragments:
+            return
+        used: set[int] = set()
+        if len(fragments) >= 3:
+            drawn = find_drawn_tables([f for f, _, _ in fragments], self._segments, max_rows=self.limits.max_table_rows)
+            for item in drawn:
+                used |= item.used
+                self._add_table(item.table)
+        result, limit = self._result, self.limits.max_dimensions
+        for k, (frag, layer, handle) in enumerate(fragments):
+            if k in used or _DIGITS.isdisjoint(frag.text):
+                continue
+            for dim in find_dimensions(frag.text, default_unit=self._units):
+                if len(result.dimensions) >= limit:
+                    result.note_truncated("dimensions")
+                    continue
+                dim.layer, dim.handle, dim.source = layer, handle, "text"
+                dim.position = _pt((frag.x, frag.y))
+                result.dimensions.append(dim)
+
+    def _add_table(self, table: Any) -> None:
+        if len(self._result.tables) >= self.limits.max_tables:
+            self._result.note_truncated("tables")
+            return
+        self._result.tables.append(table)
 
     # -- entities ------------------------------------------------------------------------------
     def _add_text(self, item: TextItem) -> bool:
@@ -309,7 +379,8 @@ class DxfExtractor(Extractor):
     def _on_text(self, e: Any, box: _Box, placed: list, layout: str) -> None:
         kind = e.dxftype()
         if kind == "MTEXT":
-            text = e.plain_text(split=False)
+            # Stacked tolerances ("\S+0.1^-0.0;") decoded first: plain-text conversion alone mangles them.
+            text = "\n".join(" ".join(line.split()) for line in _plain(e.text).split("\n"))
             height = e.dxf.get("char_height", 2.5)
         else:
             text = e.plain_text()
@@ -318,6 +389,32 @@ class DxfExtractor(Extractor):
         box.add(insert[0], insert[1])
         self._add_text(TextItem(text=text, kind=kind, layer=e.dxf.get("layer"), position=_pt(insert), height=height))
         placed.append(titleblock.PlacedText(text, insert[0], insert[1], height))
+        self._fragments.append((Fragment(text, insert[0], insert[1], height or 2.5), e.dxf.get("layer"), e.dxf.handle))
+
+    def _on_line(self, e: Any, box: _Box, placed: list, layout: str) -> None:
+        s, t = e.dxf.start, e.dxf.end
+        box.add(s[0], s[1])
+        box.add(t[0], t[1])
+        seg = segment(s[0], s[1], t[0], t[1])
+        if seg is not None:
+            self._segments.append(seg)
+
+    def _on_lwpolyline(self, e: Any, box: _Box, placed: list, layout: str) -> None:
+        points = [(x, y) for x, y, *_ in e.get_points("xy")]
+        for x, y in points:
+            box.add(x, y)
+        self._segments.extend(segments_of(points, closed=e.closed))
+
+    def _on_acad_table(self, e: Any, box: _Box, placed: list, layout: str) -> None:
+        from ezdxf.entities.acad_table import read_acad_table_content
+
+        insert = e.dxf.get("insert")
+        if insert is not None:
+            box.add(insert[0], insert[1])
+        values = [[_plain(v) for v in row] for row in read_acad_table_content(e)]
+        table = table_from_grid(values, max_rows=self.limits.max_table_rows)
+        if table is not None:
+            self._add_table(table)
 
     def _on_insert(self, e: Any, box: _Box, placed: list, layout: str) -> None:
         name = e.dxf.name
@@ -449,6 +546,7 @@ class DxfExtractor(Extractor):
                 layer=e.dxf.get("layer"),
                 handle=e.dxf.get("handle"),
                 position=_pt(position) if position is not None else None,
+                source="entity",
             )
         )
 
@@ -476,6 +574,9 @@ class DxfExtractor(Extractor):
         "INSERT": _on_insert,
         "DIMENSION": _on_dimension,
         "ARC_DIMENSION": _on_dimension,
+        "LINE": _on_line,
+        "LWPOLYLINE": _on_lwpolyline,
+        "ACAD_TABLE": _on_acad_table,
     }
 
 
