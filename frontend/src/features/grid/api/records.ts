@@ -172,3 +172,24 @@ export async function uploadAttachment(
   );
   return (done.record as RecordRow | null | undefined) ?? null;
 }
+
+/** Names of the people of the table's workspace (user cells, presence avatars); empty if not allowed. */
+export const peopleQuery = (baseId: string | undefined) =>
+  queryOptions({
+    queryKey: ["bases", baseId ?? "", "people"] as const,
+    enabled: Boolean(baseId),
+    staleTime: 5 * 60_000,
+    queryFn: async (): Promise<Map<string, string>> => {
+      try {
+        const base = await unwrap(api.GET("/bases/{baseId}", { params: { path: { baseId: baseId ?? "" } } }));
+        const workspaceId = (base as { workspace_id: string }).workspace_id;
+        const members = await unwrap(
+          api.GET("/workspaces/{workspaceId}/members", { params: { path: { workspaceId } } }),
+        );
+        return new Map(members.map((m) => [m.user_id, m.name]));
+      } catch {
+        // Guests of a single table may not list the workspace: show ids.
+        return new Map();
+      }
+    },
+  });

@@ -36,7 +36,7 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toaster";
-import { fieldsQuery, getRecord, patchViewConfig, viewsQuery, type View } from "@/features/grid/api/records";
+import { fieldsQuery, getRecord, patchViewConfig, peopleQuery, viewsQuery, type View } from "@/features/grid/api/records";
 import { ConflictDialog } from "@/features/grid/components/conflict-dialog";
 import { GridContext, type GridContextValue } from "@/features/grid/components/grid-context";
 import { PresenceAvatars, presenceColor } from "@/features/grid/components/presence-avatars";
@@ -127,7 +127,7 @@ declare global {
 
 const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
 
-export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewProps) {
+export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: GridViewProps) {
   ensurePortal();
   const queryClient = useQueryClient();
   const realtime = useRealtime();
@@ -136,6 +136,7 @@ export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewP
   const canEdit = role === undefined || role === null || EDIT_ROLES.has(role);
   const fields = useQuery(fieldsQuery(tableId));
   const views = useQuery(viewsQuery(tableId));
+  const people = useQuery(peopleQuery(baseId)).data;
   const view = views.data?.find((v) => v.type === "grid") ?? views.data?.[0];
   const config = viewConfig(view);
   const ready = fields.isSuccess && (views.isSuccess || views.isError);
@@ -295,11 +296,12 @@ export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewP
         canEdit,
         lastUpdated: flash,
         onOpenUri: (href) => window.open(href, "_blank", "noopener"),
+        userName: (id) => people?.get(id),
       });
     },
     // rows.version: redraw when pages arrive or records change
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [columns, cache, canEdit, rows.version],
+    [columns, cache, canEdit, people, rows.version],
   );
 
   /** The value a glide cell edit means for the API, or an error message. */
@@ -562,7 +564,7 @@ export function GridView({ tableId, tableName, primaryFieldId, role }: GridViewP
             {cache.total === null ? "Loading…" : `${total.toLocaleString()} record${total === 1 ? "" : "s"}`}
             {edits.busy > 0 ? " · saving…" : ""}
           </span>
-          <PresenceAvatars users={presence} selfId={selfId} />
+          <PresenceAvatars users={presence} selfId={selfId} names={people} />
         </div>
         {rows.error !== null && (
           <p role="alert" className="flex items-center gap-2 border-b bg-destructive/10 px-4 py-1 text-sm text-destructive">

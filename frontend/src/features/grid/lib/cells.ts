@@ -25,12 +25,23 @@ export interface CellOptions {
   lastUpdated?: number | undefined;
   canEdit: boolean;
   onOpenUri?: (href: string) => void;
+  /** A user id's display name (user, created by, last modified by cells). */
+  userName?: (userId: string) => string | undefined;
+}
+
+const USER_TYPES = new Set(["user", "created_by", "last_modified_by"]);
+
+function userText(value: unknown, name: (id: string) => string | undefined): string | null {
+  const ids = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+  if (!ids.every((id) => typeof id === "string")) return null;
+  return (ids as string[]).map((id) => name(id) ?? id).join(", ");
 }
 
 export function buildCell(field: FieldDef, record: RecordRow, options: CellOptions): GridCell {
   const kind = fieldKind(field);
   const value = record.fields[field.id];
-  const text = kind.format(value, field);
+  const named = USER_TYPES.has(field.type) && options.userName ? userText(value, options.userName) : null;
+  const text = named ?? kind.format(value, field);
   const readonly = !options.canEdit || kind.editor === "readonly";
   const base = { allowOverlay: true, lastUpdated: options.lastUpdated, copyData: text } as const;
   switch (kind.editor) {
