@@ -109,7 +109,7 @@ def restore(r: redis.Redis, row: RealtimeConnection) -> registry.Connection:
 # A connection's credential is gone when: its user is gone or deactivated; its API token is deleted,
 # revoked or expired; or the login session (refresh-token family) its JWT came from has no live token
 # left (logout, password change, reuse of a rotated token).
-_REVOKED = text(
+REVOKED = text(
     """
     SELECT c.connection_id
     FROM realtime_connections c
@@ -127,7 +127,7 @@ _REVOKED = text(
 
 
 def revoked_connection_ids(session: Session) -> list[str]:
-    return list(session.scalars(_REVOKED))
+    return list(session.scalars(REVOKED))
 
 
 def prune_expired(session: Session) -> int:
