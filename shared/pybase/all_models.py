@@ -13,6 +13,7 @@ from pybase.jobs import models as jobs_models
 from pybase.links import models as links_models
 from pybase.realtime import models as realtime_models
 from pybase.records import models as records_models
+from pybase.search import models as search_models
 from pybase.tables import models as tables_models
 from pybase.views import models as views_models
 from pybase.workspaces import models as workspaces_models
@@ -31,6 +32,7 @@ __all__ = [
     "links_models",
     "realtime_models",
     "records_models",
+    "search_models",
     "tables_models",
     "views_models",
     "workspaces_models",

@@ -72,6 +72,9 @@ class Settings:
     ws_management_endpoint: str | None
     search_backend: str
     meilisearch_url: str | None
+    meilisearch_api_key: str | None = None
+    # SQS queue feeding the `index` function (search documents); its dead-letter queue is `<name>-dlq`.
+    index_queue_name: str = "pybase-index"
     # Anonymous submissions to one public form from one address, per minute (0: no limit).
     form_submissions_per_minute: int = 20
     # Airtable-compatible API requests per second per caller and base (Airtable allows 5; 0: no limit).
@@ -114,6 +117,8 @@ def get_settings() -> Settings:
         ws_management_endpoint=_env("PYBASE_WS_ENDPOINT"),
         search_backend=_env("PYBASE_SEARCH_BACKEND", "postgres") or "postgres",
         meilisearch_url=_env("MEILISEARCH_URL"),
+        meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
+        index_queue_name=_env("PYBASE_INDEX_QUEUE", "pybase-index") or "pybase-index",
         form_submissions_per_minute=int(_env("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "20") or 0),
         airtable_requests_per_second=int(_env("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "50") or 0),
         extract_timeout=int(_env("PYBASE_EXTRACT_TIMEOUT", "300") or 300),

@@ -1,0 +1,1 @@
+"""Full-text search over records: documents built from committed records, backends in a registry."""

@@ -1,0 +1,60 @@
+"""Search tables of the PostgreSQL backend, and the indexer feeder's cursor over the change log.
+
+A document is derived data: the `index` function rebuilds it from the record's current values, so
+it may be dropped and rebuilt at any time (`python -m pybase.search.reindex`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pybase.db import Base, utcnow
+
+
+class SearchDocument(Base):
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index("ix_search_documents_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_search_documents_base_id", "base_id"),
+        Index("ix_search_documents_workspace_id", "workspace_id"),
+    )
+
+    table_id: Mapped[str] = mapped_column(String(17), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(17), primary_key=True)
+    base_id: Mapped[str] = mapped_column(String(17))
+    workspace_id: Mapped[str] = mapped_column(String(17))
+    # Field ID -> text of each stored field (IDs, so a rename needs no reindex); highlights come from here.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Text extracted from drawings attached to the record (title block, block attributes, texts, BOM rows).
+    drawing: Mapped[str] = mapped_column(Text, default="")
+    # Weighted: primary field A, other fields B, drawing text C.
+    tsv: Mapped[Any] = mapped_column(TSVECTOR)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchTerm(Base):
+    """The words of a base's documents with their padded trigrams: a typo in a query is corrected to
+    the nearest words here (a small table, searched by a GIN index over the trigram arrays), which
+    works on PostgreSQL builds without pg_trgm."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (Index("ix_search_terms_trigrams", "trigrams", postgresql_using="gin"),)
+
+    base_id: Mapped[str] = mapped_column(String(17), primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    trigrams: Mapped[list[str]] = mapped_column(ARRAY(Text))
+
+
+class SearchCursor(Base):
+    """How far the indexer feeder has read the change log (`change_events.id`)."""
+
+    __tablename__ = "search_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
