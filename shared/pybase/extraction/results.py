@@ -274,6 +274,10 @@ class PdfResult(ExtractionResult):
     encrypted: bool = False
     pages: list[PageInfo] = Field(default_factory=list)
     form_fields: list[FormField] = Field(default_factory=list)
+    # "full", "partial" (some pages without text) or "none" (no page has text: scanned or outlined)
+    text_layer: str = "full"
+    scanned: bool = False  # no text on any page, and the pages carry images
+    pages_without_text: int = 0
 
 
 AnyResult = Annotated[DxfResult | PdfResult, Field(discriminator="format")]

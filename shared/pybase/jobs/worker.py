@@ -179,6 +179,9 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         )
     if result.get("format") == "pdf":
         summary.update(pages=result.get("page_count"), form_fields=len(result.get("form_fields") or []))
+        if result.get("text_layer", "full") != "full":
+            # An empty result from a scan is not a success with nothing in it: say why it is empty.
+            summary.update(text_layer=result["text_layer"], scanned=bool(result.get("scanned")))
     if result.get("truncated"):
         summary["truncated"] = result["truncated"]
     if result.get("replaced_chars"):

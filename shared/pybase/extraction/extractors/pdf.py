@@ -68,6 +68,19 @@ def _plain(value: Any) -> Any:
     return text[1:] if text.startswith("/") else text[:2000]
 
 
+def _has_images(page: Any) -> bool:
+    """Whether the page paints an image XObject (a scanned sheet is one image per page)."""
+    try:
+        resources = page.get("/Resources")
+        xobjects = resources.get_object().get("/XObject") if resources is not None else None
+        if xobjects is None:
+            return False
+        xobjects = xobjects.get_object()
+        return any(xobjects[name].get_object().get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:  # a damaged resource dictionary: not evidence of a scan
+        return False
+
+
 class PdfExtractor(Extractor):
     name = "pdf"
 
@@ -82,7 +95,7 @@ class PdfExtractor(Extractor):
         result.page_count = page_count
         result.metadata = self._metadata(reader, result)
         result.form_fields = self._form_fields(reader, result)
-        failed = 0
+        failed = textless = images = 0
         title_texts: list[titleblock.PlacedText] = []
         title_bounds: tuple[float, float, float, float] | None = None
         all_lines: list[str] = []
@@ -122,13 +135,19 @@ class PdfExtractor(Extractor):
             else:
                 info.text = text
             result.pages.append(info)
-            self._dimensions(frags, number, result)
+            if not frags:
+                textless += 1
+                images += _has_images(page)
+            cells: list[Fragment] = []
             if len(result.tables) < limits.max_tables:
-                for table in find_tables(frags, page=number, max_rows=limits.max_table_rows):
+                for table in find_tables(frags, page=number, max_rows=limits.max_table_rows, used=cells):
                     if len(result.tables) >= limits.max_tables:
                         result.note_truncated("tables")
                         break
                     result.tables.append(table)
+            # Table cells stay table data: "ISO 4762 M8x20" in a BOM is a part, not a thread callout.
+            in_table = {id(f) for f in cells}
+            self._dimensions([f for f in frags if id(f) not in in_table], number, result)
             if number <= 2 and result.title_block is None:
                 placed = [titleblock.PlacedText(f.text, f.x, f.y, f.size) for f in frags]
                 result.title_block = titleblock.from_texts(placed, bounds=(0.0, 0.0, width, height))
@@ -141,6 +160,20 @@ class PdfExtractor(Extractor):
             raise CorruptFile(
                 "No page of the PDF could be read.", details={"format": "pdf", "warnings": result.warnings[:5]}
             )
+        read = len(result.pages)
+        result.pages_without_text = textless
+        if read and textless == read:
+            result.text_layer = "none"
+            result.scanned = images > 0
+            what = "scanned images only" if images else "no text"
+            result.warnings.insert(
+                0,
+                f"The PDF has no text layer ({what} on {textless} page(s)): nothing could be read from it; "
+                "it needs OCR before extraction.",
+            )
+        elif textless:
+            result.text_layer = "partial"
+            result.warnings.append(f"{textless} of {read} page(s) have no text layer (scanned or drawn as paths).")
         if result.title_block is None and all_lines:
             result.title_block = titleblock.from_lines(all_lines)
         if result.title_block is None and result.form_fields:
