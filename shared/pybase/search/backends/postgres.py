@@ -25,7 +25,7 @@ from pybase.search.documents import Document
 MAX_CANDIDATES = 2000
 TYPO_MIN_LENGTH = 4
 TYPO_ALTERNATIVES = 3
-TYPO_MIN_SIMILARITY = 0.3
+TYPO_MIN_SIMILARITY = 0.25  # a swap of two letters in a 6-letter word scores 0.27
 # Hyphens and slashes split words both when indexing and querying: "P-101" finds "P 101" and "101".
 _SPLIT_SQL = "regexp_replace({}, '[-/]', ' ', 'g')"
 _SPLIT = re.compile(r"[-/]")
