@@ -35,6 +35,19 @@ export function RealtimeProvider({ children, client: given }: { children: ReactN
     if (status === "active" && accessToken) client.resume();
   }, [client, status, accessToken]);
 
+  // Back online or back to the tab (after sleep): reconnect or check the socket now, not after backoff.
+  useEffect(() => {
+    const nudge = () => {
+      if (document.visibilityState === "visible") client.nudge();
+    };
+    window.addEventListener("online", nudge);
+    document.addEventListener("visibilitychange", nudge);
+    return () => {
+      window.removeEventListener("online", nudge);
+      document.removeEventListener("visibilitychange", nudge);
+    };
+  }, [client]);
+
   useEffect(() => () => client.stop(), [client]);
 
   return <RealtimeContext.Provider value={client}>{children}</RealtimeContext.Provider>;

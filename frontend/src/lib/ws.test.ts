@@ -304,6 +304,26 @@ describe("RealtimeClient", () => {
     ]);
   });
 
+  it("nudge() reconnects at once when waiting, and pings an open socket at once", async () => {
+    const rt = client(() => 0.999);
+    rt.start();
+    await flush();
+    FakeSocket.all[0]!.drop();
+    expect(timers.pending.size).toBe(1);
+    rt.nudge();
+    await flush();
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(timers.pending.size).toBe(0);
+
+    const socket = FakeSocket.all[1]!;
+    socket.open();
+    rt.nudge();
+    expect(socket.sent).toEqual([{ action: "ping" }]);
+    // The pong timeout is armed; no answer means reconnect.
+    timers.advance(10_000);
+    expect(socket.closed?.code).toBe(4000);
+  });
+
   it("stop() closes for good: no reconnect", async () => {
     const rt = client();
     rt.start();

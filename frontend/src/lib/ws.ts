@@ -179,6 +179,25 @@ export class RealtimeClient {
     void this.connect();
   }
 
+  /**
+   * The network came back or the page became visible again (after sleep): a pending reconnect happens
+   * now instead of after its backoff, and an open socket is pinged at once so a dead one is noticed.
+   */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.reconnectTimer !== null) {
+      this.options.timers.clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+      void this.connect();
+      return;
+    }
+    if (this.socket && this.socket.readyState === OPEN && this.pongTimer === null) {
+      if (this.pingTimer !== null) this.options.timers.clearTimeout(this.pingTimer);
+      this.pingTimer = null;
+      this.pingNow();
+    }
+  }
+
   /** Drop the socket now and reconnect at once (after sign-in as someone else). */
   reconnectNow(): void {
     if (this.stopped) return;
@@ -323,25 +342,29 @@ export class RealtimeClient {
   }
 
   private schedulePing(): void {
-    const { timers, pingIntervalMs, pongTimeoutMs } = this.options;
+    const { timers, pingIntervalMs } = this.options;
     if (this.pingTimer !== null) timers.clearTimeout(this.pingTimer);
     this.pingTimer = timers.setTimeout(() => {
       this.pingTimer = null;
-      if (!this.send({ action: "ping" })) return;
-      this.pongTimer = timers.setTimeout(() => {
-        this.pongTimer = null;
-        // No answer: the socket is dead without having told us (sleep, network change).
-        const socket = this.socket;
-        if (socket) {
-          this.socket = null;
-          socket.onclose = null;
-          socket.onmessage = null;
-          socket.close(4000, "pong timeout");
-        }
-        this.clearTimers();
-        this.scheduleReconnect();
-      }, pongTimeoutMs);
+      this.pingNow();
     }, pingIntervalMs);
+  }
+
+  private pingNow(): void {
+    if (!this.send({ action: "ping" })) return;
+    this.pongTimer = this.options.timers.setTimeout(() => {
+      this.pongTimer = null;
+      // No answer: the socket is dead without having told us (sleep, network change).
+      const socket = this.socket;
+      if (socket) {
+        this.socket = null;
+        socket.onclose = null;
+        socket.onmessage = null;
+        socket.close(4000, "pong timeout");
+      }
+      this.clearTimers();
+      this.scheduleReconnect();
+    }, this.options.pongTimeoutMs);
   }
 
   private clearTimers(): void {
