@@ -272,6 +272,27 @@ def test_a_message_on_a_connection_redis_forgot_restores_it(gateway: ClosingGate
     assert cid in registry.subscribers(r, [f"table:{world.table_a}"])[f"table:{world.table_a}"]
 
 
+def test_messages_while_redis_is_down_get_an_error_and_disconnect_forgets_the_durable_copy(
+    gateway: ClosingGateway, world: World, own_redis: RedisProcess
+) -> None:
+    from pybase.realtime import service
+
+    cid = _connect(gateway, world.tokens[world.owner])
+    own_redis.kill()
+    err = _send(gateway, cid, {"action": "subscribe", "table_id": world.table_a})
+    assert err is not None and err["error"]["code"] == "realtime_unavailable"
+    late = gateway.open()
+    # $connect still succeeds: the durable copy is enough until Redis is back.
+    with session_scope() as s:
+        service.connect(s, get_redis(), connection_id=late, token=world.tokens[world.editor])
+    service.disconnect(get_redis(), gateway.poster, connection_id=cid)  # no exception either
+    own_redis.start()
+    with session_scope() as s:
+        assert s.get(RealtimeConnection, cid) is None
+        assert s.get(RealtimeConnection, late) is not None
+    assert _send(gateway, late, {"action": "subscribe", "table_id": world.table_a}) is None  # restored
+
+
 # ---------------------------------------------------------------- revocation closes connections
 
 

@@ -188,6 +188,7 @@ class _Lock:
 # was down, or by a writer whose publish failed), and re-checks credentials when no batch does it.
 SCAN_SECONDS = float(os.environ.get("PYBASE_RELAY_SCAN_SECONDS", "0.5"))
 SWEEP_SECONDS = 1.0
+PRUNE_SECONDS = 60.0  # durable rows of connections whose $disconnect never came (2-hour limit)
 SAVE_SECONDS = 1.0
 SCAN_LIMIT = 1000
 OUTAGE_RETRY_SECONDS = 0.5
@@ -282,6 +283,7 @@ class Relay:
         self.cursor: Cursor | None = None
         self.scanned_at = 0.0
         self.swept_at = 0.0
+        self.pruned_at = time.monotonic()
         self.saved_at = 0.0
         self._saved: tuple[int, int, list[int]] | None = None
 
@@ -471,6 +473,13 @@ class Relay:
             pipe.execute()
         if time.monotonic() - self.swept_at >= SWEEP_SECONDS:
             self.sweep(r)
+        if time.monotonic() - self.pruned_at >= PRUNE_SECONDS:
+            from pybase.db import session_scope
+            from pybase.realtime import store
+
+            with session_scope() as session:
+                store.prune_expired(session)
+            self.pruned_at = time.monotonic()
         self.save()
         return handled
 

@@ -25,7 +25,7 @@ from pybase.access.models import Grant
 from pybase.access.roles import Principal
 from pybase.auth.service import authenticate, session_id_of
 from pybase.db import session_scope, utcnow
-from pybase.errors import BadRequest, Forbidden, NotFound, PyBaseError, Unauthorized
+from pybase.errors import BadRequest, Forbidden, NotFound, PyBaseError, ServiceUnavailable, Unauthorized
 from pybase.events.models import ChangeEvent
 from pybase.logs import logger
 from pybase.realtime import registry, store
@@ -106,7 +106,13 @@ def disconnect(r: redis.Redis, poster: Poster | None, *, connection_id: str) -> 
     """Forget the connection; people on the tables it showed see its presence go."""
     with session_scope() as session:
         store.delete_connections(session, [connection_id])
-    conn = registry.remove_connection(r, connection_id)
+    try:
+        conn = registry.remove_connection(r, connection_id)
+    except redis.RedisError as exc:
+        # Its durable row is gone, so no restore brings it back; a stale Redis entry ends at the first
+        # delivery (410) or with its 2-hour expiry.
+        logger.warning("realtime registry unavailable at disconnect", extra={"error": str(exc)[:200]})
+        return
     if conn is None or poster is None:
         return
     for scope in conn.scopes:
@@ -141,10 +147,19 @@ def handle_message(
         except ValidationError as exc:
             details = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"]} for e in exc.errors()]
             raise BadRequest("The message is not valid.", details=details, code="validation_failed") from exc
-        conn = registered(session, r, connection_id)
-        if conn is None:
-            raise Unauthorized("This connection is not registered (expired?): reconnect.", code="unknown_connection")
-        ACTIONS[action.action](Context(session, r, poster, conn), action)
+        try:
+            conn = registered(session, r, connection_id)
+            if conn is None:
+                raise Unauthorized(
+                    "This connection is not registered (expired?): reconnect.", code="unknown_connection"
+                )
+            ACTIONS[action.action](Context(session, r, poster, conn), action)
+        except redis.RedisError as exc:
+            unavailable = ServiceUnavailable(
+                "Realtime is briefly unavailable; send this again in a few seconds.", retry_after=2
+            )
+            unavailable.code = "realtime_unavailable"
+            raise unavailable from exc
         return None
     except PyBaseError as exc:
         message = error_message(exc, action_name)
