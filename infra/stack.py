@@ -453,6 +453,13 @@ def start_relay(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> s
                  env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
 
 
+def start_search_feeder(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> subprocess.Popen[Any]:
+    """The indexer feeder: change log -> indexing queue (the poller then runs the `index` function).
+    In AWS the scheduled `indexfeed` function does it."""
+    return spawn(stack, "search feeder", [venv_python(), "-m", "pybase.search.feeder"],
+                 env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
+
+
 def start_web(
     stack: Stack, *, port: int, http_port: int, ws_port: int, logfile: Path | None, preview: bool = False,
     env: dict[str, str] | None = None, args: list[str] | None = None,
@@ -565,6 +572,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             env = services(stack, state=state, temporary=False)
             env.setdefault("PYBASE_FILES_BUCKET", os.environ.get("PYBASE_FILES_BUCKET") or "pybase-files")
             env.setdefault("PYBASE_EXTRACT_QUEUE", os.environ.get("PYBASE_EXTRACT_QUEUE") or "pybase-extract")
+            env.setdefault("PYBASE_INDEX_QUEUE", os.environ.get("PYBASE_INDEX_QUEUE") or "pybase-index")
             env["PYBASE_WS_ENDPOINT"] = os.environ.get("PYBASE_WS_ENDPOINT") or f"http://127.0.0.1:{ports.websocket}"
             env["PYBASE_STAGE"] = stage
             # A failed extraction comes back after the queue's visibility timeout: 30 min on AWS
@@ -581,6 +589,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             poller = start_poller(stack, stage=stage, config_file=config_file, lambda_port=ports.lambda_,
                                   env=full_env, logfile=None)  # fmt: skip
             relay = start_relay(stack, env=full_env, logfile=None)
+            feeder = start_search_feeder(stack, env=full_env, logfile=None)
             # Vite's own output (its banner, HMR notices) is kept out of the terminal: the URL is printed below.
             web = start_web(stack, port=web_port, http_port=ports.http, ws_port=ports.websocket,
                             logfile=state / "vite.log")  # fmt: skip
@@ -600,7 +609,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             )
             while True:
                 for proc, name in ((offline, "serverless offline"), (poller, "sqs poller"), (relay, "realtime relay"),
-                                   (web, "vite")):  # fmt: skip
+                                   (feeder, "search feeder"), (web, "vite")):  # fmt: skip
                     if proc.poll() is not None:
                         log(f"{name} exited with code {proc.returncode}; stopping")
                         return 1
@@ -635,6 +644,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 resources = config.get("resources", {}).get("Resources", {})
                 env["PYBASE_FILES_BUCKET"] = names.get("FilesBucket", "")
                 env["PYBASE_EXTRACT_QUEUE"] = _resource_name(resources, "ExtractQueue")
+                env["PYBASE_INDEX_QUEUE"] = _resource_name(resources, "IndexQueue")
             child_env = {**os.environ, **env}
             log("running: " + " ".join(command))
             code = subprocess.run(command, cwd=ROOT, env=child_env, check=False).returncode

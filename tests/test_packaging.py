@@ -124,11 +124,16 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     }
     assert suffixes == {".dxf", ".DXF", ".pdf", ".PDF"}
     assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
-    # HTTP API, WebSocket API, the daily purge and the realtime relay (a run every minute).
+    # HTTP API, WebSocket API, the daily purge, the realtime relay and the search indexer feeder (a run every minute).
     route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
     assert {"GET /health", "GET /openapi.json", "POST /auth/login", "$connect", "$disconnect", "$default"} <= route_keys
     schedules = [r["Properties"]["ScheduleExpression"] for _, r in by_type["AWS::Events::Rule"]]
-    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)"]
+    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)", "rate(1 minute)"]
+    # The search index queue feeds the index function, with its own dead-letter queue.
+    index_queue = resources["IndexQueue"]["Properties"]
+    assert index_queue["RedrivePolicy"]["maxReceiveCount"] == 3
+    assert int(index_queue["VisibilityTimeout"]) > int(lambdas["pybase-local-index"]["Properties"]["Timeout"])
+    assert "IndexDeadLetterQueue" in resources
 
 
 def _route_regex(path: str) -> re.Pattern[str]:
