@@ -317,7 +317,9 @@ class Relay:
         if self.cursor is None:
             return
         state = self.cursor.state()
-        if not force and (state == self._saved or time.monotonic() - self.saved_at < SAVE_SECONDS):
+        since = time.monotonic() - self.saved_at
+        # Unchanged, it is still written once a minute: its age tells a successor it is current.
+        if not force and (since < SAVE_SECONDS or (state == self._saved and since < 60)):
             return
         from sqlalchemy.dialects.postgresql import insert
 
