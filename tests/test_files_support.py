@@ -26,7 +26,7 @@ from tests.lambda_events import ROOT, LambdaContext, load_function
 
 TEST_VISIBILITY_TIMEOUT = 2
 TEST_MAX_RECEIVE_COUNT = 2
-SUFFIXES = (".dxf", ".DXF", ".pdf", ".PDF")
+SUFFIXES = (".dxf", ".DXF", ".pdf", ".PDF", ".step", ".stp", ".ifc")
 
 
 def _load(path: str, name: str) -> ModuleType:

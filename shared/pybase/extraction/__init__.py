@@ -1,12 +1,12 @@
 """CAD/PDF extraction as a pure library (no database, no S3).
 
     from pybase.extraction import extract
-    result = extract(data_or_path, filename="part.dxf")   # DxfResult | PdfResult
+    result = extract(data_or_path, filename="part.dxf")   # DxfResult | PdfResult | StepResult | IfcResult
     result.to_dict()                                         # JSON-ready, bounded
 
 Failures raise `pybase.extraction.errors.ExtractionError` subclasses with a `code`
 (encrypted, corrupt, empty, too_large, unsupported_format). ezdxf and pypdf are imported only
-when a file of that format is extracted.
+when a file of that format is extracted (ifcopenshell for IFC; STEP needs no library).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pybase.extraction.errors import (
 )
 
 if TYPE_CHECKING:
-    from pybase.extraction.results import DxfResult, Limits, PdfResult
+    from pybase.extraction.results import DxfResult, IfcResult, Limits, PdfResult, StepResult
 
 __all__ = [
     "CorruptFile",
@@ -44,7 +44,7 @@ def extract(
     content_type: str | None = None,
     format: str | None = None,
     limits: Limits | None = None,
-) -> DxfResult | PdfResult:
+) -> DxfResult | PdfResult | StepResult | IfcResult:
     """Detect the format (unless given) and run its extractor."""
     from pybase.extraction.extractors import detect_format, get_extractor, read_head
     from pybase.extraction.results import Limits

@@ -34,6 +34,8 @@ class Limits:
     max_table_rows: int = 5_000
     max_form_fields: int = 2_000
     max_attribs_per_insert: int = 200
+    max_elements: int = 20_000  # IFC elements, STEP parts and assembly nodes
+    max_properties_per_element: int = 500
 
 
 REPLACEMENT = "\ufffd"
@@ -280,10 +282,58 @@ class PdfResult(ExtractionResult):
     pages_without_text: int = 0
 
 
-AnyResult = Annotated[DxfResult | PdfResult, Field(discriminator="format")]
-_ADAPTER: TypeAdapter[DxfResult | PdfResult] = TypeAdapter(AnyResult)
+class StepPart(_Model):
+    part_number: str  # PRODUCT id
+    name: str = ""
+    description: str = ""
+    quantity: int = 1  # instances in the whole product (1 for a top-level product)
+    assembly: bool = False  # has components
+    parents: list[str] = Field(default_factory=list)
 
 
-def result_from_dict(data: dict[str, Any]) -> DxfResult | PdfResult:
+class AssemblyNode(_Model):
+    part_number: str
+    name: str = ""
+    quantity: int = 1  # instances in its parent
+    children: list[AssemblyNode] = Field(default_factory=list)
+
+
+class StepResult(ExtractionResult):
+    format: Literal["step"] = "step"
+    schema_name: str = ""  # FILE_SCHEMA as written
+    protocol: str | None = None  # AP203, AP214, AP242 when the schema says
+    parts: list[StepPart] = Field(default_factory=list)
+    assembly: list[AssemblyNode] = Field(default_factory=list)  # one tree per top-level product
+    entity_counts: dict[str, int] = Field(default_factory=dict)
+    solids: int = 0  # B-rep solid bodies in the file (counted, not evaluated)
+    geometry: dict[str, Any] | None = None  # bounding box, volume: None, no Lambda-sized kernel computes them
+
+
+class IfcElement(_Model):
+    type: str  # IfcWall, IfcDoor, ...
+    global_id: str
+    name: str | None = None
+    object_type: str | None = None
+    predefined_type: str | None = None
+    type_name: str | None = None  # the element's type object (IfcWallType) name
+    storey: str | None = None
+    properties: dict[str, dict[str, Any]] = Field(default_factory=dict)  # property set -> name -> value
+    quantities: dict[str, dict[str, Any]] = Field(default_factory=dict)  # quantity set -> name -> value
+
+
+class IfcResult(ExtractionResult):
+    format: Literal["ifc"] = "ifc"
+    schema_name: str = ""  # IFC2X3, IFC4, IFC4X3
+    project: str | None = None
+    storeys: list[str] = Field(default_factory=list)
+    elements: list[IfcElement] = Field(default_factory=list)
+    element_counts: dict[str, int] = Field(default_factory=dict)
+
+
+AnyResult = Annotated[DxfResult | PdfResult | StepResult | IfcResult, Field(discriminator="format")]
+_ADAPTER: TypeAdapter[DxfResult | PdfResult | StepResult | IfcResult] = TypeAdapter(AnyResult)
+
+
+def result_from_dict(data: dict[str, Any]) -> DxfResult | PdfResult | StepResult | IfcResult:
     """Rebuild a stored result (e.g. the JSON kept for an extraction job)."""
     return _ADAPTER.validate_python(data)

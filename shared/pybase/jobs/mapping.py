@@ -197,6 +197,60 @@ class BlocksSource(MappingSource):
         return out
 
 
+# --- IFC building elements -------------------------------------------------------------------
+
+MAX_ELEMENT_COLUMNS = 200
+
+
+@register
+class ElementsSource(MappingSource):
+    """One record per IFC building element: class, name, GlobalId, storey, type, then one column per
+    property ("Pset_WallCommon.FireRating") and quantity ("Qto_WallBaseQuantities.Length")."""
+
+    name = "elements"
+    description = "one record per IFC building element, properties and quantities as fields"
+
+    def _elements(self, result: dict[str, Any], options: dict[str, Any]) -> list[dict[str, Any]]:
+        types = options.get("types")
+        return [e for e in result.get("elements") or [] if not types or e.get("type") in types]
+
+    @staticmethod
+    def _flat(element: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for group in ("properties", "quantities"):
+            for set_name, values in (element.get(group) or {}).items():
+                for prop, value in (values or {}).items():
+                    out[f"{set_name}.{prop}"] = value
+        return out
+
+    def columns(self, result: dict[str, Any], options: dict[str, Any]) -> list[Column]:
+        fixed = [Column("Type"), Column("Name"), Column("GlobalId"), Column("Storey"), Column("Type name")]
+        kinds: dict[str, str] = {}
+        for element in self._elements(result, options):
+            for key, value in self._flat(element).items():
+                if len(kinds) >= MAX_ELEMENT_COLUMNS and key not in kinds:
+                    continue
+                numeric = isinstance(value, int | float) and not isinstance(value, bool)
+                kind = "number" if numeric else "checkbox" if isinstance(value, bool) else TEXT
+                kinds[key] = kind if kinds.get(key, kind) == kind else TEXT
+        return fixed + [Column(k, t, {"precision": 4} if t == "number" else {}) for k, t in kinds.items()]
+
+    def rows(self, result: dict[str, Any], options: dict[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for element in self._elements(result, options):
+            row = {
+                "Type": element.get("type"),
+                "Name": element.get("name"),
+                "GlobalId": element.get("global_id"),
+                "Storey": element.get("storey"),
+                "Type name": element.get("type_name"),
+            }
+            for key, value in self._flat(element).items():
+                row.setdefault(key, value)
+            out.append(row)
+        return out
+
+
 # --- title block ------------------------------------------------------------------------------
 
 

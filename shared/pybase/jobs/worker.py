@@ -182,6 +182,12 @@ def _summary(result: dict[str, Any]) -> dict[str, Any]:
         if result.get("text_layer", "full") != "full":
             # An empty result from a scan is not a success with nothing in it: say why it is empty.
             summary.update(text_layer=result["text_layer"], scanned=bool(result.get("scanned")))
+    if result.get("format") == "step":
+        summary.update(protocol=result.get("protocol"), parts=len(result.get("parts") or []),
+                       solids=result.get("solids"))  # fmt: skip
+    if result.get("format") == "ifc":
+        summary.update(schema=result.get("schema_name"), elements=len(result.get("elements") or []),
+                       storeys=len(result.get("storeys") or []))  # fmt: skip
     if result.get("truncated"):
         summary["truncated"] = result["truncated"]
     if result.get("replaced_chars"):

@@ -65,6 +65,25 @@ def _sniff_dxf(head: bytes) -> bool:
     return False
 
 
+def _step_schema(head: bytes) -> str | None:
+    """The FILE_SCHEMA of an ISO 10303-21 file (STEP or IFC share the container), upper case; None if not one."""
+    text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if not text.upper().startswith(b"ISO-10303-21"):
+        return None
+    at = head.upper().find(b"FILE_SCHEMA")
+    return head[at : at + 200].decode("latin-1").upper() if at >= 0 else ""
+
+
+def _sniff_ifc(head: bytes) -> bool:
+    schema = _step_schema(head)
+    return schema is not None and "'IFC" in schema
+
+
+def _sniff_step(head: bytes) -> bool:
+    schema = _step_schema(head)
+    return schema is not None and "'IFC" not in schema
+
+
 register(
     FormatSpec(
         name="dxf",
@@ -83,6 +102,29 @@ register(
         media_types=("application/pdf",),
         sniff=_sniff_pdf,
         description="Portable Document Format",
+    )
+)
+
+
+register(
+    FormatSpec(
+        name="ifc",
+        target="pybase.extraction.extractors.ifc:IfcExtractor",
+        extensions=(".ifc",),
+        media_types=("model/ifc", "application/ifc", "application/x-ifc"),
+        sniff=_sniff_ifc,
+        description="Industry Foundation Classes (BIM), STEP physical file",
+    )
+)
+register(
+    FormatSpec(
+        name="step",
+        target="pybase.extraction.extractors.step:StepExtractor",
+        extensions=(".step", ".stp"),
+        media_types=("model/step", "application/step", "application/x-step", "application/p21"),
+        sniff=_sniff_step,
+        description="STEP AP203/AP214/AP242 product structure",
+        aliases=("stp",),
     )
 )
 
