@@ -2,7 +2,8 @@
 import { Avatar, AvatarFallback, initials } from "@/components/ui/avatar";
 import type { PresenceUser } from "@/lib/ws";
 
-const COLORS = ["#e11d48", "#2563eb", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
+// Each at least 4.5:1 against the avatars' white initials (WCAG AA for small text).
+const COLORS = ["#e11d48", "#2563eb", "#15803d", "#b45309", "#7c3aed", "#0e7490", "#db2777", "#4d7c0f"];
 
 export function presenceColor(userId: string): string {
   let hash = 0;
