@@ -89,3 +89,18 @@ export async function inviteAndAccept(ownerToken: string, workspaceId: string, u
   await ok("POST", "/invitations/accept", { token, body: { token: invitation.token }, expect: 200 });
   return token;
 }
+
+export interface RecordOut {
+  id: string;
+  version?: number;
+  fields: Record<string, unknown>;
+}
+
+/** Every record of a table (up to 1,000), fields keyed by name, in creation order. */
+export async function recordsByName(token: string, tableId: string): Promise<RecordOut[]> {
+  const page = await ok<{ records: RecordOut[] }>("GET", `/tables/${tableId}/records?field_key=name&page_size=1000`, {
+    token,
+    expect: 200,
+  });
+  return page.records;
+}

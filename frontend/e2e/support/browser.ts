@@ -19,7 +19,12 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** A fresh context (own storage: one signed-in user) with the app's base URL and a desktop viewport. */
 export async function newContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: webUrl, viewport: { width: 1280, height: 800 } });
+  // Clipboard access as a person's browser grants it after the first prompt (copy/paste in the grid).
+  const context = await browser.newContext({
+    baseURL: webUrl,
+    viewport: { width: 1280, height: 800 },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(30_000);
   return context;

@@ -1,0 +1,24 @@
+import type { Browser, BrowserContext, Page } from "playwright-core";
+
+import type { TestUser } from "./api";
+import { newContext, pageErrors } from "./browser";
+
+export interface SignedIn {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+/** A fresh browser context signed in through the sign-in screen. */
+export async function signIn(browser: Browser, user: TestUser): Promise<SignedIn> {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.goto("/sign-in");
+  const form = page.getByRole("form", { name: "Sign in" });
+  await form.getByLabel("Email").fill(user.email);
+  await form.getByLabel("Password").fill(user.password);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+  return { context, page, errors };
+}
