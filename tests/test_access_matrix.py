@@ -697,3 +697,256 @@ def test_read_scope_token_cannot_send_presence(ctx: Ctx) -> None:
     assert [u["user_id"] for u in registry.presence(r, table_id)] == [ctx.world.users["editor"].id]
     for connection_id in (reader, writer):
         realtime.disconnect(r, None, connection_id=connection_id)
+
+
+# --- links, lookups and rollups never reach a table the caller cannot read --------------------------
+
+
+@dataclass
+class LinkWorld:
+    world: World
+    visible: str  # TA: the guests' table
+    hidden: str  # TA2: same base, no grant for the guests
+    link: str  # TA -> TA2, made by the owner
+    secret_field: str  # a field of TA2
+    lookup: str  # owner's lookup of TA2's secret through the link
+    rollup: str  # owner's rollup of the same
+    record: str  # a TA record linked to a TA2 record
+
+
+@pytest.fixture(scope="module")
+def lw() -> LinkWorld:
+    world = make_world(("owner",))
+    owner = Api(world.owner.token)
+    visible = world.table.id
+    hidden = make_table(world.base_id, name="Hidden table").id
+
+    def add_field(table_id: str, name: str, type_: str, **options: Any) -> str:
+        r = owner.call(
+            "tables", "POST", f"/tables/{table_id}/fields", body={"name": name, "type": type_, "options": options}
+        )
+        assert r.status == 201, r.text
+        return r.json()["id"]
+
+    secret = add_field(hidden, "Secret", "single_line_text")
+    link = add_field(visible, "Hidden link", "link", linked_table_id=hidden)
+    lookup = add_field(visible, "Secret lookup", "lookup", link_field_id=link, field_id=secret)
+    rollup = add_field(visible, "Secret rollup", "rollup", link_field_id=link, field_id=secret, function="ARRAYJOIN")
+    r = owner.call(
+        "records",
+        "POST",
+        f"/tables/{hidden}/records",
+        body={"fields": {"Name": "TOPSECRET-NAME", secret: "TOPSECRET-VALUE"}},
+    )
+    assert r.status == 201, r.text
+    hidden_record = r.json()["id"]
+    r = owner.call(
+        "records", "POST", f"/tables/{visible}/records", body={"fields": {"Name": "mine", link: [hidden_record]}}
+    )
+    assert r.status == 201, r.text
+    return LinkWorld(world, visible, hidden, link, secret, lookup, rollup, r.json()["id"])
+
+
+def _guest(lw: LinkWorld, visible_role: str, hidden_role: str | None = None) -> Api:
+    user = make_user()
+    grant("table", lw.visible, user, visible_role)
+    if hidden_role is not None:
+        grant("table", lw.hidden, user, hidden_role)
+    return Api(user.token)
+
+
+def _field_ids(world: World, table_id: str) -> set[str]:
+    listed = Api(world.owner.token).call("tables", "GET", f"/tables/{table_id}/fields").json()["fields"]
+    return {f["id"] for f in listed}
+
+
+def _field_call(me: Api, table_id: str, type_: str, **options: Any) -> Any:
+    body = {"name": f"F {secrets.token_hex(3)}", "type": type_, "options": options}
+    return me.call("tables", "POST", f"/tables/{table_id}/fields", body=body)
+
+
+# (grant on TA, grant on TA2) -> statuses of creating a link, a lookup, a rollup in TA over TA2.
+# fmt: off
+LINK_MATRIX: dict[tuple[str, str | None], tuple[int, int, int]] = {
+    #                      link  lookup rollup
+    ("admin", None):       (422, 422, 422),
+    ("admin", "viewer"):   (403, 201, 201),
+    ("admin", "editor"):   (403, 201, 201),
+    ("admin", "admin"):    (201, 201, 201),
+    ("editor", None):      (403, 403, 403),
+    ("editor", "admin"):   (403, 403, 403),
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("grants", list(LINK_MATRIX), ids=lambda g: f"TA-{g[0]}_TA2-{g[1]}")
+def test_link_lookup_rollup_creation_needs_the_linked_table(lw: LinkWorld, grants: tuple[str, str | None]) -> None:
+    me = _guest(lw, *grants)
+    expected = LINK_MATRIX[grants]
+    fields_before = _field_ids(lw.world, lw.hidden)
+    got = (
+        _field_call(me, lw.visible, "link", linked_table_id=lw.hidden).status,
+        _field_call(me, lw.visible, "lookup", link_field_id=lw.link, field_id=lw.secret_field).status,
+        _field_call(
+            me, lw.visible, "rollup", link_field_id=lw.link, field_id=lw.secret_field, function="ARRAYJOIN"
+        ).status,
+    )
+    assert got == expected
+    if expected[0] != 201:  # no inverse field appeared inside the hidden table
+        assert _field_ids(lw.world, lw.hidden) == fields_before
+
+
+def test_a_hidden_linked_table_answers_like_a_missing_one(lw: LinkWorld) -> None:
+    me = _guest(lw, "admin")
+    hidden = _field_call(me, lw.visible, "link", linked_table_id=lw.hidden)
+    missing_id = _random_id("tbl")
+    missing = _field_call(me, lw.visible, "link", linked_table_id=missing_id)
+    assert hidden.status == missing.status == 422
+    h, m = hidden.json()["error"], missing.json()["error"]
+    assert (h["code"], h["message"]) == (m["code"], m["message"])
+    assert h["details"] == {"linked_table_id": lw.hidden} and m["details"] == {"linked_table_id": missing_id}
+    # A lookup through the link answers the same whether the hidden field exists or not.
+    real = _field_call(me, lw.visible, "lookup", link_field_id=lw.link, field_id=lw.secret_field)
+    guess = _field_call(me, lw.visible, "lookup", link_field_id=lw.link, field_id=_random_id("fld"))
+    assert real.status == guess.status == 422 and real.json() == guess.json()
+
+
+def _no_secret(text: str) -> None:
+    assert "TOPSECRET" not in text, text[:500]
+
+
+def test_computed_values_from_a_hidden_table_are_empty_on_every_path(lw: LinkWorld) -> None:
+    owner = Api(lw.world.owner.token)
+    # The owner sees everything (the fixture is right).
+    r = owner.call("records", "GET", f"/tables/{lw.visible}/records/{lw.record}")
+    assert "TOPSECRET-VALUE" in r.text and "TOPSECRET-NAME" in r.text
+    for role in ("viewer", "editor", "admin"):
+        me = _guest(lw, role)
+        one = me.call("records", "GET", f"/tables/{lw.visible}/records/{lw.record}")
+        assert one.status == 200, one.text
+        _no_secret(one.text)
+        cells = one.json()["fields"]
+        assert cells[lw.link] == [{"id": cells[lw.link][0]["id"], "name": None}]  # the link itself stays
+        assert lw.lookup not in cells and lw.rollup not in cells
+        listed = me.call("records", "GET", f"/tables/{lw.visible}/records")
+        assert listed.status == 200
+        _no_secret(listed.text)
+        queried = me.call("records", "POST", f"/tables/{lw.visible}/records/query", body={})
+        assert queried.status == 200
+        _no_secret(queried.text)
+        v0 = me.call("airtable", "GET", f"/v0/{lw.world.base_id}/{lw.visible}")
+        assert v0.status == 200, v0.text
+        _no_secret(v0.text)
+        v0_one = me.call("airtable", "GET", f"/v0/{lw.world.base_id}/{lw.visible}/{lw.record}")
+        assert v0_one.status == 200
+        _no_secret(v0_one.text)
+        for string_format in ({"cellFormat": "string", "timeZone": "UTC", "userLocale": "en-us"},):
+            v0_text = me.call("airtable", "GET", f"/v0/{lw.world.base_id}/{lw.visible}", query=string_format)
+            assert v0_text.status == 200
+            _no_secret(v0_text.text)
+        csv_export = me.call("records", "GET", f"/tables/{lw.visible}/export.csv")
+        assert csv_export.status == 200, csv_export.text
+        assert "mine" in csv_export.text
+        _no_secret(csv_export.text)
+    # An editor's write answers with the record, computed cells included: still nothing hidden.
+    me = _guest(lw, "editor")
+    patched = me.call(
+        "records", "PATCH", f"/tables/{lw.visible}/records/{lw.record}", body={"fields": {"Name": "mine"}}
+    )
+    assert patched.status == 200, patched.text
+    _no_secret(patched.text)
+
+
+def test_converting_a_lookup_stores_only_what_the_caller_can_read(lw: LinkWorld) -> None:
+    owner = Api(lw.world.owner.token)
+    lookup = _field_call(owner, lw.visible, "lookup", link_field_id=lw.link, field_id=lw.secret_field).json()["id"]
+    me = _guest(lw, "admin")
+    r = me.call("tables", "PATCH", f"/fields/{lookup}", body={"type": "single_line_text"})
+    assert r.status == 200, r.text
+    _no_secret(r.text)
+    cell = owner.call("records", "GET", f"/tables/{lw.visible}/records/{lw.record}").json()["fields"].get(lookup)
+    assert cell is None
+
+
+def test_change_events_carry_no_computed_values_from_linked_tables(lw: LinkWorld) -> None:
+    # Realtime rule: change events carry stored values only (a link as record IDs); lookups, rollups
+    # and link names are never in a payload, so no subscriber receives another table's values.
+    from pybase.events.models import ChangeEvent
+
+    me = _guest(lw, "editor")
+    r = me.call("records", "PATCH", f"/tables/{lw.visible}/records/{lw.record}", body={"fields": {"Name": "again"}})
+    assert r.status == 200
+    r = Api(lw.world.owner.token).call(
+        "records", "POST", f"/tables/{lw.visible}/records", body={"fields": {"Name": "new", lw.link: []}}
+    )
+    assert r.status == 201
+    with session_scope() as session:
+        events = session.scalars(
+            select(ChangeEvent).where(ChangeEvent.table_id == lw.visible, ChangeEvent.type.like("record%"))
+        ).all()
+        payloads = json.dumps([e.payload for e in events], default=str)
+    assert events
+    _no_secret(payloads)
+    assert lw.lookup not in payloads and lw.rollup not in payloads
+
+
+def _same_answer(a: Any, b: Any, sent_a: str, sent_b: str) -> None:
+    """Two answers alike but for the ID each caller sent (status, code, message, details shape)."""
+    assert a.status == b.status, (a.status, a.text, b.status, b.text)
+    ea, eb = a.json()["error"], b.json()["error"]
+    assert ea["code"] == eb["code"] and ea["message"] == eb["message"], (ea, eb)
+    assert json.dumps(ea["details"]).replace(sent_a, "<id>") == json.dumps(eb["details"]).replace(sent_b, "<id>")
+    assert sent_a in json.dumps(ea["details"]) and sent_b in json.dumps(eb["details"])
+
+
+def test_other_tenants_objects_answer_exactly_like_missing_ones(api: Api, ctx: Ctx) -> None:
+    from pybase.files.models import Attachment
+
+    world = ctx.world
+    victim = api.as_user(world.owner.token)
+    body = {"name": f"F {secrets.token_hex(3)}", "type": "number"}
+    r = victim.call("tables", "POST", f"/tables/{world.table.id}/fields", body=body)
+    assert r.status == 201, r.text
+    victim_field = r.json()["id"]
+    with session_scope() as session:
+        attachment = Attachment(
+            workspace_id=world.workspace_id, base_id=world.base_id, table_id=world.table.id,
+            record_id=_random_id("rec"), field_id=victim_field, filename="victim.dxf", content_type="image/vnd.dxf",
+            declared_size=10, bucket="b", key=f"victim/{secrets.token_hex(6)}.dxf",
+        )  # fmt: skip
+        session.add(attachment)
+        session.flush()
+        victim_attachment = attachment.id
+    outsider = api.as_user(world.outsider.token)
+    own_base = make_base(world.other_workspace_id, name="Outsider base", by=world.outsider)
+    own_table = make_table(own_base, name="Outsider table", by=world.outsider).id
+    theirs, random_table = world.table.id, _random_id("tbl")
+
+    def link_to(table_id: str) -> Any:
+        body = {"name": f"L {secrets.token_hex(3)}", "type": "link", "options": {"linked_table_id": table_id}}
+        return outsider.call("tables", "POST", f"/tables/{own_table}/fields", body=body)
+
+    _same_answer(link_to(theirs), link_to(random_table), theirs, random_table)
+    missing_att = _random_id("att")
+
+    def jobs_of(attachment_id: str) -> Any:
+        return outsider.call("files", "GET", "/extraction-jobs", query={"attachment_id": attachment_id})
+
+    _same_answer(jobs_of(victim_attachment), jobs_of(missing_att), victim_attachment, missing_att)
+    assert theirs not in jobs_of(victim_attachment).text
+    missing_fld = _random_id("fld")
+    for method, body in (("GET", None), ("PATCH", {"name": "mine"}), ("DELETE", None)):
+        _same_answer(
+            outsider.call("tables", method, f"/fields/{victim_field}", body=body),
+            outsider.call("tables", method, f"/fields/{missing_fld}", body=body),
+            victim_field,
+            missing_fld,
+        )
+    victim_view = world.table.view_id
+    missing_view = _random_id("viw")
+    _same_answer(
+        outsider.call("records", "GET", f"/views/{victim_view}/export.csv"),
+        outsider.call("records", "GET", f"/views/{missing_view}/export.csv"),
+        victim_view,
+        missing_view,
+    )

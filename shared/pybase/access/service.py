@@ -7,6 +7,8 @@ other workspaces leak nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -143,6 +145,29 @@ def require_table(
     table, _, actual = table_role(session, principal=principal, table_id=table_id, include_deleted=include_deleted)
     _check(principal, actual, role, "Table", table_id)
     return table
+
+
+def visible_role(session: Session, *, principal: Principal, table_id: str) -> str | None:
+    """The caller's effective role on a table; None when the table is absent or hidden from the caller
+    (callers answer both cases alike, so hidden tables are indistinguishable from missing ones)."""
+    try:
+        _, _, role = table_role(session, principal=principal, table_id=table_id)
+    except NotFound:
+        return None
+    return principal.effective(role)
+
+
+def table_reader(session: Session, principal: Principal) -> Callable[[str], bool]:
+    """table_id -> whether the caller may read it, asked once per table (computed fields of a page
+    reach a few linked tables, each asked many times)."""
+    known: dict[str, bool] = {}
+
+    def readable(table_id: str) -> bool:
+        if table_id not in known:
+            known[table_id] = visible_role(session, principal=principal, table_id=table_id) is not None
+        return known[table_id]
+
+    return readable
 
 
 def _most_specific(*roles: str | None) -> str | None:

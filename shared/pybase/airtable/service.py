@@ -193,7 +193,9 @@ def records_out(
 ) -> list[dict[str, Any]]:
     """Rows in Airtable's shape; computed fields (links, lookups, rollups, formulas) load for all rows
     at once through the records engine."""
-    serialized = records.serialize_rows(session, rows, shown, ctx.fields.fields, field_key="id")
+    serialized = records.serialize_rows(
+        session, rows, shown, ctx.fields.fields, field_key="id", principal=ctx.principal
+    )
     users = _users(session, serialized, shown)
     return [record_out(row, item["fields"], shown, fmt, users) for row, item in zip(rows, serialized, strict=True)]
 

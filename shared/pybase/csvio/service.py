@@ -481,7 +481,13 @@ def export_plan(session: Session, *, principal: Principal, table_id: str | None 
         table_id = view.table_id
     if table_id is None:
         raise BadRequest("Name a table or a view to export.")
-    ctx = records.table_context(session, principal=principal, table_id=table_id, role="viewer")
+    try:
+        ctx = records.table_context(session, principal=principal, table_id=table_id, role="viewer")
+    except NotFound:
+        if view_id is None:
+            raise
+        # A view of a table the caller cannot see answers as absent, never with its table's ID.
+        raise NotFound("View not found", details={"id": view_id}) from None
     name = ctx.table.name
     if view_id is not None:
         view = session.get(View, view_id)

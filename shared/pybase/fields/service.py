@@ -15,12 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
+from pybase.access.service import table_reader
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, ValidationFailed
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import FieldValueError
+from pybase.ids import looks_like_id
 from pybase.links import computed as links_computed
 from pybase.records import indexes
 from pybase.records.service import Row, table_context
@@ -63,6 +65,7 @@ def add_field(
     options: dict[str, Any] | None = None,
     description: str | None = None,
     existing: list[Field] | None = None,
+    principal: Principal | None = None,
 ) -> Field:
     """Create a field without an access check (for services that already checked, e.g. table creation)."""
     ftype = get_field_type(type)
@@ -77,7 +80,10 @@ def add_field(
     )
     session.add(field)
     session.flush()
-    ftype.after_save(session, field, previous=None, workspace_id=workspace_id, base_id=base_id, actor_id=actor_id)
+    ftype.after_save(
+        session, field, previous=None, workspace_id=workspace_id, base_id=base_id, actor_id=actor_id,
+        principal=principal,
+    )  # fmt: skip
     emit(
         session, type="field.created", workspace_id=workspace_id, base_id=base_id, table_id=table_id,
         actor_id=actor_id, payload={"field": to_dict(field)},
@@ -113,10 +119,13 @@ def list_fields(session: Session, *, principal: Principal, table_id: str) -> lis
 
 
 def _field_and_ctx(session: Session, principal: Principal, field_id: str, role: str) -> tuple[Field, Any]:
-    field = session.get(Field, field_id)
+    field = session.get(Field, field_id) if looks_like_id(field_id, "fld") else None
     if field is None or field.deleted_at is not None:
         raise NotFound("Field not found", details={"id": field_id})
-    ctx = table_context(session, principal=principal, table_id=field.table_id, role=role)
+    try:
+        ctx = table_context(session, principal=principal, table_id=field.table_id, role=role)
+    except NotFound:  # a field of a table the caller cannot see answers as absent, never with its table's ID
+        raise NotFound("Field not found", details={"id": field_id}) from None
     return field, ctx
 
 
@@ -139,7 +148,7 @@ def create_field(
     field = add_field(
         session, table_id=table_id, workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,
         actor_id=principal.user_id, name=name, type=type, options=options, description=description,
-        existing=ctx.fields.fields,
+        existing=ctx.fields.fields, principal=principal,
     )  # fmt: skip
     return to_dict(field)
 
@@ -177,7 +186,7 @@ def update_field(
     if "type" in changed or "options" in changed:
         get_field_type(field.type).after_save(
             session, field, previous=None if report is not None else previous_options, workspace_id=ctx.workspace_id,
-            base_id=ctx.table.base_id, actor_id=principal.user_id,
+            base_id=ctx.table.base_id, actor_id=principal.user_id, principal=principal,
         )  # fmt: skip
         changed["options"] = field.options
     session.flush()
@@ -232,7 +241,9 @@ def _change_type(session: Session, ctx: Any, field: Field, new_type_name: str, o
     ]
     if links_computed.needs_loading([old]):  # computed values (formulas, lookups...) convert as shown
         others = [f for f in ctx.fields.fields if f.id != old.id]
-        links_computed.attach(session, table_fields=[*others, old], rows=rows, wanted=[old])
+        # Converted values are stored: leave out what the caller cannot read, as a read would.
+        readable = table_reader(session, ctx.principal) if ctx.principal is not None else None
+        links_computed.attach(session, table_fields=[*others, old], rows=rows, wanted=[old], readable=readable)
     if not new_type.read_only:
         texts = []
         for row in rows:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pybase import storage
 from pybase.access.roles import Principal
-from pybase.access.service import _check, table_role
+from pybase.access.service import _check, table_role, visible_role
 from pybase.config import get_settings
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, PyBaseError, ValidationFailed
@@ -376,10 +376,10 @@ def _authorized_job(session: Session, *, principal: Principal, job_id: str, role
     job = session.get(ExtractionJob, job_id) if looks_like_id(job_id, "job") else None
     if job is None:
         raise NotFound("Extraction job not found", details={"id": job_id})
-    _, _, actual = table_role(session, principal=principal, table_id=job.table_id)
     try:
+        _, _, actual = table_role(session, principal=principal, table_id=job.table_id)
         _check(principal, actual, role, "Extraction job", job_id)
-    except NotFound:
+    except NotFound:  # the job's table is hidden or gone: the job answers as absent, never its table's ID
         raise NotFound("Extraction job not found", details={"id": job_id}) from None
     return job
 
@@ -452,7 +452,9 @@ def list_jobs(
     """Jobs of a table or of one attachment, newest first."""
     if attachment_id:
         attachment = session.get(Attachment, attachment_id) if looks_like_id(attachment_id, "att") else None
-        if attachment is None:
+        # An attachment in a table the caller cannot see answers like one that does not exist (it used
+        # to answer "Table not found" with the other tenant's table ID).
+        if attachment is None or visible_role(session, principal=principal, table_id=attachment.table_id) is None:
             raise NotFound("Attachment not found", details={"id": attachment_id})
         table_id = table_id or attachment.table_id
         if attachment.table_id != table_id:

@@ -104,8 +104,20 @@ def _raw(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
-def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted: list[Any], depth: int = 0) -> None:
-    """Compute `wanted`'s computed fields for `rows` (objects with a `computed` dict attribute)."""
+def attach(
+    session: Session,
+    *,
+    table_fields: list[Any],
+    rows: list[Any],
+    wanted: list[Any],
+    depth: int = 0,
+    readable: Callable[[str], bool] | None = None,
+) -> None:
+    """Compute `wanted`'s computed fields for `rows` (objects with a `computed` dict attribute).
+
+    `readable(table_id)` says whether the caller may read a linked table (None: everything). Values
+    from a table the caller cannot read are left out: link cells keep their record IDs (the linking
+    table's own data) without names, lookups and rollups are empty, and so are formulas' views of them."""
     if not rows:
         return
     by_id = {f.id: snap(f) for f in table_fields}
@@ -123,7 +135,12 @@ def attach(session: Session, *, table_fields: list[Any], rows: list[Any], wanted
     if link_fields and depth < MAX_DEPTH:
         tables = sorted({t for t in (f.options.get("linked_table_id") for f in link_fields) if t})
         links, linked_by_table, targets = _load(session, [f.id for f in link_fields], [r.id for r in rows], tables)
-        _attach_targets(session, todo, by_id, targets, linked_by_table, depth)
+        if readable is not None:
+            for table_id in tables:
+                if not readable(table_id):
+                    targets[table_id] = {"fields": {}, "primary": None}
+                    linked_by_table.pop(table_id, None)
+        _attach_targets(session, todo, by_id, targets, linked_by_table, depth, readable)
     ctx = _PageContext(by_id, links, targets)
     plans = [(field.id, ctx.plan(field)) for field in _ordered(todo, by_id)]
     for row in rows:
@@ -185,6 +202,7 @@ def _attach_targets(
     targets: dict[str, dict[str, Any]],
     linked_by_table: dict[str, dict[str, LinkedRow]],
     depth: int,
+    readable: Callable[[str], bool] | None = None,
 ) -> None:
     """Computed fields of linked records that this page shows (primary fields, lookup/rollup targets)."""
     wanted: dict[str, dict[str, Any]] = {}
@@ -208,6 +226,7 @@ def _attach_targets(
             rows=rows,
             wanted=list(fields.values()),
             depth=depth + 1,
+            readable=readable,
         )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from pybase.access.models import Grant
 from pybase.access.roles import Principal, at_least
+from pybase.access.service import table_reader
 from pybase.bases.models import AppBase
 from pybase.db import utcnow
 from pybase.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, ValidationFailed
@@ -79,6 +80,8 @@ class TableContext:
     fields: FieldSet
     # Writable fields by ID and by name as (plain copy, type), built on first validation.
     writers: dict[str, tuple[Any, Any]] | None = None
+    # Who asked: computed values from linked tables they cannot read are left out of responses.
+    principal: Principal | None = None
 
 
 def _table_role_statement() -> Any:
@@ -134,7 +137,8 @@ def table_context(session: Session, *, principal: Principal, table_id: str, role
         raise NotFound("Table not found", details={"id": table_id})
     table, workspace_id, *roles = row
     effective = _effective_role(principal, table_id, table.base_id, roles, role)
-    return TableContext(table, workspace_id, effective, FieldSet(live_fields(session, table_id=table_id)))
+    fields = FieldSet(live_fields(session, table_id=table_id))
+    return TableContext(table, workspace_id, effective, fields, principal=principal)
 
 
 class TableView:
@@ -184,7 +188,7 @@ def write_context(
     table = TableView(row[0], row[1], row[2], row[3])
     fields = [FieldView.of(f[0], f[1], f[2], f[3], table_id, f[4], f[5]) for f in row[8] or ()]
     record = Row(*row[9:]) if record_id is not None and row[9] is not None else None
-    return TableContext(table, row[4], effective, FieldSet(fields)), record  # type: ignore[arg-type]
+    return TableContext(table, row[4], effective, FieldSet(fields), principal=principal), record  # type: ignore[arg-type]
 
 
 def live_fields(session: Session, *, table_id: str) -> list[Field]:
@@ -261,11 +265,19 @@ def _iso(moment: datetime) -> str:
 
 
 def serialize_rows(
-    session: Session, rows: list[Row], shown: list[Field], all_fields: list[Field], *, field_key: str = "id"
+    session: Session,
+    rows: list[Row],
+    shown: list[Field],
+    all_fields: list[Field],
+    *,
+    field_key: str = "id",
+    principal: Principal | None,
 ) -> list[dict[str, Any]]:
-    """Serialize rows, loading computed fields for all of them at once (a fixed number of queries)."""
+    """Serialize rows, loading computed fields for all of them at once (a fixed number of queries).
+    Computed values from linked tables `principal` cannot read are left out (None: show everything)."""
     if links_computed.needs_loading(shown):
-        links_computed.attach(session, table_fields=all_fields, rows=rows, wanted=shown)
+        readable = None if principal is None else table_reader(session, principal)
+        links_computed.attach(session, table_fields=all_fields, rows=rows, wanted=shown, readable=readable)
     plan = _plan(shown, field_key)
     return [serialize(row, shown, field_key=field_key, plan=plan) for row in rows]
 
@@ -475,7 +487,9 @@ def _insert(
         for start in range(0, len(rows), COPY_CHUNK_ROWS):
             copy.write(_copy_text(ctx.table.id, principal.user_id, now, rows[start : start + COPY_CHUNK_ROWS]))
         if early:
-            serialized = serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
+            serialized = serialize_rows(
+                session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
+            )
     ids = [row.id for row in rows]
     if any(link_writes):
         links.apply_writes(
@@ -493,7 +507,7 @@ def _insert(
     )
     if serialized is not None:
         return serialized
-    return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
+    return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal)
 
 
 def _created_payload(ids: list[str], rows: list[Row], link_writes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -553,7 +567,9 @@ def get_record(
     rows = _fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
     if record_id not in rows:
         raise NotFound("Record not found", details={"id": record_id})
-    return serialize_rows(session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields, field_key=field_key)[0]
+    return serialize_rows(
+        session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
+    )[0]
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -694,7 +710,9 @@ def _update(
             payload=_event_payload([row.id for row in changed_rows], event_changes),
         )
     changed = [rows[rid] for rid in ids]
-    return serialize_rows(session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key)
+    return serialize_rows(
+        session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
+    )
 
 
 # One record's UPDATE, its history row and its change event in one statement (one round trip where
@@ -984,7 +1002,9 @@ def list_records(
     width = len(ROW_COLUMNS.split(","))
     shown = _shown_fields(ctx.fields, fields, spec)
     rows = fetched[:page_size]
-    records = serialize_rows(session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields, field_key=field_key)
+    records = serialize_rows(
+        session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields, field_key=field_key, principal=principal
+    )
     result: dict[str, Any] = {"records": records, "next_cursor": None}
     if len(fetched) > page_size:
         result["next_cursor"] = encode_cursor(keys, list(rows[-1][width:]))

@@ -20,7 +20,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pybase.errors import ValidationFailed
+from pybase.access.roles import at_least
+from pybase.access.service import visible_role
+from pybase.errors import Forbidden, ValidationFailed
 from pybase.fields.registry import register
 from pybase.fields.types.base import (
     FieldLike,
@@ -57,6 +59,9 @@ AGGREGATIONS = {
     "XOR": "XOR(values)",
     "CONCATENATE": 'ARRAYJOIN(values, "")',
 }
+# The role that may change a table's fields (fields.service): linking to a table adds a field there.
+SCHEMA_ROLE = "admin"
+
 # Aggregations with an equivalent SQL aggregate over scalar values (filters/sorts in PostgreSQL).
 SQL_AGGREGATES = {
     "SUM(values)": ("sum({v})", True),
@@ -113,12 +118,17 @@ class Computed(FieldType):
         return None
 
 
-def _live_link(session: Session, field: Any, link_field_id: str | None) -> Any:
+def _live_link(session: Session, field: Any, link_field_id: str | None, principal: Any = None) -> Any:
+    """The live link field a lookup/rollup/count reads through; with `principal`, its linked table must
+    be readable by the caller (else the same answer whether the linked table's fields exist or not)."""
     from pybase.fields.models import Field
 
     link = session.get(Field, link_field_id) if link_field_id else None
     if link is None or link.deleted_at is not None or link.table_id != field.table_id or link.type != "link":
         raise bad_options("link_field_id must be a link field of this table.", option="link_field_id")
+    linked_table = (link.options or {}).get("linked_table_id") or ""
+    if principal is not None and visible_role(session, principal=principal, table_id=linked_table) is None:
+        raise bad_options("link_field_id must link to a table you can read.", option="link_field_id")
     return link
 
 
@@ -229,9 +239,22 @@ class Link(Computed):
         options = dict(field.options or {})
         own = session.get(Table, field.table_id)
         linked = session.get(Table, options["linked_table_id"])
+        principal = ctx.get("principal")
+        role = None
+        if principal is not None and linked is not None and previous is None:
+            # A table the caller cannot see answers exactly like one that does not exist.
+            role = visible_role(session, principal=principal, table_id=linked.id)
+            if role is None:
+                linked = None
         if linked is None or linked.deleted_at is not None or own is None:
             raise ValidationFailed(
                 "The linked table does not exist.", details={"linked_table_id": options["linked_table_id"]}
+            )
+        if role is not None and not at_least(role, SCHEMA_ROLE):
+            # The link adds its inverse field to the linked table and shows its records' names.
+            raise Forbidden(
+                f"Your role on the linked table ({role}) cannot link to it; it needs {SCHEMA_ROLE} or higher.",
+                details={"linked_table_id": linked.id, "role": role, "required": SCHEMA_ROLE},
             )
         if linked.base_id != own.base_id:
             raise ValidationFailed(
@@ -400,7 +423,7 @@ class Lookup(Computed):
         }
 
     def after_save(self, session: Session, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
-        link = _live_link(session, field, field.options.get("link_field_id"))
+        link = _live_link(session, field, field.options.get("link_field_id"), ctx.get("principal"))
         _live_target(session, link, field.options.get("field_id"))
 
     def value_expr(self, field: FieldLike) -> str:
@@ -517,7 +540,7 @@ class Rollup(Computed):
     def after_save(self, session: Session, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
         from pybase.formulas import FieldInfo, FormulaError, prepare_formula
 
-        link = _live_link(session, field, field.options.get("link_field_id"))
+        link = _live_link(session, field, field.options.get("link_field_id"), ctx.get("principal"))
         _live_target(session, link, field.options.get("field_id"))
         options = dict(field.options)
         try:
