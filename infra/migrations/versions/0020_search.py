@@ -1,4 +1,4 @@
-"""search: search documents (weighted tsvector), search terms (trigrams for typos), feeder cursor
+"""search: search documents (weighted tsvector), search terms (typo candidates), feeder cursor
 
 Revision ID: 0020
 Revises: 0014
@@ -37,10 +37,10 @@ def upgrade() -> None:
         "search_terms",
         sa.Column("base_id", sa.String(length=17), nullable=False),
         sa.Column("word", sa.String(length=64), nullable=False),
-        sa.Column("trigrams", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("variants", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.PrimaryKeyConstraint("base_id", "word", name=op.f("pk_search_terms")),
     )
-    op.create_index("ix_search_terms_trigrams", "search_terms", ["trigrams"], postgresql_using="gin")
+    op.create_index("ix_search_terms_variants", "search_terms", ["variants"], postgresql_using="gin")
     op.create_table(
         "search_cursor",
         sa.Column("name", sa.String(length=40), nullable=False),
@@ -52,7 +52,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("search_cursor")
-    op.drop_index("ix_search_terms_trigrams", table_name="search_terms")
+    op.drop_index("ix_search_terms_variants", table_name="search_terms")
     op.drop_table("search_terms")
     op.drop_index("ix_search_documents_workspace_id", table_name="search_documents")
     op.drop_index("ix_search_documents_base_id", table_name="search_documents")

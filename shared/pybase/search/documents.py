@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from pybase.bases.models import AppBase
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
-from pybase.records.models import Record
 from pybase.tables.models import Table
 
 # Bounds that keep a document well below tsvector's 1 MB and a Meilisearch document's limits.
@@ -82,16 +81,24 @@ def _default_text(stored: Any, f: Field) -> str | None:
     return get_field_type(f.type).to_text(stored, f)
 
 
+# Types whose stored value is the text itself: read as text by PostgreSQL (`data->>'fld'`), so a
+# reindex parses no JSON for them.
+PLAIN_TEXT_TYPES = frozenset({"single_line_text", "long_text", "email", "url", "phone"})
+
+
 def field_text(f: Field, stored: Any) -> str | None:
     if stored is None:
         return None
     extractor = TEXT_EXTRACTORS.get(f.type, _default_text)
     if extractor is None:
         return None
-    try:
-        text = extractor(stored, f)
-    except Exception:  # a malformed stored value must not stop the rest of the record being indexed
-        text = _flat(stored)
+    if isinstance(stored, str) and f.type in PLAIN_TEXT_TYPES:
+        text: str | None = stored
+    else:
+        try:
+            text = extractor(stored, f)
+        except Exception:  # a malformed stored value must not stop the rest of the record being indexed
+            text = _flat(stored)
     if not text:
         return None
     return text[:MAX_FIELD_CHARS].replace("\x00", "")
@@ -112,18 +119,36 @@ def table_info(session: Session, table_id: str) -> TableInfo | None:
     return TableInfo(table=row[0], workspace_id=row[1], fields=fields)
 
 
-def build(info: TableInfo, rows: Iterable[tuple[str, dict[str, Any]]]) -> list[Document]:
-    """Documents of (record ID, data) rows of one table."""
-    docs = []
+def indexed_fields(info: TableInfo) -> list[Field]:
+    return [f for f in info.fields if TEXT_EXTRACTORS.get(f.type, _default_text) is not None]
+
+
+def select_sql(info: TableInfo) -> str:
+    """Columns of `records` for building documents: id, then one per indexed field, plain text types
+    as text and the others as JSON (field IDs are generated alphanumerics, safe to inline)."""
+    columns = ["id"]
+    for f in indexed_fields(info):
+        columns.append(f"data->>'{f.id}'" if f.type in PLAIN_TEXT_TYPES else f"data->'{f.id}'")
+    return ", ".join(columns)
+
+
+def build_rows(info: TableInfo, rows: Iterable[tuple[Any, ...]]) -> list[Document]:
+    """Documents of rows shaped by select_sql(info)."""
     table = info.table
-    for record_id, data in rows:
+    fields = indexed_fields(info)
+    plain = [f.type in PLAIN_TEXT_TYPES for f in fields]
+    docs = []
+    for row in rows:
         texts = {}
-        for f in info.fields:
-            text = field_text(f, data.get(f.id))
+        for f, is_plain, stored in zip(fields, plain, row[1:], strict=True):
+            if stored is None or stored == "":
+                continue
+            # Plain text arrives as text (the common case, kept out of the per-type machinery).
+            text = stored[:MAX_FIELD_CHARS].replace("\x00", "") if is_plain else field_text(f, stored)
             if text:
                 texts[f.id] = text
         doc = Document(
-            table_id=table.id, record_id=record_id, base_id=table.base_id, workspace_id=info.workspace_id,
+            table_id=table.id, record_id=row[0], base_id=table.base_id, workspace_id=info.workspace_id,
             primary_field_id=table.primary_field_id, fields=texts,
         )  # fmt: skip
         docs.append(doc)
@@ -131,12 +156,12 @@ def build(info: TableInfo, rows: Iterable[tuple[str, dict[str, Any]]]) -> list[D
 
 
 def load_records(session: Session, info: TableInfo, record_ids: list[str]) -> list[Document]:
-    rows = session.execute(
-        select(Record.id, Record.data).where(
-            Record.table_id == info.table.id, Record.id.in_(record_ids), Record.deleted_at.is_(None)
-        )
-    ).all()
-    docs = build(info, rows)
+    raw = session.connection().connection.driver_connection
+    rows = raw.execute(
+        f"SELECT {select_sql(info)} FROM records WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NULL",
+        (info.table.id, record_ids),
+    ).fetchall()
+    docs = build_rows(info, rows)
     attach_drawings(session, docs)
     return docs
 

@@ -47,20 +47,21 @@ def index_table(
         backend.delete_table(session, workspace_id=None, table_id=table_id)
         return {"deleted_table": 1}
     marker = backend.reindex_marker(session)
+    columns = documents.select_sql(info)
     raw = session.connection().connection.driver_connection
     count = 0
     last_seq = -1
     while True:
         # Keyset pages by seq: each page is one short query, whatever the table's size.
         rows = raw.execute(
-            "SELECT id, data, seq FROM records WHERE table_id = %s AND deleted_at IS NULL AND seq > %s"
+            f"SELECT seq, {columns} FROM records WHERE table_id = %s AND deleted_at IS NULL AND seq > %s"
             " ORDER BY seq LIMIT %s",
             (table_id, last_seq, REINDEX_CHUNK),
         ).fetchall()
         if not rows:
             break
-        last_seq = rows[-1][2]
-        docs = documents.build(info, [(r[0], r[1]) for r in rows])
+        last_seq = rows[-1][0]
+        docs = documents.build_rows(info, [r[1:] for r in rows])
         documents.attach_drawings(session, docs)
         backend.upsert(session, docs)
         count += len(docs)

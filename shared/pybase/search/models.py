@@ -38,16 +38,18 @@ class SearchDocument(Base):
 
 
 class SearchTerm(Base):
-    """The words of a base's documents with their padded trigrams: a typo in a query is corrected to
-    the nearest words here (a small table, searched by a GIN index over the trigram arrays), which
-    works on PostgreSQL builds without pg_trgm."""
+    """The words of a base's documents, for typo correction. `variants` holds the word and the word
+    with each one letter left out: two words share a variant when one substitution, insertion,
+    deletion or swap of neighbours turns one into the other, so a GIN index over the variants finds
+    the candidates of a misspelt word in a few index probes; they are then ranked by trigram
+    similarity (pybase_trigrams, which works without pg_trgm)."""
 
     __tablename__ = "search_terms"
-    __table_args__ = (Index("ix_search_terms_trigrams", "trigrams", postgresql_using="gin"),)
+    __table_args__ = (Index("ix_search_terms_variants", "variants", postgresql_using="gin"),)
 
     base_id: Mapped[str] = mapped_column(String(17), primary_key=True)
     word: Mapped[str] = mapped_column(String(64), primary_key=True)
-    trigrams: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    variants: Mapped[list[str]] = mapped_column(ARRAY(Text))
 
 
 class SearchCursor(Base):

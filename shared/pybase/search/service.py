@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
 from pybase.access.service import require_base, require_table
+from pybase.bases.models import AppBase
 from pybase.errors import ValidationFailed
 from pybase.fields.models import Field
 from pybase.search.backends import get_backend
@@ -101,8 +102,10 @@ def search_base(
     field_ids: list[str] | None = None, limit: int = 20, offset: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
     text = _check(q, limit, offset)
-    base = require_base(session, principal=principal, base_id=base_id, role="viewer")
+    # list_tables checks the caller may see the base (404 otherwise) and loads it into the session.
     readable = {t["id"]: t for t in tables_service.list_tables(session, principal=principal, base_id=base_id)}
+    base = session.get(AppBase, base_id)
+    assert base is not None
     chosen = [t for t in readable if table_ids is None or t in set(table_ids)]
     query = SearchQuery(
         text=text, workspace_id=base.workspace_id, base_id=base_id, table_ids=chosen, field_ids=field_ids,

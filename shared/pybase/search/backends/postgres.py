@@ -3,15 +3,15 @@
 - A weighted `tsvector` ('simple' configuration: no stemming, any language): the primary field A,
   the other fields B, drawing text C; `ts_rank` orders hits.
 - Every query word is a prefix (`word:*`), so results follow as you type.
-- Typos: when a query finds nothing, each word is replaced by the base's nearest known words
-  (`search_terms`, compared by padded trigrams through a GIN index, which works without pg_trgm).
+- Typos: when a query finds nothing, each word may also be one of the base's known words within
+  one edit (`search_terms`: shared one-deletion variants through a GIN index), ranked by trigram
+  similarity with `pybase_trigrams()` (works without pg_trgm).
 - Highlights with `ts_headline` per field, on the page's hits only.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -25,49 +25,56 @@ from pybase.search.documents import Document
 MAX_CANDIDATES = 2000
 TYPO_MIN_LENGTH = 4
 TYPO_ALTERNATIVES = 3
-TYPO_MIN_SIMILARITY = 0.25  # a swap of two letters in a 6-letter word scores 0.27
 # Hyphens and slashes split words both when indexing and querying: "P-101" finds "P 101" and "101".
-_SPLIT_SQL = "regexp_replace({}, '[-/]', ' ', 'g')"
-_SPLIT = re.compile(r"[-/]")
+_SPLIT = str.maketrans({"-": " ", "/": " "})
+_SPLIT_SQL = "translate({}, '-/', '  ')"
 _HEADLINE_OPTIONS = (
     f"StartSel={MARK_START},StopSel={MARK_END},MaxWords=18,MinWords=6,MaxFragments=2,FragmentDelimiter= … "
 )
+# Each word of the (already split) query text as a prefix, ANDed; NULL (matches nothing) without words.
+# Lexemes are quoted for to_tsquery: backslashes and quotes doubled.
+PREFIX_TSQUERY = r"""(SELECT to_tsquery('simple', string_agg(
+    '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*', ' & '))
+  FROM unnest(to_tsvector('simple', %(text)s)))"""
 
-_UPSERT = f"""
+# Documents go through a temporary table filled by COPY (the fastest way in; arrays passed as query
+# parameters are escaped value by value in Python), then one upsert computes the weighted tsvectors.
+_LOAD_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS pybase_search_load (
+  t text, r text, b text, w text, f jsonb, d text, p text, o text, dd text
+) ON COMMIT DELETE ROWS
+"""
+_UPSERT = """
 INSERT INTO search_documents (table_id, record_id, base_id, workspace_id, fields, drawing, tsv, updated_at)
 SELECT t, r, b, w, f, d,
-       setweight(to_tsvector('simple', {_SPLIT_SQL.format("p")}), 'A')
-       || setweight(to_tsvector('simple', {_SPLIT_SQL.format("o")}), 'B')
-       || setweight(to_tsvector('simple', {_SPLIT_SQL.format("d")}), 'C'),
+       setweight(to_tsvector('simple', p), 'A') || setweight(to_tsvector('simple', o), 'B')
+       || setweight(to_tsvector('simple', dd), 'C'),
        clock_timestamp()
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[])
-     AS u(t, r, b, w, f, d, p, o)
+FROM pybase_search_load
 ON CONFLICT (table_id, record_id) DO UPDATE SET
   base_id = EXCLUDED.base_id, workspace_id = EXCLUDED.workspace_id, fields = EXCLUDED.fields,
   drawing = EXCLUDED.drawing, tsv = EXCLUDED.tsv, updated_at = EXCLUDED.updated_at
 """
-_TERMS = """
-INSERT INTO search_terms (base_id, word, trigrams)
-SELECT %s, w, string_to_array(g, chr(1)) FROM unnest(%s::text[], %s::text[]) AS u(w, g)
+# New words as one newline-separated string (no per-value escaping); variants computed by the server.
+_TERMS = r"""
+INSERT INTO search_terms (base_id, word, variants)
+SELECT %s, w, ARRAY(SELECT w UNION SELECT overlay(w PLACING '' FROM i FOR 1) FROM generate_series(1, length(w)) AS i)
+FROM unnest(string_to_array(%s, E'\n')) AS w
 ON CONFLICT DO NOTHING
 """
 _SIMILAR = """
-SELECT word FROM (
-  SELECT word, cardinality(ARRAY(SELECT unnest(trigrams) INTERSECT SELECT unnest(%(g)s::text[])))::float8 AS shared,
-         cardinality(trigrams) AS n
-  FROM search_terms
-  WHERE base_id = %(base)s AND trigrams && %(g)s::text[] AND length(word) BETWEEN %(lo)s AND %(hi)s
-) AS c
-WHERE shared / (n + %(len)s - shared) >= %(min)s
-ORDER BY shared / (n + %(len)s - shared) DESC, word
+SELECT word FROM search_terms
+WHERE base_id = %(base)s AND variants && %(keys)s::text[] AND word <> %(word)s
+ORDER BY cardinality(ARRAY(SELECT unnest(pybase_trigrams(word)) INTERSECT SELECT unnest(pybase_trigrams(%(word)s))))
+         DESC, abs(length(word) - length(%(word)s)), word
 LIMIT %(k)s
 """
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def trigrams(word: str) -> list[str]:
-    """pg_trgm's padded trigrams ("  w", " wo", ..., "rd "), so short words and word starts count."""
-    padded = f"  {word} "
-    return sorted({padded[i : i + 3] for i in range(len(padded) - 2)})
+def variants(word: str) -> list[str]:
+    """The word and each one-letter deletion of it (see SearchTerm)."""
+    return sorted({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
 def _lexeme(word: str) -> str:
@@ -81,19 +88,26 @@ class PostgresBackend:
         # (base, word) pairs this process has already written: a reindex does not resend every word.
         self._known_terms: set[tuple[str, str]] = set()
 
+    @staticmethod
+    def _raw(session: Session) -> Any:
+        return session.connection().connection.driver_connection
+
     # --- writes -----------------------------------------------------------------------------
 
     def upsert(self, session: Session, docs: list[Document]) -> None:
         if not docs:
             return
-        columns: list[list[Any]] = [[] for _ in range(8)]
+        raw = self._raw(session)
+        raw.execute(_LOAD_TABLE)
+        lines = []
         for d in docs:
             values = (d.table_id, d.record_id, d.base_id, d.workspace_id, json.dumps(d.fields), d.drawing,
-                      d.primary, d.other)  # fmt: skip
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-        raw = session.connection().connection.driver_connection
-        raw.execute(_UPSERT, columns)
+                      d.primary.translate(_SPLIT), d.other.translate(_SPLIT), d.drawing.translate(_SPLIT))  # fmt: skip
+            lines.append("\t".join(v.translate(_COPY_ESCAPES) for v in values))
+        with raw.cursor() as cur, cur.copy("COPY pybase_search_load FROM STDIN") as copy:
+            copy.write("\n".join(lines) + "\n")
+        raw.execute(_UPSERT)
+        raw.execute("TRUNCATE pybase_search_load")
         new_terms: dict[str, list[str]] = defaultdict(list)
         for d in docs:
             for word in d.words():
@@ -102,7 +116,7 @@ class PostgresBackend:
                     self._known_terms.add(key)
                     new_terms[d.base_id].append(word)
         for base_id, words in new_terms.items():
-            raw.execute(_TERMS, (base_id, words, [chr(1).join(trigrams(w)) for w in words]))
+            raw.execute(_TERMS, (base_id, "\n".join(words)))
 
     def forget_terms(self) -> None:
         self._known_terms.clear()
@@ -139,31 +153,28 @@ class PostgresBackend:
 
     # --- reads ------------------------------------------------------------------------------
 
-    @staticmethod
-    def _raw(session: Session) -> Any:
-        return session.connection().connection.driver_connection
-
     def _words(self, session: Session, text: str) -> list[str]:
         """The query's words as the index splits them (PostgreSQL's own parser, same configuration)."""
         row = self._raw(session).execute(
             "SELECT coalesce(array_agg(lexeme ORDER BY lexeme), '{}') FROM unnest(to_tsvector('simple', %s))",
-            (_SPLIT.sub(" ", text),),
+            (text.translate(_SPLIT),),
         ).fetchone()
         return [w for w in row[0] if w]
 
     def search(self, session: Session, query: SearchQuery) -> SearchResult:
-        words = self._words(session, query.text)
-        if not words or not query.table_ids:
+        if not query.table_ids:
             return SearchResult(hits=[], has_more=False)
-        tsquery = " & ".join(f"{_lexeme(w)}:*" for w in words)
-        hits, more = self._run(session, query, tsquery)
+        # The prefix query is built by the server inside the search statement: one round trip.
+        params = {"text": query.text.translate(_SPLIT)}
+        hits, more = self._run(session, query, PREFIX_TSQUERY, params)
         # Typo correction only when the words as typed find nothing at all (not past the last page).
-        if hits or (query.offset and self._exists(session, query, tsquery)):
+        if hits or (query.offset and self._exists(session, query, PREFIX_TSQUERY, params)):
             return SearchResult(hits=hits, has_more=more)
-        corrected = self._typo_query(session, query.base_id, words)
+        words = self._words(session, query.text)
+        corrected = self._typo_query(session, query.base_id, words) if words else None
         if corrected is None:
             return SearchResult(hits=[], has_more=False)
-        hits, more = self._run(session, query, corrected)
+        hits, more = self._run(session, query, "%(typo)s::tsquery", {"typo": corrected})
         return SearchResult(hits=hits, has_more=more, typo_corrected=True)
 
     def _typo_query(self, session: Session, base_id: str, words: list[str]) -> str | None:
@@ -173,15 +184,10 @@ class PostgresBackend:
         for word in words:
             alternatives = [f"{_lexeme(word)}:*"]
             if len(word) >= TYPO_MIN_LENGTH:
-                grams = trigrams(word)
-                similar = [r[0] for r in raw.execute(_SIMILAR, {
-                    "g": grams, "base": base_id, "lo": len(word) - 2, "hi": len(word) + 2, "len": len(grams),
-                    "min": TYPO_MIN_SIMILARITY, "k": TYPO_ALTERNATIVES,
-                })]  # fmt: skip
-                for alt in similar:
-                    if alt != word:
-                        alternatives.append(_lexeme(alt))
-                        changed = True
+                params = {"base": base_id, "keys": variants(word), "word": word, "k": TYPO_ALTERNATIVES}
+                for (alt,) in raw.execute(_SIMILAR, params):
+                    alternatives.append(_lexeme(alt))
+                    changed = True
             parts.append("(" + " | ".join(alternatives) + ")")
         return " & ".join(parts) if changed else None
 
@@ -196,23 +202,25 @@ class PostgresBackend:
             )
         return sql
 
-    def _exists(self, session: Session, query: SearchQuery, tsquery: str) -> bool:
-        params: dict[str, Any] = {"q": tsquery}
+    def _exists(self, session: Session, query: SearchQuery, tsquery_sql: str, extra: dict[str, Any]) -> bool:
+        params: dict[str, Any] = dict(extra)
         where = self._filters(query, params)
         sql = (
-            "SELECT 1 FROM search_documents d, (SELECT %(q)s::tsquery AS q) AS q"
+            f"SELECT 1 FROM search_documents d, (SELECT {tsquery_sql} AS q) AS q"
             f" WHERE d.tsv @@ q.q AND {where} LIMIT 1"
         )
         return self._raw(session).execute(sql, params).fetchone() is not None
 
-    def _run(self, session: Session, query: SearchQuery, tsquery: str) -> tuple[list[Hit], bool]:
+    def _run(
+        self, session: Session, query: SearchQuery, tsquery_sql: str, extra: dict[str, Any]
+    ) -> tuple[list[Hit], bool]:
         params: dict[str, Any] = {
-            "q": tsquery, "cap": MAX_CANDIDATES, "limit": query.limit + 1, "offset": query.offset,
+            **extra, "cap": MAX_CANDIDATES, "limit": query.limit + 1, "offset": query.offset,
             "opts": _HEADLINE_OPTIONS,
         }  # fmt: skip
         where = self._filters(query, params)
         sql = f"""
-        WITH q AS (SELECT %(q)s::tsquery AS q),
+        WITH q AS MATERIALIZED (SELECT {tsquery_sql} AS q),
         cand AS (
           SELECT d.table_id, d.record_id, d.fields, d.drawing, ts_rank(d.tsv, q.q) AS score
           FROM search_documents d, q WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s
