@@ -124,6 +124,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bases/{base_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Base */
+        get: operations["search_base_bases__base_id__search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bases/{base_id}/tables/import": {
         parameters: {
             query?: never;
@@ -609,6 +626,44 @@ export interface paths {
         put?: never;
         /** Upsert Records */
         post: operations["upsert_records_tables__table_id__records_upsert_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tables/{table_id}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Table */
+        get: operations["search_table_tables__table_id__search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tables/{table_id}/search/reindex": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reindex Table
+         * @description Rebuild the table's search documents now (admins). For very large tables use
+         *     `python -m pybase.search.reindex --table ID`, which has no request time limit.
+         */
+        post: operations["reindex_table_tables__table_id__search_reindex_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1625,6 +1680,15 @@ export interface components {
              */
             typecast: boolean;
         };
+        /** Match */
+        Match: {
+            /** Field Id */
+            field_id: string;
+            /** Field Name */
+            field_name: string;
+            /** Snippet */
+            snippet: components["schemas"]["Segment"][];
+        };
         /** MemberAddIn */
         MemberAddIn: {
             /** Email */
@@ -1722,6 +1786,52 @@ export interface components {
             name: string;
             /** Password */
             password: string;
+        };
+        /** ReindexResponse */
+        ReindexResponse: {
+            /** Indexed */
+            indexed: number;
+        };
+        /** SearchHit */
+        SearchHit: {
+            /** Matches */
+            matches: components["schemas"]["Match"][];
+            /** Record Id */
+            record_id: string;
+            /** Score */
+            score: number;
+            /** Table Id */
+            table_id: string;
+            /** Table Name */
+            table_name: string;
+            /** Title */
+            title: string;
+        };
+        /** SearchResponse */
+        SearchResponse: {
+            /** Next Offset */
+            next_offset: number | null;
+            /** Offset */
+            offset: number;
+            /** Query */
+            query: string;
+            /** Results */
+            results: components["schemas"]["SearchHit"][];
+            /** Typo Corrected */
+            typo_corrected: boolean;
+        };
+        /**
+         * Segment
+         * @description A piece of a snippet; `match` marks the words that matched the query (render them highlighted).
+         */
+        Segment: {
+            /**
+             * Match
+             * @default false
+             */
+            match: boolean;
+            /** Text */
+            text: string;
         };
         /** SessionOut */
         SessionOut: {
@@ -2158,6 +2268,13 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many attempts; the Retry-After header says how many seconds to wait. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     revoke_api_token_api_tokens__tokenId__delete: {
@@ -2219,6 +2336,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+            /** @description Too many attempts; the Retry-After header says how many seconds to wait. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -2284,6 +2408,13 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description Too many attempts; the Retry-After header says how many seconds to wait. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     register_auth_register_post: {
@@ -2340,6 +2471,48 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_base_bases__base_id__search_get: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated field IDs: only matches in these fields. */
+                fields?: string | null;
+                /** @description Results per page (1-50). */
+                limit?: number;
+                /** @description Results to skip (0-1000); use next_offset. */
+                offset?: number;
+                /** @description Words to find, each a prefix (as you type); typos corrected when none match. */
+                q?: string;
+                /** @description Comma-separated table IDs to search (default: all you can read). */
+                tables?: string | null;
+            };
+            header?: never;
+            path: {
+                base_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
                 };
             };
             /** @description Validation Error */
@@ -3965,6 +4138,77 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_table_tables__table_id__search_get: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated field IDs: only matches in these fields. */
+                fields?: string | null;
+                /** @description Results per page (1-50). */
+                limit?: number;
+                /** @description Results to skip (0-1000); use next_offset. */
+                offset?: number;
+                /** @description Words to find; each is a prefix (as you type). */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                table_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reindex_table_tables__table_id__search_reindex_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                table_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReindexResponse"];
                 };
             };
             /** @description Validation Error */
