@@ -225,7 +225,9 @@ class Cursor:
     Event IDs are taken when a transaction inserts its event and become visible when it commits, so a
     lower ID can appear after a higher one was delivered. An ID not visible yet stays a gap until every
     transaction that was running when the log was read has finished (snapshot xmin past that read's
-    xmax): from then on it can never appear, and the floor moves past it.
+    xmax): from then on it can never appear, and the floor moves past it. (The one case this misses:
+    a transaction that took its event ID in the same instant the read ran but got its transaction ID
+    just after it; writes flush their changes before the event, so their transaction ID comes first.)
     """
 
     def __init__(self, floor: int, high: int | None = None, gaps: Any = ()) -> None:
