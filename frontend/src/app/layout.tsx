@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ChevronsUpDown, KeyRound, LogOut, UserRound } from "lucide-react";
 import { Link, Outlet, useNavigate } from "react-router-dom";
 
+import { CommandPalette } from "@/app/command-palette";
 import { Avatar, AvatarFallback, initials } from "@/components/ui/avatar";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -17,7 +18,6 @@ import { ScrollArea } from "@/components/ui/scroll-area";
 import { signOut } from "@/features/auth/api/auth";
 import { SignInForm } from "@/features/auth/components/sign-in-form";
 import { SidebarTree } from "@/features/workspaces/components/sidebar-tree";
-import { TableSwitcher } from "@/features/workspaces/components/table-switcher";
 import { useConnectionStatus } from "@/hooks/use-realtime";
 import { useSession } from "@/hooks/use-session";
 import { sessionStore } from "@/lib/session";
@@ -128,7 +128,7 @@ export function AppLayout() {
           <ConnectionDot />
         </div>
         <div className="px-2 pt-2">
-          <TableSwitcher />
+          <CommandPalette />
         </div>
         <ScrollArea className="min-h-0 flex-1">
           <nav className="p-2" aria-label="Workspaces">
