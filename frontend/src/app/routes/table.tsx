@@ -3,6 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
+import { TableSearchBar } from "@/app/table-search-bar";
 import { GridView } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
 import { useTableEvents } from "@/hooks/use-realtime";
@@ -52,6 +53,7 @@ export default function TableRoute() {
         <h1 id="table-title" className="truncate text-base font-semibold">
           {table.data?.name ?? "Loading table…"}
         </h1>
+        <TableSearchBar tableId={tableId} />
       </header>
       <GridView
         key={tableId}
