@@ -32,7 +32,7 @@ localstack: $(LS_VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet -e '.[dev,extract]'
+	$(VPY) -m pip install --quiet -e '.[dev,extract,ifc]'
 	@touch $@
 
 # npm ci, then make serverless-offline's Python runner survive handler errors (see the script).

@@ -56,8 +56,20 @@ function longSecret(value, where) {
 
 function anything() {}
 
+function ecrImageWithDigest(value, where) {
+  if (!/^\d+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/[^@]+@sha256:[a-f0-9]{64}$/.test(value)) {
+    throw new Error(`${where} must be an ECR image URI with its digest (<account>.dkr.ecr.<region>.amazonaws.com/<repo>@sha256:...).`);
+  }
+}
+
+// Local stages build nothing that runs on Lambda: a well-formed URI that names no real image.
+const LOCAL_IMAGE_URI = `000000000000.dkr.ecr.us-east-1.amazonaws.com/pybase-extract-image@sha256:${'0'.repeat(64)}`;
+
 module.exports = {
   jwtSecret: (api) => resolve('PYBASE_JWT_SECRET', 'jwt-secret', api, longSecret),
   databaseUrl: (api) => resolve('DATABASE_URL', 'database-url', api, anything),
   redisUrl: (api) => resolve('REDIS_URL', 'redis-url', api, anything),
+  // The extractimage function's container image (IFC); not a secret, resolved the same way.
+  extractImageUri: async (api) =>
+    (await resolve('PYBASE_EXTRACT_IMAGE_URI', 'extract-image-uri', api, ecrImageWithDigest)) || LOCAL_IMAGE_URI,
 };

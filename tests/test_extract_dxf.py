@@ -223,7 +223,7 @@ def test_too_large_and_unknown(dxf_bytes: bytes, tmp_path) -> None:
         extract(big, limits=Limits(max_bytes=1000))  # checked before the file is read
     with pytest.raises(UnsupportedFormat) as info:
         extract(b"PK\x03\x04zipdata", filename="x.zip")
-    assert info.value.code == "unsupported_format" and info.value.details["supported"] == ["dxf", "pdf"]
+    assert info.value.code == "unsupported_format" and info.value.details["supported"] == ["dxf", "ifc", "pdf", "step"]
 
 
 def test_registry_imports_no_cad_libraries() -> None:

@@ -70,6 +70,8 @@ def test_package_has_a_zip_per_function_and_the_layers(packaged: Path, config: d
     assert {"health", "docs", "auth", "workspaces", "tables", "records", "files", "airtable", "extract", "ws",
             "purge"} <= functions  # fmt: skip
     for name in functions:
+        if "image" in config["functions"][name]:
+            continue  # a container image (extractimage): no zip
         archive = packaged / f"{name}.zip"
         assert archive.exists(), f"missing {archive.name}"
         names = zipfile.ZipFile(archive).namelist()
@@ -106,6 +108,11 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     for name, function in config["functions"].items():
         assert function["name"] in lambdas, f"{name} missing from the template"
         props = lambdas[function["name"]]["Properties"]
+        if "image" in function:
+            # IFC's libraries exceed the 250 MB of a zip function with layers: a container image, no layers.
+            assert props["PackageType"] == "Image" and "@sha256:" in props["Code"]["ImageUri"], name
+            assert not props.get("Layers") and props["MemorySize"] >= 3008
+            continue
         assert props["Runtime"] == "python3.11"
         assert props["Environment"]["Variables"]["PYTHONPATH"] == "shared"
         layer_refs = json.dumps(props.get("Layers", []))
@@ -122,7 +129,12 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     suffixes = {
         q["Filter"]["S3Key"]["Rules"][0]["Value"] for q in bucket["NotificationConfiguration"]["QueueConfigurations"]
     }
-    assert suffixes == {".dxf", ".DXF", ".pdf", ".PDF"}
+    assert suffixes == {".dxf", ".DXF", ".pdf", ".PDF", ".step", ".STEP", ".stp", ".STP", ".ifc", ".IFC"}
+    # IFC goes from the zip extract function to the image's own queue (same dead-letter queue).
+    image_queue = resources["ExtractImageQueue"]["Properties"]
+    assert image_queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["ExtractDeadLetterQueue", "Arn"]}
+    extract_env = lambdas["pybase-local-extract"]["Properties"]["Environment"]["Variables"]
+    assert extract_env["PYBASE_EXTRACT_IMAGE_QUEUE"] == "pybase-extract-local-image"
     assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
     # HTTP API, WebSocket API, the daily purge, the realtime relay and the search indexer feeder (a run every minute).
     route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
@@ -196,13 +208,19 @@ SECRETS = {
 }
 
 
+# The extract container image (IFC) is named like a secret: environment or SSM, with its digest.
+IMAGE = {"PYBASE_EXTRACT_IMAGE_URI": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/pybase-extract@sha256:" + "a" * 64}
+
+
 @needs_node
 def test_secrets_come_from_the_environment_and_must_be_long() -> None:
-    result = _serverless("print", "--stage", "prod", "--format", "json", **SECRETS)
+    result = _serverless("print", "--stage", "prod", "--format", "json", **SECRETS, **IMAGE)
     assert result.returncode == 0, result.stdout + result.stderr
     environment = json.loads(result.stdout)["provider"]["environment"]
     assert {k: environment[k] for k in SECRETS} == SECRETS
-    short = _serverless("print", "--stage", "prod", "--format", "json", **{**SECRETS, "PYBASE_JWT_SECRET": "x" * 31})
+    short = _serverless(
+        "print", "--stage", "prod", "--format", "json", **{**SECRETS, **IMAGE, "PYBASE_JWT_SECRET": "x" * 31}
+    )
     assert short.returncode != 0 and "at least 32 bytes" in short.stdout + short.stderr
 
 

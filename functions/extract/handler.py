@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from pybase.config import get_settings
 from pybase.jobs.service import check_extract_settings
-from pybase.jobs.worker import Invocation, ObjectEvent, defer_reason, process_event, requeue
+from pybase.jobs.worker import Invocation, ObjectEvent, defer_reason, forward_queue, process_event, requeue
 from pybase.jobs.worker import object_events as _object_events
 from pybase.logs import logger
 
@@ -45,6 +45,11 @@ def receive_count(record: SQSRecord) -> int:
 def record_handler(record: SQSRecord, lambda_context: Any = None) -> list[str]:
     count = receive_count(record)
     events = object_events(record.body)
+    forward = forward_queue(events, from_queue_arn=record.event_source_arn)
+    if forward is not None:
+        requeue(record.body, forward)  # IFC: to the container image that has ifcopenshell
+        logger.info("message forwarded", extra={"message_id": record.message_id, "queue": forward})
+        return ["forwarded"]
     remaining = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
     reason = defer_reason(events, invocation=_invocation, remaining_ms=remaining)
     if reason is not None:

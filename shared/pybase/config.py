@@ -85,6 +85,9 @@ class Settings:
     extract_visibility_timeout: int = 1800
     extract_max_receives: int = 3
     extract_memory_mb: int = 0
+    # Queue of the extract function's container image (formats whose libraries do not fit a zip function,
+    # IFC): a zip extract function without those libraries forwards such files there. "" locally.
+    extract_image_queue_name: str = ""
 
     # On AWS Lambda itself (not serverless offline): never local, whatever the stage is called.
     on_lambda: bool = False
@@ -125,5 +128,6 @@ def get_settings() -> Settings:
         extract_visibility_timeout=int(_env("PYBASE_EXTRACT_VISIBILITY_TIMEOUT", "1800") or 1800),
         extract_max_receives=int(_env("PYBASE_EXTRACT_MAX_RECEIVES", "3") or 3),
         extract_memory_mb=int(_env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0") or 0),
+        extract_image_queue_name=_env("PYBASE_EXTRACT_IMAGE_QUEUE", "") or "",
         on_lambda=deployed,
     )

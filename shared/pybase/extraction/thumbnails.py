@@ -99,10 +99,7 @@ def dxf_to_svg(
 ) -> Thumbnail:
     """Render model space (or the first layout with something to draw) to an SVG at most `max_px` on its
     longer side, within `limits` (FileTooLarge when a bound is reached, EmptyFile when nothing to draw)."""
-    from ezdxf.addons.drawing import RenderContext, layout, svg
-    from ezdxf.addons.drawing.config import Configuration, TextPolicy
-
-    from pybase.extraction.extractors.dxf import _read, expansion
+    from pybase.extraction.extractors.dxf import _read
 
     data = _bytes(source)
     if len(data) > limits.max_file_bytes:
@@ -112,14 +109,41 @@ def dxf_to_svg(
         )
     deadline = time.monotonic() + limits.max_seconds
     doc, _ = _read(data, Path(source) if isinstance(source, str | Path) else None)
-    page_layout = next((lay for lay in doc.layouts if _drawable(lay)), None)
-    if page_layout is None:
+    candidates = [lay for lay in doc.layouts if _drawable(lay)]
+    if not candidates:
         raise EmptyFile("The drawing has nothing to draw.", details={"format": "dxf"})
+    text: str | None = None
+    for page_layout in candidates:
+        # A layout whose every entity is skipped (dimensions without geometry, say) draws nothing: the
+        # next layout with content is the preview, as when model space is empty.
+        text = _render_layout(doc, page_layout, limits, deadline, max_px, text_entities_limit)
+        if text is not None:
+            break
+    if text is None:
+        raise EmptyFile("The drawing has nothing that can be drawn.", details={"format": "dxf"})
+    if len(text) > limits.max_svg_bytes:
+        raise FileTooLarge(
+            f"The preview would be {len(text)} bytes; previews are kept up to {limits.max_svg_bytes} bytes.",
+            details={"svg_bytes": len(text), "max_svg_bytes": limits.max_svg_bytes},
+        )
+    w, h = _svg_size(text)
+    return Thumbnail("image/svg+xml", text.encode("utf-8"), w, h)
+
+
+def _render_layout(
+    doc: object, page_layout: object, limits: PreviewLimits, deadline: float, max_px: int, text_entities_limit: int
+) -> str | None:
+    """One layout as SVG text, None when nothing in it can be drawn; FileTooLarge past the bounds."""
+    from ezdxf.addons.drawing import RenderContext, layout, svg
+    from ezdxf.addons.drawing.config import Configuration, TextPolicy
+
+    from pybase.extraction.extractors.dxf import expansion
+
     sizes: dict[str, int] = {}
     expanded = 0
-    for entity in page_layout:
+    for entity in page_layout:  # type: ignore[attr-defined]
         try:
-            expanded += 1 + expansion(doc, entity, entity.dxftype(), sizes)
+            expanded += 1 + expansion(doc, entity, entity.dxftype(), sizes)  # type: ignore[arg-type]
         except Exception:
             expanded += 1
     if expanded > limits.max_entities:
@@ -131,7 +155,7 @@ def dxf_to_svg(
     backend = svg.SVGBackend()
     # Glyph outlines dominate time and size on busy drawings, and at thumbnail scale text is a few
     # pixels high anyway: draw it as filled boxes there.
-    texts = sum(1 for e in page_layout if e.dxftype() in ("TEXT", "MTEXT"))
+    texts = sum(1 for e in page_layout if e.dxftype() in ("TEXT", "MTEXT"))  # type: ignore[attr-defined]
     policy = TextPolicy.FILLING if texts <= text_entities_limit else TextPolicy.REPLACE_FILL
     frontend_class = _bounded_frontend(limits, deadline)
     frontend = frontend_class(RenderContext(doc), backend, config=Configuration(text_policy=policy))
@@ -143,16 +167,9 @@ def dxf_to_svg(
     # A coordinate space of 25x the pixel size keeps numbers short without visible rounding.
     settings = layout.Settings(fit_page=True, output_coordinate_space=max(max_px, 100) * 25)
     try:
-        text = backend.get_string(page, settings=settings)
+        return backend.get_string(page, settings=settings)
     except ValueError:  # ezdxf: "empty bounding box" when every entity was skipped
-        raise EmptyFile("The drawing has nothing that can be drawn.", details={"format": "dxf"}) from None
-    if len(text) > limits.max_svg_bytes:
-        raise FileTooLarge(
-            f"The preview would be {len(text)} bytes; previews are kept up to {limits.max_svg_bytes} bytes.",
-            details={"svg_bytes": len(text), "max_svg_bytes": limits.max_svg_bytes},
-        )
-    w, h = _svg_size(text)
-    return Thumbnail("image/svg+xml", text.encode("utf-8"), w, h)
+        return None
 
 
 def _svg_size(text: str) -> tuple[int, int]:

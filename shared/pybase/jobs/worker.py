@@ -144,6 +144,20 @@ def defer_reason(events: list[ObjectEvent], *, invocation: Invocation, remaining
     return None
 
 
+def forward_queue(events: list[ObjectEvent], *, from_queue_arn: str | None) -> str | None:
+    """The queue of the extract function's container image when this function lacks a library that every
+    file of the message needs (IFC: ifcopenshell does not fit a zip function); None to extract here."""
+    from pybase.extraction.extractors import spec_for_filename
+
+    target = get_settings().extract_image_queue_name
+    if not target or not events or (from_queue_arn or "").rsplit(":", 1)[-1] == target:
+        return None  # nowhere to send it, or already there: extract here (and fail clearly if need be)
+    specs = [spec_for_filename(e.key) for e in events]
+    if all(spec is not None and spec.missing() for spec in specs):
+        return target
+    return None
+
+
 def requeue(body: str, queue_arn: str) -> None:
     """Send the message again as a new one (its receive count starts over: a deferral is not a failed
     delivery); the caller acknowledges the original. A duplicate event is harmless (one job per version)."""

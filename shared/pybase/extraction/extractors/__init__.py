@@ -30,6 +30,14 @@ class FormatSpec:
     sniff: Callable[[bytes], bool]
     description: str = ""
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    # Top-level modules the extractor needs beyond the extraction layer (too large for a zip function).
+    requires: tuple[str, ...] = ()
+
+    def missing(self) -> list[str]:
+        """The required modules not installed here (the extract function's container image has them)."""
+        import importlib.util
+
+        return [name for name in self.requires if importlib.util.find_spec(name) is None]
 
     def load(self) -> type[Extractor]:
         module_name, _, class_name = self.target.partition(":")
@@ -114,6 +122,7 @@ register(
         media_types=("model/ifc", "application/ifc", "application/x-ifc"),
         sniff=_sniff_ifc,
         description="Industry Foundation Classes (BIM), STEP physical file",
+        requires=("ifcopenshell",),
     )
 )
 register(
@@ -157,6 +166,11 @@ def detect_format(head: bytes, *, filename: str | None = None, content_type: str
         "Unsupported file format; supported: " + ", ".join(s.name.upper() for s in _REGISTRY.values()) + ".",
         details={"supported": sorted(_REGISTRY), "filename": filename, "content_type": content_type},
     )
+
+
+def spec_for_filename(filename: str) -> FormatSpec | None:
+    suffix = PurePath(filename).suffix.lower()
+    return next((s for s in _REGISTRY.values() if suffix in s.extensions), None)
 
 
 def get_extractor(name: str, *, limits: Limits | None = None) -> Extractor:

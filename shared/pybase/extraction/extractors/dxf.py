@@ -379,8 +379,12 @@ class DxfExtractor(Extractor):
     def _on_text(self, e: Any, box: _Box, placed: list, layout: str) -> None:
         kind = e.dxftype()
         if kind == "MTEXT":
-            # Stacked tolerances ("\S+0.1^-0.0;") decoded first: plain-text conversion alone mangles them.
-            text = "\n".join(" ".join(line.split()) for line in _plain(e.text).split("\n"))
+            raw = e.text
+            if "\\S" in raw:
+                # Stacked tolerances ("\S+0.1^-0.0;") decoded first: plain-text conversion alone mangles them.
+                text = "\n".join(" ".join(line.split()) for line in _plain(raw).split("\n"))
+            else:
+                text = e.plain_text(split=False)
             height = e.dxf.get("char_height", 2.5)
         else:
             text = e.plain_text()
