@@ -9,6 +9,7 @@ export const queryKeys = {
   tables: (baseId: string) => ["bases", baseId, "tables"] as const,
   table: (tableId: string) => ["tables", tableId] as const,
   fields: (tableId: string) => ["tables", tableId, "fields"] as const,
+  fieldTypes: () => ["field-types"] as const,
   records: (tableId: string, params: Record<string, unknown> = {}) => ["tables", tableId, "records", params] as const,
   members: (scope: "workspace" | "base" | "table", id: string) => [`${scope}s`, id, "members"] as const,
   invitations: (workspaceId: string) => ["workspaces", workspaceId, "invitations"] as const,

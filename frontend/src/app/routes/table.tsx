@@ -1,10 +1,11 @@
-// The table screen. The grid itself lives in src/features/grid/components/grid-view.tsx.
+// The table screen. The grid itself lives in src/features/grid/components/grid-view.tsx; the views
+// and fields controls above it in src/app/table-view-bar.tsx.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
-import { TableSearchBar } from "@/app/table-search-bar";
-import { GridView } from "@/features/grid/components/grid-view";
+import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
+import { GridView, type GridViewProps } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
 import { useTableEvents } from "@/hooks/use-realtime";
 import { errorMessage } from "@/lib/api/errors";
@@ -37,6 +38,7 @@ export default function TableRoute() {
   const { tableId = "", baseId } = useParams();
   const table = useQuery(tableQuery(tableId));
   useTableMetaEvents(tableId, baseId ?? table.data?.base_id);
+  const { view } = useCurrentView(tableId);
   if (table.isError) {
     return (
       <div className="p-6">
@@ -47,22 +49,25 @@ export default function TableRoute() {
       </div>
     );
   }
+  // The current view reaches the grid as `viewId`.
+  const gridProps: GridViewProps & { viewId?: string | undefined } = {
+    tableId,
+    baseId: baseId ?? table.data?.base_id,
+    tableName: table.data?.name,
+    primaryFieldId: table.data?.primary_field_id,
+    role: table.data?.role,
+    viewId: view?.id,
+  };
   return (
     <section className="flex min-h-0 flex-1 flex-col" aria-labelledby="table-title">
       <header className="flex items-center gap-3 border-b px-4 py-2">
         <h1 id="table-title" className="truncate text-base font-semibold">
           {table.data?.name ?? "Loading table…"}
         </h1>
-        <TableSearchBar tableId={tableId} />
+        <ViewTabsBar tableId={tableId} role={table.data?.role} />
       </header>
-      <GridView
-        key={tableId}
-        tableId={tableId}
-        baseId={baseId ?? table.data?.base_id}
-        tableName={table.data?.name}
-        primaryFieldId={table.data?.primary_field_id}
-        role={table.data?.role}
-      />
+      <TableViewBar tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role} />
+      <GridView key={tableId} {...gridProps} />
     </section>
   );
 }
