@@ -66,6 +66,8 @@ export interface GridViewProps {
   primaryFieldId?: string | null | undefined;
   /** The caller's role on the table; viewers and commenters get a read-only grid. */
   role?: string | null | undefined;
+  /** The view to show (its filters, sorts, layout); default: the table's first grid view. */
+  viewId?: string | undefined;
 }
 
 const ROW_HEIGHTS = { short: 34, medium: 56, tall: 90, extra_tall: 134 } as const;
@@ -85,6 +87,11 @@ function ensurePortal(): void {
   portal.style.top = "0";
   portal.style.zIndex = "50";
   document.body.appendChild(portal);
+}
+
+/** Whether one of glide's overlay editors is open (it renders into #portal). */
+function editorOpen(): boolean {
+  return (document.getElementById("portal")?.childElementCount ?? 0) > 0;
 }
 
 const ChipsEditorShell: ProvideEditorComponent<ChipsCell> = (props) => (
@@ -127,7 +134,7 @@ declare global {
 
 const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
 
-export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: GridViewProps) {
+export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId }: GridViewProps) {
   ensurePortal();
   const queryClient = useQueryClient();
   const realtime = useRealtime();
@@ -137,7 +144,10 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: G
   const fields = useQuery(fieldsQuery(tableId));
   const views = useQuery(viewsQuery(tableId));
   const people = useQuery(peopleQuery(baseId)).data;
-  const view = views.data?.find((v) => v.type === "grid") ?? views.data?.[0];
+  const view =
+    (viewId ? views.data?.find((v) => v.id === viewId) : undefined) ??
+    views.data?.find((v) => v.type === "grid") ??
+    views.data?.[0];
   const config = viewConfig(view);
   const ready = fields.isSuccess && (views.isSuccess || views.isError);
   const rows = useRecordWindow(tableId, view?.id, ready, config.revision);
@@ -176,6 +186,9 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: G
   });
   const [expanded, setExpanded] = useState<RecordRow | null>(null);
   const flashes = useRef(new Map<string, number>());
+  // The record as it was when the user started on the selected cell: an edit is based on what they
+  // saw, so a change that arrives live while the editor is open still ends in the 412 conflict flow.
+  const editBase = useRef<RecordRow | null>(null);
   const [headerMenu, setHeaderMenu] = useState<{ col: number; bounds: Rectangle } | null>(null);
 
   const saveView = useCallback(
@@ -217,6 +230,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: G
             .then((record) => {
               flashes.current.set(id, Date.now());
               cache.replace(record);
+              if (editBase.current?.id === record.id && !editorOpen()) editBase.current = record;
               rows.touch();
             })
             .catch(() => rows.reload());
@@ -333,7 +347,10 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: G
           continue;
         }
         if (items.length === 1) {
-          void edits.editCell(record, field, parsed.value);
+          const base = editBase.current?.id === record.id ? editBase.current : record;
+          void edits.editCell(base, field, parsed.value).then(() => {
+            if (editBase.current?.id === base.id) editBase.current = cache.row(cache.indexOf(base.id)) ?? null;
+          });
           return true;
         }
         const fieldsOf = updates.get(record.id) ?? {};
@@ -601,7 +618,12 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role }: G
             fillHandle={canEdit}
             keybindings={{ downFill: true, rightFill: true, search: false }}
             gridSelection={selection}
-            onGridSelectionChange={setSelection}
+            onGridSelectionChange={(next) => {
+              const cell = next.current?.cell;
+              const record = cell ? cache.row(cell[1]) : undefined;
+              if (record?.id !== editBase.current?.id || !editorOpen()) editBase.current = record ?? null;
+              setSelection(next);
+            }}
             onCellsEdited={onCellsEdited}
             onDelete={(sel) => {
               if (sel.rows.length === 0) return canEdit; // clears the selected cells (onCellsEdited)
