@@ -57,4 +57,29 @@ describe("AppLayout session expiry", () => {
     expect(screen.getByLabelText("Draft")).toHaveValue("half-written note");
     expect(sessionStore.getState()).toMatchObject({ status: "active", session: { accessToken: "a2", refreshToken: "r2" } });
   });
+
+  it("asks before leaving the page while a change is being saved", async () => {
+    vi.stubGlobal("fetch", fakeFetch([{ method: "GET", path: "/workspaces", body: [] }]).fetch);
+    const { queryClient } = renderWithProviders(
+      <Routes>
+        <Route element={<AppLayout />}>
+          <Route path="/" element={<Page />} />
+        </Route>
+      </Routes>,
+    );
+    const leave = () => {
+      const event = new Event("beforeunload", { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(leave()).toBe(false);
+    let finish: () => void = () => undefined;
+    const saving = queryClient.getMutationCache().build(queryClient, {
+      mutationFn: () => new Promise<void>((resolve) => (finish = resolve)),
+    });
+    act(() => void saving.execute(undefined));
+    await waitFor(() => expect(leave()).toBe(true));
+    await act(async () => finish());
+    await waitFor(() => expect(leave()).toBe(false));
+  });
 });

@@ -1,4 +1,5 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useIsMutating, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { ChevronsUpDown, KeyRound, LogOut, UserRound } from "lucide-react";
 import { Link, Outlet, useNavigate } from "react-router-dom";
 
@@ -117,7 +118,23 @@ function UserMenu() {
   );
 }
 
+/** Leaving the page while a change is being saved asks first, so the change is not silently lost. */
+function useWarnBeforeUnloadWhileSaving() {
+  const saving = useIsMutating() > 0;
+  useEffect(() => {
+    if (!saving) return undefined;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older browsers need a returnValue to show the prompt.
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [saving]);
+}
+
 export function AppLayout() {
+  useWarnBeforeUnloadWhileSaving();
   return (
     <div className="flex h-full">
       <aside className="flex w-64 shrink-0 flex-col border-r bg-sidebar" aria-label="Navigation">

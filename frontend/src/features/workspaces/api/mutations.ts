@@ -90,9 +90,12 @@ export function useReorderTables() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async ({ ordered }: { baseId: string; ordered: Table[] }) => {
-      for (const [tableId, position] of positionWrites(ordered)) {
-        await unwrap(api.PATCH("/tables/{tableId}", { params: { path: { tableId } }, body: { position } }));
-      }
+      // Independent writes: sent together, so the new order is saved in one round trip.
+      await Promise.all(
+        positionWrites(ordered).map(([tableId, position]) =>
+          unwrap(api.PATCH("/tables/{tableId}", { params: { path: { tableId } }, body: { position } })),
+        ),
+      );
     },
     onMutate: async ({ baseId, ordered }) => {
       await qc.cancelQueries({ queryKey: queryKeys.tables(baseId) });
