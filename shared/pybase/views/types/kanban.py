@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -26,6 +26,11 @@ class KanbanConfig(ViewConfig):
     stack_field_id: str | None = Field(default=None, max_length=40)
     cover_field_id: str | None = Field(default=None, max_length=40)
     hide_empty_stacks: bool = False
+    # Order of cards within stacks (drag to reorder): record IDs, ranked only among cards of the same
+    # stack; records not listed follow in the listing's order. Records have no position of their own.
+    card_order: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=10_000
+    )
 
 
 @register
