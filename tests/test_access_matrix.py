@@ -857,6 +857,40 @@ def test_computed_values_from_a_hidden_table_are_empty_on_every_path(lw: LinkWor
     _no_secret(patched.text)
 
 
+def test_filters_and_sorts_cannot_test_values_of_a_hidden_table(lw: LinkWorld) -> None:
+    owner, me = Api(lw.world.owner.token), _guest(lw, "editor")
+    base = lw.world.base_id
+    lookup_filter = {"field": lw.lookup, "op": "contains", "value": "TOPSECRET"}
+    formula = "FIND('TOPSECRET', ARRAYJOIN({Secret lookup}))"
+
+    def native(api: Api, **query: Any) -> Any:
+        return api.call("records", "GET", f"/tables/{lw.visible}/records", query=query)
+
+    # The owner's filters find the record through the hidden values ...
+    assert len(native(owner, filter=json.dumps(lookup_filter)).json()["records"]) == 1
+    assert native(owner, sort=json.dumps([{"field": lw.lookup}])).status == 200
+    v0 = owner.call("airtable", "GET", f"/v0/{base}/{lw.visible}", query={"sort[0][field]": "Secret lookup"})
+    assert v0.status == 200, v0.text
+    # ... a guest's are refused like filters on a field that does not exist.
+    unknown = native(me, filter=json.dumps({**lookup_filter, "field": _random_id("fld")}))
+    for query in (
+        {"filter": json.dumps(lookup_filter)},
+        {"filter": json.dumps({"field": lw.rollup, "op": "contains", "value": "TOP"})},
+        {"filter": json.dumps({"field": lw.link, "op": "contains", "value": "TOP"})},
+        {"sort": json.dumps([{"field": lw.lookup}])},
+    ):
+        r = native(me, **query)
+        assert r.status == unknown.status == 422, (query, r.text)
+        assert r.json()["error"]["code"] == unknown.json()["error"]["code"]
+    assert native(me, filter=json.dumps({"formula": formula})).status == 422
+    v0 = me.call("airtable", "GET", f"/v0/{base}/{lw.visible}", query={"filterByFormula": formula})
+    assert v0.status == 422, v0.text
+    v0 = me.call("airtable", "GET", f"/v0/{base}/{lw.visible}", query={"sort[0][field]": "Secret lookup"})
+    assert v0.status == 422, v0.text
+    # Fields of the table itself still filter.
+    assert native(me, filter=json.dumps({"field": "Name", "op": "=", "value": "mine"}), field_key="name").status == 200
+
+
 def test_converting_a_lookup_stores_only_what_the_caller_can_read(lw: LinkWorld) -> None:
     owner = Api(lw.world.owner.token)
     lookup = _field_call(owner, lw.visible, "lookup", link_field_id=lw.link, field_id=lw.secret_field).json()["id"]

@@ -313,11 +313,12 @@ def list_records(
     parts: list[str] = []
     query_params = Params()
     conditions: list[Condition] = []
+    usable = records.queryable_fields(session, ctx)  # never filter or sort on hidden tables' values
     view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
-        live = records._live_only(view_filter, ctx.fields)
-        parts.append(compile_filter(live, ctx.fields, query_params, conditions))
-    formula_sql = compile_formula_filter(params.filter_by_formula or "", ctx.fields.fields)
+        live = records._live_only(view_filter, usable)
+        parts.append(compile_filter(live, usable, query_params, conditions))
+    formula_sql = compile_formula_filter(params.filter_by_formula or "", usable.fields)
     if formula_sql:
         parts.append(f"coalesce({formula_sql}, false)")
     where = " AND ".join(parts) if parts else "TRUE"
@@ -331,9 +332,9 @@ def list_records(
                 raise invalid_request(f'Invalid request: sort direction "{direction}" is not asc or desc')
             sorts.append({"field": _field(ctx, item["field"]).id, "direction": direction})
     else:
-        sorts = [s for s in (spec.sorts if spec is not None else []) if records._is_live(s, ctx.fields)]
+        sorts = [s for s in (spec.sorts if spec is not None else []) if records._is_live(s, usable)]
     try:
-        keys = compile_sorts(sorts, ctx.fields)
+        keys = compile_sorts(sorts, usable)
     except pe.ValidationFailed as exc:
         raise invalid_request(exc.message, "INVALID_SORT") from None
     cursor, returned = _offset_decode(params.offset) if params.offset else (None, 0)

@@ -150,6 +150,30 @@ def attach(
                 computed[field_id] = plan(row)
 
 
+def hidden_fields(fields: list[Any], readable: Callable[[str], bool]) -> set[str]:
+    """IDs of the fields whose values come from linked tables the caller cannot read: links into them
+    (their names), lookups and rollups through those links, and formulas reading any of these."""
+    hidden = {
+        f.id
+        for f in fields
+        if f.type == "link" and not readable(str((f.options or {}).get("linked_table_id") or ""))
+    }
+    if not hidden:
+        return hidden
+    hidden |= {
+        f.id for f in fields if f.type in ("lookup", "rollup") and (f.options or {}).get("link_field_id") in hidden
+    }
+    formulas = [f for f in fields if f.type == "formula"]
+    grew = True
+    while grew:  # formulas of formulas: until nothing new is hidden
+        grew = False
+        for f in formulas:
+            if f.id not in hidden and hidden.intersection((f.options or {}).get("referenced_field_ids") or ()):
+                hidden.add(f.id)
+                grew = True
+    return hidden
+
+
 def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
     """Links first, then lookups/rollups/counts, then formulas (which may read any of them)."""
     rank = {"link": 0, "lookup": 1, "rollup": 1, "count": 1, "formula": 2}

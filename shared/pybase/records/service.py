@@ -264,6 +264,16 @@ def _iso(moment: datetime) -> str:
     return _last_iso[1]
 
 
+def queryable_fields(session: Session, ctx: TableContext) -> FieldSet:
+    """The fields a caller may filter and sort by: a filter on a value from a linked table the caller
+    cannot read would test that value (a hidden lookup `= 'x'`), so those fields are left out and a
+    filter naming one answers like an unknown field."""
+    if ctx.principal is None or not any(f.type == "link" for f in ctx.fields.fields):
+        return ctx.fields
+    hidden = links_computed.hidden_fields(ctx.fields.fields, table_reader(session, ctx.principal))
+    return FieldSet([f for f in ctx.fields.fields if f.id not in hidden]) if hidden else ctx.fields
+
+
 def serialize_rows(
     session: Session,
     rows: list[Row],
@@ -983,15 +993,16 @@ def list_records(
     params = Params()
     conditions: list[Condition] = []
     parts = []
+    usable = queryable_fields(session, ctx)
     view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
-        parts.append(compile_filter(_live_only(view_filter, ctx.fields), ctx.fields, params, conditions))
+        parts.append(compile_filter(_live_only(view_filter, usable), usable, params, conditions))
     if filter:
-        parts.append(compile_filter(filter, ctx.fields, params, conditions))
+        parts.append(compile_filter(filter, usable, params, conditions))
     where = " AND ".join(parts) if parts else "TRUE"
-    view_sorts = [s for s in (spec.sorts if spec is not None else []) if _is_live(s, ctx.fields)]
+    view_sorts = [s for s in (spec.sorts if spec is not None else []) if _is_live(s, usable)]
     sorts = parse_sort_param(sort) or view_sorts
-    keys = compile_sorts(sorts, ctx.fields)
+    keys = compile_sorts(sorts, usable)
     cursor_values = decode_cursor(cursor, keys) if cursor else None
     sql = build_list_sql(
         table_id=table_id, where=where, keys=keys, cursor_values=cursor_values, limit=page_size + 1, params=params,
