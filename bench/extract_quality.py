@@ -30,14 +30,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from pybase.extraction import extract  # noqa: E402
+from pybase.extraction import extract, iso286  # noqa: E402
 from tests.fixtures import make_cad  # noqa: E402
 
 DECOYS = ["SEE NOTE 3", "GENERAL TOLERANCES ISO 2768-m", "BREAK ALL EDGES", "PB-4411 REV 2", "DO NOT SCALE",
-          "ITEM 4 OPTIONAL", "2 PLACES", "FINISH: ANODISED"]  # fmt: skip
+          "ITEM 4 OPTIONAL", "2 PLACES", "FINISH: ANODISED", "SEE DETAIL A 2:1", "ISO 1302 Ra 1.6",
+          "TORQUE 25 Nm", "WEIGHT 2.5 kg"]  # fmt: skip
 HEADERS = [("ITEM", "PART NUMBER", "DESCRIPTION", "QTY"), ("POS", "PART NO", "NAME", "QTY"),
            ("ITEM NO", "DWG NO", "DESCRIPTION", "QUANTITY")]  # fmt: skip
-PARTS = ["ISO 4762 M8x20", "DIN 912 M6x16", "SPACER Ø10", "PB-200", "PB-210", "WASHER 8.4", "NUT M8",
+PARTS = ["SOCKET HEAD CAP SCREW", "DEEP GROOVE BALL BEARING",
+         "ISO 4762 M8x20", "DIN 912 M6x16", "SPACER Ø10", "PB-200", "PB-210", "WASHER 8.4", "NUT M8",
          "PIN Ø6x30", "BRACKET", "COVER", "SHAFT Ø20 h6", "BEARING 6204"]  # fmt: skip
 
 
@@ -67,7 +69,14 @@ class Score:
 def _callout(rng: random.Random) -> tuple[str, tuple[Any, ...]]:
     """A dimension callout as written, and what it means: (kind, nominal, plus, minus)."""
     n = rng.choice([6, 8, 10, 12, 16, 20, 25, 40, 50, 63, 80])
-    form = rng.randrange(6)
+    form = rng.randrange(8)
+    if form == 6:
+        count = rng.randrange(2, 9)
+        return f"{count}x Ø{n}.6 THRU", ("diameter", n + 0.6, None, None)
+    if form == 7:
+        fit = rng.choice(["H7", "h6"])
+        plus, minus = iso286.deviations(n, fit) or (None, None)
+        return f"Ø{n} {fit}", ("diameter", float(n), plus, minus)
     if form == 0:
         pitch = {6: 1.0, 8: 1.25, 10: 1.5, 12: 1.75, 16: 2.0, 20: 2.5}.get(n, 1.5)
         return f"M{n}x{pitch:g}", ("thread", float(n), None, None)
@@ -87,6 +96,33 @@ def _bom(rng: random.Random, count: int) -> list[tuple[str, str, str, str]]:
             for i in range(count)]  # fmt: skip
 
 
+def _wrapped_grid(space: Any, x0: float, y0: float, widths: list[float], rows: list[tuple[str, ...]], *,
+                  wrap: bool) -> None:
+    """A grid table drawn with LINEs and TEXTs, rows[0] at the bottom; with `wrap`, a description of
+    several words is written on two lines inside its cell (as drafters do in narrow columns)."""
+    h = 9.0
+    x_end = x0 + sum(widths)
+    for r in range(len(rows) + 1):
+        space.add_line((x0, y0 + r * h), (x_end, y0 + r * h))
+    x = x0
+    for w in [*widths, 0.0]:
+        space.add_line((x, y0), (x, y0 + len(rows) * h))
+        x += w
+    for r, row in enumerate(rows):
+        x = x0
+        for c, (w, value) in enumerate(zip(widths, row, strict=True)):
+            words = value.split()
+            if wrap and c == 2 and len(words) > 1:
+                half = (len(words) + 1) // 2
+                lines = [" ".join(words[:half]), " ".join(words[half:])]
+            else:
+                lines = [value]
+            for k, line in enumerate(lines):
+                y = y0 + r * h + (5.2 - 3.6 * k if len(lines) > 1 else 3.0)
+                space.add_text(line, dxfattribs={"height": 2.2}).set_placement((x + 1.5, y))
+            x += w
+
+
 def make_dxf_sheet(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     import ezdxf
 
@@ -96,10 +132,9 @@ def make_dxf_sheet(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     header = rng.choice(HEADERS)
     rows = _bom(rng, rng.randrange(2, 7))
     style = rng.choice(["grid_bottom", "grid_top", "acad", "text_only"])
-    if style == "grid_bottom":
-        make_cad._grid_table(msp, 230, 60, [15, 55, 55, 15], [header, *rows])
-    elif style == "grid_top":
-        make_cad._grid_table(msp, 230, 60, [15, 55, 55, 15], [*reversed(rows), header])
+    if style in ("grid_bottom", "grid_top"):
+        ordered = [header, *rows] if style == "grid_bottom" else [*reversed(rows), header]
+        _wrapped_grid(msp, 230, 60, [15, 55, 55, 15], ordered, wrap=rng.random() < 0.5)
     elif style == "text_only":  # a parts list typed as text in columns, no lines
         for r, row in enumerate([header, *rows]):
             for x, value in zip((230, 245, 300, 355), row, strict=True):
