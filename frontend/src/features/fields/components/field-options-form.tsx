@@ -50,7 +50,8 @@ function Row({ label, children }: { label: string; children: (id: string) => Rea
 const ZONES: string[] = (() => {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
   try {
-    return intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : ["UTC"];
+    const zones = intl.supportedValuesOf ? intl.supportedValuesOf("timeZone") : [];
+    return ["UTC", ...zones.filter((zone) => zone !== "UTC")];
   } catch {
     return ["UTC"];
   }
@@ -83,7 +84,7 @@ export function FieldOptionsForm({ type, options, onChange, fields, baseId, edit
     <Row label="Time zone">
       {(id) => (
         <NativeSelect id={id} value={str("timezone")} onChange={(e) => set("timezone", e.target.value)}>
-          <option value="">Each viewer's own (UTC stored)</option>
+          <option value="">Not set (UTC)</option>
           {ZONES.map((zone) => (
             <option key={zone} value={zone}>
               {zone}
