@@ -386,6 +386,9 @@ def bootstrap(config: dict[str, Any], endpoint: str) -> dict[str, str]:
         bucket = str(props["BucketName"])
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=bucket)
+        versioning = props.get("VersioningConfiguration", {}).get("Status")
+        if versioning:
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning})
         rules = props.get("CorsConfiguration", {}).get("CorsRules")
         if rules:
             # CloudFormation's CorsRule names differ from the S3 API's.

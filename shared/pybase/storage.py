@@ -32,6 +32,7 @@ class ObjectInfo:
     size: int
     etag: str
     content_type: str | None
+    version_id: str | None = None  # None when the bucket does not keep versions
 
 
 @lru_cache(maxsize=8)
@@ -87,9 +88,18 @@ def presign_put(key: str, *, content_type: str, expires: int = PRESIGN_PUT_SECON
 
 
 def presign_get(
-    key: str, *, filename: str | None = None, content_type: str | None = None, expires: int = PRESIGN_GET_SECONDS
+    key: str,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    expires: int = PRESIGN_GET_SECONDS,
+    version_id: str | None = None,
 ) -> str:
+    """A download URL; with `version_id`, for that version only (a later PUT to the key changes nothing).
+    Signing is local computation: no request to S3."""
     params: dict[str, Any] = {"Bucket": bucket(), "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
     if filename:
         # Always a download: an uploaded SVG or HTML must never render in the API's origin.
         params["ResponseContentDisposition"] = content_disposition(filename)
@@ -117,7 +127,13 @@ def head(key: str) -> ObjectInfo:
         size=int(response["ContentLength"]),
         etag=str(response.get("ETag", "")).strip('"'),
         content_type=response.get("ContentType"),
+        version_id=_version(response.get("VersionId")),
     )
+
+
+def _version(value: Any) -> str | None:
+    # S3 answers "null" for objects written while versioning was off.
+    return str(value) if value and value != "null" else None
 
 
 def get_bytes(key: str, *, etag: str | None = None) -> bytes:

@@ -42,6 +42,8 @@ class Attachment(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     size: Mapped[int | None] = mapped_column(BigInteger)
     etag: Mapped[str | None] = mapped_column(String(80))
+    # The S3 version the checks ran on (versioned buckets): downloads are signed for it.
+    version_id: Mapped[str | None] = mapped_column(String(1024))
     # [{key, type, width, height}] previews written by the extract function.
     thumbnails: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     error: Mapped[str | None] = mapped_column(Text)

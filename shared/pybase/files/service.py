@@ -26,6 +26,7 @@ from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.files.models import Attachment
 from pybase.files.schemas import AttachmentOut, FileUrl, Thumbnail, UploadOut, UploadTarget
+from pybase.files.urls import READ_URL_SECONDS
 from pybase.ids import looks_like_id
 from pybase.records.models import Record
 from pybase.tables.models import Table
@@ -148,22 +149,36 @@ def _authorize(
 
 def thumbnail_entries(attachment: Attachment) -> list[dict[str, Any]]:
     return [
-        {"url": storage.presign_get(t["key"], content_type=t["type"]), "type": t["type"],
+        {"url": storage.presign_get(t["key"], content_type=t["type"], expires=READ_URL_SECONDS), "type": t["type"],
          "width": t.get("width"), "height": t.get("height")}
         for t in attachment.thumbnails or []
     ]  # fmt: skip
 
 
+def _download_url(attachment: Attachment, *, expires: int = READ_URL_SECONDS) -> str:
+    # Signed for the version recorded at completion: a second PUT to the upload URL changes nothing.
+    return storage.presign_get(
+        attachment.key, filename=attachment.filename, content_type=attachment.content_type, expires=expires,
+        version_id=attachment.version_id,
+    )  # fmt: skip
+
+
 def attachment_entry(attachment: Attachment) -> dict[str, Any]:
-    """The object kept in the record's attachment field."""
+    """The object kept in the record's attachment field: a stable reference (key, version), from which
+    each read signs short-lived URLs (pybase.files.urls), never a long-lived URL."""
     entry: dict[str, Any] = {
         "id": attachment.id,
         "filename": attachment.filename,
         "size": attachment.size,
         "type": attachment.content_type,
-        "url": storage.presign_get(attachment.key, filename=attachment.filename, content_type=attachment.content_type),
+        "key": attachment.key,
     }
-    thumbs = thumbnail_entries(attachment)
+    if attachment.version_id:
+        entry["version"] = attachment.version_id
+    thumbs = [
+        {"key": t["key"], "type": t["type"], "width": t.get("width"), "height": t.get("height")}
+        for t in attachment.thumbnails or []
+    ]
     if thumbs:
         entry["thumbnails"] = thumbs
     return entry
@@ -180,9 +195,7 @@ def to_out(attachment: Attachment, *, job_id: str | None = None, record: dict[st
         type=attachment.content_type,
         size=attachment.size if uploaded else attachment.declared_size,
         status=attachment.status,
-        url=storage.presign_get(attachment.key, filename=attachment.filename, content_type=attachment.content_type)
-        if uploaded
-        else None,
+        url=_download_url(attachment) if uploaded else None,
         thumbnails=[Thumbnail(**t) for t in thumbnail_entries(attachment)] if uploaded else [],
         job_id=job_id,
         record=record,
@@ -344,6 +357,7 @@ def mark_uploaded(
     attachment.status = "uploaded"
     attachment.size = info.size
     attachment.etag = info.etag
+    attachment.version_id = info.version_id
     attachment.uploaded_at = utcnow()
     session.flush()
     record = _append_to_record(session, attachment, actor=actor)
@@ -408,11 +422,12 @@ def file_url(session: Session, *, principal: Principal, attachment_id: str, thum
         if not 0 <= thumbnail < len(thumbs):
             raise NotFound("No such thumbnail.", details={"id": attachment_id, "thumbnail": thumbnail})
         t = thumbs[thumbnail]
-        url = storage.presign_get(t["key"], content_type=t["type"], expires=3600)
-        return FileUrl(id=attachment.id, url=url, filename=attachment.filename, type=t["type"], expires_in=3600)
-    url = storage.presign_get(
-        attachment.key, filename=attachment.filename, content_type=attachment.content_type, expires=3600
-    )
+        url = storage.presign_get(t["key"], content_type=t["type"], expires=READ_URL_SECONDS)
+        return FileUrl(
+            id=attachment.id, url=url, filename=attachment.filename, type=t["type"], expires_in=READ_URL_SECONDS
+        )
+    url = _download_url(attachment)
     return FileUrl(
-        id=attachment.id, url=url, filename=attachment.filename, type=attachment.content_type, expires_in=3600
-    )
+        id=attachment.id, url=url, filename=attachment.filename, type=attachment.content_type,
+        expires_in=READ_URL_SECONDS,
+    )  # fmt: skip

@@ -173,7 +173,24 @@ def ingest_object_event(
     kind = files.file_kind(key)
     if kind is None or kind.extract is None:
         return None
-    return ensure_job(session, attachment=attachment, etag=etag, size=size, sequencer=sequencer)
+    job = ensure_job(session, attachment=attachment, etag=etag, size=size, sequencer=sequencer)
+    replaced = attachment.status == "uploaded" and attachment.etag and etag != attachment.etag
+    if replaced and job.status == "queued" and _is_current(key, etag):
+        # A PUT to a still-valid upload URL after the upload completed: the attachment is the file
+        # checked then, so this newer object is never extracted (a stale older version's job fails
+        # on its own when the worker reads it with its ETag).
+        claim(session, job_id=job.id)
+        fail(session, job_id=job.id, code="replaced_after_upload",
+             message="The file was replaced after its upload completed; this version was not extracted.",
+             details={"uploaded_etag": attachment.etag})  # fmt: skip
+    return job
+
+
+def _is_current(key: str, etag: str) -> bool:
+    try:
+        return storage.head(key).etag == etag
+    except storage.ObjectMissing:
+        return False
 
 
 def _mark_uploaded_or_note(session: Session, attachment: Attachment, info: storage.ObjectInfo) -> None:
@@ -191,6 +208,7 @@ def _mark_uploaded_or_note(session: Session, attachment: Attachment, info: stora
         attachment.status = "uploaded"
         attachment.size = info.size
         attachment.etag = info.etag
+        attachment.version_id = info.version_id
         attachment.uploaded_at = utcnow()
         attachment.error = f"Not added to the record: {exc.message}"[:2000]
         session.flush()

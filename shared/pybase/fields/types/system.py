@@ -186,7 +186,8 @@ class Collaborator(FieldType):
     }
 
 
-_ATTACHMENT_KEYS = {"id", "url", "filename", "size", "type", "width", "height", "thumbnails"}
+# "key" and "version" are the stable reference to an uploaded file; URLs are signed on each read.
+_ATTACHMENT_KEYS = {"id", "url", "filename", "size", "type", "width", "height", "thumbnails", "key", "version"}
 
 
 @register
@@ -243,10 +244,19 @@ class Attachment(FieldType):
             out.append(entry)
         return out
 
+    def serialize(self, stored: Any, field: FieldLike) -> Any:
+        if not stored or not isinstance(stored, list) or not any(isinstance(i, dict) and "key" in i for i in stored):
+            return stored
+        from pybase.files.urls import signed_entry
+
+        return [signed_entry(item, str(getattr(field, "table_id", ""))) for item in stored]
+
     def to_text(self, stored: Any, field: FieldLike) -> str | None:
         if not stored:
             return None
-        return ", ".join(item.get("url") or item.get("filename") or item.get("id", "") for item in stored)
+        # Uploaded files by name: their URLs are signed per read and would be stale as text.
+        names = ((None if "key" in i else i.get("url")) or i.get("filename") or i.get("id", "") for i in stored)
+        return ", ".join(names)
 
     @staticmethod
     def _filename(t: Attachment, f: FieldLike, op: str, value: Any, ps: Params, negate: bool = False) -> str:
