@@ -71,6 +71,9 @@ def test_a_second_put_after_completion_swaps_nothing(api, aws: Aws, sheet: Sheet
         [swap_job] = [job for job in jobs if job.etag == swapped_etag]
         assert swap_job.status == "failed" and swap_job.error_code == "replaced_after_upload"
         assert all("SWAPPED" not in str(job.result or "") for job in jobs)
+        # The completed upload's own job read the recorded version, not the swapped object.
+        [own] = [job for job in jobs if job.etag == up["etag"]]
+        assert own.status == "done", (own.error_code, own.error_message)
 
 
 def test_record_cells_keep_a_reference_and_reads_sign_short_lived_urls(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811

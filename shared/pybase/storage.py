@@ -136,11 +136,14 @@ def _version(value: Any) -> str | None:
     return str(value) if value and value != "null" else None
 
 
-def get_bytes(key: str, *, etag: str | None = None) -> bytes:
-    """The object's content; with `etag`, only that version (a later overwrite raises ObjectMissing)."""
+def get_bytes(key: str, *, etag: str | None = None, version_id: str | None = None) -> bytes:
+    """The object's content; with `etag`, only that version (a later overwrite raises ObjectMissing);
+    with `version_id` (versioned buckets), that version even after an overwrite."""
     params: dict[str, Any] = {"Bucket": bucket(), "Key": key}
     if etag:
         params["IfMatch"] = etag
+    if version_id:
+        params["VersionId"] = version_id
     try:
         response = s3().get_object(**params)
         return bytes(response["Body"].read())

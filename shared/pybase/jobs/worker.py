@@ -71,6 +71,7 @@ class _Claimed:
     etag: str
     size: int | None
     attempt: int
+    version_id: str | None = None  # the S3 version recorded when the upload completed, if it is this ETag
 
 
 def estimated_memory_mb(size: int) -> int:
@@ -236,6 +237,7 @@ def _claim(event: ObjectEvent) -> _Claimed | str:
             etag=claimed.etag,
             size=claimed.size,
             attempt=claimed.attempts,
+            version_id=attachment.version_id if attachment and attachment.etag == claimed.etag else None,
         )
 
 
@@ -314,7 +316,7 @@ def process_event(event: ObjectEvent, *, receive_count: int = 1) -> str:
         refusal = _memory_refusal(claimed.size)
         if refusal is not None:
             raise refusal
-        data = storage.get_bytes(claimed.key, etag=claimed.etag)
+        data = storage.get_bytes(claimed.key, etag=claimed.etag, version_id=claimed.version_id)
         timings["download_ms"] = _ms(step)
         if len(data) > PROGRESS_BYTES:  # worth telling watchers that the slow part starts
             with session_scope() as session:
