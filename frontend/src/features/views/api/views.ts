@@ -53,5 +53,5 @@ export async function countRecords(tableId: string, viewId: string): Promise<num
   const body = await unwrap(
     api.GET("/tables/{table_id}/records", { params: { path: { table_id: tableId }, query: { view: viewId, count: true, page_size: 1 } } }),
   );
-  return (body as unknown as { count?: number }).count ?? 0;
+  return (body as unknown as { total?: number }).total ?? 0;
 }
