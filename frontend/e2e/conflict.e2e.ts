@@ -60,7 +60,7 @@ describe.sequential("an edit over a newer version (412)", () => {
     await changeElsewhere("Theirs");
     await editCell(session.page, 0, 0, "Mine");
     const dialog = session.page.getByTestId("conflict-dialog");
-    await dialog.waitFor({ timeout: 20_000 });
+    await dialog.waitFor({ timeout: 30_000 });
     expect(await session.page.getByTestId("conflict-theirs").textContent()).toBe("Theirs");
     expect(await session.page.getByTestId("conflict-mine").textContent()).toBe("Mine");
     await expectAccessible(session.page, "conflict dialog");
@@ -75,7 +75,7 @@ describe.sequential("an edit over a newer version (412)", () => {
     await changeElsewhere("Theirs again");
     await editCell(session.page, 0, 0, "Mine again");
     const dialog = session.page.getByTestId("conflict-dialog");
-    await dialog.waitFor({ timeout: 20_000 });
+    await dialog.waitFor({ timeout: 30_000 });
     expect(await session.page.getByTestId("conflict-theirs").textContent()).toBe("Theirs again");
     await dialog.getByRole("button", { name: "Take theirs" }).click();
     await dialog.waitFor({ state: "detached" });

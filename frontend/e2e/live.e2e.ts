@@ -7,7 +7,7 @@ import { createTable, inviteAndAccept, newUser, ok, recordsByName, register, typ
 import { launchBrowser } from "./support/browser";
 import { expectAccessible, screenshot } from "./support/checks";
 import { editCell, waitForCellText, waitForGrid } from "./support/grid";
-import { signIn, type SignedIn } from "./support/session";
+import { signIn, subscribedTo, type SignedIn } from "./support/session";
 import { eventually } from "./support/wait";
 
 let browser: Browser;
@@ -39,19 +39,19 @@ describe("live collaboration", () => {
     ownerSession = await signIn(browser, owner);
     editorSession = await signIn(browser, editor);
     for (const { page } of [ownerSession, editorSession]) {
+      // Both subscribed before anyone edits: a change made before a subscription is not sent to it.
+      const subscribed = subscribedTo(page, setup.tableId);
       await page.goto(path);
       await waitForGrid(page);
       await waitForCellText(page, "Lathe");
+      await subscribed;
     }
-    // The owner sees the editor's avatar: both are subscribed to the table (the owner to receive it, the
-    // editor to announce it), so no change can slip past.
-    await ownerSession.page.getByTestId("presence").waitFor({ timeout: 20_000 });
 
     await editCell(ownerSession.page, 0, 0, "Press 40 t");
-    await waitForCellText(editorSession.page, "Press 40 t", 20_000);
+    await waitForCellText(editorSession.page, "Press 40 t", 30_000);
 
     await editCell(editorSession.page, 0, 1, "Lathe CNC");
-    await waitForCellText(ownerSession.page, "Lathe CNC", 20_000);
+    await waitForCellText(ownerSession.page, "Lathe CNC", 30_000);
 
     const saved = await eventually("both edits saved", async () => {
       const records = await recordsByName(ownerToken, setup.tableId);

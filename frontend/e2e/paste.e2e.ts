@@ -65,7 +65,7 @@ describe("paste from a spreadsheet", () => {
       expect(Boolean(record.fields.Received)).toBe(i % 2 === 0);
       expect(record.fields.Notes).toBe(`Lot ${i}, bin ${i % 7}`);
     });
-    await page.getByTestId("record-count").getByText("100 records").waitFor({ timeout: 20_000 });
+    await page.getByTestId("record-count").getByText("100 records").waitFor({ timeout: 30_000 });
     await waitForCellText(page, "Line 001");
     expect(errors).toEqual([]);
   });

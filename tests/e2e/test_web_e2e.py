@@ -39,6 +39,11 @@ SCENARIO_TIMEOUT = 240
 class WebApp:
     url: str
     api_url: str
+    state: Path
+
+    def logs(self) -> str:
+        mod = load_stack_module()
+        return "\n".join(mod.tail(self.state / name, 40) for name in ("relay.log", "vite-preview.log"))
 
 
 def _build(out: Path) -> Path:
@@ -82,7 +87,7 @@ def web(stack: Any, database: str, redis_server: str, tmp_path_factory: pytest.T
         port = mod.free_port()
         mod.start_web(services, port=port, http_port=http_port, ws_port=ws_port, preview=True,
                       logfile=state / "vite-preview.log", args=["--outDir", str(dist)])  # fmt: skip
-        yield WebApp(url=f"http://127.0.0.1:{port}", api_url=stack.http_url)
+        yield WebApp(url=f"http://127.0.0.1:{port}", api_url=stack.http_url, state=state)
     finally:
         services.stop()
 
@@ -102,7 +107,7 @@ def test_browser_scenario(web: WebApp, scenario: str, stack: Any) -> None:
         cwd=FRONTEND, env=env, capture_output=True, text=True, timeout=SCENARIO_TIMEOUT, check=False,
     )  # fmt: skip
     if result.returncode != 0:
-        print(f"--- the stack's logs ---\n{stack.logs()}\n")
+        print(f"--- the stack's logs ---\n{stack.logs()}\n--- relay.log, vite-preview.log ---\n{web.logs()}\n")
     # Printed last, so the scenario's own report ends the captured output pytest shows on a failure.
     print(f"--- {scenario}: {time.monotonic() - started:.1f}s ---\n{result.stdout}\n{result.stderr}")
     assert result.returncode == 0, f"browser scenario {scenario} failed (its report is in the captured stdout)"

@@ -25,7 +25,8 @@ export async function newContext(browser: Browser): Promise<BrowserContext> {
     viewport: { width: 1280, height: 800 },
     permissions: ["clipboard-read", "clipboard-write"],
   });
-  context.setDefaultTimeout(15_000);
+  // Generous: on a loaded 2-core machine a cold API function takes seconds to answer its first request.
+  context.setDefaultTimeout(30_000);
   context.setDefaultNavigationTimeout(30_000);
   return context;
 }

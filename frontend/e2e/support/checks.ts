@@ -15,7 +15,9 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
     const lines = blocking.map(
       (v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("\n    ")}`,
     );
-    throw new Error(`accessibility violations on the ${screen} screen:\n${lines.join("\n")}`);
+    const name = `a11y-failure-${screen.replace(/[^a-z0-9]+/gi, "-")}`;
+    await screenshot(page, name).catch(() => undefined);
+    throw new Error(`accessibility violations on the ${screen} screen (screenshot: ${name}.png):\n${lines.join("\n")}`);
   }
 }
 

@@ -16,7 +16,7 @@ export function cell(page: Page, col: number, row: number) {
 }
 
 /** Resolves once a cell showing exactly `text` is in the grid. */
-export async function waitForCellText(page: Page, text: string, timeout = 15_000): Promise<void> {
+export async function waitForCellText(page: Page, text: string, timeout = 30_000): Promise<void> {
   await page.waitForFunction(
     (needle) => [...document.querySelectorAll('[role="gridcell"]')].some((td) => td.textContent === needle),
     text,
@@ -24,8 +24,9 @@ export async function waitForCellText(page: Page, text: string, timeout = 15_000
   );
 }
 
+/** The grid shows its first row. Generous: the first load of a table may wake several cold API functions. */
 export async function waitForGrid(page: Page): Promise<void> {
-  await cell(page, 0, 0).waitFor({ state: "attached" });
+  await cell(page, 0, 0).waitFor({ state: "attached", timeout: 60_000 });
 }
 
 /** Select the cell at (col, row): a click on the first cell, then the arrow keys. */

@@ -1,5 +1,5 @@
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeout` ms. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 20_000): Promise<T> {
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 30_000): Promise<T> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
