@@ -95,3 +95,21 @@ def test_uploads_of_step_and_ifc_are_extracted() -> None:
         if kind.extract:
             assert ext in suffixes, ext
     assert {FILE_KINDS[e].extract for e in (".step", ".stp", ".ifc")} == {"step", "ifc"}
+
+
+def test_quantified_usage_counts_its_instances() -> None:
+    text = make_cad.make_step("AP214").decode()
+    lines = text.split("\n")
+    usages = [ln for ln in lines if "NEXT_ASSEMBLY_USAGE_OCCURRENCE" in ln]
+    # The six screws of the top assembly: one quantified usage of 6 instead of six occurrences.
+    pair = usages[1].split(",")[3:5]
+    top_screws = [ln for ln in usages if ln.split(",")[3:5] == pair]
+    assert len(top_screws) == 6
+    kept = [ln for ln in lines if ln not in top_screws[1:]]
+    kept[kept.index(top_screws[0])] = (
+        f"#9001=QUANTIFIED_ASSEMBLY_COMPONENT_USAGE('Q1','screws','',{pair[0]},{pair[1]},$,#9002);\n"
+        "#9002=MEASURE_WITH_UNIT(COUNT_MEASURE(6.),#9003);"
+    )
+    res = extract("\n".join(kept).encode(), filename="gearbox.stp")
+    assert {p.part_number: p.quantity for p in res.parts} == make_cad.STEP_TOTALS
+    assert res.entity_counts["NEXT_ASSEMBLY_USAGE_OCCURRENCE"] == 6 and res.entity_counts["MEASURE_WITH_UNIT"] == 1

@@ -3,8 +3,9 @@
 It reads the header (schema, file name, author, originating system) and, from the data section, only
 the entities that carry the product structure: PRODUCT, PRODUCT_DEFINITION_FORMATION(_WITH_SPECIFIED_
 SOURCE), PRODUCT_DEFINITION and NEXT_ASSEMBLY_USAGE_OCCURRENCE (one per placed instance of a child in
-its parent). Every other entity is only counted. This covers AP203, AP214 and AP242 alike: they share
-these entities. Geometry (B-rep solids) is not evaluated; see the README for why.
+its parent) or QUANTIFIED_ASSEMBLY_COMPONENT_USAGE (one for a counted number of instances). Every
+other entity is only counted. This covers AP203, AP214 and AP242 alike: they share these entities.
+Geometry (B-rep solids) is not evaluated; see the README for why.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ STRUCTURE = {
     "PRODUCT_DEFINITION_FORMATION_WITH_SPECIFIED_SOURCE",
     "PRODUCT_DEFINITION",
     "NEXT_ASSEMBLY_USAGE_OCCURRENCE",
+    # One occurrence standing for several instances; its quantity is a MEASURE_WITH_UNIT (a count).
+    "QUANTIFIED_ASSEMBLY_COMPONENT_USAGE",
+    "MEASURE_WITH_UNIT",
 }
 SOLIDS = {"MANIFOLD_SOLID_BREP", "BREP_WITH_VOIDS", "FACETED_BREP", "SHELL_BASED_SURFACE_MODEL"}
 
@@ -127,7 +131,8 @@ class StepModel:
     entity_counts: Counter[str] = field(default_factory=Counter)
     products: dict[int, Product] = field(default_factory=dict)  # PRODUCT instance -> product
     definitions: dict[int, int] = field(default_factory=dict)  # PRODUCT_DEFINITION -> PRODUCT instance
-    usages: list[tuple[int, int, str]] = field(default_factory=list)  # (parent PD, child PD, reference designator)
+    # (parent PD, child PD, instances): one per NEXT_ASSEMBLY_USAGE_OCCURRENCE, or a quantified usage's count
+    usages: list[tuple[int, int, int]] = field(default_factory=list)
     errors: int = 0
 
 
@@ -144,6 +149,8 @@ def parse(text: str) -> StepModel:
     _header(text[:data_at], model)
     formations: dict[int, int] = {}  # formation -> PRODUCT
     pds: dict[int, int] = {}  # PD -> formation
+    measures: dict[int, float] = {}  # MEASURE_WITH_UNIT -> value
+    quantified: list[tuple[int, int, Any]] = []  # parent PD, child PD, quantity (a reference, resolved at the end)
     for m in _STATEMENT.finditer(text, data_at + 5):
         body = m.group(2)
         nm = _NAME.match(body)
@@ -170,8 +177,21 @@ def parse(text: str) -> StepModel:
         elif name == "NEXT_ASSEMBLY_USAGE_OCCURRENCE" and len(params) >= 5:
             parent, child = params[3], params[4]
             if isinstance(parent, Ref) and isinstance(child, Ref):
-                designator = _s(params[5]) if len(params) > 5 else ""
-                model.usages.append((parent.id, child.id, designator))
+                model.usages.append((parent.id, child.id, 1))
+        elif name == "QUANTIFIED_ASSEMBLY_COMPONENT_USAGE" and len(params) >= 7:
+            parent, child = params[3], params[4]
+            if isinstance(parent, Ref) and isinstance(child, Ref):
+                quantified.append((parent.id, child.id, params[6]))
+        elif name == "MEASURE_WITH_UNIT" and params:
+            value = params[0][0] if isinstance(params[0], list) and params[0] else params[0]
+            if isinstance(value, float):
+                measures[ident] = value
+    for parent, child, quantity in quantified:
+        count = measures.get(quantity.id) if isinstance(quantity, Ref) else quantity
+        if isinstance(count, float) and count >= 1 and count == int(count):
+            model.usages.append((parent, child, int(count)))
+        else:
+            model.usages.append((parent, child, 1))  # a non-count quantity (a length of stock): one usage
     for pd, formation in pds.items():
         product = formations.get(formation)
         if product in model.products:

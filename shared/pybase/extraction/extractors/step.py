@@ -47,10 +47,10 @@ class StepExtractor(Extractor):
         products = model.products
         # (parent product, child product) -> instances; products are keyed by their instance number.
         uses: Counter[tuple[int, int]] = Counter()
-        for parent_pd, child_pd, _ in model.usages:
+        for parent_pd, child_pd, instances in model.usages:
             parent, child = pd_product.get(parent_pd), pd_product.get(child_pd)
             if parent is not None and child is not None and parent != child:
-                uses[(parent, child)] += 1
+                uses[(parent, child)] += instances
         children: dict[int, list[tuple[int, int]]] = defaultdict(list)
         parents: dict[int, list[int]] = defaultdict(list)
         for (parent, child), qty in uses.items():
