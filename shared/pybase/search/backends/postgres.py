@@ -22,20 +22,27 @@ from pybase.search.documents import Document
 
 # Ranking reads the tsvector of every candidate: a very common prefix ("a") would rank a million rows.
 # Candidates are capped; hits beyond the cap are still found by more specific queries.
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 1000
 TYPO_MIN_LENGTH = 4
 TYPO_ALTERNATIVES = 3
 # Hyphens and slashes split words both when indexing and querying: "P-101" finds "P 101" and "101".
 _SPLIT = str.maketrans({"-": " ", "/": " "})
 _SPLIT_SQL = "translate({}, '-/', '  ')"
+# Headlines are cut from the text with hyphens and slashes swapped for look-alikes the parser takes as
+# separators (so "101" lights up in "P-101"), swapped back afterwards.
+_LOOKALIKE = "\u2011\u2215"
+_HEADLINE_TEXT = "translate({}, '-/', '" + _LOOKALIKE + "')"
+_UNLOOK = str.maketrans({_LOOKALIKE[0]: "-", _LOOKALIKE[1]: "/"})
 _HEADLINE_OPTIONS = (
     f"StartSel={MARK_START},StopSel={MARK_END},MaxWords=18,MinWords=6,MaxFragments=2,FragmentDelimiter= … "
 )
 # Each word of the (already split) query text as a prefix, ANDed; NULL (matches nothing) without words.
-# Lexemes are quoted for to_tsquery: backslashes and quotes doubled.
+# Lexemes are quoted for to_tsquery: backslashes and quotes doubled. A one-letter word next to longer
+# ones is left out (the "P" of "P-101"): as a prefix it matches nearly every document, adding nothing.
 PREFIX_TSQUERY = r"""(SELECT to_tsquery('simple', string_agg(
     '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*', ' & '))
-  FROM unnest(to_tsvector('simple', %(text)s)))"""
+  FROM (SELECT lexeme, max(length(lexeme)) OVER () AS longest FROM unnest(to_tsvector('simple', %(text)s))) AS w
+  WHERE length(lexeme) > 1 OR longest = 1)"""
 
 # Documents go through a temporary table filled by COPY (the fastest way in; arrays passed as query
 # parameters are escaped value by value in Python), then one upsert computes the weighted tsvectors.
@@ -227,7 +234,8 @@ class PostgresBackend:
         ),
         page AS (SELECT * FROM cand ORDER BY score DESC, table_id, record_id LIMIT %(limit)s OFFSET %(offset)s)
         SELECT p.table_id, p.record_id, p.score, p.fields,
-          (SELECT coalesce(jsonb_object_agg(f.key, ts_headline('simple', f.value, q.q, %(opts)s)), '{{}}'::jsonb)
+          (SELECT coalesce(jsonb_object_agg(f.key, ts_headline('simple', {_HEADLINE_TEXT.format('f.value')}, q.q,
+                                                       %(opts)s)), '{{}}'::jsonb)
              FROM (SELECT key, value FROM jsonb_each_text(p.fields) UNION ALL SELECT '{DRAWING_KEY}', p.drawing) AS f
              WHERE to_tsvector('simple', {_SPLIT_SQL.format('f.value')}) @@ q.q)
         FROM page p, q
@@ -236,7 +244,8 @@ class PostgresBackend:
         rows = self._raw(session).execute(sql, params).fetchall()
         more = len(rows) > query.limit
         hits = [
-            Hit(table_id=t, record_id=r, score=float(s), fields=f or {}, highlights=h or {})
+            Hit(table_id=t, record_id=r, score=float(s), fields=f or {},
+                highlights={k: v.translate(_UNLOOK) for k, v in (h or {}).items()})
             for t, r, s, f, h in rows[: query.limit]
         ]
         return hits, more
