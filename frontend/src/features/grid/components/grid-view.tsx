@@ -360,8 +360,9 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       }
       if (problems.length) toast.error(problems.slice(0, 3).join("\n"));
       if (updates.size) {
+        const cleared = changes.every((change) => change.after === null || change.after === false);
         void edits.writeBatch(
-          "Fill",
+          cleared ? "Clear" : "Fill",
           [...updates].map(([id, f]) => ({ id, fields: f })),
           [],
           changes,
