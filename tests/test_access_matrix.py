@@ -979,6 +979,12 @@ def test_other_tenants_objects_answer_exactly_like_missing_ones(api: Api, ctx: C
     victim_view = world.table.view_id
     missing_view = _random_id("viw")
     _same_answer(
+        outsider.call("records", "GET", f"/tables/{own_table}/records", query={"view": victim_view}),
+        outsider.call("records", "GET", f"/tables/{own_table}/records", query={"view": missing_view}),
+        victim_view,
+        missing_view,
+    )
+    _same_answer(
         outsider.call("records", "GET", f"/views/{victim_view}/export.csv"),
         outsider.call("records", "GET", f"/views/{missing_view}/export.csv"),
         victim_view,

@@ -309,7 +309,9 @@ def get_view_query_spec(
     """
     view = _load_view(session, view_id=view_id)
     if table_id is not None and view.table_id != table_id:
-        raise NotFound("View not found in this table", details={"id": view_id, "table_id": table_id})
+        # Answered exactly like a view that does not exist: another table's (or tenant's) view ID
+        # must not be told apart from a random one.
+        raise NotFound("View not found", details={"id": view_id})
     if principal is not None:
         try:
             table_context(session, principal=principal, table_id=view.table_id, role=READ_ROLE)
