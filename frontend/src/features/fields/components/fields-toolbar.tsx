@@ -2,7 +2,7 @@
 // the table screen's entry points to the field dialog, sorting/filtering/hiding by a field and
 // deleting it.
 import { Columns3, Plus } from "lucide-react";
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import {
@@ -36,7 +36,17 @@ export function FieldsToolbar({
 }) {
   const [dialog, setDialog] = useState<{ field: FieldDef | null } | null>(null);
   const remove = useDeleteField(tableId);
-  const all: FieldActions = { ...actions, onEdit: (field) => setDialog({ field }) };
+  // "Filter by" opens the view's filter popover: the menu must not take the focus back to its
+  // trigger as it closes, which the popover would take as a click outside and close at once.
+  const keepFocus = useRef(false);
+  const all: FieldActions = {
+    ...actions,
+    onEdit: (field) => setDialog({ field }),
+    onFilter: (field) => {
+      keepFocus.current = true;
+      actions.onFilter(field);
+    },
+  };
   return (
     <div className="flex items-center gap-1">
       <DropdownMenu>
@@ -45,7 +55,14 @@ export function FieldsToolbar({
             <Columns3 className="h-4 w-4" /> Fields
           </Button>
         </DropdownMenuTrigger>
-        <DropdownMenuContent align="start" className="max-h-[70vh] overflow-y-auto">
+        <DropdownMenuContent
+          align="start"
+          className="max-h-[70vh] overflow-y-auto"
+          onCloseAutoFocus={(event) => {
+            if (keepFocus.current) event.preventDefault();
+            keepFocus.current = false;
+          }}
+        >
           {fields.map((field) => (
             <DropdownMenuSub key={field.id}>
               <DropdownMenuSubTrigger>{field.name}</DropdownMenuSubTrigger>
