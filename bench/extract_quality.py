@@ -163,10 +163,16 @@ def make_dxf_sheet(rng: random.Random) -> tuple[bytes, dict[str, Any]]:
     frame.add_lwpolyline([(0, 0), (180, 0), (180, 40), (0, 40)], close=True)
     for i, tag in enumerate(attribs):
         frame.add_attdef(tag, (5, 35 - i * 7), dxfattribs={"height": 2.5})
-    space = doc.layouts.get("Layout1") if rng.random() < 0.5 else msp
-    if space is not msp:
-        make_cad._border(space)
-    space.add_blockref("SHEET_FRAME", (235, 5)).add_auto_attribs(attribs)
+    where = rng.choice(["paper", "model", "drawn"])
+    if where == "drawn":  # drawn with lines and label texts in model space, under the parts list's corner
+        make_cad._grid_table(msp, 240, 5, [60, 60, 55], [(attribs["DWG_NO"], attribs["REV"], attribs["SCALE"]),
+                                                         ("DWG NO", "REV", "SCALE")])  # fmt: skip
+        make_cad._grid_table(msp, 240, 21, [175], [(attribs["TITLE"],), ("TITLE",)])
+    else:
+        space = doc.layouts.get("Layout1") if where == "paper" else msp
+        if space is not msp:
+            make_cad._border(space)
+        space.add_blockref("SHEET_FRAME", (235, 5)).add_auto_attribs(attribs)
     data = make_cad._to_bytes(doc)
     if style == "acad":
         text = data.decode(doc.output_encoding)

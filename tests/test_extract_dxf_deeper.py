@@ -105,3 +105,25 @@ def test_blocks_mapping_keeps_the_title_block(result: DxfResult) -> None:
 def test_declared_units(insunits: int | None, measurement: int | None, units: str, system: str) -> None:
     res = extract(make_cad.make_dxf_units(insunits, measurement), filename="u.dxf")
     assert (res.units, res.measurement) == (units, system)
+
+
+def test_title_block_grid_is_not_a_table_and_a_bom_on_it_is() -> None:
+    """A title block drawn with lines and label texts, a parts list sitting on it: one BOM table, and the
+    title block read from its labels without the parts list's headings."""
+    import ezdxf
+
+    doc = ezdxf.new("R2010")
+    msp = doc.modelspace()
+    make_cad._border(msp)
+    make_cad._grid_table(msp, 240, 5, [60, 60, 55], [("A3", "PB-1001", "C"), ("SIZE", "DWG NO", "REV")])
+    make_cad._grid_table(msp, 240, 21, [60, 60, 55], [("Bracket", "1:2", "A. Engineer"),
+                                                      ("TITLE", "SCALE", "DRAWN BY")])  # fmt: skip
+    bom = [("ITEM", "PART NUMBER", "DESCRIPTION", "QTY"), ("1", "PB-9", "PLATE", "2"), ("2", "PB-8", "ROD Ø8", "1")]
+    make_cad._grid_table(msp, 240, 37, [15, 90, 55, 15], bom)
+    res = extract(make_cad._to_bytes(doc), filename="sheet.dxf")
+    (table,) = res.tables
+    assert table.kind == "bom" and _rows(table) == [("1", "PB-9", "PLATE", "2"), ("2", "PB-8", "ROD Ø8", "1")]
+    assert res.title_block is not None
+    assert res.title_block.fields == {"size": "A3", "drawing_number": "PB-1001", "revision": "C", "title": "Bracket",
+                                      "scale": "1:2", "author": "A. Engineer"}  # fmt: skip
+    assert not res.dimensions  # "ROD Ø8" is a cell, not a callout

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from pybase.extraction.results import Table
 from pybase.extraction.tables import Fragment, find_tables, group_rows, header_cells, table_kind, unique_names
+from pybase.extraction.titleblock import split_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,17 @@ def segment(x1: float, y1: float, x2: float, y2: float) -> Segment | None:
     return None
 
 
+def _mostly_labels(texts: Sequence[str]) -> bool:
+    """At least two and half of `texts` are title-block labels alone ("SIZE", "DWG NO", "REV"): a title
+    block's grid (or a revision block), not a table; parts lists (`table_kind` "bom") are never judged so."""
+    filled = [t for t in texts if t.strip()]
+    labels = 0
+    for text in filled:
+        split = split_label(text)
+        labels += split is not None and not split[1]
+    return labels >= 2 and labels * 2 >= len(filled)
+
+
 @dataclass(slots=True)
 class DrawnTable:
     table: Table
@@ -72,7 +84,7 @@ def find_drawn_tables(
         if header is None or any(index[id(c)] in taken for c in row.cells):
             continue
         drawn = _grid_table(row.cells, header, texts, horizontals, verticals, max_rows)
-        if drawn is None:
+        if drawn is None or (drawn.table.kind != "bom" and _mostly_labels(drawn.table.header)):
             continue
         drawn.used.difference_update(taken)
         taken |= drawn.used
@@ -81,11 +93,17 @@ def find_drawn_tables(
     rest = [t for i, t in enumerate(texts) if i not in taken]
     for flip in (False, True):
         frags = [Fragment(t.text, t.x, -t.y if flip else t.y, t.size) for t in rest]
-        for table in find_tables(frags, max_rows=max_rows, used=(cells := [])):
-            found.append(DrawnTable(table, set()))
-        ids = {id(f) for f in cells}
-        used = {index[id(t)] for t, f in zip(rest, frags, strict=True) if id(f) in ids}
-        if found and used:
+        cells: list[Fragment] = []
+        kept: list[Table] = []
+        for table in find_tables(frags, max_rows=max_rows, used=cells):
+            if table.kind == "bom" or not _mostly_labels(table.header):
+                kept.append(table)
+        if kept:
+            # The cells of the tables kept (a title block's grid read as a table gives its texts back).
+            texts_kept = {h for t in kept for h in t.header} | {v for t in kept for r in t.rows for v in r.values()}
+            ids = {id(f) for f in cells if " ".join(f.text.split()) in texts_kept}
+            used = {index[id(t)] for t, f in zip(rest, frags, strict=True) if id(f) in ids}
+            found.extend(DrawnTable(t, set()) for t in kept)
             found[-1].used |= used
             taken |= used
         rest = [t for t in rest if index[id(t)] not in taken]
@@ -164,6 +182,8 @@ def _grid_table(
             grouped = group_rows(row_frags)
             if len(grouped) == 1 and header_cells(grouped[0]) is not None:
                 break  # another table's header
+            if _mostly_labels([f.text for f in row_frags]):
+                break  # the title block's labels: the table ended
             record = {name: joined(row_cells.get(c, [])) for name, c in zip(names, columns, strict=True)}
             if not any(record.values()):
                 break

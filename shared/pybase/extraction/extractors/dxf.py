@@ -221,7 +221,7 @@ class DxfExtractor(Extractor):
                 except Exception as exc:  # one bad entity must not sink the drawing
                     result.warnings.append(f"{kind} {entity.dxf.get('handle', '?')}: {exc}"[:300])
             result.expanded_entities[layout.name] = expanded
-            self._texts_and_tables()
+            self._texts_and_tables(placed)
         result.entity_counts = dict(sorted(counts.items()))
         self._blocks(doc)
         result.extents = self._extents(doc)
@@ -335,9 +335,10 @@ class DxfExtractor(Extractor):
                 return found
         return None
 
-    def _texts_and_tables(self) -> None:
+    def _texts_and_tables(self, placed: list[titleblock.PlacedText]) -> None:
         """Tables of one layout from its lines and texts, then a dimension scan of the texts that are not
-        table cells (a part designation like "ISO 4762 M8x20" in a BOM is not a thread callout)."""
+        table cells (a part designation like "ISO 4762 M8x20" in a BOM is not a thread callout). Table
+        cells also leave the texts a title block is looked for in (a BOM's "PART NUMBER" is no label)."""
         fragments = self._fragments
         if not fragments:
             return
@@ -347,6 +348,9 @@ class DxfExtractor(Extractor):
             for item in drawn:
                 used |= item.used
                 self._add_table(item.table)
+        if used:
+            cells = {(fragments[k][0].text, fragments[k][0].x, fragments[k][0].y) for k in used}
+            placed[:] = [p for p in placed if (p.text, p.x, p.y) not in cells]
         result, limit = self._result, self.limits.max_dimensions
         for k, (frag, layer, handle) in enumerate(fragments):
             if k in used or _DIGITS.isdisjoint(frag.text):
