@@ -264,6 +264,24 @@ def _iso(moment: datetime) -> str:
     return _last_iso[1]
 
 
+def _check_link_targets(session: Session, ctx: TableContext, link_writes: list[dict[str, Any]]) -> None:
+    """Linking records of a table the caller cannot read is refused the same way whether the record IDs
+    exist or not (else the answer would tell which do); clearing such a cell stays allowed."""
+    if ctx.principal is None:
+        return
+    used = {field_id for writes in link_writes for field_id, ids in writes.items() if ids}
+    if not used:
+        return
+    readable = table_reader(session, ctx.principal)
+    for field_id in sorted(used):
+        field = ctx.fields.by_id[field_id]
+        if not readable(str((field.options or {}).get("linked_table_id") or "")):
+            raise ValidationFailed(
+                f"Field {field.name!r} links to a table you cannot read: its links can only be cleared.",
+                details={"field": field_id},
+            )
+
+
 def queryable_fields(session: Session, ctx: TableContext) -> FieldSet:
     """The fields a caller may filter and sort by: a filter on a value from a linked table the caller
     cannot read would test that value (a hidden lookup `= 'x'`), so those fields are left out and a
@@ -479,6 +497,7 @@ def _insert(
         datas.append({k: v for k, v in data.items() if v is not None})
     _raise_errors(errors)
     link_writes = links.split_writes(ctx.fields.fields, datas)
+    _check_link_targets(session, ctx, link_writes)
     _persist_new_options(session, wctx, ctx)
     now = utcnow()
     first = _allocate_seq(session, ctx.table.id, len(datas))
@@ -638,6 +657,7 @@ def _update(
         cleaned.append(_clean_values(item.get("fields", {}), ctx, wctx, index, errors))
     _raise_errors(errors)
     link_writes = links.split_writes(ctx.fields.fields, cleaned)
+    _check_link_targets(session, ctx, link_writes)
     if replace:  # PUT clears the link cells it does not give, like every other writable field
         for writes in link_writes:
             for field_id in links.link_fields(ctx.fields.fields):
