@@ -46,7 +46,8 @@ class Document:
 
     def words(self) -> set[str]:
         text = "\n".join([*self.fields.values(), self.drawing]).lower()
-        return {w for w in WORD.findall(text) if 3 <= len(w) <= 64}
+        # Numbers are left out: part and drawing numbers are all distinct and a typo in one is another number.
+        return {w for w in WORD.findall(text) if 3 <= len(w) <= 64 and not w.isdigit()}
 
 
 @dataclass(frozen=True)
