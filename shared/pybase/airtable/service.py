@@ -194,7 +194,7 @@ def records_out(
     """Rows in Airtable's shape; computed fields (links, lookups, rollups, formulas) load for all rows
     at once through the records engine."""
     serialized = records.serialize_rows(
-        session, rows, shown, ctx.fields.fields, field_key="id", principal=ctx.principal
+        session, rows, shown, ctx.fields.fields, field_key="id", principal=ctx.principal, ctx=ctx
     )
     users = _users(session, serialized, shown)
     return [record_out(row, item["fields"], shown, fmt, users) for row, item in zip(rows, serialized, strict=True)]

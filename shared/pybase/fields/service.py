@@ -242,7 +242,7 @@ def _change_type(session: Session, ctx: Any, field: Field, new_type_name: str, o
     if links_computed.needs_loading([old]):  # computed values (formulas, lookups...) convert as shown
         others = [f for f in ctx.fields.fields if f.id != old.id]
         # Converted values are stored: leave out what the caller cannot read, as a read would.
-        readable = table_reader(session, ctx.principal) if ctx.principal is not None else None
+        readable = table_reader(session, ctx.principal) if ctx.principal and not ctx.base_wide else None
         links_computed.attach(session, table_fields=[*others, old], rows=rows, wanted=[old], readable=readable)
     if not new_type.read_only:
         texts = []

@@ -82,6 +82,9 @@ class TableContext:
     writers: dict[str, tuple[Any, Any]] | None = None
     # Who asked: computed values from linked tables they cannot read are left out of responses.
     principal: Principal | None = None
+    # True when the access comes from the workspace or a base grant: every table of the base is
+    # readable then (links stay within a base), so no linked table needs checking.
+    base_wide: bool = False
 
 
 def _table_role_statement() -> Any:
@@ -138,7 +141,8 @@ def table_context(session: Session, *, principal: Principal, table_id: str, role
     table, workspace_id, *roles = row
     effective = _effective_role(principal, table_id, table.base_id, roles, role)
     fields = FieldSet(live_fields(session, table_id=table_id))
-    return TableContext(table, workspace_id, effective, fields, principal=principal)
+    base_wide = roles[0] is not None or roles[1] is not None
+    return TableContext(table, workspace_id, effective, fields, principal=principal, base_wide=base_wide)
 
 
 class TableView:
@@ -188,7 +192,9 @@ def write_context(
     table = TableView(row[0], row[1], row[2], row[3])
     fields = [FieldView.of(f[0], f[1], f[2], f[3], table_id, f[4], f[5]) for f in row[8] or ()]
     record = Row(*row[9:]) if record_id is not None and row[9] is not None else None
-    return TableContext(table, row[4], effective, FieldSet(fields), principal=principal), record  # type: ignore[arg-type]
+    base_wide = row[5] is not None or row[6] is not None
+    ctx = TableContext(table, row[4], effective, FieldSet(fields), principal=principal, base_wide=base_wide)  # type: ignore[arg-type]
+    return ctx, record
 
 
 def live_fields(session: Session, *, table_id: str) -> list[Field]:
@@ -267,7 +273,7 @@ def _iso(moment: datetime) -> str:
 def _check_link_targets(session: Session, ctx: TableContext, link_writes: list[dict[str, Any]]) -> None:
     """Linking records of a table the caller cannot read is refused the same way whether the record IDs
     exist or not (else the answer would tell which do); clearing such a cell stays allowed."""
-    if ctx.principal is None:
+    if ctx.principal is None or ctx.base_wide:
         return
     used = {field_id for writes in link_writes for field_id, ids in writes.items() if ids}
     if not used:
@@ -286,7 +292,7 @@ def queryable_fields(session: Session, ctx: TableContext) -> FieldSet:
     """The fields a caller may filter and sort by: a filter on a value from a linked table the caller
     cannot read would test that value (a hidden lookup `= 'x'`), so those fields are left out and a
     filter naming one answers like an unknown field."""
-    if ctx.principal is None or not any(f.type == "link" for f in ctx.fields.fields):
+    if ctx.principal is None or ctx.base_wide or not any(f.type == "link" for f in ctx.fields.fields):
         return ctx.fields
     hidden = links_computed.hidden_fields(ctx.fields.fields, table_reader(session, ctx.principal))
     return FieldSet([f for f in ctx.fields.fields if f.id not in hidden]) if hidden else ctx.fields
@@ -300,11 +306,14 @@ def serialize_rows(
     *,
     field_key: str = "id",
     principal: Principal | None,
+    ctx: TableContext | None = None,
 ) -> list[dict[str, Any]]:
     """Serialize rows, loading computed fields for all of them at once (a fixed number of queries).
-    Computed values from linked tables `principal` cannot read are left out (None: show everything)."""
+    Computed values from linked tables `principal` cannot read are left out (None: show everything);
+    `ctx`, the table's context, saves the checks when the caller reads the whole base."""
     if links_computed.needs_loading(shown):
-        readable = None if principal is None else table_reader(session, principal)
+        base_wide = ctx is not None and ctx.base_wide
+        readable = None if principal is None or base_wide else table_reader(session, principal)
         links_computed.attach(session, table_fields=all_fields, rows=rows, wanted=shown, readable=readable)
     plan = _plan(shown, field_key)
     return [serialize(row, shown, field_key=field_key, plan=plan) for row in rows]
@@ -517,7 +526,7 @@ def _insert(
             copy.write(_copy_text(ctx.table.id, principal.user_id, now, rows[start : start + COPY_CHUNK_ROWS]))
         if early:
             serialized = serialize_rows(
-                session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
+                session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
             )
     ids = [row.id for row in rows]
     if any(link_writes):
@@ -536,7 +545,9 @@ def _insert(
     )
     if serialized is not None:
         return serialized
-    return serialize_rows(session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal)
+    return serialize_rows(
+        session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
+    )
 
 
 def _created_payload(ids: list[str], rows: list[Row], link_writes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -597,8 +608,9 @@ def get_record(
     if record_id not in rows:
         raise NotFound("Record not found", details={"id": record_id})
     return serialize_rows(
-        session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
-    )[0]
+        session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields,
+        field_key=field_key, principal=principal, ctx=ctx,
+    )[0]  # fmt: skip
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -741,7 +753,7 @@ def _update(
         )
     changed = [rows[rid] for rid in ids]
     return serialize_rows(
-        session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal
+        session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
     )
 
 
@@ -1034,8 +1046,9 @@ def list_records(
     shown = _shown_fields(ctx.fields, fields, spec)
     rows = fetched[:page_size]
     records = serialize_rows(
-        session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields, field_key=field_key, principal=principal
-    )
+        session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields,
+        field_key=field_key, principal=principal, ctx=ctx,
+    )  # fmt: skip
     result: dict[str, Any] = {"records": records, "next_cursor": None}
     if len(fetched) > page_size:
         result["next_cursor"] = encode_cursor(keys, list(rows[-1][width:]))
