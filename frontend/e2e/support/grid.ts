@@ -29,7 +29,13 @@ export async function waitForGrid(page: Page): Promise<void> {
   await cell(page, 0, 0).waitFor({ state: "attached", timeout: 60_000 });
 }
 
-/** Select the cell at (col, row): a click on the first cell, then the arrow keys. */
+const EDITOR = "textarea.gdg-input, input.gdg-input";
+
+/**
+ * Select the cell at (col, row): a click on the first cell, then the arrow keys; checked through the
+ * accessibility table (aria-selected). A click on a cell that is already selected opens its editor:
+ * that one is closed before moving.
+ */
 export async function selectCell(page: Page, col: number, row: number): Promise<void> {
   const canvas = page.getByTestId("data-grid-canvas");
   const box = await canvas.boundingBox();
@@ -37,8 +43,14 @@ export async function selectCell(page: Page, col: number, row: number): Promise<
   // 60 px in: past the row markers, inside the primary column (at least 150 px wide); 10 px below the
   // header: inside the first row whatever the row height.
   await page.mouse.click(box.x + 60, box.y + HEADER_HEIGHT + 10);
+  const editor = page.locator(EDITOR).first();
+  if (await editor.waitFor({ timeout: 300 }).then(() => true, () => false)) {
+    await page.keyboard.press("Escape");
+    await editor.waitFor({ state: "hidden" });
+  }
   for (let i = 0; i < col; i++) await page.keyboard.press("ArrowRight");
   for (let i = 0; i < row; i++) await page.keyboard.press("ArrowDown");
+  await page.locator(`[data-testid="glide-cell-${col + 1}-${row}"][aria-selected="true"]`).waitFor({ state: "attached", timeout: 5_000 });
 }
 
 /**
@@ -47,12 +59,14 @@ export async function selectCell(page: Page, col: number, row: number): Promise<
  * filled in one input event: typing key by key races the editor's first render.
  */
 export async function editCell(page: Page, col: number, row: number, value: string): Promise<void> {
-  const editor = page.locator("textarea.gdg-input, input.gdg-input").first();
+  const editor = page.locator(EDITOR).first();
   for (let attempt = 0; ; attempt++) {
     if (await editor.isVisible()) await page.keyboard.press("Escape");
-    await selectCell(page, col, row);
-    if (!(await editor.waitFor({ timeout: 300 }).then(() => true, () => false))) await page.keyboard.press("Enter");
-    if (await editor.waitFor({ timeout: 3_000 }).then(() => true, () => false)) break;
+    const selected = await selectCell(page, col, row).then(() => true, () => false);
+    if (selected) {
+      await page.keyboard.press("Enter");
+      if (await editor.waitFor({ timeout: 3_000 }).then(() => true, () => false)) break;
+    }
     if (attempt === 3) throw new Error(`the editor of cell (${col}, ${row}) does not open`);
   }
   await editor.fill(value);
