@@ -172,6 +172,30 @@ def test_upload_refusals(api, aws: Aws, sheet: Sheet) -> None:  # noqa: F811
     assert r.status == 404
 
 
+def test_upload_limits_match_what_uploads_refuse(api, aws: Aws, sheet: Sheet, monkeypatch) -> None:  # noqa: F811
+    monkeypatch.setenv("PYBASE_MAX_UPLOAD_BYTES", "4096")
+    from pybase.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        call = api.as_user(sheet.world.users["viewer"].token).call
+        r = call("files", "GET", "/uploads/limits")
+        assert r.status == 200, r.text
+        limits = r.json()
+        assert limits["max_bytes"] == 4096
+        kinds = {k["extension"]: k for k in limits["kinds"]}
+        assert kinds[".dxf"]["extracted"] and kinds[".pdf"]["extracted"] and kinds[".ifc"]["extracted"]
+        assert not kinds[".png"]["extracted"] and ".exe" not in kinds
+        assert "application/dxf" in kinds[".dxf"]["accepted"]
+        editor = api.as_user(sheet.world.users["editor"].token).call
+        r = editor("files", "POST", "/uploads", body=_upload_body(sheet, size=4097))
+        assert r.status == 413 and r.json()["error"]["details"]["max_bytes"] == 4096
+        assert api.as_user(None).call("files", "GET", "/uploads/limits").status == 401
+    finally:
+        monkeypatch.delenv("PYBASE_MAX_UPLOAD_BYTES")
+        get_settings.cache_clear()
+
+
 def _count_attachments() -> int:
     with session_scope() as session:
         return int(session.scalar(select(func.count()).select_from(Attachment)) or 0)

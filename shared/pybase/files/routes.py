@@ -10,7 +10,7 @@ from pybase.access.roles import Principal
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
 from pybase.files import service
-from pybase.files.schemas import AttachmentOut, FileUrl, UploadCreate, UploadOut
+from pybase.files.schemas import AttachmentOut, FileUrl, UploadCreate, UploadLimits, UploadOut
 
 router = APIRouter(tags=["files"])
 
@@ -30,6 +30,12 @@ def create_upload(
         content_type=body.content_type,
         size=body.size,
     )
+
+
+@router.get("/uploads/limits", response_model=UploadLimits)
+def upload_limits(principal: Principal = Depends(get_principal)) -> UploadLimits:
+    """The largest accepted file and the accepted kinds of file (extension, content types, extracted or not)."""
+    return service.upload_limits()
 
 
 @router.post("/uploads/{attachment_id}/complete", response_model=AttachmentOut)

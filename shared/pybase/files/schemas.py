@@ -18,6 +18,20 @@ class UploadCreate(BaseModel):
     size: int = Field(ge=0)
 
 
+class FileKindOut(BaseModel):
+    extension: str
+    content_type: str
+    accepted: list[str]
+    extracted: bool
+
+
+class UploadLimits(BaseModel):
+    """What POST /uploads accepts, so clients refuse a file before uploading it."""
+
+    max_bytes: int
+    kinds: list[FileKindOut]
+
+
 class UploadTarget(BaseModel):
     method: str
     url: str

@@ -25,7 +25,15 @@ from pybase.errors import Conflict, NotFound, PayloadTooLarge, PreconditionFaile
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.files.models import Attachment
-from pybase.files.schemas import AttachmentOut, FileUrl, Thumbnail, UploadOut, UploadTarget
+from pybase.files.schemas import (
+    AttachmentOut,
+    FileKindOut,
+    FileUrl,
+    Thumbnail,
+    UploadLimits,
+    UploadOut,
+    UploadTarget,
+)
 from pybase.files.urls import READ_URL_SECONDS
 from pybase.ids import looks_like_id
 from pybase.records.models import Record
@@ -82,6 +90,19 @@ FILE_KINDS: dict[str, FileKind] = {kind.extension: kind for kind in _KINDS}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_STEM = 100
+
+
+def upload_limits() -> UploadLimits:
+    return UploadLimits(
+        max_bytes=get_settings().max_upload_bytes,
+        kinds=[
+            FileKindOut(
+                extension=kind.extension, content_type=kind.content_type, accepted=list(kind.accepted),
+                extracted=kind.extract is not None,
+            )
+            for kind in _KINDS
+        ],
+    )
 
 
 def file_kind(filename: str) -> FileKind | None:

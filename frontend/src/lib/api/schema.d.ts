@@ -799,6 +799,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/uploads/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Upload Limits
+         * @description The largest accepted file and the accepted kinds of file (extension, content types, extracted or not).
+         */
+        get: operations["upload_limits_uploads_limits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v0/{base_id}/{table}": {
         parameters: {
             query?: never;
@@ -1350,6 +1370,17 @@ export interface components {
             } | null;
             /** Type */
             type?: string | null;
+        };
+        /** FileKindOut */
+        FileKindOut: {
+            /** Accepted */
+            accepted: string[];
+            /** Content Type */
+            content_type: string;
+            /** Extension */
+            extension: string;
+            /** Extracted */
+            extracted: boolean;
         };
         /** FileUrl */
         FileUrl: {
@@ -2050,6 +2081,16 @@ export interface components {
             size: number;
             /** Table Id */
             table_id: string;
+        };
+        /**
+         * UploadLimits
+         * @description What POST /uploads accepts, so clients refuse a file before uploading it.
+         */
+        UploadLimits: {
+            /** Kinds */
+            kinds: components["schemas"]["FileKindOut"][];
+            /** Max Bytes */
+            max_bytes: number;
         };
         /** UploadOut */
         UploadOut: {
@@ -4574,6 +4615,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_limits_uploads_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadLimits"];
                 };
             };
         };
