@@ -237,3 +237,53 @@ def test_admin_reindex_route(setup: dict[str, Any]) -> None:
     world: World = setup["world"]
     r = Api(world.owner.token).call("records", "POST", f"/tables/{world.table.id}/search/reindex")
     assert r.status == 200 and r.json()["indexed"] >= 2
+
+
+def test_a_finished_extraction_makes_the_drawing_searchable(setup: dict[str, Any]) -> None:
+    from pybase.db import session_scope, utcnow
+    from pybase.events.service import emit
+    from pybase.files.models import Attachment
+    from pybase.jobs.models import ExtractionJob
+
+    world: World = setup["world"]
+    pipeline: Pipeline = setup["pipeline"]
+    result = {"format": "pdf", "title_block": {"source": "text", "fields": {"drawing_number": "DWG-4471-B"}},
+              "pages": [{"number": 1, "text": "Impeller housing, see BOM"}]}  # fmt: skip
+    with session_scope() as session:
+        attachment = Attachment(
+            workspace_id=world.workspace_id, base_id=world.base_id, table_id=world.table.id, record_id=setup["flange"],
+            field_id=world.table.primary_field_id, filename="flange.pdf", content_type="application/pdf",
+            declared_size=10, bucket="b", key=f"k/{setup['flange']}/flange.pdf", status="uploaded",
+        )  # fmt: skip
+        session.add(attachment)
+        session.flush()
+        job = ExtractionJob(
+            attachment_id=attachment.id, workspace_id=world.workspace_id, base_id=world.base_id,
+            table_id=world.table.id, bucket="b", key=attachment.key, etag="e", status="done", result=result,
+            finished_at=utcnow(),
+        )  # fmt: skip
+        session.add(job)
+        session.flush()
+        # What the extract worker's finish() appends to the change log.
+        payload = {"job_id": job.id, "attachment_id": attachment.id, "status": "done"}
+        emit(session, type="job.updated", workspace_id=world.workspace_id, base_id=world.base_id,
+             table_id=world.table.id, payload=payload)  # fmt: skip
+    pipeline.drain()
+    body = _search(world.owner.token, f"/bases/{world.base_id}/search", q="DWG-4471").json()
+    assert [h["record_id"] for h in body["results"]] == [setup["flange"]]
+    assert [m["field_name"] for m in body["results"][0]["matches"]] == ["Drawing"]
+
+
+def test_reindex_command(setup: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    from pybase.db import session_scope
+    from pybase.search import reindex
+
+    world: World = setup["world"]
+    with session_scope() as session:
+        session.connection().exec_driver_sql(
+            "DELETE FROM search_documents WHERE table_id = %s", (world.table.id,)
+        )  # documents lost (say, a message that reached the dead-letter queue)
+    assert _found(_search(world.owner.token, f"/tables/{world.table.id}/search", q="flange")) == set()
+    assert reindex.main(["--base", world.base_id]) == 0
+    assert "records/s" in capsys.readouterr().err
+    assert setup["flange"] in _found(_search(world.owner.token, f"/tables/{world.table.id}/search", q="flange"))
