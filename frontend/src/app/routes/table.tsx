@@ -5,6 +5,7 @@ import { useNavigate, useParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
 import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
+import { TableSearchBar } from "@/app/table-search-bar";
 import { GridView, type GridViewProps } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
 import { useTableEvents } from "@/hooks/use-realtime";
@@ -65,6 +66,7 @@ export default function TableRoute() {
           {table.data?.name ?? "Loading table…"}
         </h1>
         <ViewTabsBar tableId={tableId} role={table.data?.role} />
+        <TableSearchBar tableId={tableId} />
       </header>
       <TableViewBar tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role} />
       <GridView key={tableId} {...gridProps} />
