@@ -100,3 +100,28 @@ def test_field_types_describe_operators_and_formula_functions(api: Api) -> None:
     assert "contains" in body["formula_operators"]["text"]
     names = {f["name"] for f in body["formula_functions"]}
     assert {"IF", "SUM", "CONCATENATE"} <= names
+
+
+def test_fields_list_their_filter_operators(api: Api, world: World) -> None:
+    """GET /tables/{id}/fields says which operators filter each field (formulas: by result type)."""
+    t = make_table(world.base_id, by=world.owner)
+    owner = world.owner.token
+    for body in (
+        {"name": "Qty", "type": "number"},
+        {"name": "Label", "type": "formula", "options": {"formula": "UPPER({Name})"}},
+        {"name": "Twice", "type": "formula", "options": {"formula": "{Qty} * 2"}},
+    ):
+        assert api.as_user(owner).call("tables", "POST", f"/tables/{t.id}/fields", body=body).status == 201
+    by_name = {f["name"]: f for f in _fields(api, owner, t.id)}
+    assert {"contains", "starts_with", "is_empty"} <= set(by_name["Name"]["operators"])
+    assert {"<", ">=", "is_any_of"} <= set(by_name["Qty"]["operators"])
+    assert "contains" not in by_name["Qty"]["operators"]
+    assert "contains" in by_name["Label"]["operators"] and ">" not in by_name["Label"]["operators"]
+    assert ">" in by_name["Twice"]["operators"] and "contains" not in by_name["Twice"]["operators"]
+    # every listed operator is accepted by the records filter
+    for name, op, value in (("Label", "contains", "A"), ("Twice", ">", 1), ("Qty", "is_any_of", [1, 2])):
+        r = api.as_user(owner).call(
+            "records", "POST", f"/tables/{t.id}/records/query",
+            body={"filter": {"field": by_name[name]["id"], "op": op, "value": value}},
+        )  # fmt: skip
+        assert r.status == 200, r.text

@@ -20,6 +20,8 @@ export interface FieldDef {
   description: string | null;
   position: number;
   read_only: boolean;
+  /** Filter operators the field accepts (canonical names; a formula's by its result type). */
+  operators?: string[];
 }
 
 /** One record as the records API returns it (records/service.py serialize). */

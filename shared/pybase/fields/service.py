@@ -41,6 +41,8 @@ def to_dict(field: Field) -> dict[str, Any]:
         "description": field.description,
         "position": field.position,
         "read_only": get_field_type(field.type).read_only,
+        # Also here, not only in GET /field-types: a formula's operators depend on its result type.
+        "operators": get_field_type(field.type).filter_operators(field),
     }
 
 

@@ -226,6 +226,10 @@ class FieldType:
                 details={"field": field.id, "operator": op, "value": value},
             ) from None
 
+    def filter_operators(self, field: FieldLike) -> list[str]:
+        """The operators a filter on this field accepts (canonical names), for clients building filters."""
+        return sorted(self.operators)
+
     def index_expression(self, field: FieldLike, kind: str) -> str | None:
         """The expression an index of `kind` is built on, identical to the compiled SQL's.
 

@@ -143,6 +143,11 @@ class Formula(Computed):
     def sort_expr(self, field: FieldLike) -> str | None:
         return self.value_expr(field)
 
+    def filter_operators(self, field: FieldLike) -> list[str]:
+        # By the result type saved with the formula; a formula that cannot be filtered has none.
+        kind = (field.options or {}).get("result_type")
+        return sorted(_BY_KIND[kind][2]) if kind in _BY_KIND else []
+
     def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
         expr, kind = self._compiled(field)
         if kind not in _BY_KIND:

@@ -29,6 +29,9 @@ describe("FormulaEditor", () => {
     await userEvent.keyboard("{ArrowDown}{Enter}");
     expect(box).toHaveValue("{Unit price}");
     expect(screen.queryByRole("listbox")).toBeNull();
+    // Typing goes on after the insertion.
+    await userEvent.keyboard(" * 2");
+    expect(box).toHaveValue("{Unit price} * 2");
   });
 
   it("completes function names and closes on Escape", async () => {

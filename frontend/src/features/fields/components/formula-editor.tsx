@@ -1,7 +1,7 @@
 // The formula editor: a text area that completes {Field name} after an open brace and function
 // names while a word is typed (arrow keys pick, Enter or Tab insert, Escape closes), and shows the
 // server's verdict on the formula as it is typed (a dry run of the field write).
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from "react";
 
 import { Textarea } from "@/components/ui/textarea";
 import { applyCompletion, completionsAt, signature, type Completion, type FormulaFunction } from "@/features/fields/lib/formula";
@@ -51,15 +51,23 @@ export function FormulaEditor({ value, onChange, fieldNames, functions, validate
     };
   }, [value, validate, delayMs]);
 
+  // The caret after an insertion, put in place as soon as the new text is in the DOM (before the next
+  // key press, however fast the typing).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const at = pendingCaret.current;
+    if (at === null || !ref.current) return;
+    pendingCaret.current = null;
+    ref.current.focus();
+    ref.current.setSelectionRange(at, at);
+  }, [value]);
+
   function accept(completion: Completion) {
     const next = applyCompletion(value, completion);
+    pendingCaret.current = next.caret;
     onChange(next.text);
     setCaret(next.caret);
     setOpen(false);
-    requestAnimationFrame(() => {
-      ref.current?.focus();
-      ref.current?.setSelectionRange(next.caret, next.caret);
-    });
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {

@@ -51,3 +51,11 @@ describe("operators per type", () => {
     expect(valueKind(field("fldT", "Tags", "multiple_select"), "has_all_of")).toBe("choices");
   });
 });
+
+describe("operators listed with the field", () => {
+  it("are used before the catalogue, which may be unavailable", () => {
+    const withOwn = { ...field("fldQ", "Qty", "number"), operators: ["<", "=", "is", "is_empty"] };
+    expect(operatorsFor(withOwn, undefined)).toEqual(["is", "is_empty", "<"]);
+    expect(operatorsFor({ ...field("fldF", "F", "formula"), operators: [] }, catalog)).toEqual([]);
+  });
+});

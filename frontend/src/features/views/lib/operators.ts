@@ -63,9 +63,12 @@ export function filterKind(field: FieldDef): string {
 
 export function operatorsFor(field: FieldDef, catalog: FieldTypeCatalog | undefined): string[] {
   const kind = filterKind(field);
-  let raw: string[] = [];
-  if (kind.startsWith("formula:")) raw = catalog?.formula_operators[kind.slice(8)] ?? [];
-  else raw = catalog?.details.find((d) => d.name === field.type)?.operators ?? [];
+  // The field's own list (GET /tables/{id}/fields) first; the type catalogue otherwise.
+  let raw: string[] = field.operators ?? [];
+  if (!field.operators) {
+    if (kind.startsWith("formula:")) raw = catalog?.formula_operators[kind.slice(8)] ?? [];
+    else raw = catalog?.details.find((d) => d.name === field.type)?.operators ?? [];
+  }
   const set = new Set(raw);
   const isDate = DATE_TYPES.has(field.type) || kind === "formula:date";
   const shown = raw.filter((op) => {
