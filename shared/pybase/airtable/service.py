@@ -25,7 +25,8 @@ from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.airtable import schemas
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
-from pybase.airtable.filter_by_formula import compile_filter as compile_formula_filter
+from pybase.airtable.filter_by_formula import prepare_filter as prepare_formula_filter
+from pybase.airtable.filter_by_formula import scan as scan_formula_filter
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params
@@ -318,9 +319,9 @@ def list_records(
     if view_filter:
         live = records._live_only(view_filter, usable)
         parts.append(compile_filter(live, usable, query_params, conditions))
-    formula_sql = compile_formula_filter(params.filter_by_formula or "", usable.fields)
-    if formula_sql:
-        parts.append(f"coalesce({formula_sql}, false)")
+    formula = prepare_formula_filter(params.filter_by_formula or "", usable.fields)
+    if formula is not None and formula.sql:
+        parts.append(f"coalesce({formula.sql}, false)")
     where = " AND ".join(parts) if parts else "TRUE"
     if params.sort:
         sorts = []
@@ -345,13 +346,26 @@ def list_records(
         cursor_values = decode_cursor(cursor, keys) if cursor else None
     except pe.BadRequest:
         raise AirtableError(422, "INVALID_OFFSET_VALUE", "The value of offset is invalid") from None
-    sql = build_list_sql(
-        table_id=ctx.table.id, where=where, keys=keys, cursor_values=cursor_values, limit=limit + 1,
-        params=query_params,
-    )  # fmt: skip
     raw = session.connection().connection.driver_connection
-    fetched = raw.execute(sql, query_params.values).fetchall()
     width = len(ROW_COLUMNS.split(","))
+
+    def fetch(after: list[Any] | None, count: int) -> list[Any]:
+        page_params = Params()
+        page_params.values = dict(query_params.values)
+        sql = build_list_sql(
+            table_id=ctx.table.id, where=where, keys=keys, cursor_values=after, limit=count, params=page_params,
+        )  # fmt: skip
+        return raw.execute(sql, page_params.values).fetchall()
+
+    if formula is not None and formula.scan is not None:
+        # No SQL form: evaluated in Python over keyset batches (bounded in time).
+        fetched = scan_formula_filter(
+            session, formula.scan, usable.fields, fetch=fetch, cursor=cursor_values, want=limit + 1,
+            next_cursor=lambda row: decode_cursor(encode_cursor(keys, list(row[width:])), keys),
+            make_row=lambda row: records.Row(*row[:width]),
+        )  # fmt: skip
+    else:
+        fetched = fetch(cursor_values, limit + 1)
     rows = [records.Row(*r[:width]) for r in fetched[:limit]]
     result: dict[str, Any] = {"records": records_out(session, ctx, rows, shown, fmt)}
     # Same as the records listing: big tables get expression indexes for what they are filtered

@@ -108,6 +108,8 @@ class Evaluation:
     def field_value(self, field_id: str) -> Any:
         value = self.context.values.get(field_id)
         kind = (self.context.field_kinds or {}).get(field_id)
+        if value is None and kind == "array":
+            return []  # an empty lookup, link or multiple select is an empty list: COUNTALL() is 0
         return convert_value(value, kind)
 
 

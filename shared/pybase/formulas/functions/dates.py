@@ -168,7 +168,15 @@ def datetime_format(ev: Any, date: Any, *fmt: Any) -> str | None:
     return d.format_datetime(value, to_text(fmt[0]) if fmt else None)
 
 
-@register("DATETIME_PARSE", 1, 3, result_type="date")
+def _datetime_parse_sql(c: SqlCompiler, a: Args, n: Sequence[Any]) -> SqlValue:
+    # Without a format, DATETIME_PARSE reads text exactly as a text literal used as a date is read
+    # (to_date), so a literal or a date compiles; parsing a text field's values stays in Python.
+    if len(a) == 1 and (a[0].type in ("date", "blank") or (a[0].type == "text" and isinstance(a[0].const, str))):
+        return as_date(a[0])
+    raise NotCompilable("DATETIME_PARSE() of text that is not a literal, or with a format, runs in Python")
+
+
+@register("DATETIME_PARSE", 1, 3, result_type="date", sql=_datetime_parse_sql)
 def datetime_parse(ev: Any, text: Any, *rest: Any) -> datetime | None:
     """DATETIME_PARSE(text, [format], [locale]): reads a date; ISO 8601 and common formats without a format."""
     if isinstance(text, datetime):
