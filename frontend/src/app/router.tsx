@@ -5,6 +5,7 @@ import { AppLayout } from "@/app/layout";
 import { HomeRoute } from "@/app/routes/home";
 import { NotFoundRoute } from "@/app/routes/not-found";
 import { SignInRoute, SignUpRoute } from "@/app/routes/auth";
+import { FormRoute } from "@/app/routes/form";
 import { InviteRoute } from "@/app/routes/invite";
 import { AccountRoute, SettingsLayout, TokensRoute } from "@/app/routes/settings";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -37,6 +38,8 @@ export function AppRoutes() {
     <Routes>
       <Route path="/sign-in" element={<SignInRoute />} />
       <Route path="/sign-up" element={<SignUpRoute />} />
+      {/* Forms work signed out (public ones by their share link). */}
+      <Route path="/form/:viewId" element={<FormRoute />} />
       <Route
         element={
           <RequireSession>

@@ -5,6 +5,7 @@ import { useNavigate, useParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
 import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
+import { ViewBody } from "@/app/view-body";
 import { TableSearchBar } from "@/app/table-search-bar";
 import { GridView, type GridViewProps } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
@@ -69,7 +70,9 @@ export default function TableRoute() {
         <TableSearchBar tableId={tableId} />
       </header>
       <TableViewBar tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role} />
-      <GridView key={tableId} {...gridProps} />
+      <ViewBody tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role}>
+        <GridView key={tableId} {...gridProps} />
+      </ViewBody>
     </section>
   );
 }

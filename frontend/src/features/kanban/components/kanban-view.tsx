@@ -1,0 +1,270 @@
+// The kanban board: one stack per option of the view's stack field (or per person), cards with a
+// cover and the view's visible fields. Drag a card (pointer, or keyboard: focus its handle, space,
+// arrows, space) to another stack, which writes the stack field with If-Match, or within a stack,
+// which saves the view's card order. "Add card" creates a record in that stack. Stacks show their
+// first cards and more on request, so boards of thousands of cards stay light.
+import {
+  closestCorners,
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+} from "@dnd-kit/core";
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { GripVertical, Plus } from "lucide-react";
+import { memo, useMemo, useState } from "react";
+
+import { CardSettings } from "@/components/card-settings";
+import { RecordCard } from "@/components/record-card";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { toast } from "@/components/ui/toaster";
+import { applyMove, buildStacks, cardOrderAfter, dropTarget, EMPTY_STACK, stackValue, type Stack } from "@/features/kanban/lib/stacks";
+import type { CardViewProps } from "@/features/kanban/types/view-props";
+import { createRecord, getRecord, patchRecord, useViewRecords } from "@/hooks/use-view-records";
+import { ApiError, errorMessage } from "@/lib/api/errors";
+import { chipBackground, visibleFields } from "@/lib/record-values";
+import type { FieldDef, RecordRow } from "@/types/api";
+
+const STACKABLE = new Set(["single_select", "user"]);
+const ATTACHMENT = new Set(["attachment"]);
+const PAGE = 100;
+
+interface CardCommon {
+  titleField: FieldDef | undefined;
+  fields: FieldDef[];
+  coverField: FieldDef | undefined;
+  people: Map<string, string> | undefined;
+  canEdit: boolean;
+  onOpen: (record: RecordRow) => void;
+}
+
+const SortableCard = memo(function SortableCard({ record, common }: { record: RecordRow; common: CardCommon }) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
+    id: record.id,
+    disabled: !common.canEdit,
+  });
+  const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, transition } : { transition };
+  return (
+    <div ref={setNodeRef} style={style} className={isDragging ? "relative z-10 opacity-70" : "relative"} data-testid="kanban-card">
+      {common.canEdit ? (
+        <button
+          type="button"
+          ref={setActivatorNodeRef}
+          className="absolute right-1 top-1 z-[1] cursor-grab rounded bg-card/80 p-0.5 text-muted-foreground"
+          aria-label="Move card"
+          {...attributes}
+          {...listeners}
+        >
+          <GripVertical className="h-4 w-4" aria-hidden />
+        </button>
+      ) : null}
+      <RecordCard
+        record={record}
+        titleField={common.titleField}
+        fields={common.fields}
+        coverField={common.coverField}
+        coverHeight={96}
+        people={common.people}
+        onOpen={common.onOpen}
+      />
+    </div>
+  );
+});
+
+function AddCard({ onAdd }: { onAdd: (text: string) => Promise<void> }) {
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  if (!open) {
+    return (
+      <Button variant="ghost" size="sm" className="justify-start" onClick={() => setOpen(true)} data-testid="kanban-add-card">
+        <Plus className="h-4 w-4" aria-hidden /> Add card
+      </Button>
+    );
+  }
+  return (
+    <form
+      className="grid gap-1"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setBusy(true);
+        void onAdd(text.trim()).then(() => {
+          setBusy(false);
+          setText("");
+          setOpen(false);
+        });
+      }}
+    >
+      <Input autoFocus aria-label="Name of the new card" value={text} onChange={(e) => setText(e.target.value)} disabled={busy} />
+      <div className="flex gap-1">
+        <Button type="submit" size="sm" disabled={busy}>
+          Add
+        </Button>
+        <Button type="button" size="sm" variant="ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function StackColumn({ stack, common, onAdd }: { stack: Stack; common: CardCommon; onAdd: (stack: Stack, text: string) => Promise<void> }) {
+  const { setNodeRef, isOver } = useDroppable({ id: `stack:${stack.key}`, disabled: !common.canEdit });
+  const [shown, setShown] = useState(PAGE);
+  const cards = stack.records.slice(0, shown);
+  const ids = useMemo(() => cards.map((r) => r.id), [cards]);
+  return (
+    <section
+      ref={setNodeRef}
+      aria-label={`${stack.label}, ${stack.records.length} cards`}
+      data-testid="kanban-stack"
+      data-stack={stack.key}
+      className={`flex w-72 shrink-0 flex-col rounded-lg bg-muted/60 p-2 ${isOver ? "ring-2 ring-ring" : ""}`}
+    >
+      <h2 className="mb-2 flex items-center gap-2 text-sm font-semibold">
+        <span className="rounded px-1.5 text-gray-900" style={{ background: stack.key === EMPTY_STACK ? "transparent" : chipBackground(stack.color) }}>
+          {stack.label}
+        </span>
+        <span className="text-xs font-normal text-muted-foreground">{stack.records.length}</span>
+      </h2>
+      <SortableContext items={ids} strategy={verticalListSortingStrategy}>
+        <div className="grid min-h-8 gap-2 overflow-y-auto">
+          {cards.map((record) => (
+            <SortableCard key={record.id} record={record} common={common} />
+          ))}
+        </div>
+      </SortableContext>
+      {stack.records.length > shown ? (
+        <Button variant="ghost" size="sm" onClick={() => setShown((n) => n + PAGE * 5)}>
+          Show {Math.min(PAGE * 5, stack.records.length - shown)} more
+        </Button>
+      ) : null}
+      {common.canEdit ? <AddCard onAdd={(text) => onAdd(stack, text)} /> : null}
+    </section>
+  );
+}
+
+export function KanbanView({ tableId, view, fields, primaryFieldId, canEdit, people, onOpenRecord, onSaveConfig }: CardViewProps) {
+  const config = view.config;
+  const stackField = fields.find((f) => f.id === config.stack_field_id);
+  const coverField = fields.find((f) => f.id === config.cover_field_id);
+  const cardOrder = useMemo(() => (Array.isArray(config.card_order) ? (config.card_order as string[]) : []), [config.card_order]);
+  const records = useViewRecords(tableId, { viewId: view.id });
+  const titleField = fields.find((f) => f.id === primaryFieldId) ?? fields[0];
+  const shownFields = useMemo(
+    () => visibleFields(fields, config).filter((f) => f.id !== titleField?.id && f.id !== stackField?.id && f.id !== coverField?.id),
+    [fields, config, titleField, stackField, coverField],
+  );
+  const stacks = useMemo(
+    () =>
+      stackField
+        ? buildStacks(records.data?.records ?? [], stackField, { cardOrder, people, hideEmpty: Boolean(config.hide_empty_stacks) })
+        : [],
+    [records.data, stackField, cardOrder, people, config.hide_empty_stacks],
+  );
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  );
+  const common: CardCommon = useMemo(
+    () => ({ titleField, fields: shownFields, coverField, people, canEdit, onOpen: onOpenRecord }),
+    [titleField, shownFields, coverField, people, canEdit, onOpenRecord],
+  );
+
+  async function onDragEnd(event: DragEndEvent) {
+    if (!stackField || !event.over) return;
+    const recordId = String(event.active.id);
+    const from = stacks.find((s) => s.records.some((r) => r.id === recordId));
+    const target = dropTarget(stacks, String(event.over.id));
+    if (!from || !target) return;
+    const card = from.records.find((r) => r.id === recordId);
+    if (!card) return;
+    // Within a stack this lands the card where the card it was dropped on was (arrayMove's rule).
+    const moved = applyMove(stacks, { recordId, fromKey: from.key, toKey: target.key, toIndex: target.index });
+    const order = cardOrderAfter(moved, target.key, cardOrder);
+    void onSaveConfig({ card_order: order });
+    if (from.key === target.key) return;
+    const value = stackValue(stackField, target.key);
+    records.store(recordId, { ...card, fields: { ...card.fields, [stackField.id]: value } });
+    try {
+      records.store(recordId, await patchRecord(tableId, recordId, { [stackField.id]: value }, card.version));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        // Someone changed the card meanwhile: show their version, the move is not applied.
+        records.store(recordId, await getRecord(tableId, recordId).catch(() => card));
+        toast.error("Someone else changed this card meanwhile; it was reloaded. Move it again if you still want to.");
+      } else {
+        records.store(recordId, card);
+        toast.error(`The card was not moved: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  async function addCard(stack: Stack, text: string) {
+    if (!stackField) return;
+    const values: Record<string, unknown> = {};
+    if (titleField && text) values[titleField.id] = text;
+    const value = stackValue(stackField, stack.key);
+    if (value !== null) values[stackField.id] = value;
+    try {
+      await createRecord(tableId, values);
+      await records.refetch();
+    } catch (error) {
+      toast.error(`The card was not added: ${errorMessage(error)}`);
+    }
+  }
+
+  const stackChoices = fields.filter((f) => STACKABLE.has(f.type));
+  const settings = (
+    <CardSettings
+      canEdit={canEdit}
+      choices={[
+        { key: "stack_field_id", label: "Stack by", value: stackField?.id ?? null, options: stackChoices },
+        { key: "cover_field_id", label: "Cover image", value: coverField?.id ?? null, options: fields.filter((f) => ATTACHMENT.has(f.type)), optional: true },
+      ]}
+      fields={fields.filter((f) => f.id !== titleField?.id)}
+      hidden={Array.isArray(config.hidden_fields) ? (config.hidden_fields as string[]) : []}
+      onChoice={(key, value) => void onSaveConfig({ [key]: value })}
+      onHidden={(hidden) => void onSaveConfig({ hidden_fields: hidden })}
+    >
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" checked={Boolean(config.hide_empty_stacks)} onChange={(e) => void onSaveConfig({ hide_empty_stacks: e.target.checked })} />
+        Hide empty stacks
+      </label>
+    </CardSettings>
+  );
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col" data-testid="kanban-view">
+      <div className="flex items-center gap-2 border-b px-3 py-1 text-sm">
+        {settings}
+        <span className="text-muted-foreground" data-testid="kanban-count">
+          {records.data ? `${records.data.records.length}${records.data.truncated ? "+" : ""} cards` : ""}
+        </span>
+      </div>
+      {records.isError ? (
+        <p role="alert" className="p-4 text-sm text-destructive">
+          {errorMessage(records.error)}
+        </p>
+      ) : !stackField ? (
+        <p className="p-4 text-sm">Choose a single select or user field to stack the cards by (Customize cards).</p>
+      ) : records.isPending ? (
+        <p role="status" className="p-4 text-sm text-muted-foreground">
+          Loading cards…
+        </p>
+      ) : (
+        <DndContext sensors={sensors} collisionDetection={closestCorners} onDragEnd={(event) => void onDragEnd(event)}>
+          <div className="flex min-h-0 flex-1 gap-3 overflow-x-auto p-3" data-testid="kanban-board">
+            {stacks.map((stack) => (
+              <StackColumn key={stack.key} stack={stack} common={common} onAdd={addCard} />
+            ))}
+          </div>
+        </DndContext>
+      )}
+    </div>
+  );
+}
