@@ -4,6 +4,7 @@ exercise the real handler without a server."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -38,6 +39,11 @@ class LambdaAdapter(BaseAdapter):
         # API Gateway passes the query string as the client sent it.
         event["rawQueryString"] = parts.query
         self.calls.append((request.method or "GET", request.url or ""))
+        try:
+            asyncio.get_event_loop()
+        except RuntimeError:
+            # Clients that send from worker threads (pyairtable's high-volume test): Mangum needs a loop there.
+            asyncio.set_event_loop(asyncio.new_event_loop())
         result = load_function(self.group).handler(event, LambdaContext())
         content = result.get("body") or ""
         data = base64.b64decode(content) if result.get("isBase64Encoded") else content.encode()

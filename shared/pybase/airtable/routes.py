@@ -129,6 +129,14 @@ def list_bases(
     return service.list_bases(session, principal=principal)
 
 
+@router.get("/meta/bases/{base_id}")
+def base_collaborators(
+    base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    """The base with its collaborators (the `include` parameters are accepted; everything is returned)."""
+    return service.base_collaborators(session, principal=principal, base_id=base_id)
+
+
 @router.get("/meta/bases/{base_id}/tables")
 def base_schema(
     base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)

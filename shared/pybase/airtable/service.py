@@ -498,15 +498,9 @@ def update_records(
     with_id = [i for i in items if "id" in i]
     for item in with_id:
         _record_id(item["id"])
-    by_key = [i for i in items if "id" not in i]
-    for item in by_key:
-        given = item["fields"]
-        missing = [f.name for f in merge_fields if given.get(f.name, given.get(f.id)) in (None, "", [])]
-        if missing:
-            raise invalid_request(
-                f'Invalid request: every record needs a value for fieldsToMergeOn field "{missing[0]}"',
-                "INVALID_VALUE_FOR_COLUMN",
-            )
+    # A record with a blank merge value matches nothing: Airtable creates it, as a plain create would.
+    blank_key = [i for i in items if "id" not in i and not _has_merge_values(i["fields"], merge_fields)]
+    by_key = [i for i in items if "id" not in i and _has_merge_values(i["fields"], merge_fields)]
     updated_ids: list[str] = []
     created_ids: list[str] = []
     order: dict[int, str] = {}
@@ -532,12 +526,24 @@ def update_records(
         created_ids += result["created_ids"]
         for item, rec in zip(by_key, result["records"], strict=True):
             order[id(item)] = rec["id"]
+    if blank_key:
+        done = _call(
+            ctx, records.create_records, session=session, principal=principal, table_id=ctx.table.id,
+            records=[{"fields": i["fields"]} for i in blank_key], typecast=typecast,
+        )  # fmt: skip
+        created_ids += [r["id"] for r in done]
+        for item, rec in zip(blank_key, done, strict=True):
+            order[id(item)] = rec["id"]
     ids = [order[id(item)] for item in items]
     return {
         "records": _records_out(session, ctx, ids, fmt),
         "updatedRecords": updated_ids,
         "createdRecords": created_ids,
     }
+
+
+def _has_merge_values(given: dict[str, Any], merge_fields: list[Any]) -> bool:
+    return all(given.get(f.name, given.get(f.id)) not in (None, "", []) for f in merge_fields)
 
 
 def _cleared_fields(ctx: records.TableContext) -> dict[str, None]:
@@ -609,6 +615,53 @@ def list_bases(session: Session, *, principal: Principal) -> dict[str, Any]:
             if role is not None:
                 out.append({"id": base.id, "name": base.name, "permissionLevel": PERMISSION_LEVELS[role]})
     return {"bases": out}
+
+
+def base_collaborators(session: Session, *, principal: Principal, base_id: str) -> dict[str, Any]:
+    """Airtable's "get base collaborators": the base and who reaches it through the workspace or a base
+    grant. Owners and admins (Airtable's "create" level) may read it; groups, invite links and
+    interfaces do not exist in PyBase and are empty."""
+    from pybase.access.models import Grant
+    from pybase.auth.models import User
+    from pybase.bases import service as bases
+    from pybase.workspaces.models import Workspace, WorkspaceMember
+
+    if not looks_like_id(base_id, "app"):
+        raise no_model()
+    base, role = bases.get_base(session, principal=principal, base_id=base_id)
+    if PERMISSION_LEVELS.get(role or "") != "create":
+        raise AirtableError(403, "INVALID_PERMISSIONS", "You are not permitted to perform this operation")
+    owner_id = session.scalar(select(Workspace.created_by).where(Workspace.id == base.workspace_id))
+
+    def person(user: Any, role: str, since: datetime) -> dict[str, Any]:
+        return {"userId": user.id, "email": user.email, "permissionLevel": PERMISSION_LEVELS[role],
+                "createdTime": created_time(since), "grantedByUserId": owner_id or user.id}  # fmt: skip
+
+    via_workspace = [
+        person(user, member.role, member.created_at)
+        for member, user in session.execute(
+            select(WorkspaceMember, User).join(User, User.id == WorkspaceMember.user_id)
+            .where(WorkspaceMember.workspace_id == base.workspace_id).order_by(WorkspaceMember.created_at, User.id)
+        )
+    ]  # fmt: skip
+    via_base = [
+        person(user, grant.role, grant.created_at)
+        for grant, user in session.execute(
+            select(Grant, User).join(User, User.id == Grant.user_id)
+            .where(Grant.scope_type == "base", Grant.scope_id == base.id).order_by(Grant.created_at, User.id)
+        )
+    ]  # fmt: skip
+    return {
+        "id": base.id,
+        "name": base.name,
+        "createdTime": created_time(base.created_at),
+        "permissionLevel": PERMISSION_LEVELS[role or "viewer"],
+        "workspaceId": base.workspace_id,
+        "individualCollaborators": {"baseCollaborators": via_base, "workspaceCollaborators": via_workspace},
+        "groupCollaborators": {"baseCollaborators": [], "workspaceCollaborators": []},
+        "inviteLinks": {"baseInviteLinks": [], "workspaceInviteLinks": []},
+        "interfaces": {},
+    }
 
 
 def _table_schemas(session: Session, table_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
