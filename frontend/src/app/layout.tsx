@@ -4,6 +4,7 @@ import { ChevronsUpDown, KeyRound, LogOut, UserRound } from "lucide-react";
 import { Link, Outlet, useNavigate } from "react-router-dom";
 
 import { CommandPalette } from "@/app/command-palette";
+import { RecordPanelFromUrl } from "@/app/record-panel-from-url";
 import { Avatar, AvatarFallback, initials } from "@/components/ui/avatar";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
@@ -146,6 +147,7 @@ export function AppLayout() {
         </div>
         <div className="px-2 pt-2">
           <CommandPalette />
+          <RecordPanelFromUrl />
         </div>
         <ScrollArea className="min-h-0 flex-1">
           <nav className="p-2" aria-label="Workspaces">

@@ -1,0 +1,56 @@
+// The full record panel (features/records) for the record named by ?open=<id> on a table screen,
+// with the files feature's attachments (previews, drawing viewer, uploads) in its attachment
+// fields. Any view opens a record by setting the parameter; closing drops it. (?record= stays the
+// search's quick read-only dialog.)
+import { useQuery } from "@tanstack/react-query";
+import { useMatch, useNavigate, useSearchParams } from "react-router-dom";
+
+import { AttachmentField } from "@/features/files/components/attachment-field";
+import { RecordPanel } from "@/features/records/components/record-panel";
+import { baseQuery, membersQuery, tableQuery } from "@/features/workspaces/api/queries";
+
+export const OPEN_RECORD_PARAM = "open";
+
+export function RecordPanelFromUrl() {
+  const onTable = useMatch("/b/:baseId/t/:tableId/*");
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const recordId = params.get(OPEN_RECORD_PARAM);
+  const { baseId = "", tableId = "" } = onTable?.params ?? {};
+  const open = Boolean(onTable && recordId);
+  const table = useQuery({ ...tableQuery(tableId), enabled: open });
+  const base = useQuery({ ...baseQuery(baseId), enabled: open });
+  const workspaceId = base.data?.workspace_id ?? "";
+  // Guests of a base cannot list the workspace's members: mentions then complete nobody.
+  const members = useQuery({ ...membersQuery(workspaceId), enabled: open && Boolean(workspaceId), retry: false });
+  if (!open || !recordId) return null;
+  const people = (members.data ?? []).map((m) => ({ id: m.user_id, name: m.name }));
+  return (
+    <RecordPanel
+      key={recordId}
+      tableId={tableId}
+      recordId={recordId}
+      primaryFieldId={table.data?.primary_field_id}
+      role={table.data?.role}
+      people={people}
+      onClose={() =>
+        setParams((current) => {
+          const next = new URLSearchParams(current);
+          next.delete(OPEN_RECORD_PARAM);
+          return next;
+        })
+      }
+      onOpenRecord={(targetTable, id) => navigate(`/b/${baseId}/t/${targetTable}?${OPEN_RECORD_PARAM}=${encodeURIComponent(id)}`)}
+      renderAttachments={({ field, record, canEdit, refresh }) => (
+        <AttachmentField
+          tableId={tableId}
+          recordId={record.id}
+          fieldId={field.id}
+          value={record.fields[field.id]}
+          canEdit={canEdit}
+          onUploaded={refresh}
+        />
+      )}
+    />
+  );
+}

@@ -1,0 +1,55 @@
+// An attachment field in the record panel: previews that open the viewer, and the upload area.
+import { FileText } from "lucide-react";
+import { useState } from "react";
+
+import { AttachmentViewer } from "@/features/files/components/attachment-viewer";
+import { UploadDropZone } from "@/features/files/components/upload-drop-zone";
+import { attachmentsOf, type AttachmentValue } from "@/features/files/lib/attachments";
+
+export function AttachmentField({
+  tableId,
+  recordId,
+  fieldId,
+  value,
+  canEdit,
+  onUploaded,
+}: {
+  tableId: string;
+  recordId: string;
+  fieldId: string;
+  value: unknown;
+  canEdit: boolean;
+  onUploaded: () => void;
+}) {
+  const [open, setOpen] = useState<AttachmentValue | null>(null);
+  const attachments = attachmentsOf(value);
+  return (
+    <div className="space-y-2">
+      {attachments.length ? (
+        <ul className="flex flex-wrap gap-2">
+          {attachments.map((attachment) => (
+            <li key={attachment.id}>
+              <button
+                type="button"
+                className="flex w-28 flex-col items-center gap-1 rounded border p-1 text-xs hover:bg-accent"
+                onClick={() => setOpen(attachment)}
+                data-testid="attachment-preview"
+              >
+                {attachment.thumbnails[0] ? (
+                  <img src={attachment.thumbnails[0].url} alt="" className="h-20 w-full bg-white object-contain" />
+                ) : (
+                  <FileText className="h-20 w-10 text-muted-foreground" aria-hidden />
+                )}
+                <span className="w-full truncate">{attachment.filename}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="text-muted-foreground text-sm">No files.</p>
+      )}
+      {canEdit ? <UploadDropZone target={{ tableId, recordId, fieldId }} onUploaded={onUploaded} /> : null}
+      {open ? <AttachmentViewer attachment={open} onClose={() => setOpen(null)} /> : null}
+    </div>
+  );
+}
