@@ -541,3 +541,33 @@ def test_junk_input_is_never_a_500(table: Any, world: World) -> None:
         assert "error" in body, body
     assert len(table.all()) == 3
     assert table.all(formula="{Qty} / 0") == []  # an error is not a match (and not a failure)
+
+
+def test_record_comments(table: Any, world: World) -> None:
+    record = table.create({"Name": "Commented"})
+    owner_id = world.owner.id
+    for i in range(3):
+        table.add_comment(record["id"], f"note {i} for @[{owner_id}]")
+    page = table.api.request("GET", table.urls.record_comments(record["id"]), params={"pageSize": 2})
+    assert [c["text"] for c in page["comments"]] == [f"note 1 for @[{owner_id}]", f"note 0 for @[{owner_id}]"]
+    assert page["comments"][0]["author"]["id"] == owner_id and owner_id in page["comments"][0]["mentioned"]
+    assert page["offset"]
+    comments = table.comments(record["id"])  # every page, through pyairtable's offset loop
+    assert len(comments) == 3
+    comments[0].text = "edited"
+    comments[0].save()
+    assert "edited" in [c.text for c in table.comments(record["id"])]
+    viewer = pyairtable_api(make_api_token(world.users["viewer"], scope="write")).table(table.ref.base_id, table.ref.id)
+    with pytest.raises(requests.HTTPError) as exc:
+        viewer.add_comment(record["id"], "hello")
+    assert error_of(exc)[0] == 403
+    editor = pyairtable_api(make_api_token(world.users["editor"], scope="write")).table(table.ref.base_id, table.ref.id)
+    with pytest.raises(requests.HTTPError) as exc:  # only its author edits a comment
+        editor.api.request("PATCH", f"{editor.urls.record_comments(record['id'])}/{comments[0].id}",
+                           json={"text": "mine now"})  # fmt: skip
+    assert error_of(exc)[0] == 403
+    with pytest.raises(requests.HTTPError) as exc:
+        table.add_comment(record["id"], "   ")
+    assert error_of(exc)[0] == 422
+    comments[0].delete()
+    assert len(table.comments(record["id"])) == 2

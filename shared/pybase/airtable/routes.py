@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pybase import jsontext
 from pybase.access.roles import Principal
+from pybase.airtable import comments as record_comments
 from pybase.airtable import ratelimit, schemas, service
 from pybase.airtable.errors import invalid_request
 from pybase.auth.deps import get_principal
@@ -269,6 +270,72 @@ def delete_records(
     ids = [v for k, v in request.query_params.multi_items() if k in ("records[]", "records")]
     deleted = service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=ids)
     return {"records": deleted}
+
+
+@router.get("/{base_id}/{table}/{record_id}/comments")
+def list_comments(
+    base_id: str,
+    table: str,
+    record_id: str,
+    pageSize: str | None = None,
+    offset: str | None = None,
+    principal: Principal = Depends(limited),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """A record's comments, newest first, `pageSize` (1-100) at a time; `offset` continues."""
+    return record_comments.list_comments(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, page_size=pageSize,
+        offset=offset,
+    )  # fmt: skip
+
+
+@router.post("/{base_id}/{table}/{record_id}/comments")
+async def create_comment(
+    base_id: str,
+    table: str,
+    record_id: str,
+    request: Request,
+    principal: Principal = Depends(limited),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Comment on a record: `{"text"}`, mentions written `@[usr…]` (commenters and up)."""
+    body = await _json_body(request)
+    return record_comments.create_comment(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body
+    )
+
+
+@router.patch("/{base_id}/{table}/{record_id}/comments/{comment_id}")
+async def update_comment(
+    base_id: str,
+    table: str,
+    record_id: str,
+    comment_id: str,
+    request: Request,
+    principal: Principal = Depends(limited),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Edit one's own comment: `{"text"}`."""
+    body = await _json_body(request)
+    return record_comments.update_comment(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, comment_id=comment_id,
+        body=body,
+    )  # fmt: skip
+
+
+@router.delete("/{base_id}/{table}/{record_id}/comments/{comment_id}")
+def delete_comment(
+    base_id: str,
+    table: str,
+    record_id: str,
+    comment_id: str,
+    principal: Principal = Depends(limited),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    """Delete a comment (its author, or an admin)."""
+    return record_comments.delete_comment(
+        session, principal=principal, base_id=base_id, table=table, record_id=record_id, comment_id=comment_id
+    )
 
 
 @router.get("/{base_id}/{table}/{record_id}")
