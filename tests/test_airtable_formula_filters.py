@@ -134,3 +134,12 @@ def test_scan_out_of_time_is_a_422_saying_so(tables: dict[str, Any], monkeypatch
     assert "took longer than" in body["error"]["message"]
     # Formulas that compile to SQL never scan, so the budget does not apply to them.
     assert names(tables["parts"].all(formula="{Part} = 'Nut'")) == ["Nut"]
+
+
+def test_new_calendar_and_array_functions_filter(tables: dict[str, Any]) -> None:
+    parts = tables["parts"]
+    assert names(parts.all(formula="WEEKNUM({Due}) = 1")) == ["Bolt", "Gear"]
+    assert names(parts.all(formula="WORKDAY_DIFF({Due}, '2024-01-05') = 4")) == ["Gear"]
+    assert names(parts.all(formula="IS_SAME(WORKDAY({Due}, 1), '2024-01-04', 'day')")) == ["Bolt"]
+    assert names(parts.all(formula="ARRAYJOIN(ARRAYSLICE({Supplier}, 2)) = 'Bolt Co'")) == ["Gear"]
+    assert names(parts.all(formula="TIMESTR({Due}) = '00:00:00'")) == ["Bolt", "Gear", "Nut"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from pybase.formulas.values import Fail
 
@@ -186,8 +186,9 @@ def _render_token(token: str, d: datetime) -> str:
 DEFAULT_FORMAT = "YYYY-MM-DDTHH:mm:ss.SSS[Z]"
 
 
-def format_datetime(d: datetime, fmt: str | None) -> str:
-    d = d.astimezone(UTC)
+def format_datetime(d: datetime, fmt: str | None, zone: tzinfo | None = None) -> str:
+    """`d` formatted in UTC, or in `zone` (a date given SET_TIMEZONE)."""
+    d = d.astimezone(zone or UTC)
     return "".join(
         part.text if part.token is None else _render_token(part.token, d)
         for part in tokenize_format(fmt or DEFAULT_FORMAT)

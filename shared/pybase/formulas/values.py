@@ -224,6 +224,8 @@ def normalize_result(v: Any) -> Any:
         return int(v)
     if isinstance(v, list):
         return [normalize_result(item) for item in v]
+    if isinstance(v, datetime) and v.tzinfo is not None and v.utcoffset() is not None and v.tzinfo is not UTC:
+        return v.astimezone(UTC)  # a SET_TIMEZONE zone only changes how DATETIME_FORMAT shows it
     return v
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 def load_all() -> None:
     from pybase.formulas.functions import (  # noqa: F401 - imported for their registrations
         arrays,
+        calendar,
         dates,
         logic,
         numeric,

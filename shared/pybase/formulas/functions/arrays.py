@@ -1,11 +1,11 @@
-"""Array functions (Python only): ARRAYJOIN, ARRAYUNIQUE, ARRAYCOMPACT, ARRAYFLATTEN."""
+"""Array functions (Python only): ARRAYJOIN, ARRAYUNIQUE, ARRAYCOMPACT, ARRAYFLATTEN, ARRAYSLICE."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pybase.formulas.registry import register
-from pybase.formulas.values import flatten, is_blank, to_text
+from pybase.formulas.values import flatten, is_blank, to_number, to_text
 
 
 def _items(value: Any) -> list[Any]:
@@ -41,3 +41,19 @@ def arraycompact(ev: Any, value: Any) -> list[Any]:
 def arrayflatten(ev: Any, value: Any) -> list[Any]:
     """ARRAYFLATTEN(array): nested arrays made flat."""
     return flatten(_items(value))
+
+
+@register("ARRAYSLICE", 2, 3, result_type="array")
+def arrayslice(ev: Any, value: Any, start: Any, *end: Any) -> list[Any]:
+    """ARRAYSLICE(array, start, [end]): items start..end, both included, counted from 1; negative
+    positions count from the end (-1 is the last item)."""
+    items = flatten(_items(value))
+    size = len(items)
+
+    def position(raw: Any) -> int:
+        index = int(to_number(raw))
+        return index - 1 if index > 0 else size + index if index < 0 else 0
+
+    first = max(position(start), 0)
+    last = position(end[0]) if end else size - 1
+    return items[first : last + 1] if last >= 0 else []

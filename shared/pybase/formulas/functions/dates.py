@@ -162,10 +162,11 @@ def _format_sql(c: SqlCompiler, args: Args, nodes: Any) -> SqlValue:
 @register("DATETIME_FORMAT", 1, 2, sql=_format_sql)
 def datetime_format(ev: Any, date: Any, *fmt: Any) -> str | None:
     """DATETIME_FORMAT(date, [format]): moment-style specifiers (YYYY, MM, DD, HH, mm, ss, MMMM, Do, ...)."""
+    zone = date.tzinfo if isinstance(date, datetime) else None  # SET_TIMEZONE's zone, else UTC
     value = to_date(date)
     if value is None:
         return None
-    return d.format_datetime(value, to_text(fmt[0]) if fmt else None)
+    return d.format_datetime(value, to_text(fmt[0]) if fmt else None, zone)
 
 
 def _datetime_parse_sql(c: SqlCompiler, a: Args, n: Sequence[Any]) -> SqlValue:
