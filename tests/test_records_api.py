@@ -212,6 +212,30 @@ def test_upsert_merges_on_fields(api: Api, world: World) -> None:
     assert owner.call("records", "POST", f"{url}/upsert", body=missing).status == 422
 
 
+def test_listing_returns_change_log_position_for_catch_up(api: Api, world: World) -> None:
+    """A client that subscribes with the listing's event_id gets every later change, none before."""
+    from pybase.db import session_scope
+    from pybase.realtime.service import replay
+
+    owner = api.as_user(world.owner.token)
+    t = make_table(world.base_id, by=world.owner)
+    url = f"/tables/{t.id}/records"
+    first = owner.call("records", "POST", url, body={"fields": {"Name": "before"}, "typecast": True}).json()
+    listed = owner.call("records", "GET", url).json()
+    assert isinstance(listed["event_id"], int) and listed["event_id"] > 0
+    assert [r["id"] for r in listed["records"]] == [first["id"]]
+    # A change between the read and the subscription: replayed from the position, the earlier one not.
+    later = owner.call("records", "POST", url, body={"fields": {"Name": "after"}, "typecast": True}).json()
+    with session_scope() as s:
+        missed = replay(s, scope=f"table:{t.id}", after_id=listed["event_id"])
+    assert missed
+    assert all(first["id"] not in json.dumps(e) for e in missed)
+    assert any(later["id"] in json.dumps(e) for e in missed)
+    # An empty log reads as 0 (subscribe from the beginning).
+    empty = make_table(world.base_id, by=world.owner)
+    assert owner.call("records", "GET", f"/tables/{empty.id}/records").json()["event_id"] == 0
+
+
 def test_listing_pages_fields_count_and_view(api: Api, world: World) -> None:
     from pybase.db import session_scope
     from pybase.views.models import View

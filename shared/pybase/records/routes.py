@@ -12,6 +12,7 @@ from pybase.access.roles import Principal
 from pybase.auth.deps import get_principal
 from pybase.db import get_session
 from pybase.errors import BadRequest, ValidationFailed
+from pybase.events.service import latest_table_event_id
 from pybase.records import schemas, service
 
 router = APIRouter(tags=["records"])
@@ -44,7 +45,10 @@ def list_records(
             tree = jsontext.loads(filter)
         except ValueError:
             raise BadRequest("filter is not valid JSON.") from None
-    return service.list_records(
+    # Read before the rows: a change committed after this point is replayed to a client that
+    # subscribes with it as last_event_id; one committed before is already in the rows.
+    event_id = latest_table_event_id(session, table_id)
+    page = service.list_records(
         session,
         principal=principal,
         table_id=table_id,
@@ -58,6 +62,8 @@ def list_records(
         view_id=view,
         field_key=_field_key(field_key),
     )
+    page["event_id"] = event_id
+    return page
 
 
 @router.post("/tables/{table_id}/records/query")
