@@ -34,8 +34,9 @@ def make_index(table_id: str, field_id: str) -> str:
     with session_scope() as session:
         session.execute(
             text(
-                f"CREATE INDEX {name} ON records (((data ->> '{field_id}'))) "
-                f"WHERE table_id = '{table_id}' AND deleted_at IS NULL"
+                # On the table's own partition of records, where the records engine builds them.
+                f"CREATE INDEX {name} ON \"records_{table_id}\" (((data ->> '{field_id}'))) "
+                "WHERE deleted_at IS NULL"
             )
         )
         session.add(RecordIndex(name=name, table_id=table_id, field_id=field_id, kind="btree", expression="x"))

@@ -1,8 +1,8 @@
 """Expression indexes on `records`, created on demand and recorded in `record_indexes`.
 
-Each index is partial (`WHERE table_id = '<table>' AND deleted_at IS NULL`), so it holds one
-table's live rows, and its expression is exactly the one the query compiler emits (PERF-NOTES:
-casts must match). Indexes are built with CREATE INDEX CONCURRENTLY on a separate autocommit
+Each index is built on the table's own partition of `records` and is partial (`WHERE deleted_at
+IS NULL`), so it holds one table's live rows, and its expression is exactly the one the query
+compiler emits (PERF-NOTES: casts must match). Indexes are built with CREATE INDEX CONCURRENTLY on a separate autocommit
 connection, never inside a request's transaction (a concurrent build waits for every open
 transaction, which would include the caller's own).
 
@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from pybase.db import after_commit, get_engine
 from pybase.fields.registry import get_field_type
 from pybase.logs import logger
+from pybase.records.partitions import partition_name
 
-_TABLE_ID = re.compile(r"^tbl[A-Za-z0-9]{14}$")
 _CACHE_TTL = 30.0
 _known: dict[str, tuple[float, set[str]]] = {}
 # Tables found too small for automatic indexes, and until when that answer is trusted.
@@ -46,15 +46,17 @@ def index_name(table_id: str, kind: str, expression: str) -> str:
 
 
 def ddl(table_id: str, kind: str, expression: str, name: str) -> str:
-    if not _TABLE_ID.match(table_id):
-        raise ValueError(table_id)
+    # On the table's own partition: the build reads and locks only that table's rows, and the index
+    # costs other tables' plans and writes nothing.
+    partition = partition_name(table_id)
     column_expr = re.sub(r"\br\.", "", expression)
-    predicate = f"WHERE table_id = '{table_id}' AND deleted_at IS NULL"
+    head = f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{partition}"'
+    predicate = "WHERE deleted_at IS NULL"
     if kind == "trigram":
-        return f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON records USING gin (({column_expr})) {predicate}'
+        return f"{head} USING gin (({column_expr})) {predicate}"
     if kind == "sort":
-        return f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON records (({column_expr}), seq) {predicate}'
-    return f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON records (({column_expr})) {predicate}'
+        return f"{head} (({column_expr}), seq) {predicate}"
+    return f"{head} (({column_expr})) {predicate}"
 
 
 def wanted_indexes(conditions: Iterable[Any], sort_fields: Iterable[Any]) -> list[tuple[Any, str]]:
@@ -143,7 +145,7 @@ def build_indexes(table_id: str, specs: list[tuple[str, str, str, str]]) -> None
         # (without them it guesses, and may pick a bitmap scan over 100,000 rows). ANALYZE samples
         # a fixed number of rows, so this stays about a second even on a very large table.
         try:
-            conn.exec_driver_sql("ANALYZE records")
+            conn.exec_driver_sql(f'ANALYZE "{partition_name(table_id)}"')
         except Exception:
             logger.exception("analyze after index build failed")
     _known.pop(table_id, None)
@@ -158,7 +160,7 @@ def drop_field_indexes(session: Session, *, table_id: str, field_id: str) -> Non
 
 
 def drop_table_indexes(session: Session, *, table_id: str) -> None:
-    """For purging a table: its partial indexes are not dropped by the foreign-key cascade."""
+    """For purging a table: forget its indexes (they go with its partition; dropping again is harmless)."""
     names = list(session.scalars(text("SELECT name FROM record_indexes WHERE table_id = :t"), {"t": table_id}))
     if names:
         session.execute(text("DELETE FROM record_indexes WHERE table_id = :t"), {"t": table_id})

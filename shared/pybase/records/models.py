@@ -21,9 +21,14 @@ from pybase.ids import new_id
 
 class Record(Base):
     __tablename__ = "records"
-    __table_args__ = (Index("ix_records_table_id_seq", "table_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_records_table_id_seq", "table_id", "seq", unique=True),
+        {"postgresql_partition_by": "LIST (table_id)"},
+    )
 
-    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key to tables: `records` is partitioned by table_id (one partition per table, see
+    # partitions.py), dropped with its table.
+    table_id: Mapped[str] = mapped_column(String(17), primary_key=True)
     id: Mapped[str] = mapped_column(String(17), primary_key=True, default=lambda: new_id("rec"))
     seq: Mapped[int] = mapped_column(BigInteger)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

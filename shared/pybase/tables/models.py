@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pybase.db import Base, utcnow
 from pybase.ids import new_id
+from pybase.records.partitions import create_partition
 
 
 class Table(Base):
@@ -22,3 +23,9 @@ class Table(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Trash: a deleted table stays restorable for 30 days; queries skip it.
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+@event.listens_for(Table, "after_insert")
+def _create_records_partition(mapper: object, connection: object, target: Table) -> None:
+    # Every table gets its records partition in the transaction that creates it, whichever path adds it.
+    create_partition(connection, target.id)  # type: ignore[arg-type]

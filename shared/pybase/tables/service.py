@@ -217,11 +217,14 @@ def delete_table(session: Session, *, principal: Principal, table_id: str) -> No
 
 
 def drop_record_indexes(session: Session, *, table_ids: list[str]) -> None:
-    """Before tables are hard-deleted (with their base or workspace): their partial expression indexes on
-    `records` are not removed by the foreign-key cascade, so the records engine drops them after commit."""
+    """Before tables are hard-deleted (with their base or workspace): drop their records partitions
+    (records and indexes with them; there is no foreign-key cascade from tables to records) and
+    forget their expression indexes."""
     if not table_ids:
         return
     from pybase.records import indexes
+    from pybase.records.partitions import drop_partitions
 
     for table_id in table_ids:
         indexes.drop_table_indexes(session, table_id=table_id)
+    drop_partitions(session, table_ids)

@@ -6,8 +6,9 @@ held for long and a run cut short by its deadline resumes where it left off next
 2. expired fields: their keys are removed from records' JSONB in `seq` ranges, their expression
    indexes dropped, references in view configs removed, then the field row deleted;
 3. expired views;
-4. expired tables: their records in batches, their expression indexes, then the table row (fields,
-   views, history, comments and sequences go by foreign key).
+4. expired tables: their records in batches (their comments and links go by foreign key), then their
+   records partition is detached and dropped (indexes with it), then the table row (fields, views,
+   history, comments and sequences go by foreign key).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.history.models import RecordHistory
 from pybase.records.models import Record
+from pybase.records.partitions import drop_partitions
 from pybase.tables.models import Table
 from pybase.trash.service import retention_cutoff
 from pybase.views.models import View
@@ -176,6 +178,7 @@ def purge_table(
     with scope() as session:
         ctx = _context(session, table_id)
         _drop_indexes(session, table_id=table_id)
+        drop_partitions(session, [table_id])
         session.execute(delete(Table).where(Table.id == table_id))
         if ctx is not None:
             emit(session, type="table.purged", workspace_id=ctx[0], base_id=ctx[1], table_id=table_id, payload={})
