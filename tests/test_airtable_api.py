@@ -172,7 +172,7 @@ def test_return_fields_by_field_id_and_cell_format_string(table: Any) -> None:
     assert rows[0]["fields"][table.field_ids["Done"]] is True
     rows = table.all(cell_format="string", time_zone="Europe/Paris", user_locale="en-gb")
     assert rows[0]["fields"]["Done"] == "checked"
-    assert rows[0]["fields"]["Qty"] == "3.5"
+    assert rows[0]["fields"]["Qty"] == "3.50"  # the field's precision (2), as Airtable shows it
     assert rows[0]["fields"]["Due"] == "2026-03-04"
 
 
@@ -571,3 +571,21 @@ def test_record_comments(table: Any, world: World) -> None:
     assert error_of(exc)[0] == 422
     comments[0].delete()
     assert len(table.comments(record["id"])) == 2
+
+
+def test_unknown_select_option_and_string_numbers(table: Any, world: World) -> None:
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Name": "x", "Status": "Blocked"})
+    status, body = error_of(exc)
+    assert status == 422 and body["error"]["type"] == "INVALID_MULTIPLE_CHOICE_OPTIONS"
+    assert "Blocked" in body["error"]["message"]
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Name": "x", "Status": 7})  # not an option name at all: a bad value
+    assert error_of(exc)[1]["error"]["type"] == "INVALID_VALUE_FOR_COLUMN"
+    assert count_records(table) == 0
+    price = table.create_field("Price", "currency", options={"precision": 2, "symbol": "€"})
+    share = table.create_field("Share", "percent", options={"precision": 1})
+    table.create({"Name": "x", "Qty": 2.5, "Price": -3, "Share": 0.5})
+    (row,) = table.all(cell_format="string", time_zone="UTC", user_locale="en")
+    assert (row["fields"]["Qty"], row["fields"]["Price"], row["fields"]["Share"]) == ("2.50", "-€3.00", "50.0%")
+    assert price.id and share.id

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -139,8 +141,26 @@ def _format_date(value: str, field: Field, zone: ZoneInfo) -> str:
     return f"{text} {moment.strftime('%H:%M')}" if with_time else text
 
 
+def _fixed(value: float | int, precision: Any) -> str:
+    """A number with the field's precision (2.5 with precision 2 is "2.50"), as Airtable shows it."""
+    if not isinstance(precision, int) or isinstance(value, bool):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+    return f"{number:f}"
+
+
+# cellFormat=string of numeric types, by field type: the number with its precision and decorations.
+NUMBER_TEXT: dict[str, Callable[[float | int, dict[str, Any]], str]] = {
+    "number": lambda v, o: _fixed(v, o.get("precision")),
+    "currency": lambda v, o: ("-" if v < 0 else "") + str(o.get("symbol", "$")) + _fixed(abs(v), o.get("precision", 2)),
+    "percent": lambda v, o: _fixed(v * 100, o.get("precision")) + "%",
+}
+
+
 def string_value(field: Field, value: Any, zone: ZoneInfo) -> str:
     """cellFormat=string: the value as text, as a user would read it."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and field.type in NUMBER_TEXT:
+        return NUMBER_TEXT[field.type](value, field.options or {})
     if isinstance(value, bool):
         return "checked" if value else ""
     if field.type in ("date", "datetime", "created_time", "last_modified_time") and isinstance(value, str):
@@ -416,6 +436,12 @@ def _value_error(ctx: records.TableContext, exc: pe.ValidationFailed) -> Airtabl
                                        else [])  # fmt: skip
     for error in errors:
         field = ctx.fields.by_id.get(error.get("field") or "") or ctx.fields.by_name.get(error.get("field") or "")
+        if error.get("code") == "unknown_option":
+            # Airtable's answer when a write names a select option that does not exist without typecast.
+            return AirtableError(
+                422, "INVALID_MULTIPLE_CHOICE_OPTIONS",
+                f'Insufficient permissions to create new select option ""{error.get("value")}""',
+            )  # fmt: skip
         if field is not None:
             return AirtableError(
                 422, "INVALID_VALUE_FOR_COLUMN",

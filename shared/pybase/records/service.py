@@ -371,7 +371,10 @@ def _clean_values(
         try:
             out[field.id] = ftype.to_storage(value, field, wctx)
         except FieldValueError as exc:
-            errors.append({"index": index, "field": field.id, "message": exc.message})
+            error = {"index": index, "field": field.id, "message": exc.message}
+            if getattr(exc, "code", None):  # kinds an API maps to its own error type (unknown select option)
+                error.update(code=exc.code, value=getattr(exc, "value", None))  # type: ignore[attr-defined]
+            errors.append(error)
     return out
 
 

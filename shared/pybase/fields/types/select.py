@@ -30,6 +30,17 @@ COLORS = (
     "dark_purple", "dark_gray",
 )  # fmt: skip
 
+class UnknownOptionError(FieldValueError):
+    """A select value naming no option (without typecast, which would add it). The Airtable API
+    answers it with its own error type, so it carries a code and the value."""
+
+    code = "unknown_option"
+
+    def __init__(self, value: str) -> None:
+        super().__init__(f"{value!r} is not one of this field's options.")
+        self.value = value
+
+
 
 def clean_choices(options: dict[str, Any], previous: dict[str, Any] | None) -> list[dict[str, str]]:
     raw = options.get("choices", (previous or {}).get("choices", []))
@@ -86,7 +97,7 @@ class SelectBase(FieldType):
             field.options = {**field.options, "choices": [*choices, choice]}
             ctx.changed_fields[field.id] = field
             return choice["id"]
-        raise FieldValueError(f"{value!r} is not one of this field's options.")
+        raise UnknownOptionError(value)
 
     def name_of(self, option_id: str, field: FieldLike) -> str | None:
         for choice in self.choices(field):
