@@ -114,3 +114,25 @@ def test_schema_of_relational_and_formula_fields(tables: dict[str, Any]) -> None
     assert formula.options.formula == "{Qty} * 2"
     assert formula.options.referenced_field_ids == [parts.field("Qty").id]
     assert parts.field("Supplier count").options.record_link_field_id == link.id
+
+
+def test_typecast_links_primary_text_and_creates_missing(tables: dict[str, Any]) -> None:
+    suppliers, parts = tables["suppliers"], tables["parts"]
+    acme = suppliers.create({"Supplier": "Acme", "Score": 7})
+    with pytest.raises(requests.HTTPError) as exc:  # without typecast, text is not a record ID
+        parts.create({"Part": "Gear", "Suppliers": ["Acme"]})
+    assert exc.value.response.status_code == 422
+    gear = parts.create({"Part": "Gear", "Suppliers": ["Acme", "Zenith"]}, typecast=True)
+    linked = gear["fields"]["Suppliers"]
+    assert linked[0] == acme["id"] and len(linked) == 2
+    zenith = suppliers.get(linked[1])
+    assert zenith["fields"]["Supplier"] == "Zenith"
+    assert sorted(r["fields"]["Supplier"] for r in suppliers.all()) == ["Acme", "Zenith"]
+    # One text, PATCH, and the created record is found (not created again) the next time.
+    bolt = parts.update(gear["id"], {"Suppliers": "Zenith"}, typecast=True)
+    assert bolt["fields"]["Suppliers"] == [zenith["id"]]
+    assert len(suppliers.all()) == 2
+    # A batch that fails writes nothing, not even the linked records typecast created.
+    with pytest.raises(requests.HTTPError):
+        parts.batch_create([{"Part": "A", "Suppliers": ["Newco"]}, {"Part": "B", "Qty": "many"}], typecast=True)
+    assert len(suppliers.all()) == 2

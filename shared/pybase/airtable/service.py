@@ -29,6 +29,7 @@ from pybase.airtable import schemas
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
 from pybase.airtable.filter_by_formula import prepare_filter as prepare_formula_filter
 from pybase.airtable.filter_by_formula import scan as scan_formula_filter
+from pybase.airtable.typecast import link_text_to_ids
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params
@@ -494,6 +495,8 @@ def create_records(
         raise invalid_request('Could not find field "fields" in the request body', "INVALID_REQUEST_MISSING_FIELDS")
     items = [{"fields": body.get("fields", {})}] if single else _write_batch(body.get("records"), need_ids=False)
     _check_write_fields(ctx, items)
+    if body.get("typecast"):
+        link_text_to_ids(session, principal=principal, ctx=ctx, items=items)
     created = _call(
         ctx, records.create_records, session=session, principal=principal, table_id=ctx.table.id,
         records=[{"fields": i["fields"]} for i in items], typecast=bool(body.get("typecast")),
@@ -511,6 +514,8 @@ def update_records(
     upsert = body.get("performUpsert")
     items = _write_batch(body.get("records"), need_ids=upsert is None)
     _check_write_fields(ctx, items)
+    if typecast:
+        link_text_to_ids(session, principal=principal, ctx=ctx, items=items)
     if upsert is None:
         updated = _call(
             ctx, records.update_records, session=session, principal=principal, table_id=ctx.table.id,
@@ -593,6 +598,8 @@ def update_record(
     _record_id(record_id)
     item = {"id": record_id, "fields": body.get("fields", {})}
     _check_write_fields(ctx, [item])
+    if body.get("typecast"):
+        link_text_to_ids(session, principal=principal, ctx=ctx, items=[item])
     _call(
         ctx, records.update_records, session=session, principal=principal, table_id=ctx.table.id, records=[item],
         replace=replace, typecast=bool(body.get("typecast")),
