@@ -171,6 +171,29 @@ describe("RealtimeClient", () => {
     expect(got.slice(6)).toEqual([44, -44]);
   });
 
+  it("catches up from a listing's position: asks for the events after it, delivers the missed ones once", async () => {
+    const rt = client();
+    const got: number[] = [];
+    rt.subscribeTable(TABLE, { onEvent: (e) => got.push(e.id) });
+    rt.start();
+    await flush();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    // The subscription took effect at 45, after the rows were read at 40: 41..45 would be lost.
+    socket.receive({ type: "subscribed", scope: "table", table_id: TABLE, last_event_id: 45, replay: 0 });
+    socket.receive({ type: "events", events: [event(46)] });
+    rt.catchUp({ kind: "table", id: TABLE }, 40);
+    expect(socket.sent.at(-1)).toEqual({ action: "subscribe", table_id: TABLE, last_event_id: 40 });
+    expect(rt.lastSeen({ kind: "table", id: TABLE })).toBe(40);
+    socket.receive({ type: "events", events: [event(41), event(45), event(46)] });
+    expect(got).toEqual([46, 41, 45]);
+    expect(rt.lastSeen({ kind: "table", id: TABLE })).toBe(46);
+    // Nothing for a scope nobody listens to.
+    const before = socket.sent.length;
+    rt.catchUp({ kind: "table", id: "tblOTHEROTHEROTHE" }, 1);
+    expect(socket.sent).toHaveLength(before);
+  });
+
   it("ignores events of other tables and malformed frames", async () => {
     const rt = client();
     const got: number[] = [];

@@ -244,6 +244,20 @@ export class RealtimeClient {
     };
   }
 
+  /**
+   * The listener's data was read at change log position `afterId` (a listing's `event_id`): ask the
+   * server for every event of the scope after it. The subscription may have taken effect after that
+   * read; events already delivered come again and are dropped as duplicates.
+   */
+  catchUp(scope: Scope, afterId: number): void {
+    const key = scopeKey(scope);
+    if (!this.listeners.has(key) || !Number.isFinite(afterId) || afterId < 0) return;
+    // A reconnect before the replay arrives starts from here too. Lowering a position the ack of the
+    // first subscribe raised is safe: replayed events already delivered are dropped as duplicates.
+    this.lastEventId.set(key, afterId);
+    this.send({ action: "subscribe", [`${scope.kind}_id`]: scope.id, last_event_id: afterId });
+  }
+
   /** Where the user is (a table, optionally a cell); null leaves the current table. */
   setPresence(state: { tableId: string; recordId?: string | null; fieldId?: string | null } | null): void {
     const previous = this.presenceState;

@@ -150,7 +150,13 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     views.data?.[0];
   const config = viewConfig(view);
   const ready = fields.isSuccess && (views.isSuccess || views.isError);
-  const rows = useRecordWindow(tableId, view?.id, ready, config.revision);
+  // Rows read at change log position N: replay every change after N, including those made before the
+  // table subscription took effect.
+  const catchUp = useCallback(
+    (eventId: number) => realtime.catchUp({ kind: "table", id: tableId }, eventId),
+    [realtime, tableId],
+  );
+  const rows = useRecordWindow(tableId, view?.id, ready, config.revision, catchUp);
   const { cache } = rows;
 
   // Local layout (applied at once, saved to the view in the background).

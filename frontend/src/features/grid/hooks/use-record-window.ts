@@ -24,9 +24,20 @@ export interface RecordWindow {
 }
 
 /** `revision` names what decides which rows come back and in which order (view filters, sorts,
- * hidden fields): a new revision starts over. */
-export function useRecordWindow(tableId: string, viewId: string | undefined, enabled: boolean, revision = ""): RecordWindow {
+ * hidden fields): a new revision starts over. `onPosition` gets the change log position of the first
+ * page each fresh cache receives, so live updates can be caught up from the moment of that read. */
+export function useRecordWindow(
+  tableId: string,
+  viewId: string | undefined,
+  enabled: boolean,
+  revision = "",
+  onPosition?: (eventId: number) => void,
+): RecordWindow {
   const cacheRef = useRef(new PageCache(PAGE_SIZE));
+  // The cache and generation (reload) that already reported its position.
+  const positioned = useRef<{ cache: PageCache; generation: number } | null>(null);
+  const onPositionRef = useRef(onPosition);
+  onPositionRef.current = onPosition;
   const windowRef = useRef({ first: 0, last: 60 });
   const inFlight = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -50,6 +61,11 @@ export function useRecordWindow(tableId: string, viewId: string | undefined, ena
       fetchPage(tableId, request, { viewId, count })
         .then((result) => {
           if (cacheRef.current === cache && cache.store(page, result, generation)) {
+            const done = positioned.current;
+            if ((done?.cache !== cache || done.generation !== generation) && typeof result.event_id === "number") {
+              positioned.current = { cache, generation };
+              onPositionRef.current?.(result.event_id);
+            }
             setError(null);
             setVersion((v) => v + 1);
           }

@@ -16,6 +16,8 @@ export interface PageResult {
   records: RecordRow[];
   next_cursor: string | null;
   total?: number;
+  /** The table's change log position when the page was read (subscribe from it to miss nothing). */
+  event_id?: number;
 }
 
 /** Page numbers covering rows [first, last] plus `overscan` pages either side, within [0, total). */
