@@ -98,4 +98,17 @@ describe("FieldDialog", () => {
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(requests.filter((r) => r === "POST /tables/tblA/fields")).toHaveLength(1);
   });
+
+  it("edits a formula with field names, not the stored IDs", async () => {
+    const qty = f("fldAAAAAAAAAAAAAA", "Qty", "number");
+    const total = f("fldBBBBBBBBBBBBBB", "Total", "formula", { formula: "{fldAAAAAAAAAAAAAA} * 2", result_type: "number" });
+    const server = fakeFetch([
+      { method: "GET", path: "/field-types", body: fieldTypes },
+      { method: "PATCH", path: "/fields/fldBBBBBBBBBBBBBB", body: { ...total, dry_run: true } },
+    ]);
+    vi.stubGlobal("fetch", server.fetch);
+    renderWithProviders(<FieldDialog open onOpenChange={() => undefined} tableId="tblA" fields={[qty, total]} field={total} />);
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByRole("combobox", { name: "Formula" })).toHaveValue("{Qty} * 2");
+  });
 });

@@ -15,6 +15,7 @@ import { FieldOptionsForm } from "@/features/fields/components/field-options-for
 import type { FormulaCheck } from "@/features/fields/components/formula-editor";
 import { createField, fieldTypesQuery, updateField, type ConversionReport } from "@/features/fields/api/fields";
 import { cleanOptions, defaultOptions, FIELD_TYPE_GROUPS, optionsProblem, typeLabel } from "@/features/fields/lib/field-types";
+import { displayFormula } from "@/features/fields/lib/formula";
 import { ApiError, errorMessage } from "@/lib/api/errors";
 import { queryKeys } from "@/lib/query-keys";
 import type { FieldDef } from "@/types/api";
@@ -33,6 +34,13 @@ export interface FieldDialogProps {
 
 const CHECK_NAME = "Formula check (not saved)";
 
+/** The field's options as the form edits them: a formula with field names instead of stored IDs. */
+function editableOptions(field: FieldDef, fields: FieldDef[]): Record<string, unknown> {
+  const options = { ...field.options };
+  if (field.type === "formula" && typeof options.formula === "string") options.formula = displayFormula(options.formula, fields);
+  return options;
+}
+
 export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field, onSaved }: FieldDialogProps) {
   const queryClient = useQueryClient();
   const catalog = useQuery(fieldTypesQuery());
@@ -49,10 +57,12 @@ export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field
     if (!open) return;
     setName(field?.name ?? "");
     setType(field?.type ?? "single_line_text");
-    setOptions(field ? { ...field.options } : defaultOptions("single_line_text"));
+    setOptions(field ? editableOptions(field, fields) : defaultOptions("single_line_text"));
     setDescription(field?.description ?? "");
     setError(null);
     setReport(null);
+    // The table's fields only name the formula's references; a change to them later must not reset the form.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, field]);
 
   const known = new Set(catalog.data?.types ?? FIELD_TYPE_GROUPS.flatMap(([, types]) => types));
@@ -82,7 +92,7 @@ export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field
   function changeType(next: string) {
     setType(next);
     setReport(null);
-    setOptions(field && next === field.type ? { ...field.options } : defaultOptions(next));
+    setOptions(field && next === field.type ? editableOptions(field, fields) : defaultOptions(next));
   }
 
   async function submit(event: FormEvent) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { applyCompletion, completionsAt } from "@/features/fields/lib/formula";
+import { applyCompletion, completionsAt, displayFormula } from "@/features/fields/lib/formula";
 
 const fields = ["Price", "Quantity", "Part number", "Unit price"];
 const functions = [{ name: "IF" }, { name: "IS_AFTER" }, { name: "ROUND" }, { name: "SUM" }];
@@ -33,5 +33,14 @@ describe("formula completions", () => {
     expect(completionsAt('"{Pr', 4, fields, functions)).toEqual([]);
     expect(completionsAt('CONCAT("su', 10, fields, functions)).toEqual([]);
     expect(completionsAt("{Price} ", 8, fields, functions)).toEqual([]);
+  });
+});
+
+describe("displayFormula", () => {
+  it("shows field names for the stored IDs, leaving unknown IDs and strings alone", () => {
+    const fields = [{ id: "fldAAAAAAAAAAAAAA", name: "Unit price" }, { id: "fldBBBBBBBBBBBBBB", name: "Qty" }];
+    expect(displayFormula('{fldAAAAAAAAAAAAAA} * {fldBBBBBBBBBBBBBB} & " " & {fldCCCCCCCCCCCCCC}', fields)).toBe(
+      '{Unit price} * {Qty} & " " & {fldCCCCCCCCCCCCCC}',
+    );
   });
 });

@@ -85,3 +85,13 @@ export function signature(fn: FormulaFunction): string {
   const args = max === null || max === undefined ? `${fn.min_args}+ arguments` : fn.min_args === max ? `${max} argument${max === 1 ? "" : "s"}` : `${fn.min_args}-${max} arguments`;
   return `${fn.name}(${args})`;
 }
+
+/** A stored formula as people write it: the API keeps references as `{fld…}` IDs (so renames never
+ * break a formula) and accepts names or IDs back; the editor shows names. Unknown IDs stay as they are. */
+export function displayFormula(stored: string, fields: { id: string; name: string }[]): string {
+  const names = new Map(fields.map((f) => [f.id, f.name]));
+  return stored.replace(/\{(fld[A-Za-z0-9]{14})\}/g, (whole, id: string) => {
+    const name = names.get(id);
+    return name !== undefined ? `{${name}}` : whole;
+  });
+}
