@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 
+import { TableDataActions } from "@/app/table-data-actions";
 import { tableFieldsQuery } from "@/features/fields/api/fields";
 import { FieldsToolbar } from "@/features/fields/components/fields-toolbar";
 import { viewsQuery, type View } from "@/features/views/api/views";
@@ -84,6 +85,7 @@ export function TableViewBar({
         }}
       />
       <ViewToolbar tableId={tableId} view={view} fields={fieldList} canEdit={canEditView} filterRequest={filterRequest} />
+      <TableDataActions tableId={tableId} viewId={view.id} viewName={view.name} fields={fieldList} canImport={known && canEditView} />
     </div>
   );
 }
