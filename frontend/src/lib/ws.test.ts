@@ -327,6 +327,31 @@ describe("RealtimeClient", () => {
     ]);
   });
 
+  it("sends presence again every 30 s while idle, so people who open the table later see it; stops on leave", async () => {
+    const rt = client();
+    rt.subscribeTable(TABLE, {});
+    rt.start();
+    await flush();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    rt.setPresence({ tableId: TABLE, recordId: "rec1" });
+    const presence = () => socket.sent.filter((m) => m.action === "presence");
+    expect(presence()).toHaveLength(1);
+    timers.advance(29_000);
+    expect(presence()).toHaveLength(1);
+    timers.advance(1_000);
+    expect(presence()).toEqual([
+      { action: "presence", table_id: TABLE, record_id: "rec1" },
+      { action: "presence", table_id: TABLE, record_id: "rec1" },
+    ]);
+    timers.advance(30_000);
+    expect(presence()).toHaveLength(3);
+    rt.setPresence(null);
+    timers.advance(120_000);
+    expect(presence().at(-1)).toEqual({ action: "presence", table_id: TABLE, state: "leave" });
+    expect(presence()).toHaveLength(4);
+  });
+
   it("nudge() reconnects at once when waiting, and pings an open socket at once", async () => {
     const rt = client(() => 0.999);
     rt.start();

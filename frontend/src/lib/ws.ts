@@ -10,7 +10,8 @@
 //   it) re-sends presence and subscribes again to any scope the server did not restore;
 // - `credentials_revoked`: the token is never reused; a fresh one is asked for (refresh), and without
 //   one the client waits idle until resume() (after sign-in);
-// - presence: send where you are, receive who is where;
+// - presence: send where you are (again every `presenceRefreshMs`, since the server forgets presence
+//   not refreshed within a minute), receive who is where;
 // - a ping every `pingIntervalMs`; no pong in `pongTimeoutMs` means a dead socket: reconnect.
 
 export interface RealtimeEvent {
@@ -74,6 +75,8 @@ export interface RealtimeOptions {
   maxDelayMs?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /** How often presence is sent again while nothing changes (the server drops it after 60 s). */
+  presenceRefreshMs?: number;
   /** How many event ids to remember for de-duplication. */
   dedupeWindow?: number;
   /**
@@ -117,6 +120,7 @@ export class RealtimeClient {
   private reconnectTimer: unknown = null;
   private pingTimer: unknown = null;
   private pongTimer: unknown = null;
+  private presenceTimer: unknown = null;
   private stopped = true;
   private connecting = false;
   private readonly listeners = new Map<string, Set<ScopeListener>>();
@@ -136,6 +140,7 @@ export class RealtimeClient {
       maxDelayMs: 30_000,
       pingIntervalMs: 60_000,
       pongTimeoutMs: 15_000,
+      presenceRefreshMs: 30_000,
       dedupeWindow: 5_000,
       ...options,
     };
@@ -264,6 +269,8 @@ export class RealtimeClient {
     if (state === null) {
       if (previous) this.send({ action: "presence", table_id: previous.tableId, state: "leave" });
       this.presenceState = null;
+      if (this.presenceTimer !== null) this.options.timers.clearTimeout(this.presenceTimer);
+      this.presenceTimer = null;
       return;
     }
     if (previous && previous.tableId !== state.tableId) {
@@ -383,10 +390,10 @@ export class RealtimeClient {
 
   private clearTimers(): void {
     const { timers } = this.options;
-    for (const handle of [this.reconnectTimer, this.pingTimer, this.pongTimer]) {
+    for (const handle of [this.reconnectTimer, this.pingTimer, this.pongTimer, this.presenceTimer]) {
       if (handle !== null) timers.clearTimeout(handle);
     }
-    this.reconnectTimer = this.pingTimer = this.pongTimer = null;
+    this.reconnectTimer = this.pingTimer = this.pongTimer = this.presenceTimer = null;
   }
 
   private send(message: Record<string, unknown>): boolean {
@@ -410,7 +417,14 @@ export class RealtimeClient {
     const message: Record<string, unknown> = { action: "presence", table_id: state.tableId };
     if (state.recordId) message.record_id = state.recordId;
     if (state.fieldId) message.field_id = state.fieldId;
-    this.send(message);
+    if (!this.send(message)) return;
+    // Someone idle on a table stays visible to people who open it later.
+    const { timers, presenceRefreshMs } = this.options;
+    if (this.presenceTimer !== null) timers.clearTimeout(this.presenceTimer);
+    this.presenceTimer = timers.setTimeout(() => {
+      this.presenceTimer = null;
+      this.sendPresence();
+    }, presenceRefreshMs);
   }
 
   // --- messages ---------------------------------------------------------------------------------
