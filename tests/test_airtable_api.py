@@ -589,3 +589,14 @@ def test_unknown_select_option_and_string_numbers(table: Any, world: World) -> N
     (row,) = table.all(cell_format="string", time_zone="UTC", user_locale="en")
     assert (row["fields"]["Qty"], row["fields"]["Price"], row["fields"]["Share"]) == ("2.50", "-€3.00", "50.0%")
     assert price.id and share.id
+
+
+def test_text_sorts_case_insensitively_blanks_last(table: Any) -> None:
+    names = ["banana", "Apple", "cherry", "", "apricot", "Banana split"]
+    table.batch_create([{"Name": n, "Qty": i} for i, n in enumerate(names)])
+    up = [r["fields"].get("Name", "") for r in table.all(sort=["Name"])]
+    assert up == ["Apple", "apricot", "banana", "Banana split", "cherry", ""]
+    down = [r["fields"].get("Name", "") for r in table.all(sort=["-Name"])]
+    assert down == ["", "cherry", "Banana split", "banana", "apricot", "Apple"]
+    paged = [r["fields"].get("Name", "") for page in table.iterate(sort=["Name"], page_size=2) for r in page]
+    assert paged == up

@@ -49,6 +49,12 @@ class TextBase(FieldType):
     def check(self, value: str, ctx: WriteContext) -> str:
         return value
 
+    def sort_expr(self, field: FieldLike) -> str | None:
+        # Case-insensitive, as Airtable sorts text ("apple" next to "Apple", both before "banana");
+        # blanks come last ascending and first descending (PostgreSQL's NULL order, which the keyset
+        # cursors follow).
+        return f"lower({self.value_expr(field)})"
+
 
 @register
 class SingleLineText(TextBase):
