@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -23,6 +24,13 @@ from pybase.search.documents import Document
 # Ranking reads the tsvector of every candidate: a very common prefix ("a") would rank a million rows.
 # Candidates are capped; hits beyond the cap are still found by more specific queries.
 MAX_CANDIDATES = 1000
+# A query of short words only (as you type "br") matches a large share of the documents, and the GIN
+# bitmap of such a prefix is built in full before any row is read (46-60 ms for 100,000 hits of
+# 200,000). For these, the first PROBE_ROWS documents of the tables are read in order instead; when
+# they hold enough hits for the page, candidates come from them alone, otherwise from the GIN index.
+SHORT_WORD = 3
+PROBE_ROWS = 5000
+_WORD = re.compile(r"\w+")
 TYPO_MIN_LENGTH = 4
 TYPO_ALTERNATIVES = 3
 # Hyphens and slashes split words both when indexing and querying: "P-101" finds "P 101" and "101".
@@ -226,12 +234,25 @@ class PostgresBackend:
             "opts": _HEADLINE_OPTIONS,
         }  # fmt: skip
         where = self._filters(query, params)
+        gin = f"SELECT d.* FROM search_documents d, q WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s"
+        if _short_words(query.text):
+            params.update(probe=PROBE_ROWS, enough=min(query.offset + query.limit + 1, MAX_CANDIDATES))
+            matched = f"""probe AS MATERIALIZED (
+          SELECT d.* FROM (SELECT * FROM search_documents d
+                           WHERE d.base_id = %(base)s AND d.table_id = ANY(%(tables)s) LIMIT %(probe)s) AS d, q
+          WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s
+        ),
+        matched AS (
+          SELECT * FROM probe WHERE (SELECT count(*) FROM probe) >= %(enough)s
+          UNION ALL
+          (SELECT * FROM ({gin}) AS g WHERE (SELECT count(*) FROM probe) < %(enough)s)
+        ),"""
+        else:
+            matched = f"matched AS ({gin}),"
         sql = f"""
         WITH q AS MATERIALIZED (SELECT {tsquery_sql} AS q),
-        cand AS (
-          SELECT d.table_id, d.record_id, d.fields, d.drawing, ts_rank(d.tsv, q.q) AS score
-          FROM search_documents d, q WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s
-        ),
+        {matched}
+        cand AS (SELECT d.table_id, d.record_id, d.fields, d.drawing, ts_rank(d.tsv, q.q) AS score FROM matched d, q),
         page AS (SELECT * FROM cand ORDER BY score DESC, table_id, record_id LIMIT %(limit)s OFFSET %(offset)s)
         SELECT p.table_id, p.record_id, p.score, p.fields,
           (SELECT coalesce(jsonb_object_agg(f.key, ts_headline('simple', {_HEADLINE_TEXT.format('f.value')}, q.q,
@@ -249,6 +270,11 @@ class PostgresBackend:
             for t, r, s, f, h in rows[: query.limit]
         ]
         return hits, more
+
+
+def _short_words(text: str) -> bool:
+    words = _WORD.findall(text.translate(_SPLIT))
+    return bool(words) and max(map(len, words)) <= SHORT_WORD
 
 
 def make() -> PostgresBackend:
