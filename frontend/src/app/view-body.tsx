@@ -39,7 +39,7 @@ function initialConfig(type: CardType, fields: FieldDef[]): Record<string, unkno
     return date ? { date_field_id: date } : "A calendar needs a date or date-time field.";
   }
   if (type === "gallery") return cover ? { cover_field_id: cover } : {};
-  const READ_ONLY = ["autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by", "formula", "rollup", "lookup", "count", "attachment"];
+  const READ_ONLY = ["autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by", "formula", "rollup", "lookup", "count", "attachment", "link", "user"];
   return { fields: fields.filter((f) => !READ_ONLY.includes(f.type)).map((f) => ({ field_id: f.id, required: false })) };
 }
 

@@ -45,27 +45,23 @@ const EventChip = memo(function EventChip({ record, common }: { record: RecordRo
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: record.id, disabled: !common.canMove });
   const title = common.titleField ? displayValue(record.fields[common.titleField.id]) : "";
   const time = timeOf(record.fields[common.dateField.id], common.dateField.type, common.timeZone);
+  // One control: a click opens the record, a drag (5 px or more, or space and arrows) moves it.
   return (
-    <div
+    <button
+      type="button"
       ref={setNodeRef}
       style={transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined}
-      className={`flex items-center gap-1 truncate rounded bg-blue-100 px-1 text-xs text-blue-950 ${isDragging ? "relative z-10 opacity-70" : ""}`}
+      className={`flex w-full items-center gap-1 truncate rounded bg-blue-100 px-1 text-left text-xs text-blue-950 hover:underline ${isDragging ? "relative z-10 opacity-70" : ""}`}
       data-testid="calendar-event"
       data-record-id={record.id}
       {...attributes}
       {...listeners}
       aria-roledescription="draggable record"
+      onClick={() => common.onOpen(record)}
     >
-      <button
-        type="button"
-        className="truncate text-left hover:underline"
-        onClick={() => common.onOpen(record)}
-        onPointerDown={(event) => event.stopPropagation()}
-      >
-        {time ? <span className="mr-1 tabular-nums">{time}</span> : null}
-        {title || "Unnamed record"}
-      </button>
-    </div>
+      {time ? <span className="tabular-nums">{time}</span> : null}
+      <span className="truncate">{title || "Unnamed record"}</span>
+    </button>
   );
 });
 

@@ -12,9 +12,11 @@ import { Textarea } from "@/components/ui/textarea";
 import { shareLink } from "@/features/forms/api/forms";
 import type { FieldDef } from "@/types/api";
 
-// Computed fields cannot be typed into a form (views/registry.py READ_ONLY_TYPES); neither can files here.
+// Computed fields cannot be typed into a form (views/registry.py READ_ONLY_TYPES); files, linked
+// records and people need pickers the signed-out form page does not have.
 const NOT_IN_FORMS = new Set([
-  "autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by", "formula", "rollup", "lookup", "count", "attachment",
+  "autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by", "formula", "rollup", "lookup", "count",
+  "attachment", "link", "user",
 ]);
 
 export interface FormItem {
