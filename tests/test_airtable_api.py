@@ -600,3 +600,17 @@ def test_text_sorts_case_insensitively_blanks_last(table: Any) -> None:
     assert down == ["", "cherry", "Banana split", "banana", "apricot", "Apple"]
     paged = [r["fields"].get("Name", "") for page in table.iterate(sort=["Name"], page_size=2) for r in page]
     assert paged == up
+
+
+def test_barcode_field(table: Any) -> None:
+    field = table.create_field("Code", "barcode")
+    assert field.type == "barcode"
+    made = table.batch_create([{"Name": "a", "Code": {"text": "0123456789012", "type": "ean13"}},
+                               {"Name": "b", "Code": "ABC-1"}])  # fmt: skip
+    assert made[0]["fields"]["Code"] == {"text": "0123456789012", "type": "ean13"}
+    assert made[1]["fields"]["Code"] == {"text": "ABC-1"}
+    assert [r["fields"]["Name"] for r in table.all(formula="FIND('ABC', {Code})")] == ["b"]
+    assert [r["fields"]["Name"] for r in table.all(sort=["Code"])] == ["a", "b"]
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Name": "c", "Code": {"text": "", "kind": "x"}})
+    assert error_of(exc)[1]["error"]["type"] == "INVALID_VALUE_FOR_COLUMN"

@@ -141,6 +141,7 @@ for _item in (
     TypeMap("email", "email"),
     TypeMap("url", "url"),
     TypeMap("phone", "phoneNumber"),
+    TypeMap("barcode", "barcode"),
     TypeMap(
         "rating", "rating",
         lambda o, _: {"max": o.get("max", 5), "icon": "star", "color": "yellowBright"},

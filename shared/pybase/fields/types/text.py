@@ -1,4 +1,4 @@
-"""Text-like field types: single line text, long text, email, URL, phone."""
+"""Text-like field types: single line text, long text, email, URL, phone, barcode."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import re
 from typing import Any
 
 from pybase.fields.registry import register
-from pybase.fields.types.base import FieldLike, FieldType, FieldValueError, WriteContext, bad_options, keep_common
+from pybase.fields.types.base import (
+    FieldLike,
+    FieldType,
+    FieldValueError,
+    WriteContext,
+    bad_options,
+    data_json,
+    keep_common,
+)
 from pybase.fields.types.ops import TEXT_INDEXES, TEXT_OPERATORS
 
 
@@ -110,3 +118,42 @@ class Phone(TextBase):
         if value and (not _PHONE.match(value) or sum(ch.isdigit() for ch in value) < 3):
             raise FieldValueError(f"{value!r} is not a phone number.")
         return value
+
+
+@register
+class Barcode(FieldType):
+    """A scanned code, Airtable's barcode cell: {"text", "type"} (type as the scanner reports it, such
+    as "upce" or "code128", optional). Text alone is accepted as {"text"}; filtered and sorted by its
+    text, case-insensitively."""
+
+    name = "barcode"
+    sql_type = "text"
+    operators = TEXT_OPERATORS
+    index_kinds = TEXT_INDEXES
+    max_length = 1_000
+
+    def to_storage(self, value: Any, field: FieldLike, ctx: WriteContext) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            value = {"text": str(value)}
+        if not isinstance(value, dict):
+            raise FieldValueError('Expected a barcode {"text", "type"} or its text.')
+        unknown = set(value) - {"text", "type"}
+        if unknown:
+            raise FieldValueError(f"Unknown barcode keys: {sorted(unknown)}.")
+        text, kind = value.get("text"), value.get("type")
+        if not isinstance(text, str) or not text.strip() or len(text) > self.max_length:
+            raise FieldValueError(f"A barcode needs a text of 1 to {self.max_length} characters.")
+        if kind is not None and (not isinstance(kind, str) or len(kind) > 40):
+            raise FieldValueError("A barcode type is a short text.")
+        return {"text": text.strip(), **({"type": kind} if kind else {})}
+
+    def to_text(self, stored: Any, field: FieldLike) -> str | None:
+        return None if stored is None else stored["text"]
+
+    def value_expr(self, field: FieldLike) -> str:
+        return f"({data_json(field.id)} ->> 'text')"
+
+    def sort_expr(self, field: FieldLike) -> str | None:
+        return f"lower({self.value_expr(field)})"
