@@ -27,7 +27,8 @@ MAX_CANDIDATES = 1000
 # A query of short words only (as you type "br") matches a large share of the documents, and the GIN
 # bitmap of such a prefix is built in full before any row is read (46-60 ms for 100,000 hits of
 # 200,000). For these, the first PROBE_ROWS documents of the tables are read in order instead; when
-# they hold enough hits for the page, candidates come from them alone, otherwise from the GIN index.
+# they hold a page of hits (limit + 1, whatever the offset, so every page of a query takes the same
+# path), candidates come from them alone, otherwise from the GIN index.
 SHORT_WORD = 3
 PROBE_ROWS = 5000
 _WORD = re.compile(r"\w+")
@@ -236,7 +237,7 @@ class PostgresBackend:
         where = self._filters(query, params)
         gin = f"SELECT d.* FROM search_documents d, q WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s"
         if _short_words(query.text):
-            params.update(probe=PROBE_ROWS, enough=min(query.offset + query.limit + 1, MAX_CANDIDATES))
+            params.update(probe=PROBE_ROWS, enough=min(query.limit + 1, MAX_CANDIDATES))
             matched = f"""probe AS MATERIALIZED (
           SELECT d.* FROM (SELECT * FROM search_documents d
                            WHERE d.base_id = %(base)s AND d.table_id = ANY(%(tables)s) LIMIT %(probe)s) AS d, q
