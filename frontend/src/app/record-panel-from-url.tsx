@@ -5,8 +5,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMatch, useNavigate, useSearchParams } from "react-router-dom";
 
+import { ExtractionJobButton } from "@/features/extraction/components/extraction-job-button";
 import { AttachmentField } from "@/features/files/components/attachment-field";
 import { RecordPanel } from "@/features/records/components/record-panel";
+import { fieldsQuery } from "@/features/records/api/records";
 import { baseQuery, membersQuery, tableQuery } from "@/features/workspaces/api/queries";
 
 export const OPEN_RECORD_PARAM = "open";
@@ -19,6 +21,7 @@ export function RecordPanelFromUrl() {
   const { baseId = "", tableId = "" } = onTable?.params ?? {};
   const open = Boolean(onTable && recordId);
   const table = useQuery({ ...tableQuery(tableId), enabled: open });
+  const fields = useQuery({ ...fieldsQuery(tableId), enabled: open });
   const base = useQuery({ ...baseQuery(baseId), enabled: open });
   const workspaceId = base.data?.workspace_id ?? "";
   // Guests of a base cannot list the workspace's members: mentions then complete nobody.
@@ -49,6 +52,7 @@ export function RecordPanelFromUrl() {
           value={record.fields[field.id]}
           canEdit={canEdit}
           onUploaded={refresh}
+          renderJob={(jobId) => <ExtractionJobButton jobId={jobId} tableId={tableId} fields={fields.data ?? []} />}
         />
       )}
     />

@@ -1,6 +1,6 @@
 // An attachment field in the record panel: previews that open the viewer, and the upload area.
 import { FileText } from "lucide-react";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 
 import { AttachmentViewer } from "@/features/files/components/attachment-viewer";
 import { UploadDropZone } from "@/features/files/components/upload-drop-zone";
@@ -13,6 +13,7 @@ export function AttachmentField({
   value,
   canEdit,
   onUploaded,
+  renderJob,
 }: {
   tableId: string;
   recordId: string;
@@ -20,6 +21,7 @@ export function AttachmentField({
   value: unknown;
   canEdit: boolean;
   onUploaded: () => void;
+  renderJob?: (jobId: string) => ReactNode;
 }) {
   const [open, setOpen] = useState<AttachmentValue | null>(null);
   const attachments = attachmentsOf(value);
@@ -48,7 +50,7 @@ export function AttachmentField({
       ) : (
         <p className="text-muted-foreground text-sm">No files.</p>
       )}
-      {canEdit ? <UploadDropZone target={{ tableId, recordId, fieldId }} onUploaded={onUploaded} /> : null}
+      {canEdit ? <UploadDropZone target={{ tableId, recordId, fieldId }} onUploaded={onUploaded} renderJob={renderJob} /> : null}
       {open ? <AttachmentViewer attachment={open} onClose={() => setOpen(null)} /> : null}
     </div>
   );

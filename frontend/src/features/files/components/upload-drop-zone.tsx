@@ -3,7 +3,7 @@
 // extraction job it started.
 import { useQuery } from "@tanstack/react-query";
 import { FileUp, X } from "lucide-react";
-import { useId, useState, type DragEvent } from "react";
+import { useId, useState, type DragEvent, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { extractionJobQuery } from "@/features/files/api/uploads";
@@ -39,7 +39,15 @@ function JobStatus({ jobId }: { jobId: string }) {
   );
 }
 
-export function UploadRow({ item, onDismiss }: { item: UploadItem; onDismiss: () => void }) {
+export function UploadRow({
+  item,
+  onDismiss,
+  renderJob,
+}: {
+  item: UploadItem;
+  onDismiss: () => void;
+  renderJob?: ((jobId: string) => ReactNode) | undefined;
+}) {
   const value = percent(item);
   const finished = item.status === "done" || item.status === "refused" || item.status === "failed";
   return (
@@ -69,7 +77,7 @@ export function UploadRow({ item, onDismiss }: { item: UploadItem; onDismiss: ()
       {item.error ? <p className="text-destructive text-xs">{item.error}</p> : null}
       {item.jobId ? (
         <p className="text-xs">
-          <JobStatus jobId={item.jobId} />
+          <JobStatus jobId={item.jobId} /> {renderJob?.(item.jobId)}
         </p>
       ) : null}
     </li>
@@ -80,10 +88,13 @@ export function UploadDropZone({
   target,
   disabled = false,
   onUploaded,
+  renderJob,
 }: {
   target: UploadTargetIds;
   disabled?: boolean;
   onUploaded?: (item: UploadItem) => void;
+  /** Actions on an upload's extraction job (the app passes the extraction feature's results and mapping). */
+  renderJob?: (jobId: string) => ReactNode;
 }) {
   const inputId = useId();
   const [over, setOver] = useState(false);
@@ -139,7 +150,7 @@ export function UploadDropZone({
       {items.length ? (
         <ul className="space-y-1" aria-label="Uploads">
           {items.map((item) => (
-            <UploadRow key={item.id} item={item} onDismiss={() => dismiss(item.id)} />
+            <UploadRow key={item.id} item={item} onDismiss={() => dismiss(item.id)} renderJob={renderJob} />
           ))}
         </ul>
       ) : null}

@@ -1,0 +1,35 @@
+// Extraction job calls: the job with its full result, the suggested mapping, running a mapping.
+import { queryOptions } from "@tanstack/react-query";
+
+import { api, unwrap } from "@/lib/api/client";
+import type { components } from "@/lib/api/schema";
+import type { MappingRequestBody, SuggestedMapping } from "@/features/extraction/lib/mapping";
+
+export type Job = components["schemas"]["JobOut"];
+export type MappingOut = components["schemas"]["MappingOut"];
+
+const FINISHED = new Set(["done", "failed"]);
+
+/** The job with its result; polled every 1.5 s until it is done or failed. */
+export const jobWithResultQuery = (jobId: string) =>
+  queryOptions({
+    queryKey: ["extraction-jobs", jobId, "result"] as const,
+    queryFn: async (): Promise<Job> =>
+      unwrap(api.GET("/extraction-jobs/{job_id}", { params: { path: { job_id: jobId }, query: { include_result: true } } })),
+    refetchInterval: (query) => (query.state.data && FINISHED.has(query.state.data.status) ? false : 1500),
+  });
+
+export const suggestedMappingQuery = (jobId: string, tableId: string, source: string | null) =>
+  queryOptions({
+    queryKey: ["extraction-jobs", jobId, "mapping", tableId, source] as const,
+    queryFn: async (): Promise<SuggestedMapping> =>
+      (await unwrap(
+        api.GET("/extraction-jobs/{job_id}/mapping", {
+          params: { path: { job_id: jobId }, query: { table_id: tableId, ...(source ? { source } : {}) } },
+        }),
+      )) as SuggestedMapping,
+  });
+
+export async function runMapping(jobId: string, body: MappingRequestBody): Promise<MappingOut> {
+  return unwrap(api.POST("/extraction-jobs/{job_id}/mapping", { params: { path: { job_id: jobId } }, body }));
+}
