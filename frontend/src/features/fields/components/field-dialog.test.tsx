@@ -11,7 +11,7 @@ const f = (id: string, name: string, type: string, options: Record<string, unkno
   id, table_id: "tblA", name, type, options, description: null, position: 1, read_only: false,
 });
 const fieldTypes = {
-  types: ["single_line_text", "number", "formula", "link"],
+  types: ["single_line_text", "number", "formula", "link", "hologram"],
   details: [
     { name: "single_line_text", read_only: false, convertible: true, operators: [] },
     { name: "number", read_only: false, convertible: true, operators: [] },
@@ -55,6 +55,8 @@ describe("FieldDialog", () => {
     const dry = server.calls.filter((c) => c.method === "PATCH");
     expect(dry).toHaveLength(1);
 
+    // A type the web app has no group for is still offered.
+    expect(within(dialog).getByRole("group", { name: "Other" })).toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole("button", { name: "Convert to Number" }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(server.calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([

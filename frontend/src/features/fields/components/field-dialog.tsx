@@ -33,6 +33,8 @@ export interface FieldDialogProps {
 }
 
 const CHECK_NAME = "Formula check (not saved)";
+// Types the API has that the groups do not name yet are listed under "Other".
+const GROUPED = new Set(FIELD_TYPE_GROUPS.flatMap(([, types]) => types));
 
 /** The field's options as the form edits them: a formula with field names instead of stored IDs. */
 function editableOptions(field: FieldDef, fields: FieldDef[]): Record<string, unknown> {
@@ -155,7 +157,9 @@ export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field
           <FormField label="Type" hint={editing && !convertible ? "A link field cannot change type; delete it and add a new field." : undefined}>
             {(props) => (
               <NativeSelect {...props} className="h-9" value={type} disabled={editing && !convertible} onChange={(e) => changeType(e.target.value)}>
-                {FIELD_TYPE_GROUPS.map(([group, types]) => (
+                {[...FIELD_TYPE_GROUPS, ["Other", [...known].filter((t) => !GROUPED.has(t)).sort()] as [string, string[]]]
+                  .filter(([, types]) => types.some((t) => known.has(t)))
+                  .map(([group, types]) => (
                   <optgroup key={group} label={group}>
                     {types
                       .filter((t) => known.has(t))

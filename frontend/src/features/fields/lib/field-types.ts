@@ -32,6 +32,7 @@ export const FIELD_TYPE_LABELS: Record<string, string> = {
   thread: "Thread",
   material: "Material",
   surface_finish: "Surface finish",
+  barcode: "Barcode",
 };
 
 export const FIELD_TYPE_GROUPS: [string, string[]][] = [
@@ -39,7 +40,7 @@ export const FIELD_TYPE_GROUPS: [string, string[]][] = [
   ["Dates", ["date", "datetime"]],
   ["Choices and people", ["single_select", "multiple_select", "user"]],
   ["Contact", ["email", "url", "phone"]],
-  ["Files", ["attachment"]],
+  ["Files and codes", ["attachment", "barcode"]],
   ["Relations", ["link", "lookup", "rollup", "count"]],
   ["Computed", ["formula", "autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by"]],
   ["Engineering", ["dimension", "thread", "material", "surface_finish"]],
