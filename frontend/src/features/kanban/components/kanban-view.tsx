@@ -6,11 +6,13 @@
 import {
   closestCorners,
   DndContext,
+  pointerWithin,
   KeyboardSensor,
   PointerSensor,
   useDroppable,
   useSensor,
   useSensors,
+  type CollisionDetection,
   type DragEndEvent,
 } from "@dnd-kit/core";
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
@@ -32,6 +34,15 @@ import type { FieldDef, RecordRow } from "@/types/api";
 const STACKABLE = new Set(["single_select", "user"]);
 const ATTACHMENT = new Set(["attachment"]);
 const PAGE = 100;
+
+// Where the pointer is decides the drop (a card grabbed by its corner handle is mostly elsewhere):
+// the card under it, else the stack under it, else the nearest (keyboard moves have no pointer).
+const collision: CollisionDetection = (args) => {
+  const hits = pointerWithin(args);
+  const cards = hits.filter((hit) => !String(hit.id).startsWith("stack:"));
+  if (cards.length > 0) return cards;
+  return hits.length > 0 ? hits : closestCorners(args);
+};
 
 interface CardCommon {
   titleField: FieldDef | undefined;
@@ -257,7 +268,7 @@ export function KanbanView({ tableId, view, fields, primaryFieldId, canEdit, peo
           Loading cards…
         </p>
       ) : (
-        <DndContext sensors={sensors} collisionDetection={closestCorners} onDragEnd={(event) => void onDragEnd(event)}>
+        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={(event) => void onDragEnd(event)}>
           <div className="flex min-h-0 flex-1 gap-3 overflow-x-auto p-3" data-testid="kanban-board">
             {stacks.map((stack) => (
               <StackColumn key={stack.key} stack={stack} common={common} onAdd={addCard} />
