@@ -1,0 +1,197 @@
+"""Many tables in one database: do one table's requests slow down as the database fills up?
+
+    python bench/scale_bench.py [--tables 10000] [--rows 20000] [--runs 30]
+
+One table ("Parts", 10 fields, `--rows` records loaded with COPY, the expression indexes its
+filtered listing asks for) is measured twice on the same server: first while the database holds
+only that table, then after `--tables` more tables were added, most small (0-20 records), every
+500th large (5,000 records), each with an expression index of its own. Figures go through the
+service layer (pybase.records.service) as an API request would: a one-record insert, a
+single-record PATCH and a filtered first page, as p50s, plus the planning time of the page's SQL
+(EXPLAIN ANALYZE), and the ratio crowded/alone (goal: within 1.5x).
+
+The extra tables are made with SQL that mirrors what the tables service does for the records
+store (a `tables` row, its records partition created and attached, records copied in, an
+expression index on the partition), in transactions of 100 tables, rather than one API request
+each: the service also writes a primary field, a default view and change events, which do not
+touch `records` and would only make the setup slower.
+
+Uses DATABASE_URL's server if set (a scratch database there), otherwise an embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "shared"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from records_bench import bulk_load, migrate, p50, setup_table, start_database  # noqa: E402
+
+
+def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> dict[str, float]:
+    from sqlalchemy import text
+
+    from pybase.db import session_scope
+    from pybase.records import service
+
+    page_filter = {"field": ids["num"], "op": ">", "value": 500}
+    inserts, patches, pages, planning = [], [], [], []
+    with session_scope() as s:
+        targets = list(
+            s.scalars(
+                text("SELECT id FROM records WHERE table_id = :t ORDER BY seq LIMIT :n"), {"t": table_id, "n": runs}
+            )
+        )
+    for n in range(runs):  # each run a new record, a PATCH of another one, a page
+        started = time.perf_counter()
+        with session_scope() as s:
+            service.create_records(
+                s, principal=principal, table_id=table_id, records=[{"fields": {ids["title"]: f"new {n}"}}]
+            )
+        inserts.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with session_scope() as s:
+            service.update_record(
+                s,
+                principal=principal,
+                table_id=table_id,
+                record_id=targets[n],
+                fields={ids["qty"]: time.time_ns() % 10**9},
+            )
+        patches.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with session_scope() as s:
+            page = service.list_records(s, principal=principal, table_id=table_id, filter=page_filter)
+        pages.append((time.perf_counter() - started) * 1000)
+        assert len(page["records"]) == 100
+        with session_scope() as s:
+            plan = s.execute(
+                text(
+                    "EXPLAIN (ANALYZE, FORMAT JSON) SELECT id, data FROM records "
+                    f"WHERE table_id = :t AND deleted_at IS NULL AND ((data ->> '{ids['num']}'))::numeric > 500 "
+                    "ORDER BY seq LIMIT 100"
+                ),
+                {"t": table_id},
+            ).scalar()
+        planning.append(float(plan[0]["Planning Time"]))
+    return {"insert": p50(inserts), "patch": p50(patches), "page": p50(pages), "planning": p50(planning)}
+
+
+def add_tables(count: int, base_id: str, user_id: str, field_id: str) -> float:
+    from pybase.db import get_engine
+    from pybase.ids import new_id
+    from pybase.records.partitions import create_partition_sql, partition_name
+    from pybase.records.service import record_ids
+
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    raw = get_engine().raw_connection()
+    try:
+        conn = raw.driver_connection
+        for start in range(0, count, 100):
+            for n in range(start, min(start + 100, count)):
+                table_id = new_id("tbl")
+                conn.execute(
+                    "INSERT INTO tables (id, base_id, name, position, created_by, created_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    (table_id, base_id, f"T{n}", n + 1, user_id, now),
+                )
+                for statement in create_partition_sql(table_id):
+                    conn.execute(statement)
+                rows = 5_000 if n % 500 == 499 else rng.randrange(21)
+                if rows:
+                    with conn.cursor().copy(
+                        f'COPY "{partition_name(table_id)}" (table_id, id, seq, data, version, created_at, '
+                        "updated_at) FROM STDIN"
+                    ) as copy:
+                        for seq, rid in enumerate(record_ids(rows), start=1):
+                            data = json.dumps({field_id: rng.randrange(1000)})
+                            copy.write_row((table_id, rid, seq, data, 1, now, now))
+                    conn.execute("INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s)", (table_id, rows))
+                conn.execute(
+                    f'CREATE INDEX "rx_{table_id[3:]}_bench" ON "{partition_name(table_id)}" '
+                    f"(((data ->> '{field_id}'))) WHERE deleted_at IS NULL"
+                )
+            conn.commit()
+            if start and start % 1000 == 0:
+                print(f"  {start:,} tables, {time.perf_counter() - started:.0f} s", flush=True)
+        conn.execute("ANALYZE tables")
+        conn.commit()
+    finally:
+        raw.close()
+    return time.perf_counter() - started
+
+
+def run(args: argparse.Namespace, url: str) -> None:
+    import logging
+
+    logging.getLogger("pybase").setLevel(logging.WARNING)
+    from sqlalchemy import text
+
+    from pybase.db import session_scope
+    from pybase.records import service
+
+    migrate(url)
+    principal, table_id, ids = setup_table("Parts")
+    load_s = bulk_load(table_id, ids, args.rows, principal.user_id)
+    print(f"Parts: {args.rows:,} records loaded in {load_s:.1f} s")
+    # The listing asks for its expression index; it is built after that request commits.
+    with session_scope() as s:
+        service.list_records(
+            s, principal=principal, table_id=table_id, filter={"field": ids["num"], "op": ">", "value": 1}
+        )
+    measure(principal, table_id, ids, 5)  # warm-up: caches, connections, the index just built
+    alone = measure(principal, table_id, ids, args.runs)
+    print(f"alone   (1 table):  {fmt(alone)}   load {os.getloadavg()[0]:.1f}")
+    with session_scope() as s:
+        base_id = s.scalar(text("SELECT base_id FROM tables WHERE id = :t"), {"t": table_id})
+    seconds = add_tables(args.tables, base_id, principal.user_id, ids["num"])
+    print(f"added {args.tables:,} tables (partition, records, one expression index each) in {seconds:.0f} s")
+    measure(principal, table_id, ids, 5)
+    crowded = measure(principal, table_id, ids, args.runs)
+    print(f"crowded ({args.tables + 1:,} tables): {fmt(crowded)}   load {os.getloadavg()[0]:.1f}")
+    ratios = {k: crowded[k] / alone[k] for k in alone}
+    print("crowded / alone:  " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()) + "   [goal <= 1.5x]")
+
+
+def fmt(figures: dict[str, float]) -> str:
+    return (
+        f"insert p50 {figures['insert']:.2f} ms, PATCH p50 {figures['patch']:.2f} ms, "
+        f"filtered page p50 {figures['page']:.2f} ms, planning p50 {figures['planning']:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tables", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    url, cleanup = start_database()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("PYBASE_STAGE", "test")
+    os.environ.setdefault("PYBASE_REALTIME", "off")
+    from pybase.config import get_settings
+    from pybase.db import reset_engine
+
+    get_settings.cache_clear()
+    reset_engine()
+    try:
+        run(args, url)
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()
