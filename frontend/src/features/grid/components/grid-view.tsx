@@ -42,6 +42,7 @@ import { GridContext, type GridContextValue } from "@/features/grid/components/g
 import { PresenceAvatars, presenceColor } from "@/features/grid/components/presence-avatars";
 import { useGridEdits } from "@/features/grid/hooks/use-grid-edits";
 import { useRecordWindow } from "@/features/grid/hooks/use-record-window";
+import { eventValues, withEventValues } from "@/features/grid/lib/live-values";
 import { buildCell } from "@/features/grid/lib/cells";
 import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
 import { orderColumns } from "@/features/grid/lib/columns";
@@ -230,8 +231,18 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
           rows.reload();
           return;
         }
+        const values = eventValues(event.payload);
+        let shown = false;
         for (const id of loaded) {
           flashes.current.set(id, now);
+          // Show the values the event carries at once; the fetch below brings computed fields and
+          // the new version.
+          const current = cache.row(cache.indexOf(id));
+          const merged = current && values.has(id) ? withEventValues(current, values.get(id), fieldsById) : null;
+          if (merged && !(editorOpen() && editBase.current?.id === id)) {
+            cache.replace(merged);
+            shown = true;
+          }
           getRecord(tableId, id)
             .then((record) => {
               flashes.current.set(id, Date.now());
@@ -241,6 +252,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
             })
             .catch(() => rows.reload());
         }
+        if (shown) rows.touch();
         return;
       }
       if (event.type === "records.deleted") edits.forget(ids);
