@@ -63,7 +63,8 @@ def test_offset_with_sort_filter_and_query_body(api: Api, world: World, numbered
     assert r.status == 200, r.text
     assert _values(r.json(), num) == [28, 29]
     r = owner.call("records", "GET", url, query={"page_size": 5, "offset": 100})
-    assert r.json() == {"records": [], "next_cursor": None}
+    body = r.json()
+    assert body["records"] == [] and body["next_cursor"] is None
 
 
 @pytest.mark.parametrize("query", [{"offset": -1}, {"offset": "x"}, {"offset": 5, "cursor": "abc"}])
