@@ -166,9 +166,16 @@ export function KanbanView({ tableId, view, fields, primaryFieldId, canEdit, peo
   const cardOrder = useMemo(() => (Array.isArray(config.card_order) ? (config.card_order as string[]) : []), [config.card_order]);
   const records = useViewRecords(tableId, { viewId: view.id });
   const titleField = fields.find((f) => f.id === primaryFieldId) ?? fields[0];
+  // Keyed on the two settings it reads, not the whole config: saving the card order after a drag
+  // must not re-render every card.
+  const hiddenFields = config.hidden_fields;
+  const fieldOrder = config.field_order;
   const shownFields = useMemo(
-    () => visibleFields(fields, config).filter((f) => f.id !== titleField?.id && f.id !== stackField?.id && f.id !== coverField?.id),
-    [fields, config, titleField, stackField, coverField],
+    () =>
+      visibleFields(fields, { hidden_fields: hiddenFields, field_order: fieldOrder }).filter(
+        (f) => f.id !== titleField?.id && f.id !== stackField?.id && f.id !== coverField?.id,
+      ),
+    [fields, hiddenFields, fieldOrder, titleField, stackField, coverField],
   );
   const stacks = useMemo(
     () =>
