@@ -9,46 +9,26 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from pybase.db import session_scope
 from pybase.events import service as events
 from pybase.records.models import Record
+from tests.commit_triggers import admin_url, at_commit
 from tests.conftest import Api
 from tests.factories import World, make_api_token, make_world
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def admin_url(database: str) -> str:
-    return make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@contextmanager
-def refuse_commits(database: str, table: str) -> Iterator[None]:
+def refuse_commits(database: str, table: str) -> AbstractContextManager[None]:
     """Every transaction that wrote to `table` fails at COMMIT while this is active."""
-    name = f"refuse_commit_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_url(database), autocommit=True) as conn:
-        conn.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'commit refused by the test'; END $$"
-        )
-        conn.execute(
-            f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()"
-        )
-    try:
-        yield
-    finally:
-        with psycopg.connect(admin_url(database), autocommit=True) as conn:
-            conn.execute(f"DROP TRIGGER {name} ON {table}")
-            conn.execute(f"DROP FUNCTION {name}()")
+    return at_commit(database, table, "refuse_commit", "RAISE EXCEPTION 'commit refused by the test';")
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ dies while committing.
 
 from __future__ import annotations
 
-import secrets
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
@@ -22,15 +21,12 @@ from sqlalchemy.engine import make_url
 from pybase import db
 from pybase.config import get_settings
 from pybase.records.models import Record
+from tests.commit_triggers import admin_url, at_commit
 from tests.conftest import Api
 from tests.factories import World, make_api_token, make_world
 from tests.lambda_events import LambdaContext, load_function
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def admin_url(database: str) -> str:
-    return make_url(database).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")
@@ -88,25 +84,14 @@ def terminate_backends(database: str) -> int:
     return len(rows)
 
 
-@contextmanager
-def backend_dies_at_commit(database: str, table: str) -> Iterator[None]:
+def backend_dies_at_commit(database: str, table: str) -> AbstractContextManager[None]:
     """A transaction that wrote to `table` loses its server process while committing."""
-    name = f"die_at_commit_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_url(database), autocommit=True) as conn:
-        conn.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN NULL; END $$"
-        )
-        conn.execute(
-            f"CREATE CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {name}()"
-        )
-    try:
-        yield
-    finally:
-        with psycopg.connect(admin_url(database), autocommit=True) as conn:
-            conn.execute(f"DROP TRIGGER {name} ON {table}")
-            conn.execute(f"DROP FUNCTION {name}()")
+    return at_commit(
+        database,
+        table,
+        "die_at_commit",
+        "PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN NULL;",
+    )
 
 
 def count_records(table_id: str) -> int:
