@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ChevronDown, Plus, Sheet } from "lucide-react";
 import { useState } from "react";
 
+import { NameDialog } from "@/components/name-dialog";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -17,7 +18,6 @@ import {
 import { Button } from "@/components/ui/button";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 import { toast } from "@/components/ui/toaster";
-import { NamePrompt } from "@/features/views/components/name-prompt";
 import { createView, deleteView, storeView, viewsKey, type View } from "@/features/views/api/views";
 import { useSaveView } from "@/features/views/hooks/use-save-view";
 import { errorMessage } from "@/lib/api/errors";
@@ -101,13 +101,16 @@ export function ViewTabs({
           <Plus className="h-4 w-4" /> New view
         </Button>
       )}
-      <NamePrompt
+      <NameDialog
         open={prompt !== null}
         onOpenChange={(open) => !open && setPrompt(null)}
         title={prompt?.kind === "rename" ? "Rename view" : prompt?.kind === "duplicate" ? "Duplicate view" : "New grid view"}
         initial={
           prompt?.kind === "rename" ? prompt.view.name : prompt?.kind === "duplicate" ? freeName(`${prompt.view.name} copy`) : freeName("Grid view")
         }
+        description="Views keep their own filters, sorts, grouping and columns."
+        label="View name"
+        maxLength={200}
         submitLabel={prompt?.kind === "rename" ? "Rename" : "Create"}
         onSubmit={submit}
       />

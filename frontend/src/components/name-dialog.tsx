@@ -6,37 +6,53 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Input } from "@/components/ui/input";
 import { errorMessage } from "@/lib/api/errors";
 
-/** Ask for a view's name; the API's refusal (a taken name) shows under the input. */
-export function NamePrompt({
-  open,
-  onOpenChange,
-  title,
-  initial,
-  submitLabel,
-  onSubmit,
-}: {
+export type NameDialogProps = {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
-  initial: string;
+  description: string;
+  label: string;
+  initial?: string;
   submitLabel: string;
+  maxLength: number;
+  /** The problem with a typed name, shown under the input before anything is sent; default: empty. */
+  validate?: (name: string) => string | undefined;
   onSubmit: (name: string) => Promise<unknown>;
-}) {
+};
+
+function requireName(name: string): string | undefined {
+  return name.trim() ? undefined : "Enter a name.";
+}
+
+/** Ask for a name (create or rename). `onSubmit` rejects with an ApiError to show it inline. */
+export function NameDialog({
+  open,
+  onOpenChange,
+  title,
+  description,
+  label,
+  initial = "",
+  submitLabel,
+  maxLength,
+  validate = requireName,
+  onSubmit,
+}: NameDialogProps) {
   const [name, setName] = useState(initial);
   const [error, setError] = useState<string | undefined>();
   const [pending, setPending] = useState(false);
+
   useEffect(() => {
     if (open) {
       setName(initial);
       setError(undefined);
     }
   }, [open, initial]);
+
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!name.trim()) {
-      setError("Enter a name.");
-      return;
-    }
+    const problem = validate(name);
+    setError(problem);
+    if (problem) return;
     setPending(true);
     try {
       await onSubmit(name.trim());
@@ -47,16 +63,17 @@ export function NamePrompt({
       setPending(false);
     }
   }
+
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-w-md">
         <form onSubmit={submit} noValidate className="grid gap-4">
           <DialogHeader>
             <DialogTitle>{title}</DialogTitle>
-            <DialogDescription>Views keep their own filters, sorts, grouping and columns.</DialogDescription>
+            <DialogDescription>{description}</DialogDescription>
           </DialogHeader>
-          <FormField label="View name" error={error}>
-            {(props) => <Input {...props} autoFocus value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+          <FormField label={label} error={error}>
+            {(props) => <Input {...props} autoFocus value={name} onChange={(e) => setName(e.target.value)} maxLength={maxLength} />}
           </FormField>
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
