@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from common import migrate, start_database, timed  # noqa: E402
 from links_bench import setup  # noqa: E402
-from records_bench import migrate, start_database, timed  # noqa: E402
 
 
 def run(world: dict[str, Any], rows: int, runs: int) -> None:

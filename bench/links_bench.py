@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from records_bench import migrate, start_database, timed  # noqa: E402
+from common import migrate, owner_base, start_database, timed, use_database  # noqa: E402
 
 
 def copy_records(table_id: str, rows: list[tuple[str, dict[str, Any]]], user_id: str) -> None:
@@ -75,27 +75,13 @@ def copy_links(rows: list[tuple[str, str, str, str, str, int]]) -> None:
 
 
 def setup(rows: int) -> dict[str, Any]:
-    from pybase.access.roles import Principal
-    from pybase.auth.models import User
-    from pybase.bases.models import AppBase
     from pybase.db import session_scope
     from pybase.fields import service as fields
     from pybase.records.service import record_ids
     from pybase.tables.models import Table
-    from pybase.workspaces.models import Workspace, WorkspaceMember
 
     with session_scope() as s:
-        user = User(email="links-bench@example.com", name="Bench", password_hash="x")
-        s.add(user)
-        s.flush()
-        ws = Workspace(name="Bench", created_by=user.id)
-        s.add(ws)
-        s.flush()
-        s.add(WorkspaceMember(workspace_id=ws.id, user_id=user.id, role="owner"))
-        base = AppBase(workspace_id=ws.id, name="Bench", created_by=user.id)
-        s.add(base)
-        s.flush()
-        principal = Principal(user_id=user.id)
+        user, base, principal = owner_base(s, "links-bench@example.com")
         tables = {}
         for name in ("Parts", "Suppliers", "Sites"):
             table = Table(base_id=base.id, name=name, created_by=user.id)
@@ -168,16 +154,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    import os
-
     url, cleanup = start_database()
-    os.environ["DATABASE_URL"] = url
     try:
-        from pybase.config import get_settings
-        from pybase.db import reset_engine
-
-        get_settings.cache_clear()
-        reset_engine()
+        use_database(url)
         migrate(url)
         world = setup(args.rows)
         run(world, args.runs)

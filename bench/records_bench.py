@@ -20,19 +20,17 @@ import gc
 import json
 import os
 import random
-import secrets
-import shutil
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import migrate, owner_base, p50, start_database, timed, use_database  # noqa: E402
 
 WORDS = [
     "bracket",
@@ -65,64 +63,6 @@ WORDS = [
 RARE = "zyxwvq"
 
 
-def p50(samples: list[float]) -> float:
-    return statistics.median(samples)
-
-
-def timed(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    samples = []
-    result = None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return p50(samples), result
-
-
-def start_database() -> tuple[str, Callable[[], None]]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    server = None
-    tmp = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        import pgserver
-
-        tmp = tempfile.mkdtemp(prefix="pybase-bench-")
-        os.chmod(tmp, 0o777)  # pgserver runs postgres as its own OS user when started by root
-        server = pgserver.get_server(tmp, cleanup_mode="stop")
-        url = server.get_uri()
-    libpq = make_url(url).set(drivername="postgresql")
-    name = f"pybase_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = libpq.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    bench_url = libpq.set(database=name).render_as_string(hide_password=False)
-
-    def cleanup() -> None:
-        from pybase.db import reset_engine
-
-        reset_engine()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if server is not None:
-            server.cleanup()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    return bench_url, cleanup
-
-
-def migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(ROOT / "infra" / "alembic.ini"))
-    cfg.attributes["database_url"] = url
-    command.upgrade(cfg, "heads")
-
-
 def setup_table(name: str) -> tuple[Any, str, dict[str, str]]:
     from pybase.access.roles import Principal
     from pybase.auth.models import User
@@ -130,20 +70,11 @@ def setup_table(name: str) -> tuple[Any, str, dict[str, str]]:
     from pybase.db import session_scope
     from pybase.fields import service as fields
     from pybase.tables.models import Table
-    from pybase.workspaces.models import Workspace, WorkspaceMember
 
     with session_scope() as s:
         user = s.query(User).filter(User.email == "bench@example.com").one_or_none()
         if user is None:
-            user = User(email="bench@example.com", name="Bench", password_hash="x")
-            s.add(user)
-            s.flush()
-            ws = Workspace(name="Bench", created_by=user.id)
-            s.add(ws)
-            s.flush()
-            s.add(WorkspaceMember(workspace_id=ws.id, user_id=user.id, role="owner"))
-            s.add(AppBase(workspace_id=ws.id, name="Bench", created_by=user.id))
-            s.flush()
+            user, _, _ = owner_base(s, "bench@example.com")
         base = s.query(AppBase).filter(AppBase.created_by == user.id).first()
         table = Table(base_id=base.id, name=name, created_by=user.id)
         s.add(table)
@@ -235,15 +166,8 @@ def main() -> None:
     args = parser.parse_args()
 
     url, cleanup = start_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("PYBASE_STAGE", "test")
     # No Redis here: change events still go to the durable log, nothing is published.
-    os.environ.setdefault("PYBASE_REALTIME", "off")
-    from pybase.config import get_settings
-    from pybase.db import reset_engine
-
-    get_settings.cache_clear()
-    reset_engine()
+    use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
     try:
         run(args, url)
     finally:

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from records_bench import bulk_load, migrate, p50, setup_table, start_database  # noqa: E402
+from common import migrate, p50, start_database, use_database  # noqa: E402
+from records_bench import bulk_load, setup_table  # noqa: E402
 
 
 def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> dict[str, float]:
@@ -179,14 +180,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     url, cleanup = start_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("PYBASE_STAGE", "test")
-    os.environ.setdefault("PYBASE_REALTIME", "off")
-    from pybase.config import get_settings
-    from pybase.db import reset_engine
-
-    get_settings.cache_clear()
-    reset_engine()
+    use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
     try:
         run(args, url)
     finally:

@@ -25,19 +25,18 @@ import json
 import os
 import random
 import secrets
-import shutil
-import statistics
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import migrate, owner_base, p50, start_database, use_database  # noqa: E402
 
 PARTS = ["bracket", "housing", "shaft", "flange", "bolt", "washer", "gear", "plate", "cover", "spacer", "bushing",
          "clamp", "mount", "frame", "rail", "spring", "lever", "hinge", "valve", "pump", "motor", "sensor", "cable",
@@ -54,75 +53,13 @@ def synthetic_words(rng: random.Random, n: int) -> list[str]:
     return sorted(words)
 
 
-def p50(samples: list[float]) -> float:
-    return statistics.median(samples)
-
-
-def start_database() -> tuple[str, Callable[[], None]]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    server = None
-    tmp = None
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        import pgserver
-
-        tmp = tempfile.mkdtemp(prefix="pybase-search-bench-")
-        os.chmod(tmp, 0o777)  # pgserver runs postgres as its own OS user when started by root
-        server = pgserver.get_server(tmp, cleanup_mode="stop")
-        url = server.get_uri()
-    libpq = make_url(url).set(drivername="postgresql")
-    name = f"pybase_search_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = libpq.set(database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    bench_url = libpq.set(database=name).render_as_string(hide_password=False)
-
-    def cleanup() -> None:
-        from pybase.db import reset_engine
-
-        reset_engine()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if server is not None:
-            server.cleanup()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    return bench_url, cleanup
-
-
-def migrate(url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config(str(ROOT / "infra" / "alembic.ini"))
-    cfg.attributes["database_url"] = url
-    command.upgrade(cfg, "heads")
-
-
 def setup() -> tuple[Any, str, str, dict[str, str]]:
-    from pybase.access.roles import Principal
-    from pybase.auth.models import User
-    from pybase.bases.models import AppBase
     from pybase.db import session_scope
     from pybase.fields import service as fields
     from pybase.tables import service as tables
-    from pybase.workspaces.models import Workspace, WorkspaceMember
 
     with session_scope() as s:
-        user = User(email=f"search-bench-{secrets.token_hex(3)}@example.com", name="Bench", password_hash="x")
-        s.add(user)
-        s.flush()
-        ws = Workspace(name="Bench", created_by=user.id)
-        s.add(ws)
-        s.flush()
-        s.add(WorkspaceMember(workspace_id=ws.id, user_id=user.id, role="owner"))
-        base = AppBase(workspace_id=ws.id, name="Bench", created_by=user.id)
-        s.add(base)
-        s.flush()
-        principal = Principal(user_id=user.id)
+        _, base, principal = owner_base(s, f"search-bench-{secrets.token_hex(3)}@example.com")
         table = tables.create_table(s, principal=principal, base_id=base.id, name="Parts")
         ids = {"name": table["primary_field_id"]}
         for key, ftype in (("part", "single_line_text"), ("material", "single_line_text"), ("notes", "long_text"),
@@ -359,12 +296,8 @@ def main() -> None:
     parser.add_argument("--vocabulary", type=int, default=20_000, help="made-up words in the corpus")
     parser.add_argument("--latency-runs", type=int, default=20)
     args = parser.parse_args()
-    url, cleanup = start_database()
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("PYBASE_STAGE", "test")
-    from pybase.config import get_settings
-
-    get_settings.cache_clear()
+    url, cleanup = start_database("search-bench")
+    use_database(url, PYBASE_STAGE="test")
     try:
         migrate(url)
         run(args)
