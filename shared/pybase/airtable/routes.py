@@ -4,6 +4,7 @@ service). The meta routes come first so `/v0/meta/...` never reads as a base cal
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -194,203 +195,126 @@ def update_field(
 # --- records ------------------------------------------------------------------------------------
 
 
-@router.get("/{base_id}/{table}")
-def list_records(
+@dataclass(frozen=True)
+class At:
+    """Where a record route works: its session, and the caller and place every service call takes
+    (`principal`, `base_id`, `table`, and below a record `record_id`, below a comment `comment_id`)."""
+
+    session: Session
+    scope: dict[str, Any]
+
+
+# One dependency per path depth, each declaring every path parameter in path order, so the OpenAPI
+# parameters stay as they were when each route declared them itself. Async: they only assemble, so no
+# thread hop.
+async def table_at(
+    base_id: str, table: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
+) -> At:
+    return At(session, {"principal": principal, "base_id": base_id, "table": table})
+
+
+async def record_at(
     base_id: str,
     table: str,
-    request: Request,
+    record_id: str,
     principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    params = _query_params(request)
-    return service.list_records(session, principal=principal, base_id=base_id, table=table, params=params)
+) -> At:
+    return At(session, {"principal": principal, "base_id": base_id, "table": table, "record_id": record_id})
+
+
+async def comment_at(
+    base_id: str,
+    table: str,
+    record_id: str,
+    comment_id: str,
+    principal: Principal = Depends(limited),
+    session: Session = Depends(get_session),
+) -> At:
+    scope = {"principal": principal, "base_id": base_id, "table": table, "record_id": record_id}
+    return At(session, {**scope, "comment_id": comment_id})
+
+
+@router.get("/{base_id}/{table}")
+def list_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+    return service.list_records(at.session, **at.scope, params=_query_params(request))
 
 
 @router.post("/{base_id}/{table}/listRecords")
-async def list_records_post(
-    base_id: str,
-    table: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+async def list_records_post(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
     params = _body_params(await _json_body(request))
     query = _query_params(request)  # timeZone/userLocale may stay in the query string
     params.time_zone = params.time_zone or query.time_zone
     params.user_locale = params.user_locale or query.user_locale
-    return service.list_records(session, principal=principal, base_id=base_id, table=table, params=params)
+    return service.list_records(at.session, **at.scope, params=params)
 
 
 @router.post("/{base_id}/{table}")
-async def create_records(
-    base_id: str,
-    table: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    body = await _json_body(request)
-    return service.create_records(session, principal=principal, base_id=base_id, table=table, body=body)
+async def create_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+    return service.create_records(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.patch("/{base_id}/{table}")
-async def patch_records(
-    base_id: str,
-    table: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    body = await _json_body(request)
-    return service.update_records(session, principal=principal, base_id=base_id, table=table, body=body,
-                                  replace=False)  # fmt: skip
+async def patch_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+    return service.update_records(at.session, **at.scope, body=await _json_body(request), replace=False)
 
 
 @router.put("/{base_id}/{table}")
-async def put_records(
-    base_id: str,
-    table: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    body = await _json_body(request)
-    return service.update_records(session, principal=principal, base_id=base_id, table=table, body=body,
-                                  replace=True)  # fmt: skip
+async def put_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+    return service.update_records(at.session, **at.scope, body=await _json_body(request), replace=True)
 
 
 @router.delete("/{base_id}/{table}")
-def delete_records(
-    base_id: str,
-    table: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+def delete_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
     ids = [v for k, v in request.query_params.multi_items() if k in ("records[]", "records")]
-    deleted = service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=ids)
-    return {"records": deleted}
+    return {"records": service.delete_records(at.session, **at.scope, record_ids=ids)}
 
 
 @router.get("/{base_id}/{table}/{record_id}/comments")
 def list_comments(
-    base_id: str,
-    table: str,
-    record_id: str,
-    pageSize: str | None = None,
-    offset: str | None = None,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    pageSize: str | None = None, offset: str | None = None, at: At = Depends(record_at)
 ) -> dict[str, Any]:
     """A record's comments, newest first, `pageSize` (1-100) at a time; `offset` continues."""
-    return record_comments.list_comments(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, page_size=pageSize,
-        offset=offset,
-    )  # fmt: skip
+    return record_comments.list_comments(at.session, **at.scope, page_size=pageSize, offset=offset)
 
 
 @router.post("/{base_id}/{table}/{record_id}/comments")
-async def create_comment(
-    base_id: str,
-    table: str,
-    record_id: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+async def create_comment(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
     """Comment on a record: `{"text"}`, mentions written `@[usr…]` (commenters and up)."""
-    body = await _json_body(request)
-    return record_comments.create_comment(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body
-    )
+    return record_comments.create_comment(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.patch("/{base_id}/{table}/{record_id}/comments/{comment_id}")
-async def update_comment(
-    base_id: str,
-    table: str,
-    record_id: str,
-    comment_id: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+async def update_comment(request: Request, at: At = Depends(comment_at)) -> dict[str, Any]:
     """Edit one's own comment: `{"text"}`."""
-    body = await _json_body(request)
-    return record_comments.update_comment(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, comment_id=comment_id,
-        body=body,
-    )  # fmt: skip
+    return record_comments.update_comment(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.delete("/{base_id}/{table}/{record_id}/comments/{comment_id}")
-def delete_comment(
-    base_id: str,
-    table: str,
-    record_id: str,
-    comment_id: str,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+def delete_comment(at: At = Depends(comment_at)) -> dict[str, Any]:
     """Delete a comment (its author, or an admin)."""
-    return record_comments.delete_comment(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, comment_id=comment_id
-    )
+    return record_comments.delete_comment(at.session, **at.scope)
 
 
 @router.get("/{base_id}/{table}/{record_id}")
-def get_record(
-    base_id: str,
-    table: str,
-    record_id: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
+def get_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
     params = _query_params(request)
-    return service.get_record(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, by_id=params.by_id,
-        params=params,
-    )  # fmt: skip
+    return service.get_record(at.session, **at.scope, by_id=params.by_id, params=params)
 
 
 @router.patch("/{base_id}/{table}/{record_id}")
-async def patch_record(
-    base_id: str,
-    table: str,
-    record_id: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    body = await _json_body(request)
-    return service.update_record(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body, replace=False
-    )
+async def patch_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+    return service.update_record(at.session, **at.scope, body=await _json_body(request), replace=False)
 
 
 @router.put("/{base_id}/{table}/{record_id}")
-async def put_record(
-    base_id: str,
-    table: str,
-    record_id: str,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    body = await _json_body(request)
-    return service.update_record(
-        session, principal=principal, base_id=base_id, table=table, record_id=record_id, body=body, replace=True
-    )
+async def put_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+    return service.update_record(at.session, **at.scope, body=await _json_body(request), replace=True)
 
 
 @router.delete("/{base_id}/{table}/{record_id}")
-def delete_record(
-    base_id: str,
-    table: str,
-    record_id: str,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
-) -> dict[str, Any]:
-    service.delete_records(session, principal=principal, base_id=base_id, table=table, record_ids=[record_id])
+def delete_record(at: At = Depends(record_at)) -> dict[str, Any]:
+    scope = dict(at.scope)
+    record_id = scope.pop("record_id")
+    service.delete_records(at.session, **scope, record_ids=[record_id])
     return {"id": record_id, "deleted": True}
