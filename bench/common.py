@@ -86,6 +86,16 @@ def use_database(url: str, **defaults: str) -> None:
     reset_engine()
 
 
+def with_database(run: Callable[[str], None], label: str = "bench", **defaults: str) -> None:
+    """`run(url)` against a scratch database (see `start_database`, `use_database`), dropped afterwards."""
+    url, cleanup = start_database(label)
+    try:
+        use_database(url, **defaults)
+        run(url)
+    finally:
+        cleanup()
+
+
 def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config

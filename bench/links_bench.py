@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import migrate, owner_base, start_database, timed, use_database  # noqa: E402
+from common import migrate, owner_base, timed, with_database  # noqa: E402
 
 
 def copy_records(table_id: str, rows: list[tuple[str, dict[str, Any]]], user_id: str) -> None:
@@ -154,14 +154,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    url, cleanup = start_database()
-    try:
-        use_database(url)
+
+    def migrate_and_run(url: str) -> None:
         migrate(url)
-        world = setup(args.rows)
-        run(world, args.runs)
-    finally:
-        cleanup()
+        run(setup(args.rows), args.runs)
+
+    with_database(migrate_and_run)
 
 
 def interleaved(variants: dict[str, Any], runs: int) -> dict[str, tuple[float, Any]]:

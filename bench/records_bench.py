@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import migrate, owner_base, p50, start_database, timed, use_database  # noqa: E402
+from common import migrate, owner_base, p50, timed, with_database  # noqa: E402
 
 WORDS = [
     "bracket",
@@ -165,13 +165,8 @@ def main() -> None:
     parser.add_argument("--write-runs", type=int, default=1, help="repeat each write figure this many times")
     args = parser.parse_args()
 
-    url, cleanup = start_database()
     # No Redis here: change events still go to the durable log, nothing is published.
-    use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
-    try:
-        run(args, url)
-    finally:
-        cleanup()
+    with_database(lambda url: run(args, url), PYBASE_STAGE="test", PYBASE_REALTIME="off")
 
 
 def run(args: argparse.Namespace, url: str) -> None:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import migrate, p50, start_database, use_database  # noqa: E402
+from common import migrate, p50, with_database  # noqa: E402
 from records_bench import bulk_load, setup_table  # noqa: E402
 
 
@@ -179,12 +179,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    url, cleanup = start_database()
-    use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
-    try:
-        run(args, url)
-    finally:
-        cleanup()
+    with_database(lambda url: run(args, url), PYBASE_STAGE="test", PYBASE_REALTIME="off")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import migrate, owner_base, p50, start_database, use_database  # noqa: E402
+from common import migrate, owner_base, p50, with_database  # noqa: E402
 
 PARTS = ["bracket", "housing", "shaft", "flange", "bolt", "washer", "gear", "plate", "cover", "spacer", "bushing",
          "clamp", "mount", "frame", "rail", "spring", "lever", "hinge", "valve", "pump", "motor", "sensor", "cable",
@@ -296,13 +296,12 @@ def main() -> None:
     parser.add_argument("--vocabulary", type=int, default=20_000, help="made-up words in the corpus")
     parser.add_argument("--latency-runs", type=int, default=20)
     args = parser.parse_args()
-    url, cleanup = start_database("search-bench")
-    use_database(url, PYBASE_STAGE="test")
-    try:
+
+    def migrate_and_run(url: str) -> None:
         migrate(url)
         run(args)
-    finally:
-        cleanup()
+
+    with_database(migrate_and_run, "search-bench", PYBASE_STAGE="test")
 
 
 if __name__ == "__main__":
