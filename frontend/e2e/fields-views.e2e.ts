@@ -76,7 +76,7 @@ describe("fields and views", () => {
     expect(await page.getByTestId("filter-button").textContent()).toContain("Filtered by 1");
     expect(await page.getByTestId("sort-button").textContent()).toContain("Sorted by 1 field");
     await page.getByTestId("count-records").click();
-    await page.getByText("4 records").waitFor();
+    await page.getByTestId("count-records").getByText("4 records").waitFor();
     expect(await cell(page, 0, 3).textContent()).toBe("Part 3");
     expect(errors).toEqual([]);
     await context.close();
