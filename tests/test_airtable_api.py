@@ -614,3 +614,15 @@ def test_barcode_field(table: Any) -> None:
     with pytest.raises(requests.HTTPError) as exc:
         table.create({"Name": "c", "Code": {"text": "", "kind": "x"}})
     assert error_of(exc)[1]["error"]["type"] == "INVALID_VALUE_FOR_COLUMN"
+
+
+def test_percent_precision_counts_digits_of_the_percentage(table: Any) -> None:
+    table.create_field("Share", "percent", options={"precision": 1})
+    table.create_field("Whole", "percent", options={"precision": 0})
+    made = table.batch_create([{"Name": "a", "Share": 0.125, "Whole": 0.07}, {"Name": "b", "Share": 0.12345}])
+    # The stored fraction keeps the percentage's digits: 12.5% is 0.125, not 0.1 (rounded as a fraction).
+    assert [r["fields"]["Share"] for r in made] == [0.125, 0.123]
+    rows = table.all(sort=["Name"], cell_format="string", time_zone="UTC", user_locale="en")
+    assert [r["fields"]["Share"] for r in rows] == ["12.5%", "12.3%"]
+    assert rows[0]["fields"]["Whole"] == "7%"
+    assert [r["fields"]["Name"] for r in table.all(formula="{Share} > 0.124")] == ["a"]

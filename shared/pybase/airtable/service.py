@@ -32,7 +32,7 @@ from pybase.airtable.filter_by_formula import scan as scan_formula_filter
 from pybase.airtable.typecast import link_text_to_ids
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
-from pybase.fields.types.base import Params
+from pybase.fields.types.base import Params, json_number
 from pybase.ids import looks_like_id
 from pybase.records import indexes
 from pybase.records import service as records
@@ -142,9 +142,11 @@ def _format_date(value: str, field: Field, zone: ZoneInfo) -> str:
     return f"{text} {moment.strftime('%H:%M')}" if with_time else text
 
 
-def _fixed(value: float | int, precision: Any) -> str:
+def _fixed(value: float | int | Decimal, precision: Any) -> str:
     """A number with the field's precision (2.5 with precision 2 is "2.50"), as Airtable shows it."""
     if not isinstance(precision, int) or isinstance(value, bool):
+        if isinstance(value, Decimal):
+            value = json_number(value)
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     number = Decimal(str(value)).quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
     return f"{number:f}"
@@ -154,7 +156,8 @@ def _fixed(value: float | int, precision: Any) -> str:
 NUMBER_TEXT: dict[str, Callable[[float | int, dict[str, Any]], str]] = {
     "number": lambda v, o: _fixed(v, o.get("precision")),
     "currency": lambda v, o: ("-" if v < 0 else "") + str(o.get("symbol", "$")) + _fixed(abs(v), o.get("precision", 2)),
-    "percent": lambda v, o: _fixed(v * 100, o.get("precision")) + "%",
+    # The stored fraction scaled exactly (0.07 * 100 in floats is 7.000000000000001), then rounded.
+    "percent": lambda v, o: _fixed(Decimal(str(v)) * 100, o.get("precision")) + "%",
 }
 
 

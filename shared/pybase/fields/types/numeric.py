@@ -22,11 +22,10 @@ from pybase.fields.types.base import (
 from pybase.fields.types.ops import NUMBER_INDEXES, NUMBER_OPERATORS, compare, op_distinct
 
 
-def _plain_float(value: float, options: dict[str, Any]) -> bool:
+def _plain_float(value: float, options: dict[str, Any], precision: int | None) -> bool:
     """True when a float needs no rounding, range or sign handling to be stored as it is."""
     if not -1e15 < value < 1e15 or (value < 0 and options.get("allow_negative") is False):
         return False
-    precision = options.get("precision")
     if precision is None:
         return True
     text = repr(value)
@@ -51,6 +50,12 @@ class NumberBase(FieldType):
     operators = NUMBER_OPERATORS
     index_kinds = NUMBER_INDEXES
     default_precision: int | None = None
+    # Digits the stored value keeps beyond the field's precision (a percent stores a fraction).
+    stored_extra_digits = 0
+
+    def storage_precision(self, field: FieldLike) -> int | None:
+        precision = field.options.get("precision")
+        return None if precision is None else precision + self.stored_extra_digits
 
     def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
         out = keep_common(options)
@@ -80,14 +85,14 @@ class NumberBase(FieldType):
             and (value >= 0 or field.options.get("allow_negative") is not False)
         ):
             return value  # the common cases, without a Decimal round trip (bulk loads)
-        if type(value) is float and _plain_float(value, field.options):
+        if type(value) is float and _plain_float(value, field.options, self.storage_precision(field)):
             return value
         number = self.parse(value, field, ctx)
         if field.options.get("allow_negative") is False and number < 0:
             raise FieldValueError("Negative numbers are not allowed in this field.")
         if abs(number) >= Decimal(10) ** 15:  # before quantize, which fails beyond 28 digits
             raise FieldValueError("Numbers must be below 10^15.")
-        precision = field.options.get("precision")
+        precision = self.storage_precision(field)
         if precision is not None:
             number = number.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
         if abs(number) >= Decimal(10) ** 15:
@@ -123,6 +128,8 @@ class Percent(NumberBase):
 
     name = "percent"
     default_precision = None
+    # Precision counts digits of the percentage: 12.5% at precision 1 is the fraction 0.125.
+    stored_extra_digits = 2
 
     def parse(self, value: Any, field: FieldLike, ctx: WriteContext) -> Decimal:
         if isinstance(value, str) and ctx.typecast and value.strip().endswith("%"):
@@ -130,7 +137,13 @@ class Percent(NumberBase):
         return super().parse(value, field, ctx)
 
     def to_text(self, stored: Any, field: FieldLike) -> str | None:
-        return None if stored is None else f"{Decimal(str(stored)) * 100:f}%"
+        if stored is None:
+            return None
+        percentage = Decimal(str(stored)) * 100
+        precision = field.options.get("precision")
+        if precision is not None:
+            percentage = percentage.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+        return f"{percentage:f}%"
 
 
 @register
