@@ -6,14 +6,16 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 
+import { GridHeaderMenu } from "@/app/grid-header-menu";
 import { TableDataActions } from "@/app/table-data-actions";
 import { tableFieldsQuery } from "@/features/fields/api/fields";
 import { FieldsToolbar } from "@/features/fields/components/fields-toolbar";
+import type { HeaderMenuRequest } from "@/features/grid/components/grid-view";
 import { viewsQuery, type View } from "@/features/views/api/views";
 import { ViewTabs } from "@/features/views/components/view-tabs";
 import { ViewToolbar, type FilterRequest } from "@/features/views/components/view-toolbar";
 import { useSaveView } from "@/features/views/hooks/use-save-view";
-import { readKeys, sortFirstBy } from "@/features/views/lib/sorts";
+import { directionLabels, MAX_GROUPS, readKeys, sortFirstBy } from "@/features/views/lib/sorts";
 import type { FieldDef } from "@/types/api";
 
 const ADMIN_ROLES = new Set(["owner", "admin"]);
@@ -48,11 +50,16 @@ export function TableViewBar({
   baseId,
   primaryFieldId,
   role,
+  headerMenu = null,
+  onHeaderMenuClose = () => undefined,
 }: {
   tableId: string;
   baseId: string | undefined;
   primaryFieldId: string | null | undefined;
   role: string | null | undefined;
+  /** The grid's column header menu to show (the grid asks for it, the view's actions answer it). */
+  headerMenu?: HeaderMenuRequest | null;
+  onHeaderMenuClose?: () => void;
 }) {
   const fields = useQuery(tableFieldsQuery(tableId));
   const { view } = useCurrentView(tableId);
@@ -69,8 +76,26 @@ export function TableViewBar({
   };
   const sort = (field: FieldDef, direction: "asc" | "desc") =>
     void saveView(view, { config: { sorts: sortFirstBy(readKeys((view.config as { sorts?: unknown }).sorts), field.id, direction) } });
+  const group = (field: FieldDef) =>
+    void saveView(view, {
+      config: { group_by: sortFirstBy(readKeys((view.config as { group_by?: unknown }).group_by), field.id, "asc").slice(0, MAX_GROUPS) },
+    });
+  const filter = (field: FieldDef) => setFilterRequest({ fieldId: field.id, nonce: Date.now() });
   return (
     <div className="flex flex-wrap items-center gap-1 border-b px-3 py-1">
+      <GridHeaderMenu
+        tableId={tableId}
+        baseId={baseId}
+        fields={fieldList}
+        primaryFieldId={primaryFieldId}
+        canAdmin={canAdmin}
+        canEditView={canEditView}
+        request={headerMenu}
+        onClose={onHeaderMenuClose}
+        actions={{ onSort: sort, onFilter: filter, onHide: hide, onGroup: group }}
+        sortLabels={(field) => directionLabels(field.type)}
+        onOrder={(fieldOrder) => void saveView(view, { config: { field_order: fieldOrder } })}
+      />
       <FieldsToolbar
         tableId={tableId}
         baseId={baseId}
@@ -80,7 +105,7 @@ export function TableViewBar({
         canEditView={canEditView}
         actions={{
           onSort: sort,
-          onFilter: (field) => setFilterRequest({ fieldId: field.id, nonce: Date.now() }),
+          onFilter: filter,
           onHide: hide,
         }}
       />

@@ -1,13 +1,14 @@
 // The table screen. The grid itself lives in src/features/grid/components/grid-view.tsx; the views
 // and fields controls above it in src/app/table-view-bar.tsx.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
 import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
 import { ViewBody } from "@/app/view-body";
 import { TableSearchBar } from "@/app/table-search-bar";
-import { GridView, type GridViewProps } from "@/features/grid/components/grid-view";
+import { GridView, type GridViewProps, type HeaderMenuRequest } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
 import { useTableEvents } from "@/hooks/use-realtime";
 import { errorMessage } from "@/lib/api/errors";
@@ -41,6 +42,7 @@ export default function TableRoute() {
   const table = useQuery(tableQuery(tableId));
   useTableMetaEvents(tableId, baseId ?? table.data?.base_id);
   const { view } = useCurrentView(tableId);
+  const [headerMenu, setHeaderMenu] = useState<HeaderMenuRequest | null>(null);
   if (table.isError) {
     return (
       <div className="p-6">
@@ -59,6 +61,7 @@ export default function TableRoute() {
     primaryFieldId: table.data?.primary_field_id,
     role: table.data?.role,
     viewId: view?.id,
+    onHeaderMenu: setHeaderMenu,
   };
   return (
     <section className="flex min-h-0 flex-1 flex-col" aria-labelledby="table-title">
@@ -69,7 +72,14 @@ export default function TableRoute() {
         <ViewTabsBar tableId={tableId} role={table.data?.role} />
         <TableSearchBar tableId={tableId} />
       </header>
-      <TableViewBar tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role} />
+      <TableViewBar
+        tableId={tableId}
+        baseId={baseId ?? table.data?.base_id}
+        primaryFieldId={table.data?.primary_field_id}
+        role={table.data?.role}
+        headerMenu={headerMenu}
+        onHeaderMenuClose={() => setHeaderMenu(null)}
+      />
       <ViewBody tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role}>
         <GridView key={tableId} {...gridProps} />
       </ViewBody>

@@ -69,6 +69,15 @@ export interface GridViewProps {
   role?: string | null | undefined;
   /** The view to show (its filters, sorts, layout); default: the table's first grid view. */
   viewId?: string | undefined;
+  /** A column header's menu was asked for; without it the grid offers only "Hide field". */
+  onHeaderMenu?: ((request: HeaderMenuRequest) => void) | undefined;
+}
+
+/** Which column's menu to show, where (viewport coordinates), and the columns in view order. */
+export interface HeaderMenuRequest {
+  fieldId: string;
+  columnIds: string[];
+  bounds: { x: number; y: number; width: number; height: number };
 }
 
 const ROW_HEIGHTS = { short: 34, medium: 56, tall: 90, extra_tall: 134 } as const;
@@ -135,7 +144,7 @@ declare global {
 
 const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
 
-export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId }: GridViewProps) {
+export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId, onHeaderMenu }: GridViewProps) {
   ensurePortal();
   const queryClient = useQueryClient();
   const realtime = useRealtime();
@@ -171,6 +180,13 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     setHidden(null);
     setRowHeight(null);
   }, [view?.id]);
+  // Order and hidden fields saved from outside the grid (column menus, insert left/right) replace
+  // what was last arranged here.
+  const savedLayout = JSON.stringify([config.order, config.hidden]);
+  useEffect(() => {
+    setOrder(null);
+    setHidden(null);
+  }, [savedLayout]);
   const effectiveWidths = { ...config.widths, ...widths };
   const effectiveHidden = hidden ?? config.hidden;
   const effectiveHeight = rowHeight ?? config.rowHeight;
@@ -673,7 +689,11 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
               setOrder(next);
               saveView({ field_order: next });
             }}
-            onHeaderMenuClick={(col, bounds) => setHeaderMenu({ col, bounds })}
+            onHeaderMenuClick={(col, bounds) => {
+              const field = columns[col];
+              if (onHeaderMenu && field) onHeaderMenu({ fieldId: field.id, columnIds: columns.map((c) => c.id), bounds });
+              else setHeaderMenu({ col, bounds });
+            }}
             onCellActivated={([col, row]) => {
               const field = columns[col];
               const record = cache.row(row);
