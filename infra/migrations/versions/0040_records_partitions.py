@@ -5,7 +5,7 @@ indexes on the old shared table, are dropped with it and forgotten by the regist
 again, on each table's partition, when queries ask for them.
 
 Revision ID: 0040
-Revises: 0006
+Revises: 0006, 0003
 Create Date: 2026-12-02 18:10:00
 """
 
@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0040"
-down_revision = "0006"
-branch_labels = None
 # The trash indexes on records (0003) and the foreign keys into records (0003 comments, 0006 links).
-depends_on = ("0003",)
+# Both are parents (not a depends_on), so 0003 is no head of its own and `upgrade head` resolves.
+down_revision = ("0006", "0003")
+branch_labels = None
+depends_on = None
 
 _TABLE_ID = re.compile(r"^tbl[A-Za-z0-9]{14}$")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,8 @@ class Field(Base):
     """A typed column. Record data is keyed by field ID, so renaming a field never rewrites rows."""
 
     __tablename__ = "fields"
+    # The trash listing and the purge read deleted rows only (migration 0003).
+    __table_args__ = (Index("ix_fields_trash", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),)
 
     id: Mapped[str] = mapped_column(String(17), primary_key=True, default=lambda: new_id("fld"))
     table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +23,9 @@ class Record(Base):
     __tablename__ = "records"
     __table_args__ = (
         Index("ix_records_table_id_seq", "table_id", "seq", unique=True),
+        # The trash listing and the purge read deleted rows only (migrations 0003 and 0040).
+        Index("ix_records_trash", "table_id", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
+        Index("ix_records_trash_id", "id", postgresql_where=text("deleted_at IS NOT NULL")),
         {"postgresql_partition_by": "LIST (table_id)"},
     )
 

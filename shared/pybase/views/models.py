@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +15,8 @@ class View(Base):
     """A saved way of looking at a table: type (grid, kanban, ...) plus filters, sorts and layout."""
 
     __tablename__ = "views"
+    # The trash listing and the purge read deleted rows only (migration 0003).
+    __table_args__ = (Index("ix_views_trash", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),)
 
     id: Mapped[str] = mapped_column(String(17), primary_key=True, default=lambda: new_id("viw"))
     table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
