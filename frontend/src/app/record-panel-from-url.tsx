@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMatch, useNavigate, useSearchParams } from "react-router-dom";
 
+import { AttachmentExtraction } from "@/features/extraction/components/attachment-extraction";
 import { ExtractionJobButton } from "@/features/extraction/components/extraction-job-button";
 import { AttachmentField } from "@/features/files/components/attachment-field";
 import { RecordPanel } from "@/features/records/components/record-panel";
@@ -53,6 +54,9 @@ export function RecordPanelFromUrl() {
           canEdit={canEdit}
           onUploaded={refresh}
           renderJob={(jobId) => <ExtractionJobButton jobId={jobId} tableId={tableId} fields={fields.data ?? []} />}
+          renderAttachmentActions={(attachment) => (
+            <AttachmentExtraction attachmentId={attachment.id} tableId={tableId} fields={fields.data ?? []} />
+          )}
         />
       )}
     />

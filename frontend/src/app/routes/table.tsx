@@ -8,6 +8,7 @@ import { toast } from "@/components/ui/toaster";
 import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
 import { ViewBody } from "@/app/view-body";
 import { TableSearchBar } from "@/app/table-search-bar";
+import { TableDrops } from "@/app/table-drops";
 import { GridView, type GridViewProps, type HeaderMenuRequest } from "@/features/grid/components/grid-view";
 import { tableQuery } from "@/features/workspaces/api/queries";
 import { useTableEvents } from "@/hooks/use-realtime";
@@ -80,9 +81,13 @@ export default function TableRoute() {
         headerMenu={headerMenu}
         onHeaderMenuClose={() => setHeaderMenu(null)}
       />
-      <ViewBody tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role}>
-        <GridView key={tableId} {...gridProps} />
-      </ViewBody>
+      <TableDrops tableId={tableId} primaryFieldId={table.data?.primary_field_id} role={table.data?.role}>
+        {(cellDrops, onAttachmentCell) => (
+          <ViewBody tableId={tableId} baseId={baseId ?? table.data?.base_id} primaryFieldId={table.data?.primary_field_id} role={table.data?.role}>
+            <GridView key={tableId} {...gridProps} cellDrops={cellDrops} onAttachmentCell={onAttachmentCell} />
+          </ViewBody>
+        )}
+      </TableDrops>
     </section>
   );
 }

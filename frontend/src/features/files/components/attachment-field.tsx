@@ -1,4 +1,5 @@
-// An attachment field in the record panel: previews that open the viewer, and the upload area.
+// An attachment field in the record panel: previews that open the viewer, each file's own actions
+// (the app passes the extraction's results and mapping), and the upload area.
 import { FileText } from "lucide-react";
 import { useState, type ReactNode } from "react";
 
@@ -14,6 +15,7 @@ export function AttachmentField({
   canEdit,
   onUploaded,
   renderJob,
+  renderAttachmentActions,
 }: {
   tableId: string;
   recordId: string;
@@ -22,6 +24,8 @@ export function AttachmentField({
   canEdit: boolean;
   onUploaded: () => void;
   renderJob?: (jobId: string) => ReactNode;
+  /** Shown under a file's preview: what can be done with that file beyond viewing it. */
+  renderAttachmentActions?: (attachment: AttachmentValue) => ReactNode;
 }) {
   const [open, setOpen] = useState<AttachmentValue | null>(null);
   const attachments = attachmentsOf(value);
@@ -30,7 +34,7 @@ export function AttachmentField({
       {attachments.length ? (
         <ul className="flex flex-wrap gap-2">
           {attachments.map((attachment) => (
-            <li key={attachment.id}>
+            <li key={attachment.id} className="flex w-28 flex-col gap-1" data-testid="attachment-item">
               <button
                 type="button"
                 className="flex w-28 flex-col items-center gap-1 rounded border p-1 text-xs hover:bg-accent"
@@ -44,6 +48,7 @@ export function AttachmentField({
                 )}
                 <span className="w-full truncate">{attachment.filename}</span>
               </button>
+              {renderAttachmentActions?.(attachment)}
             </li>
           ))}
         </ul>

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
 
 import { uploadLimitsQuery, uploadSteps } from "@/features/files/api/uploads";
-import { enqueue, runAll, type FileLike, type UploadItem } from "@/features/files/lib/upload-queue";
+import { enqueue, runAll, type FileLike, type UploadItem, type UploadSteps } from "@/features/files/lib/upload-queue";
 
 export interface UploadTargetIds {
   tableId: string;
@@ -11,19 +11,23 @@ export interface UploadTargetIds {
   fieldId: string;
 }
 
-export function useUploadQueue(target: UploadTargetIds | null, onDone?: (item: UploadItem) => void) {
+/**
+ * A list of uploads that may go to different places: each `add` brings its own steps (one record's
+ * field, or a new record per file). Files are checked against the server's limits first.
+ */
+export function useUploadTray(onDone?: (item: UploadItem) => void) {
   const limits = useQuery(uploadLimitsQuery());
   const [items, setItems] = useState<UploadItem[]>([]);
   const onDoneRef = useRef(onDone);
   onDoneRef.current = onDone;
 
   const add = useCallback(
-    async (files: File[]) => {
-      if (!target || !limits.data || files.length === 0) return;
+    async (files: File[], steps: UploadSteps) => {
+      if (!limits.data || files.length === 0) return;
       const added = enqueue(files, limits.data);
       const byId = new Map<string, FileLike>(added.map((item, i) => [item.id, files[i] as File]));
       setItems((current) => [...current, ...added]);
-      await runAll(added, byId, uploadSteps(target, (file) => file), (id, patch) => {
+      await runAll(added, byId, steps, (id, patch) => {
         setItems((current) =>
           current.map((item) => {
             if (item.id !== id) return item;
@@ -34,10 +38,23 @@ export function useUploadQueue(target: UploadTargetIds | null, onDone?: (item: U
         );
       });
     },
-    [target, limits.data],
+    [limits.data],
   );
 
   const dismiss = useCallback((id: string) => setItems((current) => current.filter((item) => item.id !== id)), []);
 
   return { items, add, dismiss, limits: limits.data, limitsError: limits.error };
+}
+
+export function useUploadQueue(target: UploadTargetIds | null, onDone?: (item: UploadItem) => void) {
+  const tray = useUploadTray(onDone);
+  const { add: addWith } = tray;
+  const add = useCallback(
+    async (files: File[]) => {
+      if (!target) return;
+      await addWith(files, uploadSteps(target, (file) => file));
+    },
+    [target, addWith],
+  );
+  return { ...tray, add };
 }

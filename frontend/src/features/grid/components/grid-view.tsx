@@ -71,6 +71,15 @@ export interface GridViewProps {
   viewId?: string | undefined;
   /** A column header's menu was asked for; without it the grid offers only "Hide field". */
   onHeaderMenu?: ((request: HeaderMenuRequest) => void) | undefined;
+  /** Files dragged over and dropped on attachment cells (the app uploads them into that record's field). */
+  cellDrops?: CellFileDrops | undefined;
+  /** An attachment cell was activated (the app shows its files); without it the record panel opens. */
+  onAttachmentCell?: ((record: RecordRow, field: FieldDef) => void) | undefined;
+}
+
+export interface CellFileDrops {
+  dropOnCell: (recordId: string, fieldId: string, files: readonly File[]) => void;
+  dragOverCell: (target: { fieldName: string } | null) => void;
 }
 
 /** Which column's menu to show, where (viewport coordinates), and the columns in view order. */
@@ -144,7 +153,7 @@ declare global {
 
 const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
 
-export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId, onHeaderMenu }: GridViewProps) {
+export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId, onHeaderMenu, cellDrops, onAttachmentCell }: GridViewProps) {
   ensurePortal();
   const queryClient = useQueryClient();
   const realtime = useRealtime();
@@ -697,8 +706,31 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
             onCellActivated={([col, row]) => {
               const field = columns[col];
               const record = cache.row(row);
-              if (field && record && fieldKind(field).editor === "attachment") setExpanded(record);
+              if (!field || !record || fieldKind(field).editor !== "attachment") return;
+              if (onAttachmentCell) onAttachmentCell(record, field);
+              else setExpanded(record);
             }}
+            onDragOverCell={
+              cellDrops
+                ? ([col, row]) => {
+                    const field = columns[col];
+                    const into = canEdit && field && cache.row(row) && fieldKind(field).editor === "attachment";
+                    cellDrops.dragOverCell(into ? { fieldName: field.name } : null);
+                  }
+                : undefined
+            }
+            onDrop={
+              cellDrops
+                ? ([col, row], data) => {
+                    const field = columns[col];
+                    const record = cache.row(row);
+                    // Other cells leave the drop to the page around the grid (new records per file).
+                    if (canEdit && field && record && fieldKind(field).editor === "attachment" && data?.files.length) {
+                      cellDrops.dropOnCell(record.id, field.id, Array.from(data.files));
+                    }
+                  }
+                : undefined
+            }
           />
           {headerMenu && (
             <DropdownMenu open onOpenChange={(open) => !open && setHeaderMenu(null)}>
