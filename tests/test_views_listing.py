@@ -79,3 +79,49 @@ def test_saving_a_view_requests_the_indexes_its_listing_uses(api: Api) -> None:
     with session_scope() as session:
         indexed = set(session.scalars(select(RecordIndex.field_id).where(RecordIndex.table_id == world.table_id)))
     assert {f["Qty"], f["Due"]} <= indexed
+
+
+def test_grouped_grid_listing_counts_every_group_in_order(api: Api) -> None:
+    """group_counts=true gives every group of the view's first grouping key with its size, in the
+    order the listing returns the rows, so a grid can place group headers by position."""
+    world = make_world()
+    seed(api, world)
+    f = world.fields
+    extra = world.api(api, "editor").call(
+        "records", "POST", f"/tables/{world.table_id}/records", body={"records": [{"fields": {f["Name"]: "echo"}}]}
+    )
+    assert extra.status == 201, extra.text
+    config = {"group_by": [f["Status"]], "filters": {"field": "Qty", "op": "!=", "value": 1}}
+    view_id = make_view(api, world, "By status", config)
+
+    def page(**query: Any) -> dict[str, Any]:
+        response = world.api(api, "viewer").call(
+            "records", "GET", f"/tables/{world.table_id}/records", query={"view": view_id, **query}
+        )
+        assert response.status == 200, response.text
+        return response.json()
+
+    whole = page(page_size=100)
+    assert "group_counts" not in whole  # only on request
+    counted = page(page_size=1, group_counts="true", count="true")
+    assert counted["total"] == 4
+    groups = counted["group_counts"]
+    assert groups["field_id"] == f["Status"] and groups["truncated"] is False
+    # The groups follow the listing's order (option order, empty last) and cover every row of it.
+    order = [r["fields"].get(f["Status"]) for r in whole["records"]]
+    expected: list[dict[str, Any]] = []
+    for value in order:
+        if expected and expected[-1]["value"] == value:
+            expected[-1]["count"] += 1
+        else:
+            expected.append({"value": value, "count": 1})
+    assert groups["groups"] == expected
+    assert [g["count"] for g in expected] == [2, 1, 1] and expected[-1]["value"] is None
+    # A later page (cursor) counts the same groups.
+    assert page(page_size=1, group_counts="true", cursor=counted["next_cursor"])["group_counts"] == groups
+    # A view that does not group has none.
+    plain = make_view(api, world, "Plain", {})
+    response = world.api(api, "viewer").call(
+        "records", "GET", f"/tables/{world.table_id}/records", query={"view": plain, "group_counts": "true"}
+    )
+    assert response.status == 200 and "group_counts" not in response.json()

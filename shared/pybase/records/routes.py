@@ -36,6 +36,9 @@ def list_records(
     count: bool = False,
     view: str | None = None,
     field_key: str = "id",
+    group_counts: bool = Query(
+        False, description="With a view that groups: every group of its first grouping level, in order, with counts."
+    ),
     principal: Principal = Depends(get_principal),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
@@ -61,6 +64,7 @@ def list_records(
         count=count,
         view_id=view,
         field_key=_field_key(field_key),
+        group_counts=group_counts,
     )
     page["event_id"] = event_id
     return page

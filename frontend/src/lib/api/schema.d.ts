@@ -3633,6 +3633,8 @@ export interface operations {
                 field_key?: string;
                 fields?: string | null;
                 filter?: string | null;
+                /** @description With a view that groups: every group of its first grouping level, in order, with counts. */
+                group_counts?: boolean;
                 /** @description Skip this many rows (a jump to a far position); not with cursor. */
                 offset?: number | null;
                 page_size?: number;
