@@ -88,6 +88,75 @@ def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> di
     return {"insert": p50(inserts), "patch": p50(patches), "page": p50(pages), "planning": p50(planning)}
 
 
+def trash_figures(principal: Any, table_id: str, runs: int) -> dict[str, Any]:
+    """Queries on `records` that may not name a table: a trashed record found by its ID alone (as a
+    restore from the trash starts), the same with its table ID, a restore through the trash service,
+    and a purge run with nothing expired. Without the table ID every partition (and its indexes) is
+    opened and locked in one transaction, which `max_locks_per_transaction` bounds."""
+    from sqlalchemy import text
+
+    from pybase.db import session_scope
+    from pybase.records import service
+    from pybase.trash import purge
+    from pybase.trash import service as trash
+
+    out: dict[str, Any] = {}
+    with session_scope() as s:
+        victims = list(
+            s.scalars(
+                text("SELECT id FROM records WHERE table_id = :t AND deleted_at IS NULL ORDER BY seq DESC LIMIT :n"),
+                {"t": table_id, "n": runs},
+            )
+        )
+    with session_scope() as s:
+        service.delete_records(s, principal=principal, table_id=table_id, record_ids=victims)
+    for label, sql in (
+        ("by ID alone", "SELECT table_id FROM records WHERE id = :r AND deleted_at IS NOT NULL"),
+        ("with table ID", "SELECT table_id FROM records WHERE table_id = :t AND id = :r AND deleted_at IS NOT NULL"),
+    ):
+        samples: list[float] = []
+        try:
+            for rid in victims:
+                started = time.perf_counter()
+                with session_scope() as s:
+                    assert s.scalar(text(sql), {"r": rid, "t": table_id}) == table_id
+                samples.append((time.perf_counter() - started) * 1000)
+            out[f"find trashed record {label}"] = f"p50 {p50(samples):.2f} ms"
+        except Exception as exc:  # at many partitions: out of shared memory (lock table full)
+            out[f"find trashed record {label}"] = f"failed: {str(exc).splitlines()[0][:120]}"
+    samples = []
+    try:
+        for rid in victims:
+            started = time.perf_counter()
+            with session_scope() as s:
+                trash.restore(s, principal=principal, kind="record", object_id=rid)
+            samples.append((time.perf_counter() - started) * 1000)
+        out["restore from the trash (service)"] = f"p50 {p50(samples):.2f} ms"
+    except Exception as exc:
+        out["restore from the trash (service)"] = f"failed: {str(exc).splitlines()[0][:120]}"
+    started = time.perf_counter()
+    try:
+        purge.purge_expired()
+        out["purge run, nothing expired"] = f"{(time.perf_counter() - started) * 1000:.1f} ms"
+    except Exception as exc:
+        out["purge run, nothing expired"] = f"failed: {str(exc).splitlines()[0][:120]}"
+    return out
+
+
+def create_tables_timed(principal: Any, base_id: str, count: int) -> float:
+    """p50 ms of creating a table through the tables service (partition, primary field, default view)."""
+    from pybase.db import session_scope
+    from pybase.tables import service as tables
+
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with session_scope() as s:
+            tables.create_table(s, principal=principal, base_id=base_id, name=f"Timed {time.time_ns()}")
+        samples.append((time.perf_counter() - started) * 1000)
+    return p50(samples)
+
+
 def add_tables(count: int, base_id: str, user_id: str, field_id: str) -> float:
     from pybase.db import get_engine
     from pybase.ids import new_id
@@ -155,8 +224,11 @@ def run(args: argparse.Namespace, url: str) -> None:
     measure(principal, table_id, ids, 5)  # warm-up: caches, connections, the index just built
     alone = measure(principal, table_id, ids, args.runs)
     print(f"alone   (1 table):  {fmt(alone)}   load {os.getloadavg()[0]:.1f}")
+    for label, figure in trash_figures(principal, table_id, 10).items():
+        print(f"  {label}: {figure}")
     with session_scope() as s:
         base_id = s.scalar(text("SELECT base_id FROM tables WHERE id = :t"), {"t": table_id})
+    print(f"  create a table (tables service): p50 {create_tables_timed(principal, base_id, 10):.1f} ms")
     seconds = add_tables(args.tables, base_id, principal.user_id, ids["num"])
     print(f"added {args.tables:,} tables (partition, records, one expression index each) in {seconds:.0f} s")
     measure(principal, table_id, ids, 5)
@@ -164,6 +236,13 @@ def run(args: argparse.Namespace, url: str) -> None:
     print(f"crowded ({args.tables + 1:,} tables): {fmt(crowded)}   load {os.getloadavg()[0]:.1f}")
     ratios = {k: crowded[k] / alone[k] for k in alone}
     print("crowded / alone:  " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()) + "   [goal <= 1.5x]")
+    for label, figure in trash_figures(principal, table_id, 10).items():
+        print(f"  {label}: {figure}")
+    print(f"  create a table (tables service): p50 {create_tables_timed(principal, base_id, 10):.1f} ms")
+    with session_scope() as s:
+        locks = s.scalar(text("SHOW max_locks_per_transaction"))
+        conns = s.scalar(text("SHOW max_connections"))
+    print(f"  (server: max_locks_per_transaction {locks}, max_connections {conns})   load {os.getloadavg()[0]:.1f}")
 
 
 def fmt(figures: dict[str, float]) -> str:
