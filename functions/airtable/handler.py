@@ -1,9 +1,10 @@
-"""Airtable function: /v0/{proxy+}, the Airtable-compatible Web API (records, meta, errors in Airtable's shapes)."""
+"""Airtable function: /v0/{proxy+}, the Airtable-compatible Web API (records, meta, errors in Airtable's shapes).
 
-from pybase.airtable import errors
-from pybase.airtable.routes import router
-from pybase.app import create_app, lambda_handler_for
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
+"""
 
-app = create_app("PyBase Airtable-compatible API", [router])
-errors.install(app)
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
+
+app = build_app("airtable")
 handler = lambda_handler_for(app)

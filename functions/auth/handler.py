@@ -1,9 +1,10 @@
-"""Auth function: register, login, refresh, logout, /me and personal API tokens."""
+"""Auth function: register, login, refresh, logout, /me and personal API tokens.
 
-from pybase.app import create_app, lambda_handler_for
-from pybase.auth.routes import router as auth_router
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
+"""
 
-routers = [auth_router]
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
 
-app = create_app("PyBase auth", routers)
+app = build_app("auth")
 handler = lambda_handler_for(app)

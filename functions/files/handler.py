@@ -1,13 +1,12 @@
 """Files function: uploads (presigned S3 PUTs), downloads, extraction jobs and their mapping into records.
 
 Never imports the extraction library (ezdxf/pypdf): jobs are run by the extract function.
+
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
 """
 
-from pybase.app import create_app, lambda_handler_for
-from pybase.files.routes import router as files_router
-from pybase.jobs.routes import router as jobs_router
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
 
-routers = [files_router, jobs_router]
-
-app = create_app("PyBase files", routers)
+app = build_app("files")
 handler = lambda_handler_for(app)

@@ -1,7 +1,10 @@
-"""Health function: GET /health reports every dependency's state."""
+"""Health function: GET /health reports every dependency's state.
 
-from pybase.app import create_app, lambda_handler_for
-from pybase.health import router
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
+"""
 
-app = create_app("PyBase health", [router])
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
+
+app = build_app("health")
 handler = lambda_handler_for(app)

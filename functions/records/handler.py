@@ -1,11 +1,11 @@
-"""Records function: /tables/{tableId}/records... (CRUD, batch, upsert, query, history), CSV import/export, search."""
+"""Records function: /tables/{tableId}/records... (CRUD, batch, upsert, query, history), comments, forms,
+CSV import/export, search.
 
-from pybase.app import create_app, lambda_handler_for
-from pybase.comments.routes import router as comments_router
-from pybase.csvio.routes import router as csv_router
-from pybase.records.routes import router
-from pybase.search.routes import router as search_router
-from pybase.views.forms_routes import router as forms_router
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
+"""
 
-app = create_app("PyBase records", [router, comments_router, forms_router, csv_router, search_router])
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
+
+app = build_app("records")
 handler = lambda_handler_for(app)

@@ -1,11 +1,10 @@
-"""Workspaces function: workspaces, members, invitations, bases and base grants."""
+"""Workspaces function: workspaces, members, invitations, bases and base grants.
 
-from pybase.access.routes import base_grants_router
-from pybase.app import create_app, lambda_handler_for
-from pybase.bases.routes import router as bases_router
-from pybase.workspaces.routes import router as workspaces_router
+Its routers are listed in pybase.routegroups (the docs function documents the same list).
+"""
 
-routers = [workspaces_router, bases_router, base_grants_router]
+from pybase.app import lambda_handler_for
+from pybase.routegroups import build_app
 
-app = create_app("PyBase workspaces", routers)
+app = build_app("workspaces")
 handler = lambda_handler_for(app)

@@ -1,0 +1,92 @@
+"""The HTTP route groups: which routers each API function serves, declared once.
+
+Each API Lambda function (`functions/<group>/handler.py`) builds its app from its entry here, and the
+docs function builds the combined OpenAPI document from all of them, so a router added to a group is
+served and documented without a second list to keep in step. Routers are named as "module:attribute"
+and imported only when their group's app is built: a function imports its own routes, nothing more
+(cold starts), and the docs function imports the others only when the document is first asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+
+@dataclass(frozen=True)
+class RouteGroup:
+    name: str
+    title: str
+    description: str
+    routers: tuple[str, ...]
+    # Callables "module:attribute" taking the built app, e.g. Airtable's error shapes.
+    setup: tuple[str, ...] = ()
+
+
+# In the order the docs list them (the URL plan of serverless.yml).
+GROUPS: dict[str, RouteGroup] = {
+    group.name: group
+    for group in (
+        RouteGroup("health", "PyBase health", "State of every dependency.", ("pybase.health:router",)),
+        RouteGroup(
+            "auth", "PyBase auth", "Register, sign in, refresh and sign out; your profile; personal API tokens.",
+            ("pybase.auth.routes:router",),
+        ),
+        RouteGroup(
+            "workspaces", "PyBase workspaces", "Workspaces, members, invitations, bases and base grants.",
+            (
+                "pybase.workspaces.routes:router", "pybase.bases.routes:router",
+                "pybase.access.routes:base_grants_router",
+            ),
+        ),
+        RouteGroup(
+            "tables", "PyBase tables", "Tables, table grants, fields, views and the trash.",
+            (
+                "pybase.tables.routes:router", "pybase.access.routes:table_grants_router",
+                "pybase.fields.routes:router", "pybase.views.routes:router", "pybase.trash.routes:router",
+            ),
+        ),
+        RouteGroup(
+            "records", "PyBase records",
+            "Records (CRUD, batches, upserts, queries, history), comments, public forms, CSV import and export,"
+            " search.",
+            (
+                "pybase.records.routes:router", "pybase.comments.routes:router", "pybase.views.forms_routes:router",
+                "pybase.csvio.routes:router", "pybase.search.routes:router",
+            ),
+        ),
+        RouteGroup(
+            "files", "PyBase files", "Uploads (presigned S3 PUTs), downloads, extraction jobs and their mapping.",
+            ("pybase.files.routes:router", "pybase.jobs.routes:router"),
+        ),
+        RouteGroup(
+            "airtable", "PyBase Airtable-compatible API",
+            "Airtable's Web API under /v0 (records, comments, meta API), with Airtable's error shapes.",
+            ("pybase.airtable.routes:router",), setup=("pybase.airtable.errors:install",),
+        ),
+    )
+}  # fmt: skip
+
+
+def _resolve(reference: str) -> Any:
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def routers_of(name: str) -> list[Any]:
+    return [_resolve(reference) for reference in GROUPS[name].routers]
+
+
+def build_app(name: str) -> FastAPI:
+    """The FastAPI app of one route group, as its Lambda function serves it."""
+    from pybase.app import create_app
+
+    group = GROUPS[name]
+    app = create_app(group.title, routers_of(name))
+    for reference in group.setup:
+        _resolve(reference)(app)
+    return app
