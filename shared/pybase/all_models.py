@@ -16,6 +16,7 @@ from pybase.records import models as records_models
 from pybase.search import models as search_models
 from pybase.tables import models as tables_models
 from pybase.views import models as views_models
+from pybase.webhooks import models as webhooks_models
 from pybase.workspaces import models as workspaces_models
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "search_models",
     "tables_models",
     "views_models",
+    "webhooks_models",
     "workspaces_models",
 ]

@@ -75,6 +75,9 @@ class Settings:
     meilisearch_api_key: str | None = None
     # SQS queue feeding the `index` function (search documents); its dead-letter queue is `<name>-dlq`.
     index_queue_name: str = "pybase-index"
+    # SQS queue feeding the `indexbuild` function (expression and trigram indexes of records, built
+    # outside requests); its dead-letter queue is `<name>-dlq`.
+    index_build_queue_name: str = "pybase-indexbuild"
     # Anonymous submissions to one public form from one address, per minute (0: no limit).
     form_submissions_per_minute: int = 20
     # Airtable-compatible API requests per second per caller and base (Airtable allows 5; 0: no limit).
@@ -88,6 +91,12 @@ class Settings:
     # Queue of the extract function's container image (formats whose libraries do not fit a zip function,
     # IFC): a zip extract function without those libraries forwards such files there. "" locally.
     extract_image_queue_name: str = ""
+    # Webhook notifications: the queue feeding the `webhooks` function (DLQ `<name>-dlq`), how many
+    # deliveries of one notification are tried (the queue's maxReceiveCount) and the first retry's delay
+    # (doubling after each failure); a notification still failing after the last try disables them.
+    webhook_queue_name: str = "pybase-webhooks"
+    webhook_max_attempts: int = 5
+    webhook_backoff_seconds: int = 30
 
     # On AWS Lambda itself (not serverless offline): never local, whatever the stage is called.
     on_lambda: bool = False
@@ -122,6 +131,7 @@ def get_settings() -> Settings:
         meilisearch_url=_env("MEILISEARCH_URL"),
         meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
         index_queue_name=_env("PYBASE_INDEX_QUEUE", "pybase-index") or "pybase-index",
+        index_build_queue_name=_env("PYBASE_INDEX_BUILD_QUEUE", "pybase-indexbuild") or "pybase-indexbuild",
         form_submissions_per_minute=int(_env("PYBASE_FORM_SUBMISSIONS_PER_MINUTE", "20") or 0),
         airtable_requests_per_second=int(_env("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "50") or 0),
         extract_timeout=int(_env("PYBASE_EXTRACT_TIMEOUT", "300") or 300),
@@ -129,5 +139,8 @@ def get_settings() -> Settings:
         extract_max_receives=int(_env("PYBASE_EXTRACT_MAX_RECEIVES", "3") or 3),
         extract_memory_mb=int(_env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0") or 0),
         extract_image_queue_name=_env("PYBASE_EXTRACT_IMAGE_QUEUE", "") or "",
+        webhook_queue_name=_env("PYBASE_WEBHOOK_QUEUE", "pybase-webhooks") or "pybase-webhooks",
+        webhook_max_attempts=int(_env("PYBASE_WEBHOOK_MAX_ATTEMPTS", "5") or 5),
+        webhook_backoff_seconds=int(_env("PYBASE_WEBHOOK_BACKOFF_SECONDS", "30") or 30),
         on_lambda=deployed,
     )

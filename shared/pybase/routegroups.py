@@ -56,7 +56,7 @@ GROUPS: dict[str, RouteGroup] = {
             " search.",
             (
                 "pybase.records.routes:router", "pybase.comments.routes:router", "pybase.views.forms_routes:router",
-                "pybase.csvio.routes:router", "pybase.search.routes:router",
+                "pybase.csvio.routes:router", "pybase.search.routes:router", "pybase.records.index_routes:router",
             ),
         ),
         RouteGroup(
@@ -66,7 +66,9 @@ GROUPS: dict[str, RouteGroup] = {
         RouteGroup(
             "airtable", "PyBase Airtable-compatible API",
             "Airtable's Web API under /v0 (records, comments, meta API), with Airtable's error shapes.",
-            ("pybase.airtable.routes:router",), setup=("pybase.airtable.errors:install",),
+            # Webhooks first: the records routes' /v0/{baseId}/{table} would read "bases" as a base ID.
+            ("pybase.webhooks.routes:router", "pybase.airtable.routes:router"),
+            setup=("pybase.airtable.errors:install",),
         ),
     )
 }  # fmt: skip
