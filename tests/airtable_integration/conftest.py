@@ -24,7 +24,6 @@ AIRTABLE_URL = "https://api.airtable.com"
 KNOWN_GAPS: dict[str, str] = {
     "test_integration_attachment": "attachments given by URL are not fetched (the URL is kept as given)",
     "test_integration_upload_attachment": "the uploadAttachment endpoint (content.airtable.com) is not served",
-    "test_webhook": "the webhooks API is not served",
     "test_every_field": "the button field type and formula special values (NaN) are missing",
     "test_attachments_upload": "attachments given by URL are not fetched; uploadAttachment is not served",
 }
