@@ -540,7 +540,9 @@ def test_junk_input_is_never_a_500(table: Any, world: World) -> None:
         body = response.json()
         assert "error" in body, body
     assert len(table.all()) == 3
-    assert table.all(formula="{Qty} / 0") == []  # an error is not a match (and not a failure)
+    assert table.all(formula="SQRT(-1 - {Qty})") == []  # an error is not a match (and not a failure)
+    # Division by zero is Infinity (true) as in Airtable, 0/0 NaN (false).
+    assert sorted(r["fields"]["Qty"] for r in table.all(formula="{Qty} / 0")) == [1, 2]
 
 
 def test_record_comments(table: Any, world: World) -> None:
@@ -626,3 +628,31 @@ def test_percent_precision_counts_digits_of_the_percentage(table: Any) -> None:
     assert [r["fields"]["Share"] for r in rows] == ["12.5%", "12.3%"]
     assert rows[0]["fields"]["Whole"] == "7%"
     assert [r["fields"]["Name"] for r in table.all(formula="{Share} > 0.124")] == ["a"]
+
+
+def test_formula_special_values_follow_airtable(table: Any, world: World) -> None:
+    from pybase.fields import service as fields
+
+    specs = {"Nan": "{Name} * 1", "Inf": "{Qty} / 0", "NegInf": "-1 / {Qty}", "Err": "SQRT(-1)",
+             "Text": "({Name} * 1) & ''", "Big": "IF({Qty} / 0 > 1000, 'big', 'small')"}  # fmt: skip
+    with session_scope() as session:
+        for name, formula in specs.items():
+            fields.create_field(
+                session, principal=world.owner.principal, table_id=table.ref.id, name=name, type="formula",
+                options={"formula": formula},
+            )  # fmt: skip
+    table.batch_create([{"Name": "abc", "Qty": 2}, {"Name": "7", "Qty": 0}])
+    rows = {r["fields"]["Name"]: r["fields"] for r in table.all()}
+    assert rows["abc"]["Nan"] == {"specialValue": "NaN"} and rows["7"]["Nan"] == 7
+    assert rows["abc"]["Inf"] == {"specialValue": "Infinity"}
+    assert rows["7"]["NegInf"] == {"specialValue": "-Infinity"} and rows["abc"]["NegInf"] == -0.5
+    assert rows["abc"]["Err"] == {"error": "#ERROR!"}
+    assert (rows["abc"]["Text"], rows["abc"]["Big"]) == ("NaN", "big")
+    # 0/0 is NaN, and NaN compares as nothing: the filter and the value agree.
+    assert rows["7"]["Inf"] == {"specialValue": "NaN"} and rows["7"]["Big"] == "small"
+    assert [r["fields"]["Name"] for r in table.all(formula="{Nan} != 5")] == ["abc", "7"]
+    assert [r["fields"]["Name"] for r in table.all(formula="{Nan}")] == ["7"]  # NaN is false
+    assert [r["fields"]["Name"] for r in table.all(formula="{Inf} > 1")] == ["abc"]
+    strings = table.all(cell_format="string", time_zone="UTC", user_locale="en")
+    shown = {r["fields"]["Name"]: r["fields"] for r in strings}
+    assert (shown["abc"]["Nan"], shown["abc"]["Inf"], shown["abc"]["Err"]) == ("NaN", "Infinity", "#ERROR!")

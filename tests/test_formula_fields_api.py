@@ -88,7 +88,7 @@ FORMULAS = {
     "f_count": ("{N} * 2", 4, 0),
     "f_recid": ("LEN(RECORD_ID())", 17, 17),
     "f_chain": ("{f_num} * 2", (4 * 2.5 + 0.5 + 3 + 90) * 2, 0),
-    "f_error": ("1 / 0", {"error": "#ERROR!"}, {"error": "#ERROR!"}),
+    "f_error": ("SQRT(-1)", {"error": "#ERROR!"}, {"error": "#ERROR!"}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -12,6 +13,8 @@ import pytest
 from pybase.formulas import ErrorValue, RecordContext, all_functions, evaluate, parse
 
 ERR = ErrorValue  # marker in the table: "this formula gives an error value"
+NAN = object()  # marker: "this formula gives NaN" (NaN equals nothing, not even itself)
+INF = float("inf")
 NOW = datetime(2024, 3, 15, 13, 45, 30, 250000, tzinfo=UTC)
 
 CTX = RecordContext(
@@ -45,10 +48,15 @@ CASES: list[tuple[str, Any]] = [
     ("{num} + {blank}", 12.5),
     ("{blank} * 3", 0),
     ("{numtext} + 1", 43),
-    ("{text} + 1", ERR),
+    ("{text} + 1", NAN),  # Airtable: text in arithmetic is NaN
     ("{yes} + {yes}", 2),
-    ("{num} / {zero}", ERR),
-    ("{num} / {blank}", ERR),
+    ("{num} / {zero}", INF),  # Airtable: division by zero is Infinity
+    ("{num} / {blank}", INF),
+    ("-{num} / {zero}", -INF),
+    ("{zero} / {zero}", NAN),
+    ("ROUND({num} / {zero})", ERR),
+    ("({text} * 1) = ({text} * 1)", False),
+    ("(1 / {zero}) & ''", "Infinity"),
     ("-{neg}", 7),
     ("{dec} * 2", 5),
     ("{text} & {blank} & 1 & {yes}", "Hello World11"),
@@ -78,7 +86,8 @@ CASES: list[tuple[str, Any]] = [
     ("IF({blank}, 'x')", None),
     ("IF({empty}, 1, 2)", 2),
     ("IF('0', 1, 2)", 1),
-    ("IF(1/0, 1, 2)", ERR),
+    ("IF(1/0, 1, 2)", 1),
+    ("IF('a' * 1, 1, 2)", 2),  # NaN is false
     ("IF(1, 2, 1/0)", 2),
     ("SWITCH({num}, 1, 'one', 12.5, 'twelve and a half', 'other')", "twelve and a half"),
     ("SWITCH('z', 'a', 1, 'b', 2)", None),
@@ -100,7 +109,7 @@ CASES: list[tuple[str, Any]] = [
     ("BLANK()", None),
     ("ERROR()", ERR),
     ("ISERROR(ERROR())", True),
-    ("ISERROR({num} / {zero})", True),
+    ("ISERROR({num} / {zero})", False),
     ("ISERROR(1)", False),
     ("ISERROR(VALUE('abc'))", True),
     # text
@@ -345,6 +354,8 @@ def test_function(source: str, expected: Any) -> None:
     if expected is ERR:
         assert isinstance(result, ErrorValue), result
         assert str(result) == "#ERROR!"
+    elif expected is NAN:
+        assert isinstance(result, float) and math.isnan(result), result
     else:
         assert not isinstance(result, ErrorValue), result
         assert result == expected

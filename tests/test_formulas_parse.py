@@ -199,7 +199,10 @@ def test_json_shapes_of_results() -> None:
 
     from pybase.formulas import to_json_value
 
-    assert to_json_value(evaluate(parse("1/0"))) == {"error": "#ERROR!"}
+    assert to_json_value(evaluate(parse("SQRT(-1)"))) == {"error": "#ERROR!"}
+    assert to_json_value(evaluate(parse("1/0"))) == {"specialValue": "Infinity"}
+    assert to_json_value(evaluate(parse("-1/0"))) == {"specialValue": "-Infinity"}
+    assert to_json_value(evaluate(parse("'abc' * 2"))) == {"specialValue": "NaN"}
     assert to_json_value(evaluate(parse("NOW()"), {})).endswith("Z")
     assert to_json_value(datetime(2024, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)) == "2024-01-02T03:04:05.006Z"
     assert to_json_value(3.0) == 3 and to_json_value([1.5, None]) == [1.5, None]

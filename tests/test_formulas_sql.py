@@ -158,6 +158,8 @@ def agree(py: Any, value: Any, error: bool | None) -> bool:
     if isinstance(py, bool) or isinstance(value, bool):
         return py is value
     if isinstance(py, int | float):
+        if math.isnan(py) or math.isinf(py):  # NaN and Infinity: the same special value on both sides
+            return repr(float(py)) == repr(float(value))
         return math.isclose(float(py), float(value), rel_tol=1e-12, abs_tol=1e-12)
     if isinstance(py, datetime):
         return py == value
@@ -370,6 +372,27 @@ FORMULAS = [
     "{date} >= 'March 1, 2024'",
     "{date} != 'garbage'",
     "{date} < ''",
+    # Airtable's special values: text in arithmetic is NaN, division by zero +-Infinity (0/0 NaN); NaN
+    # equals nothing and is false; a function given one is an error; IF passes one through
+    "{text} * 1",
+    "-{text}",
+    "{num} / {num2} + 1",
+    "-{num} / {num2}",
+    "{num2} / {num2}",
+    "({text} * 1) = ({text} * 1)",
+    "({text} * 1) != 5",
+    "{num} / {num2} > 1",
+    "BLANK() < {text} * 1",
+    "IF({text} * 1, 'yes', 'no')",
+    "IF({num} / {num2} > 0, {num} / {num2}, {text} * 1) & ''",
+    "ROUND({num} / {num2}, 1)",
+    "SUM({text} * 1, 1)",
+    "ISERROR({text} - 1)",
+    "({text} * 1) & ''",
+    "'abc' * 2",
+    "0 / 0",
+    "-1 / 0",
+    "IF({text} - 1 < 0, 'neg', 'other')",
     # constant inputs that would make PostgreSQL raise if they were not guarded (plan-time folding)
     "SQRT(-1)",
     "VALUE('abc')",
@@ -439,6 +462,9 @@ FILTERS = [
     "AND({date}, IS_BEFORE({date}, '2024-06-01' & ''))" if False else "AND({date}, YEAR({date}) = 2024)",
     "OR({flag}, FIND('a', {text}))",
     "ISERROR({text2} * 1)",
+    "{text} * 1",
+    "{num} / {num2}",
+    "({text} * 1) != 0",
 ]
 
 

@@ -180,6 +180,8 @@ def string_value(field: Field, value: Any, zone: ZoneInfo) -> str:
     if isinstance(value, dict):
         if "error" in value:
             return str(value["error"])
+        if "specialValue" in value:
+            return str(value["specialValue"])
         return str(value.get("display") or value.get("name") or value.get("text") or json.dumps(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

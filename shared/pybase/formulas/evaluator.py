@@ -15,10 +15,12 @@ from pybase.formulas.registry import get_function
 from pybase.formulas.values import (
     ErrorValue,
     Fail,
+    arith_number,
     as_datetime,
     compare,
+    divide,
+    is_special,
     normalize_result,
-    to_number,
     to_text,
 )
 
@@ -59,7 +61,9 @@ class Evaluation:
             operand = self.eval(node.operand)
             if isinstance(operand, ErrorValue):
                 return operand
-            return self.guard(lambda: -to_number(operand) if node.op == "-" else to_number(operand))
+            return self.guard(
+                lambda: -arith_number(operand) if node.op == "-" else arith_number(operand), special=True
+            )
         if isinstance(node, Call):
             return self.call(node)
         raise TypeError(f"not a formula node: {node!r}")
@@ -74,7 +78,7 @@ class Evaluation:
             right = self.eval(item.right)
             if isinstance(right, ErrorValue):
                 return right
-            left = self.guard(lambda op=item.op, a=left, b=right: _binary(op, a, b))
+            left = self.guard(lambda op=item.op, a=left, b=right: _binary(op, a, b), special=True)
         return left
 
     def call(self, node: Call) -> Any:
@@ -82,17 +86,20 @@ class Evaluation:
         if spec is None:
             raise FormulaError(f"Unknown function {node.name}()")
         if spec.lazy:
+            # IF, SWITCH, ... pass their branches' values through, NaN and Infinity included.
             thunks = [(lambda arg=arg: self.eval(arg)) for arg in node.args]
-            return self.guard(lambda: spec.impl(self, thunks, node))
+            return self.guard(lambda: spec.impl(self, thunks, node), special=True)
         values = [self.eval(arg) for arg in node.args]
         if not spec.catches_errors:
             for v in values:
                 if isinstance(v, ErrorValue):
                     return v
+            if any(is_special(v) for v in values):
+                return ErrorValue("#ERROR!", f"{node.name}() cannot use NaN or Infinity")
         return self.guard(lambda: spec.impl(self, *values))
 
     @staticmethod
-    def guard(fn: Callable[[], Any]) -> Any:
+    def guard(fn: Callable[[], Any], *, special: bool = False) -> Any:
         try:
             result = fn()
         except Fail as exc:
@@ -101,7 +108,7 @@ class Evaluation:
             return ErrorValue("#ERROR!", "division by zero")
         except (ArithmeticError, ValueError, re.error) as exc:
             return ErrorValue("#ERROR!", str(exc))
-        if isinstance(result, float) and (result != result or result in (float("inf"), float("-inf"))):
+        if not special and is_special(result):
             return ErrorValue("#ERROR!", "number out of range")
         return result
 
@@ -139,16 +146,14 @@ def _binary(op: str, left: Any, right: Any) -> Any:
     if op == "&":
         return to_text(left) + to_text(right)
     if op in ("+", "-", "*", "/"):
-        a, b = to_number(left), to_number(right)
+        a, b = arith_number(left), arith_number(right)
         if op == "+":
             return a + b
         if op == "-":
             return a - b
         if op == "*":
             return a * b
-        if b == 0:
-            raise Fail("division by zero")
-        return a / b
+        return divide(a, b)
     return compare(op, left, right)
 
 

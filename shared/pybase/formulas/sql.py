@@ -43,6 +43,9 @@ class SqlValue:
     # Never NULL where `err` is false: as_number/as_text need no COALESCE around it, so a chain
     # `a + b + c ...` stays one flat SQL sum instead of nesting a COALESCE per operator.
     notnull: bool = False
+    # May be NaN or +-Infinity (arithmetic on text, division by zero): comparisons and truthiness
+    # then follow the evaluator (NaN equals nothing and is false), not PostgreSQL (NaN above all).
+    special: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,12 @@ class SqlFormula:
     value: ColumnElement[Any]
     result_type: str
     error: ColumnElement[bool] | None
+    special: bool = False
 
     def condition(self) -> ColumnElement[bool]:
         """Truthiness for filters (filterByFormula): errors and blanks are false; never NULL."""
-        truth = truthy(SqlValue(self.value, self.result_type if self.result_type != "array" else "text"))
+        kind = self.result_type if self.result_type != "array" else "text"
+        truth = truthy(SqlValue(self.value, kind, special=self.special))
         return truth if self.error is None else sa.and_(sa.not_(self.error), truth)
 
 
@@ -64,6 +69,20 @@ class SqlFormula:
 
 def lit_number(value: float) -> ColumnElement[Any]:
     return sa.cast(sa.literal(float(value)), DOUBLE)
+
+
+NAN_SQL = sa.literal_column("'NaN'::float8", DOUBLE)
+INF_SQL = sa.literal_column("'Infinity'::float8", DOUBLE)
+FLOAT8_MAX = 1.7976931348623157e308
+
+
+def is_special_sql(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    """True for NaN and +-Infinity (PostgreSQL orders NaN above every number, so abs(NaN) > max)."""
+    return sa.func.abs(expr) > lit_number(FLOAT8_MAX)
+
+
+def is_nan_sql(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    return Grouping(expr) == NAN_SQL  # NaN = NaN is true in PostgreSQL
 
 
 def lit_text(value: str) -> ColumnElement[Any]:
@@ -123,12 +142,38 @@ def text_to_number(expr: ColumnElement[Any]) -> ColumnElement[Any]:
     return sa.cast(guarded(is_numeric_text(expr), sa.func.btrim(expr, TRIM_CHARS)), DOUBLE)
 
 
+def arith_number(v: SqlValue) -> SqlValue:
+    """An operand of + - * /: as as_number, but text that is not a number is NaN, not an error."""
+    if v.type != "text":
+        return v if v.type == "number" and v.notnull else _plain_number(v)
+    if isinstance(v.const, str):
+        from pybase.formulas.values import arith_number as py_arith
+
+        number = py_arith(v.const)
+        if number != number:
+            return SqlValue(NAN_SQL, "number", v.err, notnull=True, special=True)
+        return SqlValue(lit_number(number), "number", v.err, notnull=True)
+    trimmed = sa.func.btrim(v.expr, TRIM_CHARS)
+    value = sa.case(
+        (sa.or_(is_null(v.expr), trimmed == ""), lit_number(0)),
+        (is_numeric_text(v.expr), text_to_number(v.expr)),
+        else_=NAN_SQL,
+    )
+    return SqlValue(value, "number", v.err, notnull=True, special=True)
+
+
+def _plain_number(v: SqlValue) -> SqlValue:
+    if v.type == "number":
+        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err, notnull=True, special=v.special)
+    return as_number(v)
+
+
 def as_number(v: SqlValue) -> SqlValue:
     """Blank -> 0, booleans -> 1/0, numeric text -> its number, other text -> error."""
     if v.type == "number":
         if v.notnull:
             return v
-        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err, notnull=True)
+        return SqlValue(sa.func.coalesce(v.expr, lit_number(0)), "number", v.err, notnull=True, special=v.special)
     if v.type == "blank":
         return SqlValue(lit_number(0), "number", v.err)
     if v.type == "boolean":
@@ -205,7 +250,8 @@ def as_date(v: SqlValue) -> SqlValue:
 
 def truthy(v: SqlValue) -> ColumnElement[bool]:
     if v.type == "number":
-        return sa.func.coalesce(v.expr, lit_number(0)) != 0
+        value = sa.func.coalesce(v.expr, lit_number(0))
+        return sa.and_(value != 0, value != NAN_SQL) if v.special else value != 0
     if v.type == "text":
         return sa.func.coalesce(v.expr, "") != ""
     if v.type == "boolean":
@@ -234,6 +280,14 @@ def _bool_const(flag: bool) -> ColumnElement[bool]:
 
 def _num(v: SqlValue) -> ColumnElement[Any]:
     return as_number(v).expr
+
+
+def _num_compare(op: str, a: SqlValue, b: SqlValue, left: Any, right: Any) -> ColumnElement[bool]:
+    """A numeric comparison; with a possible NaN on a side every operator but != is false."""
+    nans = [is_nan_sql(x) for v, x in ((a, left), (b, right)) if v.special]
+    if not nans:
+        return _CMP[op](left, right)
+    return sa.case((sa.or_(*nans), _bool_const(op == "!=")), else_=_CMP[op](left, right))
 
 
 def _c(expr: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -266,12 +320,12 @@ def _typed_compare(op: str, a: SqlValue, b: SqlValue) -> ColumnElement[bool]:
                 return _CMP[op](a.expr, b.expr)
         raise NotCompilable("comparing a date with a non-date")
     if ta in _NUMLIKE and tb in _NUMLIKE:
-        return _CMP[op](_num(a), _num(b))
+        return _num_compare(op, a, b, _num(a), _num(b))
     if ta in _NUMLIKE or tb in _NUMLIKE:
         text = b if ta in _NUMLIKE else a
         cast_text = text_to_number(text.expr)
         left, right = (_num(a), cast_text) if ta in _NUMLIKE else (cast_text, _num(b))
-        return sa.case((is_numeric_text(text.expr), _CMP[op](left, right)), else_=_bool_const(op == "!="))
+        return sa.case((is_numeric_text(text.expr), _num_compare(op, a, b, left, right)), else_=_bool_const(op == "!="))
     return _CMP[op](_c(a.expr), _c(b.expr))
 
 
@@ -280,7 +334,9 @@ def _compare_with_zero(op: str, other: SqlValue, blank_on_left: bool) -> ColumnE
     if other.type == "date":
         return _bool_const(op == "!=")
     if other.type in _NUMLIKE:
-        zero, val = lit_number(0), _num(other)
+        zero, val = SqlValue(lit_number(0), "number"), other
+        pair = (zero, val) if blank_on_left else (val, zero)
+        return _num_compare(op, *pair, _num(pair[0]), _num(pair[1]))
     elif other.type == "text":
         zero, val = _c(lit_text("")), _c(other.expr)
     else:
@@ -358,11 +414,17 @@ class SqlCompiler:
             if kind == "array":
                 raise NotCompilable("array fields are evaluated in Python")
             if kind == "number":
-                expr = sa.cast(expr, DOUBLE)
+                # A formula field inlined as SQL text can hold NaN or Infinity exactly when its text
+                # has one of the literals that make them (a text literal that merely looks like
+                # one only costs an extra check).
+                text = getattr(expr, "name", None)
+                special = isinstance(text, str) and ("'NaN'::float8" in text or "'Infinity'::float8" in text)
+                return SqlValue(sa.cast(expr, DOUBLE), kind, special=special)
             return SqlValue(expr, kind)
         if isinstance(node, Unary):
-            v = as_number(self.compile(node.operand))
-            return SqlValue(-v.expr if node.op == "-" else v.expr, "number", v.err, notnull=v.notnull)
+            v = arith_number(self.compile(node.operand))
+            value = -v.expr if node.op == "-" else v.expr
+            return SqlValue(value, "number", v.err, notnull=v.notnull, special=v.special)
         if isinstance(node, Binary):
             return self.binary(node)
         if isinstance(node, Call):
@@ -370,7 +432,18 @@ class SqlCompiler:
             if spec is None or spec.sql is None:
                 raise NotCompilable(f"{node.name}() has no SQL translation")
             args = [self.compile(arg) for arg in node.args]
-            return spec.sql(self, args, node.args)
+            result = spec.sql(self, args, node.args)
+            specials = [a for a in args if a.special and a.type == "number"]
+            if not specials:
+                return result
+            if spec.lazy:
+                # IF, SWITCH, ... pass a branch's NaN or Infinity through, as the evaluator does.
+                return SqlValue(result.expr, result.type, result.err, result.const, result.notnull, special=True)
+            if spec.catches_errors:
+                return result
+            # Any other function given NaN or Infinity is an error, as in the evaluator.
+            bad = sa.or_(*(sa.func.coalesce(is_special_sql(a.expr), sa.false()) for a in specials))
+            return SqlValue(result.expr, result.type, any_err(result.err, bad), result.const, result.notnull)
         raise TypeError(f"not a formula node: {node!r}")
 
     def binary(self, node: Binary) -> SqlValue:
@@ -387,7 +460,7 @@ class SqlCompiler:
                 errs.append(err)
         if not errs:
             return acc
-        return SqlValue(acc.expr, acc.type, any_err(*errs, acc.err), notnull=acc.notnull)
+        return SqlValue(acc.expr, acc.type, any_err(*errs, acc.err), notnull=acc.notnull, special=acc.special)
 
     @staticmethod
     def combine(op: str, left: SqlValue, right: SqlValue) -> tuple[SqlValue, ColumnElement[bool] | None]:
@@ -397,16 +470,27 @@ class SqlCompiler:
             a, b = as_text(left), as_text(right)
             return SqlValue(a.expr.concat(b.expr), "text", a.err, notnull=True), b.err
         if op in ("+", "-", "*", "/"):
-            a, b = as_number(left), as_number(right)
+            a, b = arith_number(left), arith_number(right)
+            special = a.special or b.special
             if op == "+":
-                return SqlValue(a.expr + b.expr, "number", a.err, notnull=True), b.err
+                return SqlValue(a.expr + b.expr, "number", a.err, notnull=True, special=special), b.err
             if op == "-":
                 # a + (-b) is exactly a - b in IEEE arithmetic, and keeps a mixed chain one flat sum.
-                return SqlValue(a.expr + (-b.expr), "number", a.err, notnull=True), b.err
+                return SqlValue(a.expr + (-b.expr), "number", a.err, notnull=True, special=special), b.err
             if op == "*":
-                return SqlValue(a.expr * b.expr, "number", a.err, notnull=True), b.err
-            quotient = a.expr / sa.func.nullif(b.expr, 0)
-            return SqlValue(quotient, "number", a.err, notnull=True), any_err(b.err, b.expr == 0)
+                return SqlValue(a.expr * b.expr, "number", a.err, notnull=True, special=special), b.err
+            if isinstance(b.const, float) and b.const != 0 and b.const == b.const:
+                return SqlValue(a.expr / b.expr, "number", a.err, notnull=True, special=special), b.err
+            # Division by zero is +-Infinity by the dividend's sign, 0/0 NaN (PostgreSQL would raise);
+            # nullif keeps a constant 1/0 from being folded into an error at plan time.
+            by_zero = sa.case(
+                *([(is_nan_sql(a.expr), NAN_SQL)] if a.special else []),
+                (a.expr > 0, INF_SQL),
+                (a.expr < 0, -INF_SQL),
+                else_=NAN_SQL,
+            )
+            quotient = sa.case((b.expr == 0, by_zero), else_=a.expr / sa.func.nullif(b.expr, 0))
+            return SqlValue(quotient, "number", a.err, notnull=True, special=True), b.err
         value = compare(op, left, right)
         return SqlValue(value.expr, value.type), value.err
 
@@ -474,7 +558,7 @@ def compile_sql_full(
     if result.err is not None:
         error = sa.func.coalesce(result.err, sa.false())
         value = sa.case((error, null_of(kind)), else_=value)
-    return SqlFormula(value, kind, error)
+    return SqlFormula(value, kind, error, special=result.special)
 
 
 def compile_sql(node: Node, resolver: Resolver, **kwargs: Any) -> tuple[ColumnElement[Any], str]:

@@ -38,6 +38,21 @@ class Fail(Exception):
     """Raised inside function implementations to produce an error value."""
 
 
+# Airtable's special numbers: arithmetic on text gives NaN, division by zero +-Infinity (0/0 NaN).
+# They flow through operators, IF and SWITCH; a function given one as an argument gives #ERROR!.
+NAN = float("nan")
+INF = float("inf")
+
+
+def is_special(v: Any) -> bool:
+    return isinstance(v, float) and (math.isnan(v) or math.isinf(v))
+
+
+def special_json(v: float) -> dict[str, str]:
+    """Airtable's API shape of a special number."""
+    return {"specialValue": "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")}
+
+
 NUMERIC_RE = re.compile(r"^[ \t\n\r]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r]*$")
 TRIM_CHARS = " \t\n\r"
 
@@ -70,6 +85,23 @@ def to_number(v: Any) -> float:
             return to_number(v[0])
         raise Fail("cannot use a list of several values as a number")
     raise Fail(f"cannot use a {type(v).__name__} as a number")
+
+
+def arith_number(v: Any) -> float:
+    """An operand of + - * /: like to_number, but text that is not a number is NaN rather than an error."""
+    if isinstance(v, str) and v.strip(TRIM_CHARS) != "" and not NUMERIC_RE.match(v):
+        return NAN
+    if isinstance(v, list) and len(v) == 1:
+        return arith_number(v[0])
+    if is_number(v):
+        return float(v)
+    return to_number(v)
+
+
+def divide(a: float, b: float) -> float:
+    if b == 0:
+        return NAN if a == 0 or math.isnan(a) else math.copysign(INF, a)
+    return a / b
 
 
 def number_or_none(v: Any) -> float | None:
@@ -153,7 +185,7 @@ def truthy(v: Any) -> bool:
     if isinstance(v, bool):
         return v
     if is_number(v):
-        return float(v) != 0
+        return float(v) != 0 and v == v  # NaN is false, as in Airtable
     if isinstance(v, str | list):
         return len(v) > 0
     return True
@@ -209,12 +241,13 @@ def compare(op: str, a: Any, b: Any) -> bool:
         raise Fail("cannot compare a date with a number")
     a_num, b_num = isinstance(a, bool) or is_number(a), isinstance(b, bool) or is_number(b)
     if a_num and b_num:
-        return _OPS[op](to_number(a), to_number(b))
+        # Every comparison with NaN is false but !=, as in Airtable (and IEEE).
+        return _OPS[op](arith_number(a), arith_number(b))
     if a_num or b_num:
         text = b if a_num else a
         if not NUMERIC_RE.match(text):
             return op == "!="
-        return _OPS[op](to_number(a), to_number(b))
+        return _OPS[op](arith_number(a), arith_number(b))
     return _OPS[op](to_text(a), to_text(b))
 
 
@@ -240,9 +273,12 @@ def flatten(values: Any) -> list[Any]:
 
 
 def to_json_value(v: Any) -> Any:
-    """A formula result as JSON: dates as ISO 8601 UTC text, errors as {"error": "#ERROR!"}."""
+    """A formula result as JSON: dates as ISO 8601 UTC text, errors as {"error": "#ERROR!"}, NaN and
+    Infinity as {"specialValue": ...}."""
     if isinstance(v, ErrorValue):
         return v.as_json()
+    if is_special(v):
+        return special_json(v)
     if isinstance(v, datetime | date):
         return format_datetime_iso(as_datetime(v))
     if isinstance(v, list):

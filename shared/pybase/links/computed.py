@@ -31,7 +31,7 @@ from pybase.formulas.evaluator import Evaluation, RecordContext, convert_value
 from pybase.formulas.integration import KIND_BY_FIELD_TYPE
 from pybase.formulas.nodes import Call, FieldRef, Node
 from pybase.formulas.registry import get_function
-from pybase.formulas.values import normalize_result
+from pybase.formulas.values import is_special, normalize_result, special_json
 
 MAX_DEPTH = 3
 COMPUTED_TYPES = frozenset({"link", "lookup", "rollup", "count", "formula"})
@@ -485,9 +485,12 @@ def primary_text(primary: Any, row: Any) -> str | None:
 
 
 def api_result(value: Any) -> Any:
-    """A formula result as JSON: dates as ISO 8601 UTC, errors as {"error": "#ERROR!"}."""
+    """A formula result as JSON: dates as ISO 8601 UTC, errors as {"error": "#ERROR!"}, NaN and
+    Infinity as Airtable's {"specialValue": ...} (JSON has no such numbers)."""
     if isinstance(value, ErrorValue):
         return {"error": value.code}
+    if is_special(value):
+        return special_json(value)
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
