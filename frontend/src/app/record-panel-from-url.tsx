@@ -3,8 +3,10 @@
 // fields. Any view opens a record by setting the parameter; closing drops it. (?record= stays the
 // search's quick read-only dialog.)
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useMatch, useNavigate, useSearchParams } from "react-router-dom";
 
+import { toast } from "@/components/ui/toaster";
 import { AttachmentExtraction } from "@/features/extraction/components/attachment-extraction";
 import { ExtractionJobButton } from "@/features/extraction/components/extraction-job-button";
 import { AttachmentField } from "@/features/files/components/attachment-field";
@@ -27,6 +29,9 @@ export function RecordPanelFromUrl() {
   const workspaceId = base.data?.workspace_id ?? "";
   // Guests of a base cannot list the workspace's members: mentions then complete nobody.
   const members = useQuery({ ...membersQuery(workspaceId), enabled: open && Boolean(workspaceId), retry: false });
+  // Files dropped on the panel outside a field's drop area go to the table's first attachment field.
+  const [dropped, setDropped] = useState<{ id: number; files: File[] } | null>(null);
+  const firstAttachment = (fields.data ?? []).filter((f) => f.type === "attachment").sort((a, b) => a.position - b.position)[0];
   if (!open || !recordId) return null;
   const people = (members.data ?? []).map((m) => ({ id: m.user_id, name: m.name }));
   return (
@@ -45,6 +50,10 @@ export function RecordPanelFromUrl() {
         })
       }
       onOpenRecord={(targetTable, id) => navigate(`/b/${baseId}/t/${targetTable}?${OPEN_RECORD_PARAM}=${encodeURIComponent(id)}`)}
+      onDropFiles={(files) => {
+        if (firstAttachment) setDropped((last) => ({ id: (last?.id ?? 0) + 1, files }));
+        else toast.error("This table has no attachment field to put the files in.");
+      }}
       renderAttachments={({ field, record, canEdit, refresh }) => (
         <AttachmentField
           tableId={tableId}
@@ -53,6 +62,7 @@ export function RecordPanelFromUrl() {
           value={record.fields[field.id]}
           canEdit={canEdit}
           onUploaded={refresh}
+          incoming={field.id === firstAttachment?.id ? dropped : null}
           renderJob={(jobId) => <ExtractionJobButton jobId={jobId} tableId={tableId} fields={fields.data ?? []} />}
           renderAttachmentActions={(attachment) => (
             <AttachmentExtraction attachmentId={attachment.id} tableId={tableId} fields={fields.data ?? []} />

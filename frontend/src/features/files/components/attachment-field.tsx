@@ -16,6 +16,7 @@ export function AttachmentField({
   onUploaded,
   renderJob,
   renderAttachmentActions,
+  incoming,
 }: {
   tableId: string;
   recordId: string;
@@ -26,6 +27,8 @@ export function AttachmentField({
   renderJob?: (jobId: string) => ReactNode;
   /** Shown under a file's preview: what can be done with that file beyond viewing it. */
   renderAttachmentActions?: (attachment: AttachmentValue) => ReactNode;
+  /** Files dropped on the record panel as a whole, for this field. */
+  incoming?: { id: number; files: File[] } | null | undefined;
 }) {
   const [open, setOpen] = useState<AttachmentValue | null>(null);
   const attachments = attachmentsOf(value);
@@ -55,7 +58,7 @@ export function AttachmentField({
       ) : (
         <p className="text-muted-foreground text-sm">No files.</p>
       )}
-      {canEdit ? <UploadDropZone target={{ tableId, recordId, fieldId }} onUploaded={onUploaded} renderJob={renderJob} /> : null}
+      {canEdit ? <UploadDropZone target={{ tableId, recordId, fieldId }} onUploaded={onUploaded} renderJob={renderJob} incoming={incoming} /> : null}
       {open ? <AttachmentViewer attachment={open} onClose={() => setOpen(null)} /> : null}
     </div>
   );

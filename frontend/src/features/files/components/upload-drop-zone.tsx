@@ -3,7 +3,7 @@
 // extraction job it started.
 import { useQuery } from "@tanstack/react-query";
 import { FileUp, X } from "lucide-react";
-import { useId, useState, type DragEvent, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type DragEvent, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { extractionJobQuery } from "@/features/files/api/uploads";
@@ -89,9 +89,12 @@ export function UploadDropZone({
   disabled = false,
   onUploaded,
   renderJob,
+  incoming,
 }: {
   target: UploadTargetIds;
   disabled?: boolean;
+  /** Files dropped elsewhere for this field (the record panel as a whole); each new id is uploaded once. */
+  incoming?: { id: number; files: File[] } | null | undefined;
   onUploaded?: (item: UploadItem) => void;
   /** Actions on an upload's extraction job (the app passes the extraction feature's results and mapping). */
   renderJob?: (jobId: string) => ReactNode;
@@ -100,9 +103,17 @@ export function UploadDropZone({
   const [over, setOver] = useState(false);
   const { items, add, dismiss, limits, limitsError } = useUploadQueue(target, onUploaded);
   const ready = Boolean(limits) && !disabled;
+  const taken = useRef<number | null>(null);
+  useEffect(() => {
+    if (!incoming || !ready || taken.current === incoming.id) return;
+    taken.current = incoming.id;
+    void add(incoming.files);
+  }, [incoming, ready, add]);
 
   function onDrop(event: DragEvent<HTMLDivElement>) {
     event.preventDefault();
+    // Taken here: the panel or page around must not upload the same files again.
+    event.stopPropagation();
     setOver(false);
     if (ready) void add(Array.from(event.dataTransfer.files));
   }

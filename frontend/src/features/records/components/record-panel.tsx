@@ -33,6 +33,8 @@ export interface RecordPanelProps {
   onOpenRecord?: (tableId: string, recordId: string) => void;
   /** The attachments of a field: previews, the drawing viewer and the upload area (files feature). */
   renderAttachments?: (args: { field: FieldDef; record: RecordRow; canEdit: boolean; refresh: () => void }) => ReactNode;
+  /** Files dropped anywhere on the panel (outside a field's own drop area), for editors only. */
+  onDropFiles?: (files: File[]) => void;
 }
 
 export function RecordPanel({
@@ -44,6 +46,7 @@ export function RecordPanel({
   onClose,
   onOpenRecord,
   renderAttachments,
+  onDropFiles,
 }: RecordPanelProps) {
   const queryClient = useQueryClient();
   const record = useQuery(recordQuery(tableId, recordId));
@@ -99,7 +102,18 @@ export function RecordPanel({
 
   return (
     <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
-      <DialogContent className="max-h-[90vh] max-w-2xl overflow-y-auto" data-testid="full-record-panel">
+      <DialogContent
+        className="max-h-[90vh] max-w-2xl overflow-y-auto"
+        data-testid="full-record-panel"
+        onDragOver={(event) => {
+          if (canEdit && onDropFiles && event.dataTransfer.types.includes("Files")) event.preventDefault();
+        }}
+        onDrop={(event) => {
+          if (!canEdit || !onDropFiles || event.dataTransfer.files.length === 0) return;
+          event.preventDefault();
+          onDropFiles(Array.from(event.dataTransfer.files));
+        }}
+      >
         <DialogHeader>
           <DialogTitle>{title}</DialogTitle>
           <DialogDescription>{recordId}</DialogDescription>
