@@ -5,35 +5,34 @@ Both scopes have the same three routes, so one builder makes them and the two ca
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Path, Response
 
 from pybase.access import grants
-from pybase.access.roles import Principal
 from pybase.access.schemas import GrantIn, GrantOut
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, UserId, errors
 
 
 def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
-    router = APIRouter(tags=["grants"])
+    router = APIRouter(tags=["grants"], responses=errors(*COMMON))
     path = f"/{collection}/{{{id_param}}}/grants"
 
     @router.get(path, response_model=list[GrantOut], name=f"list_{scope_type}_grants")
     def list_grants(
+        *,
         scope_id: str = Path(alias=id_param),
-        principal: Principal = Depends(get_principal),
-        session: Session = Depends(get_session),
+        principal: CurrentPrincipal,
+        session: DbSession,
     ) -> object:
         return grants.list_grants(session, principal=principal, scope_type=scope_type, scope_id=scope_id)
 
     @router.put(path + "/{userId}", response_model=GrantOut, name=f"set_{scope_type}_grant")
     def set_grant(
-        userId: str,
+        *,
+        userId: UserId,
         body: GrantIn,
         scope_id: str = Path(alias=id_param),
-        principal: Principal = Depends(get_principal),
-        session: Session = Depends(get_session),
+        principal: CurrentPrincipal,
+        session: DbSession,
     ) -> object:
         return grants.set_grant(
             session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId, role=body.role
@@ -41,10 +40,11 @@ def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
 
     @router.delete(path + "/{userId}", status_code=204, name=f"remove_{scope_type}_grant")
     def remove_grant(
-        userId: str,
+        *,
+        userId: UserId,
         scope_id: str = Path(alias=id_param),
-        principal: Principal = Depends(get_principal),
-        session: Session = Depends(get_session),
+        principal: CurrentPrincipal,
+        session: DbSession,
     ) -> Response:
         grants.remove_grant(session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId)
         return Response(status_code=204)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
@@ -15,8 +15,7 @@ from pybase.access.roles import Principal
 from pybase.airtable import comments as record_comments
 from pybase.airtable import ratelimit, schemas, service
 from pybase.airtable.errors import invalid_request
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import BaseId, CommentId, CurrentPrincipal, DbSession, FieldId, RecordId, TableId
 
 router = APIRouter(prefix="/v0", tags=["airtable"])
 
@@ -63,10 +62,13 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def limited(base_id: str, principal: Principal = Depends(get_principal)) -> Principal:
+def limited(base_id: BaseId, principal: CurrentPrincipal) -> Principal:
     """The caller, once the per-base rate limit lets the request through."""
     ratelimit.check(principal, base_id)
     return principal
+
+
+RateLimitedPrincipal = Annotated[Principal, Depends(limited)]
 
 
 def _query_params(request: Request) -> service.ListParams:
@@ -120,72 +122,68 @@ def _body_params(body: dict[str, Any]) -> service.ListParams:
 
 
 @router.get("/meta/whoami")
-def whoami(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> dict[str, Any]:
+def whoami(principal: CurrentPrincipal, session: DbSession) -> dict[str, Any]:
     return service.whoami(session, principal=principal)
 
 
 @router.get("/meta/bases")
 def list_bases(
-    principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     return service.list_bases(session, principal=principal)
 
 
 @router.get("/meta/bases/{base_id}")
-def base_collaborators(
-    base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+def base_collaborators(base_id: BaseId, principal: RateLimitedPrincipal, session: DbSession) -> dict[str, Any]:
     """The base with its collaborators (the `include` parameters are accepted; everything is returned)."""
     return service.base_collaborators(session, principal=principal, base_id=base_id)
 
 
 @router.get("/meta/bases/{base_id}/tables")
-def base_schema(
-    base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
-) -> dict[str, Any]:
+def base_schema(base_id: BaseId, principal: RateLimitedPrincipal, session: DbSession) -> dict[str, Any]:
     return service.base_schema(session, principal=principal, base_id=base_id)
 
 
 @router.post("/meta/bases/{base_id}/tables")
 def create_table(
-    base_id: str,
+    base_id: BaseId,
     body: schemas.TableIn,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.create_table(session, principal=principal, base_id=base_id, body=body)
 
 
 @router.patch("/meta/bases/{base_id}/tables/{table_id}")
 def update_table(
-    base_id: str,
-    table_id: str,
+    base_id: BaseId,
+    table_id: TableId,
     body: schemas.NamePatch,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.update_table(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
 
 
 @router.post("/meta/bases/{base_id}/tables/{table_id}/fields")
 def create_field(
-    base_id: str,
-    table_id: str,
+    base_id: BaseId,
+    table_id: TableId,
     body: schemas.FieldIn,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.create_field(session, principal=principal, base_id=base_id, table_id=table_id, body=body)
 
 
 @router.patch("/meta/bases/{base_id}/tables/{table_id}/fields/{field_id}")
 def update_field(
-    base_id: str,
-    table_id: str,
-    field_id: str,
+    base_id: BaseId,
+    table_id: TableId,
+    field_id: FieldId,
     body: schemas.NamePatch,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.update_field(
         session, principal=principal, base_id=base_id, table_id=table_id, field_id=field_id, body=body
@@ -207,41 +205,44 @@ class At:
 # One dependency per path depth, each declaring every path parameter in path order, so the OpenAPI
 # parameters stay as they were when each route declared them itself. Async: they only assemble, so no
 # thread hop.
-async def table_at(
-    base_id: str, table: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
-) -> At:
+async def table_at(base_id: BaseId, table: str, principal: RateLimitedPrincipal, session: DbSession) -> At:
     return At(session, {"principal": principal, "base_id": base_id, "table": table})
 
 
 async def record_at(
-    base_id: str,
+    base_id: BaseId,
     table: str,
-    record_id: str,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    record_id: RecordId,
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> At:
     return At(session, {"principal": principal, "base_id": base_id, "table": table, "record_id": record_id})
 
 
 async def comment_at(
-    base_id: str,
+    base_id: BaseId,
     table: str,
-    record_id: str,
-    comment_id: str,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    record_id: RecordId,
+    comment_id: CommentId,
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> At:
     scope = {"principal": principal, "base_id": base_id, "table": table, "record_id": record_id}
     return At(session, {**scope, "comment_id": comment_id})
 
 
+TableAt = Annotated[At, Depends(table_at)]
+RecordAt = Annotated[At, Depends(record_at)]
+CommentAt = Annotated[At, Depends(comment_at)]
+
+
 @router.get("/{base_id}/{table}")
-def list_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+def list_records(request: Request, at: TableAt) -> dict[str, Any]:
     return service.list_records(at.session, **at.scope, params=_query_params(request))
 
 
 @router.post("/{base_id}/{table}/listRecords")
-async def list_records_post(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+async def list_records_post(request: Request, at: TableAt) -> dict[str, Any]:
     params = _body_params(await _json_body(request))
     query = _query_params(request)  # timeZone/userLocale may stay in the query string
     params.time_zone = params.time_zone or query.time_zone
@@ -250,70 +251,70 @@ async def list_records_post(request: Request, at: At = Depends(table_at)) -> dic
 
 
 @router.post("/{base_id}/{table}")
-async def create_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+async def create_records(request: Request, at: TableAt) -> dict[str, Any]:
     return service.create_records(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.patch("/{base_id}/{table}")
-async def patch_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+async def patch_records(request: Request, at: TableAt) -> dict[str, Any]:
     return service.update_records(at.session, **at.scope, body=await _json_body(request), replace=False)
 
 
 @router.put("/{base_id}/{table}")
-async def put_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+async def put_records(request: Request, at: TableAt) -> dict[str, Any]:
     return service.update_records(at.session, **at.scope, body=await _json_body(request), replace=True)
 
 
 @router.delete("/{base_id}/{table}")
-def delete_records(request: Request, at: At = Depends(table_at)) -> dict[str, Any]:
+def delete_records(request: Request, at: TableAt) -> dict[str, Any]:
     ids = [v for k, v in request.query_params.multi_items() if k in ("records[]", "records")]
     return {"records": service.delete_records(at.session, **at.scope, record_ids=ids)}
 
 
 @router.get("/{base_id}/{table}/{record_id}/comments")
 def list_comments(
-    pageSize: str | None = None, offset: str | None = None, at: At = Depends(record_at)
+    at: RecordAt, pageSize: str | None = None, offset: str | None = None
 ) -> dict[str, Any]:
     """A record's comments, newest first, `pageSize` (1-100) at a time; `offset` continues."""
     return record_comments.list_comments(at.session, **at.scope, page_size=pageSize, offset=offset)
 
 
 @router.post("/{base_id}/{table}/{record_id}/comments")
-async def create_comment(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+async def create_comment(request: Request, at: RecordAt) -> dict[str, Any]:
     """Comment on a record: `{"text"}`, mentions written `@[usr…]` (commenters and up)."""
     return record_comments.create_comment(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.patch("/{base_id}/{table}/{record_id}/comments/{comment_id}")
-async def update_comment(request: Request, at: At = Depends(comment_at)) -> dict[str, Any]:
+async def update_comment(request: Request, at: CommentAt) -> dict[str, Any]:
     """Edit one's own comment: `{"text"}`."""
     return record_comments.update_comment(at.session, **at.scope, body=await _json_body(request))
 
 
 @router.delete("/{base_id}/{table}/{record_id}/comments/{comment_id}")
-def delete_comment(at: At = Depends(comment_at)) -> dict[str, Any]:
+def delete_comment(at: CommentAt) -> dict[str, Any]:
     """Delete a comment (its author, or an admin)."""
     return record_comments.delete_comment(at.session, **at.scope)
 
 
 @router.get("/{base_id}/{table}/{record_id}")
-def get_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+def get_record(request: Request, at: RecordAt) -> dict[str, Any]:
     params = _query_params(request)
     return service.get_record(at.session, **at.scope, by_id=params.by_id, params=params)
 
 
 @router.patch("/{base_id}/{table}/{record_id}")
-async def patch_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+async def patch_record(request: Request, at: RecordAt) -> dict[str, Any]:
     return service.update_record(at.session, **at.scope, body=await _json_body(request), replace=False)
 
 
 @router.put("/{base_id}/{table}/{record_id}")
-async def put_record(request: Request, at: At = Depends(record_at)) -> dict[str, Any]:
+async def put_record(request: Request, at: RecordAt) -> dict[str, Any]:
     return service.update_record(at.session, **at.scope, body=await _json_body(request), replace=True)
 
 
 @router.delete("/{base_id}/{table}/{record_id}")
-def delete_record(at: At = Depends(record_at)) -> dict[str, Any]:
+def delete_record(at: RecordAt) -> dict[str, Any]:
     scope = dict(at.scope)
     record_id = scope.pop("record_id")
     service.delete_records(at.session, **scope, record_ids=[record_id])

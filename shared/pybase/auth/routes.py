@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request, Response
 
-from pybase.access.roles import Principal
+from pybase.api import CurrentPrincipal, DbSession, errors
 from pybase.auth import schemas, service, throttle
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
 from pybase.errors import Unauthorized
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], responses=errors(401, 403, 409, 422, 429, 503))
 
 THROTTLED = {429: {"description": "Too many attempts; the Retry-After header says how many seconds to wait."}}
 
 
 @router.post("/auth/register", status_code=201, response_model=schemas.SessionOut)
-def register(body: schemas.RegisterIn, session: Session = Depends(get_session)) -> dict:
+def register(body: schemas.RegisterIn, session: DbSession) -> dict:
     user = service.register(session, email=body.email, password=body.password, name=body.name)
     return {"user": user, **service.issue_session(session, user_id=user.id)}
 
 
 @router.post("/auth/login", response_model=schemas.SessionOut, responses=THROTTLED)
-def login(body: schemas.LoginIn, request: Request, session: Session = Depends(get_session)) -> dict:
+def login(body: schemas.LoginIn, request: Request, session: DbSession) -> dict:
     address = throttle.client_address(request)
     throttle.before_login(body.email, address)
     try:
@@ -36,7 +33,7 @@ def login(body: schemas.LoginIn, request: Request, session: Session = Depends(ge
 
 
 @router.post("/auth/refresh", response_model=schemas.TokenPairOut, responses=THROTTLED)
-def refresh(body: schemas.RefreshIn, request: Request, session: Session = Depends(get_session)) -> dict:
+def refresh(body: schemas.RefreshIn, request: Request, session: DbSession) -> dict:
     address = throttle.client_address(request)
     throttle.before_refresh(address)
     try:
@@ -47,27 +44,27 @@ def refresh(body: schemas.RefreshIn, request: Request, session: Session = Depend
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(body: schemas.RefreshIn, session: Session = Depends(get_session)) -> Response:
+def logout(body: schemas.RefreshIn, session: DbSession) -> Response:
     service.logout(session, refresh_token=body.refresh_token)
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=schemas.UserOut)
-def get_me(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> object:
+def get_me(principal: CurrentPrincipal, session: DbSession) -> object:
     return service.get_user(session, user_id=principal.user_id)
 
 
 @router.patch("/me", response_model=schemas.UserOut)
 def update_me(
     body: schemas.MeUpdateIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return service.update_me(session, principal=principal, **body.model_dump(exclude_unset=True))
 
 
 @router.get("/api-tokens", response_model=list[schemas.ApiTokenOut])
-def list_api_tokens(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> object:
+def list_api_tokens(principal: CurrentPrincipal, session: DbSession) -> object:
     return service.list_api_tokens(session, principal=principal)
 
 
@@ -75,8 +72,8 @@ def list_api_tokens(principal: Principal = Depends(get_principal), session: Sess
 def create_api_token(
     body: schemas.ApiTokenCreateIn,
     request: Request,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     throttle.before_api_token(principal.user_id, throttle.client_address(request))
     token, secret = service.create_api_token(session, principal=principal, **body.model_dump())
@@ -85,7 +82,7 @@ def create_api_token(
 
 @router.delete("/api-tokens/{tokenId}", status_code=204)
 def revoke_api_token(
-    tokenId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    tokenId: str, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     service.revoke_api_token(session, principal=principal, token_id=tokenId)
     return Response(status_code=204)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
+from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, WorkspaceId, errors
 from pybase.bases import schemas, service
-from pybase.db import get_session
 
-router = APIRouter(tags=["bases"])
+router = APIRouter(tags=["bases"], responses=errors(*COMMON, 409))
 
 
 def _base_out(pair: tuple) -> dict:
@@ -26,41 +23,41 @@ def _base_out(pair: tuple) -> dict:
 
 @router.get("/workspaces/{workspaceId}/bases", response_model=list[schemas.BaseOut])
 def list_bases(
-    workspaceId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return [_base_out(pair) for pair in service.list_bases(session, principal=principal, workspace_id=workspaceId)]
 
 
 @router.post("/workspaces/{workspaceId}/bases", status_code=201, response_model=schemas.BaseOut)
 def create_base(
-    workspaceId: str,
+    workspaceId: WorkspaceId,
     body: schemas.BaseIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return _base_out(service.create_base(session, principal=principal, workspace_id=workspaceId, name=body.name))
 
 
 @router.get("/bases/{baseId}", response_model=schemas.BaseOut)
 def get_base(
-    baseId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    baseId: BaseId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return _base_out(service.get_base(session, principal=principal, base_id=baseId))
 
 
 @router.patch("/bases/{baseId}", response_model=schemas.BaseOut)
 def update_base(
-    baseId: str,
+    baseId: BaseId,
     body: schemas.BaseUpdateIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return _base_out(service.update_base(session, principal=principal, base_id=baseId, name=body.name))
 
 
 @router.delete("/bases/{baseId}", status_code=204)
 def delete_base(
-    baseId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    baseId: BaseId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     service.delete_base(session, principal=principal, base_id=baseId)
     return Response(status_code=204)

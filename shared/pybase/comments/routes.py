@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
+from pybase.api import COMMON, CommentId, CurrentPrincipal, DbSession, RecordId, TableId, errors
 from pybase.comments import service
 from pybase.comments.schemas import CommentCreate, CommentList, CommentOut, CommentUpdate
-from pybase.db import get_session
 
-router = APIRouter(tags=["comments"])
+router = APIRouter(tags=["comments"], responses=errors(*COMMON))
 
 BASE = "/tables/{table_id}/records/{record_id}/comments"
 
 
 @router.get(BASE, response_model=CommentList)
 def list_comments(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
     cursor: str | None = None,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> CommentList:
     comments, next_cursor = service.list_comments(
         session, principal=principal, table_id=table_id, record_id=record_id, limit=limit, cursor=cursor
@@ -35,22 +33,22 @@ def list_comments(
 
 @router.post(BASE, response_model=CommentOut, status_code=201)
 def create_comment(
-    table_id: str,
-    record_id: str,
+    table_id: TableId,
+    record_id: RecordId,
     body: CommentCreate,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> CommentOut:
     return service.create_comment(session, principal=principal, table_id=table_id, record_id=record_id, text=body.text)
 
 
 @router.get(BASE + "/{comment_id}", response_model=CommentOut)
 def get_comment(
-    table_id: str,
-    record_id: str,
-    comment_id: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    table_id: TableId,
+    record_id: RecordId,
+    comment_id: CommentId,
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> CommentOut:
     return service.get_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id
@@ -59,12 +57,12 @@ def get_comment(
 
 @router.patch(BASE + "/{comment_id}", response_model=CommentOut)
 def update_comment(
-    table_id: str,
-    record_id: str,
-    comment_id: str,
+    table_id: TableId,
+    record_id: RecordId,
+    comment_id: CommentId,
     body: CommentUpdate,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> CommentOut:
     return service.update_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id, text=body.text
@@ -73,11 +71,11 @@ def update_comment(
 
 @router.delete(BASE + "/{comment_id}")
 def delete_comment(
-    table_id: str,
-    record_id: str,
-    comment_id: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    table_id: TableId,
+    record_id: RecordId,
+    comment_id: CommentId,
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.delete_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from pybase import jsontext
 from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
+from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, ImportId, TableId, ViewId, errors
 from pybase.csvio import service
-from pybase.db import get_session
 from pybase.errors import BadRequest, ValidationFailed
 
-router = APIRouter(tags=["csv"])
+router = APIRouter(tags=["csv"], responses=errors(*COMMON, 400, 413, 415))
 
 
 def _flag(value: Any, default: bool) -> bool:
@@ -82,10 +80,10 @@ async def _request_import(request: Request) -> tuple[bytes, service.ImportOption
 
 @router.post("/tables/{table_id}/import")
 async def import_into_table(
-    table_id: str,
+    table_id: TableId,
     request: Request,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     data, options, import_id = await _request_import(request)
     return service.import_csv(
@@ -95,10 +93,10 @@ async def import_into_table(
 
 @router.post("/bases/{base_id}/tables/import", status_code=201)
 async def import_new_table(
-    base_id: str,
+    base_id: BaseId,
     request: Request,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     data, options, import_id = await _request_import(request)
     return service.import_csv(
@@ -108,20 +106,20 @@ async def import_new_table(
 
 @router.get("/tables/{table_id}/imports/{import_id}")
 def get_table_import(
-    table_id: str,
-    import_id: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    table_id: TableId,
+    import_id: ImportId,
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.get_import(session, principal=principal, import_id=import_id, table_id=table_id)
 
 
 @router.get("/bases/{base_id}/imports/{import_id}")
 def get_base_import(
-    base_id: str,
-    import_id: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    base_id: BaseId,
+    import_id: ImportId,
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.get_import(session, principal=principal, import_id=import_id, base_id=base_id)
 
@@ -150,11 +148,12 @@ def _csv_response(
 
 @router.get("/tables/{table_id}/export.csv")
 def export_table(
-    table_id: str,
+    *,
+    table_id: TableId,
     view: str | None = None,
     raw: bool = RAW_QUERY,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> StreamingResponse:
     table_id, filename, view_id = service.export_plan(session, principal=principal, table_id=table_id, view_id=view)
     return _csv_response(table_id, filename, view_id, principal, raw)
@@ -162,10 +161,11 @@ def export_table(
 
 @router.get("/views/{view_id}/export.csv")
 def export_view(
-    view_id: str,
+    *,
+    view_id: ViewId,
     raw: bool = RAW_QUERY,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> StreamingResponse:
     table_id, filename, view_id = service.export_plan(session, principal=principal, view_id=view_id)
     return _csv_response(table_id, filename, view_id, principal, raw)

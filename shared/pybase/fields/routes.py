@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, FieldId, TableId, errors
 from pybase.fields import schemas, service
 
-router = APIRouter(tags=["fields"])
+router = APIRouter(tags=["fields"], responses=errors(*COMMON, 409))
 
 
 @router.get("/field-types")
@@ -22,18 +19,19 @@ def list_field_types() -> dict[str, Any]:
 
 @router.get("/tables/{table_id}/fields")
 def list_fields(
-    table_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    table_id: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     return {"fields": service.list_fields(session, principal=principal, table_id=table_id)}
 
 
 @router.post("/tables/{table_id}/fields", status_code=201)
 def create_field(
-    table_id: str,
+    *,
+    table_id: TableId,
     body: schemas.FieldCreate,
     dry_run: bool = Query(False, description="Validate and answer as if created, then roll back"),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     out = service.create_field(
         session, principal=principal, table_id=table_id, name=body.name, type=body.type, options=body.options,
@@ -44,18 +42,19 @@ def create_field(
 
 @router.get("/fields/{field_id}")
 def get_field(
-    field_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    field_id: FieldId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     return service.get_field(session, principal=principal, field_id=field_id)
 
 
 @router.patch("/fields/{field_id}")
 def update_field(
-    field_id: str,
+    *,
+    field_id: FieldId,
     body: schemas.FieldUpdate,
     dry_run: bool = Query(False, description="Answer with the conversion report, then roll back"),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     out = service.update_field(
         session, principal=principal, field_id=field_id, name=body.name, type=body.type, options=body.options,
@@ -66,6 +65,6 @@ def update_field(
 
 @router.delete("/fields/{field_id}")
 def delete_field(
-    field_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    field_id: FieldId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     return service.delete_field(session, principal=principal, field_id=field_id)

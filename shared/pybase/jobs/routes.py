@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, JobId, errors
 from pybase.jobs import service
 from pybase.jobs.schemas import JobList, JobOut, MappingOut, MappingRequest, SuggestedMapping
 
-router = APIRouter(tags=["extraction jobs"])
+router = APIRouter(tags=["extraction jobs"], responses=errors(*COMMON, 409))
 
 
 @router.get("/extraction-jobs", response_model=JobList)
 def list_jobs(
+    *,
     table_id: str | None = Query(default=None, max_length=40),
     attachment_id: str | None = Query(default=None, max_length=40),
     status: str | None = Query(default=None, pattern="^(queued|running|done|failed)$"),
     limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
     cursor: str | None = Query(default=None, max_length=200),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> JobList:
     """Jobs of a table (`table_id`) or of one attachment (`attachment_id`), newest first."""
     return service.list_jobs(
@@ -33,21 +31,23 @@ def list_jobs(
 
 @router.get("/extraction-jobs/{job_id}", response_model=JobOut)
 def get_job(
-    job_id: str,
+    *,
+    job_id: JobId,
     include_result: bool = Query(default=True),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> JobOut:
     return service.get_job(session, principal=principal, job_id=job_id, include_result=include_result)
 
 
 @router.get("/extraction-jobs/{job_id}/mapping", response_model=SuggestedMapping)
 def suggest_mapping(
-    job_id: str,
+    *,
+    job_id: JobId,
     table_id: str | None = Query(default=None, max_length=40),
     source: str | None = Query(default=None, max_length=40),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> SuggestedMapping:
     """A suggested mapping (source, columns -> fields matched by name in `table_id`) with a preview."""
     return service.suggest_mapping(session, principal=principal, job_id=job_id, table_id=table_id, source=source)
@@ -55,10 +55,10 @@ def suggest_mapping(
 
 @router.post("/extraction-jobs/{job_id}/mapping", response_model=MappingOut, status_code=201)
 def apply_mapping(
-    job_id: str,
+    job_id: JobId,
     body: MappingRequest,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> MappingOut:
     """Create one record per source row in the target table (all or nothing)."""
     return service.apply_mapping(session, principal=principal, job_id=job_id, request=body)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy.orm import Session
 
 from pybase import jsontext
 from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, RecordId, TableId, errors
 from pybase.errors import BadRequest, ValidationFailed
 from pybase.events.service import latest_table_event_id
 from pybase.records import schemas, service
 
-router = APIRouter(tags=["records"])
+router = APIRouter(tags=["records"], responses=errors(*COMMON, 400, 409, 412))
 
 
 def _field_key(value: str) -> str:
@@ -26,7 +25,8 @@ def _field_key(value: str) -> str:
 
 @router.get("/tables/{table_id}/records")
 def list_records(
-    table_id: str,
+    *,
+    table_id: TableId,
     filter: str | None = None,
     sort: str | None = None,
     fields: str | None = None,
@@ -39,8 +39,8 @@ def list_records(
     group_counts: bool = Query(
         False, description="With a view that groups: every group of its first grouping level, in order, with counts."
     ),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     tree = None
     if filter:
@@ -72,10 +72,10 @@ def list_records(
 
 @router.post("/tables/{table_id}/records/query")
 def query_records(
-    table_id: str,
+    table_id: TableId,
     body: schemas.QueryBody,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.list_records(
         session,
@@ -95,12 +95,13 @@ def query_records(
 
 @router.post("/tables/{table_id}/records", status_code=201)
 def create_records(
-    table_id: str,
+    *,
+    table_id: TableId,
     body: schemas.CreateRecords,
     response: Response,
     field_key: str = "id",
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     if (body.fields is None) == (body.records is None):
         raise ValidationFailed("Send either fields (one record) or records (a batch).")
@@ -124,31 +125,32 @@ def _update_many(table_id: str, body: schemas.UpdateMany, replace: bool, princip
 
 @router.patch("/tables/{table_id}/records")
 def patch_records(
-    table_id: str,
+    table_id: TableId,
     body: schemas.UpdateMany,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return _update_many(table_id, body, False, principal, session)
 
 
 @router.put("/tables/{table_id}/records")
 def put_records(
-    table_id: str,
+    table_id: TableId,
     body: schemas.UpdateMany,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return _update_many(table_id, body, True, principal, session)
 
 
 @router.delete("/tables/{table_id}/records")
 def delete_records(
-    table_id: str,
+    *,
+    table_id: TableId,
     body: schemas.DeleteMany | None = None,
     records: list[str] | None = Query(None),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     ids = body.records if body is not None else records
     if not ids:
@@ -159,10 +161,10 @@ def delete_records(
 
 @router.post("/tables/{table_id}/records/upsert")
 def upsert_records(
-    table_id: str,
+    table_id: TableId,
     body: schemas.Upsert,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.upsert_records(
         session, principal=principal, table_id=table_id, records=body.records, merge_on=body.merge_on,
@@ -172,12 +174,13 @@ def upsert_records(
 
 @router.get("/tables/{table_id}/records/{record_id}")
 def get_record(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     response: Response,
     field_key: str = "id",
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     record = service.get_record(
         session, principal=principal, table_id=table_id, record_id=record_id, field_key=_field_key(field_key)
@@ -200,37 +203,40 @@ def _update_one(
 
 @router.patch("/tables/{table_id}/records/{record_id}")
 def patch_record(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     body: schemas.UpdateOne,
     response: Response,
     if_match: str | None = Header(None),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return _update_one(table_id, record_id, body, False, if_match, response, principal, session)
 
 
 @router.put("/tables/{table_id}/records/{record_id}")
 def put_record(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     body: schemas.UpdateOne,
     response: Response,
     if_match: str | None = Header(None),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return _update_one(table_id, record_id, body, True, if_match, response, principal, session)
 
 
 @router.delete("/tables/{table_id}/records/{record_id}")
 def delete_record(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     if_match: str | None = Header(None),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     service.delete_records(
         session, principal=principal, table_id=table_id, record_ids=[record_id],
@@ -241,12 +247,13 @@ def delete_record(
 
 @router.get("/tables/{table_id}/records/{record_id}/history")
 def record_history(
-    table_id: str,
-    record_id: str,
+    *,
+    table_id: TableId,
+    record_id: RecordId,
     limit: int = 100,
     before: int | None = None,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.record_history(
         session, principal=principal, table_id=table_id, record_id=record_id, limit=limit, before=before

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, TableId, errors
 from pybase.search import schemas, service
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], responses=errors(*COMMON))
 
 
 def _ids(value: str | None) -> list[str] | None:
@@ -21,14 +18,15 @@ def _ids(value: str | None) -> list[str] | None:
 
 @router.get("/bases/{base_id}/search", response_model=schemas.SearchResponse)
 def search_base(
-    base_id: str,
+    *,
+    base_id: BaseId,
     q: str = Query("", description="Words to find, each a prefix (as you type); typos corrected when none match."),
     tables: str | None = Query(None, description="Comma-separated table IDs to search (default: all you can read)."),
     fields: str | None = Query(None, description="Comma-separated field IDs: only matches in these fields."),
     limit: int = Query(20, description="Results per page (1-50)."),
     offset: int = Query(0, description="Results to skip (0-1000); use next_offset."),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.search_base(
         session, principal=principal, base_id=base_id, q=q, table_ids=_ids(tables), field_ids=_ids(fields),
@@ -38,13 +36,14 @@ def search_base(
 
 @router.get("/tables/{table_id}/search", response_model=schemas.SearchResponse)
 def search_table(
-    table_id: str,
+    *,
+    table_id: TableId,
     q: str = Query("", description="Words to find; each is a prefix (as you type)."),
     fields: str | None = Query(None, description="Comma-separated field IDs: only matches in these fields."),
     limit: int = Query(20, description="Results per page (1-50)."),
     offset: int = Query(0, description="Results to skip (0-1000); use next_offset."),
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     return service.search_table(
         session, principal=principal, table_id=table_id, q=q, field_ids=_ids(fields), limit=limit, offset=offset
@@ -53,7 +52,7 @@ def search_table(
 
 @router.post("/tables/{table_id}/search/reindex", response_model=schemas.ReindexResponse)
 def reindex_table(
-    table_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    table_id: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     """Rebuild the table's search documents now (admins). For very large tables use
     `python -m pybase.search.reindex --table ID`, which has no request time limit."""

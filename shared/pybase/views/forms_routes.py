@@ -7,15 +7,12 @@ share token (`?share=` or `X-Share-Token`); see pybase.views.forms for the rules
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from sqlalchemy.orm import Session
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_optional_principal
-from pybase.db import get_session
+from pybase.api import PUBLIC, DbSession, OptionalPrincipal, ViewId, errors
 from pybase.views import forms
 from pybase.views.schemas import FormSchemaOut, FormSubmission, FormSubmitted
 
-router = APIRouter(tags=["forms"])
+router = APIRouter(tags=["forms"], responses=errors(*PUBLIC, 404, 429))
 
 
 def _share_token(
@@ -27,22 +24,24 @@ def _share_token(
 
 @router.get("/forms/{view_id}", response_model=FormSchemaOut)
 def get_form(
-    view_id: str,
+    *,
+    view_id: ViewId,
     share_token: str | None = Depends(_share_token),
-    principal: Principal | None = Depends(get_optional_principal),
-    session: Session = Depends(get_session),
+    principal: OptionalPrincipal,
+    session: DbSession,
 ) -> FormSchemaOut:
     return forms.form_schema(session, view_id=view_id, principal=principal, share_token=share_token)
 
 
 @router.post("/forms/{view_id}", response_model=FormSubmitted, status_code=201)
 def submit_form(
-    view_id: str,
+    *,
+    view_id: ViewId,
     body: FormSubmission,
     request: Request,
     share_token: str | None = Depends(_share_token),
-    principal: Principal | None = Depends(get_optional_principal),
-    session: Session = Depends(get_session),
+    principal: OptionalPrincipal,
+    session: DbSession,
 ) -> FormSubmitted:
     return forms.submit(
         session,

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, TableId, ViewId, errors
 from pybase.views import service
 from pybase.views.schemas import ViewCreate, ViewList, ViewOut, ViewUpdate
 
-router = APIRouter(tags=["views"])
+router = APIRouter(tags=["views"], responses=errors(*COMMON, 409))
 
 
 @router.get("/tables/{table_id}/views", response_model=ViewList)
 def list_views(
-    table_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    table_id: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> ViewList:
     return ViewList(views=service.list_views(session, principal=principal, table_id=table_id))
 
 
 @router.post("/tables/{table_id}/views", response_model=ViewOut, status_code=201)
 def create_view(
-    table_id: str,
+    table_id: TableId,
     body: ViewCreate,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> ViewOut:
     return service.create_view(
         session, principal=principal, table_id=table_id, name=body.name, type=body.type, config=body.config
@@ -37,17 +34,17 @@ def create_view(
 
 @router.get("/views/{view_id}", response_model=ViewOut)
 def get_view(
-    view_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    view_id: ViewId, principal: CurrentPrincipal, session: DbSession
 ) -> ViewOut:
     return service.get_view(session, principal=principal, view_id=view_id)
 
 
 @router.patch("/views/{view_id}", response_model=ViewOut)
 def update_view(
-    view_id: str,
+    view_id: ViewId,
     body: ViewUpdate,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> ViewOut:
     return service.update_view(
         session,
@@ -62,6 +59,6 @@ def update_view(
 
 @router.delete("/views/{view_id}")
 def delete_view(
-    view_id: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    view_id: ViewId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
     return service.delete_view(session, principal=principal, view_id=view_id)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from pybase.access.roles import Principal
-from pybase.auth.deps import get_principal
-from pybase.db import get_session
+from pybase.api import COMMON, CurrentPrincipal, DbSession, UserId, WorkspaceId, errors
 from pybase.workspaces import schemas, service
 
-router = APIRouter(tags=["workspaces"])
+router = APIRouter(tags=["workspaces"], responses=errors(*COMMON, 409))
 
 
 def _workspace_out(pair: tuple) -> dict:
@@ -19,30 +16,30 @@ def _workspace_out(pair: tuple) -> dict:
 
 
 @router.get("/workspaces", response_model=list[schemas.WorkspaceOut])
-def list_workspaces(principal: Principal = Depends(get_principal), session: Session = Depends(get_session)) -> object:
+def list_workspaces(principal: CurrentPrincipal, session: DbSession) -> object:
     return [_workspace_out(pair) for pair in service.list_workspaces(session, principal=principal)]
 
 
 @router.post("/workspaces", status_code=201, response_model=schemas.WorkspaceOut)
 def create_workspace(
-    body: schemas.WorkspaceIn, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    body: schemas.WorkspaceIn, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return _workspace_out(service.create_workspace(session, principal=principal, name=body.name))
 
 
 @router.get("/workspaces/{workspaceId}", response_model=schemas.WorkspaceOut)
 def get_workspace(
-    workspaceId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return _workspace_out(service.get_workspace(session, principal=principal, workspace_id=workspaceId))
 
 
 @router.patch("/workspaces/{workspaceId}", response_model=schemas.WorkspaceOut)
 def update_workspace(
-    workspaceId: str,
+    workspaceId: WorkspaceId,
     body: schemas.WorkspaceUpdateIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return _workspace_out(
         service.update_workspace(session, principal=principal, workspace_id=workspaceId, name=body.name)
@@ -51,7 +48,7 @@ def update_workspace(
 
 @router.delete("/workspaces/{workspaceId}", status_code=204)
 def delete_workspace(
-    workspaceId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     service.delete_workspace(session, principal=principal, workspace_id=workspaceId)
     return Response(status_code=204)
@@ -59,38 +56,38 @@ def delete_workspace(
 
 @router.get("/workspaces/{workspaceId}/members", response_model=list[schemas.MemberOut])
 def list_members(
-    workspaceId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return service.list_members(session, principal=principal, workspace_id=workspaceId)
 
 
 @router.post("/workspaces/{workspaceId}/members", status_code=201, response_model=schemas.MemberOut)
 def add_member(
-    workspaceId: str,
+    workspaceId: WorkspaceId,
     body: schemas.MemberAddIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return service.add_member(session, principal=principal, workspace_id=workspaceId, email=body.email, role=body.role)
 
 
 @router.patch("/workspaces/{workspaceId}/members/{userId}", response_model=schemas.MemberOut)
 def update_member(
-    workspaceId: str,
-    userId: str,
+    workspaceId: WorkspaceId,
+    userId: UserId,
     body: schemas.MemberUpdateIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return service.update_member(session, principal=principal, workspace_id=workspaceId, user_id=userId, role=body.role)
 
 
 @router.delete("/workspaces/{workspaceId}/members/{userId}", status_code=204)
 def remove_member(
-    workspaceId: str,
-    userId: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    workspaceId: WorkspaceId,
+    userId: UserId,
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> Response:
     service.remove_member(session, principal=principal, workspace_id=workspaceId, user_id=userId)
     return Response(status_code=204)
@@ -98,17 +95,17 @@ def remove_member(
 
 @router.get("/workspaces/{workspaceId}/invitations", response_model=list[schemas.InvitationOut])
 def list_invitations(
-    workspaceId: str, principal: Principal = Depends(get_principal), session: Session = Depends(get_session)
+    workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
     return service.list_invitations(session, principal=principal, workspace_id=workspaceId)
 
 
 @router.post("/workspaces/{workspaceId}/invitations", status_code=201, response_model=schemas.InvitationCreatedOut)
 def create_invitation(
-    workspaceId: str,
+    workspaceId: WorkspaceId,
     body: schemas.InvitationIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     invitation, token = service.create_invitation(
         session,
@@ -123,10 +120,10 @@ def create_invitation(
 
 @router.delete("/workspaces/{workspaceId}/invitations/{invitationId}", status_code=204)
 def revoke_invitation(
-    workspaceId: str,
+    workspaceId: WorkspaceId,
     invitationId: str,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> Response:
     service.revoke_invitation(session, principal=principal, workspace_id=workspaceId, invitation_id=invitationId)
     return Response(status_code=204)
@@ -135,7 +132,7 @@ def revoke_invitation(
 @router.post("/invitations/accept", response_model=schemas.WorkspaceOut)
 def accept_invitation(
     body: schemas.InvitationAcceptIn,
-    principal: Principal = Depends(get_principal),
-    session: Session = Depends(get_session),
+    principal: CurrentPrincipal,
+    session: DbSession,
 ) -> object:
     return _workspace_out(service.accept_invitation(session, principal=principal, token=body.token))
