@@ -463,6 +463,13 @@ def start_search_feeder(stack: Stack, *, env: dict[str, str], logfile: Path | No
                  env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
 
 
+def start_webhook_feeder(stack: Stack, *, env: dict[str, str], logfile: Path | None) -> subprocess.Popen[Any]:
+    """The webhook feeder: change log -> webhook payloads -> pings on the webhook queue (the poller then
+    runs the `webhooks` function). In AWS the scheduled `webhookfeed` function does it."""
+    return spawn(stack, "webhook feeder", [venv_python(), "-m", "pybase.webhooks.feed"],
+                 env={**env, "PYTHONPATH": str(ROOT / "shared")}, logfile=logfile)  # fmt: skip
+
+
 def start_web(
     stack: Stack, *, port: int, http_port: int, ws_port: int, logfile: Path | None, preview: bool = False,
     env: dict[str, str] | None = None, args: list[str] | None = None,
@@ -576,6 +583,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
             env.setdefault("PYBASE_FILES_BUCKET", os.environ.get("PYBASE_FILES_BUCKET") or "pybase-files")
             env.setdefault("PYBASE_EXTRACT_QUEUE", os.environ.get("PYBASE_EXTRACT_QUEUE") or "pybase-extract")
             env.setdefault("PYBASE_INDEX_QUEUE", os.environ.get("PYBASE_INDEX_QUEUE") or "pybase-index")
+            env.setdefault("PYBASE_WEBHOOK_QUEUE", os.environ.get("PYBASE_WEBHOOK_QUEUE") or "pybase-webhooks")
             env["PYBASE_WS_ENDPOINT"] = os.environ.get("PYBASE_WS_ENDPOINT") or f"http://127.0.0.1:{ports.websocket}"
             env["PYBASE_STAGE"] = stage
             # A failed extraction comes back after the queue's visibility timeout: 30 min on AWS
@@ -593,6 +601,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
                                   env=full_env, logfile=None)  # fmt: skip
             relay = start_relay(stack, env=full_env, logfile=None)
             feeder = start_search_feeder(stack, env=full_env, logfile=None)
+            webhook_feeder = start_webhook_feeder(stack, env=full_env, logfile=None)
             # Vite's own output (its banner, HMR notices) is kept out of the terminal: the URL is printed below.
             web = start_web(stack, port=web_port, http_port=ports.http, ws_port=ports.websocket,
                             logfile=state / "vite.log")  # fmt: skip
@@ -612,7 +621,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
             )
             while True:
                 for proc, name in ((offline, "serverless offline"), (poller, "sqs poller"), (relay, "realtime relay"),
-                                   (feeder, "search feeder"), (web, "vite")):  # fmt: skip
+                                   (feeder, "search feeder"), (webhook_feeder, "webhook feeder"),
+                                   (web, "vite")):  # fmt: skip
                     if proc.poll() is not None:
                         log(f"{name} exited with code {proc.returncode}; stopping")
                         return 1
@@ -648,6 +658,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 env["PYBASE_FILES_BUCKET"] = names.get("FilesBucket", "")
                 env["PYBASE_EXTRACT_QUEUE"] = _resource_name(resources, "ExtractQueue")
                 env["PYBASE_INDEX_QUEUE"] = _resource_name(resources, "IndexQueue")
+                env["PYBASE_WEBHOOK_QUEUE"] = _resource_name(resources, "WebhookQueue")
             child_env = {**os.environ, **env}
             log("running: " + " ".join(command))
             code = subprocess.run(command, cwd=ROOT, env=child_env, check=False).returncode
