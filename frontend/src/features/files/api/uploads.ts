@@ -54,17 +54,28 @@ export function newRecordUploadSteps(
   body: (file: FileLike) => unknown,
 ): UploadSteps {
   const steps = (recordId: string) => uploadSteps({ tableId: target.tableId, recordId, fieldId: target.fieldId }, body);
+  const created = new Map<FileLike, string>();
   return {
     create: async (file) => {
       const fields = target.primaryFieldId ? { [target.primaryFieldId]: recordNameFor(file.name) } : {};
       const record = (await unwrap(
         api.POST("/tables/{table_id}/records", { params: { path: { table_id: target.tableId } }, body: { fields, typecast: true } }),
       )) as { id: string };
+      created.set(file, record.id);
       return steps(record.id).create(file);
     },
     // The PUT and the completion depend on the upload only, not on the record.
     put: (upload, file, onProgress) => putWithProgress(upload, body(file), onProgress),
     complete: (attachmentId) => steps("").complete(attachmentId),
+    // A record without its file is not what was asked for: it goes to the trash (restorable).
+    abandon: async (file) => {
+      const recordId = created.get(file);
+      if (!recordId) return;
+      created.delete(file);
+      await unwrap(
+        api.DELETE("/tables/{table_id}/records/{record_id}", { params: { path: { table_id: target.tableId, record_id: recordId } } }),
+      );
+    },
   };
 }
 

@@ -17,6 +17,8 @@ const NAME = field("fldName", "Name", "text", 0);
 /** The presigned PUT: S3 answers 200 after reporting half of the bytes. */
 class FakeXhr {
   static puts: string[] = [];
+  /** What S3 answers the PUT. */
+  static status = 200;
   upload: { onprogress: ((event: { loaded: number; lengthComputable: boolean }) => void) | null } = { onprogress: null };
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
@@ -31,7 +33,7 @@ class FakeXhr {
     FakeXhr.puts.push(this.url);
     setTimeout(() => {
       this.upload.onprogress?.({ loaded: 2, lengthComputable: true });
-      this.status = 200;
+      this.status = FakeXhr.status;
       this.onload?.();
     }, 0);
   }
@@ -105,6 +107,21 @@ describe("TableDropZone", () => {
     expect(created.map((c) => c.body)).toEqual([{ fields: { fldName: "bracket" }, typecast: true }]);
     expect(server.calls.find((c) => c.path === "/uploads")?.body).toMatchObject({ table_id: "tbl1", record_id: "recNew1", field_id: "fldFiles", filename: "bracket.dxf" });
     expect(FakeXhr.puts).toEqual(["http://s3.test/put"]);
+  });
+
+  it("sends the record made for a file to the trash when the file then fails to reach S3", async () => {
+    const server = fakeFetch(routes([{ method: "DELETE", path: "/tables/tbl1/records/recNew1", body: { id: "recNew1", deleted: true } }]));
+    renderZone([NAME, field("fldFiles", "Files", "attachment", 1)], server);
+    await vi.waitFor(() => expect(server.calls.some((c) => c.path === "/uploads/limits")).toBe(true));
+    FakeXhr.status = 403;
+    try {
+      drop(screen.getByTestId("table-drop-zone"), [dxf("bracket.dxf")]);
+      await vi.waitFor(() => expect(screen.getByTestId("upload-item").dataset.status).toBe("failed"));
+    } finally {
+      FakeXhr.status = 200;
+    }
+    expect(screen.getByTestId("upload-item")).toHaveTextContent("HTTP 403");
+    expect(server.calls.filter((c) => c.method === "DELETE").map((c) => c.path)).toEqual(["/tables/tbl1/records/recNew1"]);
   });
 
   it("puts files dropped on an attachment cell into that record, without a new record", async () => {

@@ -114,6 +114,8 @@ export interface UploadSteps {
   create: (file: FileLike) => Promise<{ attachmentId: string; target: UploadTarget }>;
   put: (target: UploadTarget, file: FileLike, onProgress: (loaded: number) => void) => Promise<void>;
   complete: (attachmentId: string) => Promise<{ jobId: string | null }>;
+  /** Undo what `create` made for a file whose upload then failed (a record made for it). */
+  abandon?: (file: FileLike) => Promise<void>;
 }
 
 /**
@@ -136,6 +138,7 @@ export async function runUpload(
     const done = await steps.complete(created.attachmentId);
     update({ status: "done", jobId: done.jobId });
   } catch (error) {
+    await steps.abandon?.(file).catch(() => undefined);
     update({ status: "failed", error: error instanceof Error ? error.message : String(error) });
   }
 }
