@@ -142,16 +142,25 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     extract_env = lambdas["pybase-local-extract"]["Properties"]["Environment"]["Variables"]
     assert extract_env["PYBASE_EXTRACT_IMAGE_QUEUE"] == "pybase-extract-local-image"
     assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
-    # HTTP API, WebSocket API, the daily purge, the realtime relay and the search indexer feeder (a run every minute).
+    # HTTP API, WebSocket API, the daily purge, the realtime relay, the search indexer feeder and the webhook
+    # feeder (a run every minute each).
     route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
     assert {"GET /health", "GET /openapi.json", "POST /auth/login", "$connect", "$disconnect", "$default"} <= route_keys
     schedules = [r["Properties"]["ScheduleExpression"] for _, r in by_type["AWS::Events::Rule"]]
-    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)", "rate(1 minute)"]
+    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)", "rate(1 minute)", "rate(1 minute)"]
     # The search index queue feeds the index function, with its own dead-letter queue.
     index_queue = resources["IndexQueue"]["Properties"]
     assert index_queue["RedrivePolicy"]["maxReceiveCount"] == 3
     assert int(index_queue["VisibilityTimeout"]) > int(lambdas["pybase-local-index"]["Properties"]["Timeout"])
     assert "IndexDeadLetterQueue" in resources
+    # Webhook pings feed the webhooks function; a retry's delay is set on the message, so it may change
+    # visibility; the queue's receive limit is the number of delivery attempts.
+    webhook_queue = resources["WebhookQueue"]["Properties"]
+    assert webhook_queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["WebhookDeadLetterQueue", "Arn"]}
+    assert int(webhook_queue["VisibilityTimeout"]) > int(lambdas["pybase-local-webhooks"]["Properties"]["Timeout"])
+    webhooks_env = lambdas["pybase-local-webhooks"]["Properties"]["Environment"]["Variables"]
+    assert str(webhook_queue["RedrivePolicy"]["maxReceiveCount"]) == str(webhooks_env["PYBASE_WEBHOOK_MAX_ATTEMPTS"])
+    assert "sqs:ChangeMessageVisibility" in json.dumps(resources["IamRoleLambdaExecution"])
 
 
 def _route_regex(path: str) -> re.Pattern[str]:
