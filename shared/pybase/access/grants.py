@@ -32,7 +32,7 @@ def _scope(session: Session, principal: Principal, scope_type: str, scope_id: st
         return {"workspace_id": base.workspace_id, "base_id": base.id, "table_id": None}
     if scope_type == "table":
         # Visibility first (404 for outsiders), then the base-admin rule (403).
-        table = require_table(session, principal=principal, table_id=scope_id, role="viewer")
+        table = require_table(session, principal=principal, table_id=scope_id, need="viewer").table
         base = require_base(session, principal=principal, base_id=table.base_id, role="admin")
         return {"workspace_id": base.workspace_id, "base_id": base.id, "table_id": table.id}
     raise ValidationFailed("Unknown grant scope.", details={"scope_type": scope_type, "allowed": list(SCOPES)})

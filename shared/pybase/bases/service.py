@@ -3,12 +3,12 @@ on that base (a base grant counts); reading needs any role that reaches it."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from pybase.access.models import Grant
 from pybase.access.roles import Principal
-from pybase.access.service import base_role, require_base, require_workspace
+from pybase.access.service import base_role, require_base, require_workspace, workspace_bases
 from pybase.bases.models import AppBase
 from pybase.events.service import emit
 from pybase.tables.models import Table
@@ -40,35 +40,9 @@ def create_base(session: Session, *, principal: Principal, workspace_id: str, na
 def list_bases(session: Session, *, principal: Principal, workspace_id: str) -> list[tuple[AppBase, str | None]]:
     """The workspace's bases the caller can reach, each with the caller's effective role there."""
     require_workspace(session, principal=principal, workspace_id=workspace_id, role="viewer")
-    member_role = session.scalar(
-        select(WorkspaceMember.role).where(
-            WorkspaceMember.workspace_id == workspace_id, WorkspaceMember.user_id == principal.user_id
-        )
-    )
-    base_grant = aliased(Grant)
-    rows = session.execute(
-        select(AppBase, base_grant.role)
-        .outerjoin(base_grant, and_(base_grant.scope_id == AppBase.id, base_grant.user_id == principal.user_id))
-        .where(AppBase.workspace_id == workspace_id)
-        .order_by(AppBase.created_at, AppBase.id)
-    ).all()
-    via_table_grant = set(
-        session.scalars(
-            select(Table.base_id)
-            .join(Grant, Grant.scope_id == Table.id)
-            .join(AppBase, AppBase.id == Table.base_id)
-            .where(Grant.user_id == principal.user_id, AppBase.workspace_id == workspace_id)
-        )
-    )
-    result = []
-    for base, granted in rows:
-        if not principal.may_reach_base(base.id):
-            continue
-        # Same precedence as access.service.base_role: base grant, else membership, else a table grant.
-        role = granted or member_role or ("viewer" if base.id in via_table_grant else None)
-        if role is not None:
-            result.append((base, principal.effective(role)))
-    return result
+    return [
+        (base, role) for base, role in workspace_bases(session, principal=principal, workspace_id=workspace_id) if role
+    ]
 
 
 def get_base(session: Session, *, principal: Principal, base_id: str) -> tuple[AppBase, str | None]:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal, at_least
-from pybase.access.service import _check, table_role
+from pybase.access.service import require_table, visible_role
 from pybase.auth.models import User
 from pybase.comments.models import Comment
 from pybase.comments.schemas import CommentOut, UserRef
@@ -37,8 +37,7 @@ MENTION_RE = re.compile(r"@\[(usr[A-Za-z0-9]{14})\]")
 def _context(
     session: Session, *, principal: Principal, table_id: str, record_id: str, role: str
 ) -> tuple[Table, str, str]:
-    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
-    effective = _check(principal, actual, role, "Table", table_id)
+    access = require_table(session, principal=principal, table_id=table_id, need=role)
     if not looks_like_id(record_id, "rec"):
         raise NotFound("Record not found", details={"id": record_id})
     exists = session.scalar(
@@ -46,7 +45,7 @@ def _context(
     )
     if exists is None:
         raise NotFound("Record not found", details={"id": record_id})
-    return table, workspace_id, effective
+    return access.table, access.workspace_id, access.role
 
 
 def parse_mentions(text: str) -> list[str]:
@@ -66,8 +65,7 @@ def _check_mentions(session: Session, *, table_id: str, user_ids: list[str]) -> 
     problems = []
     for user_id in user_ids:
         # A mention notifies someone about a record: they must be able to open it.
-        _, _, role = table_role(session, principal=Principal(user_id=user_id), table_id=table_id)
-        if role is None:
+        if visible_role(session, principal=Principal(user_id=user_id), table_id=table_id) is None:
             problems.append({"loc": ["text"], "message": f"user {user_id} cannot see this table", "user_id": user_id})
     if problems:
         raise ValidationFailed("Only people who can see this table can be mentioned.", details=problems)

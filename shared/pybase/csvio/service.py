@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
-from pybase.access.service import require_base, table_role
+from pybase.access.service import require_base, visible_role
 from pybase.csvio.infer import infer_type
 from pybase.csvio.models import CsvImport
 from pybase.db import after_commit, get_engine, session_scope, utcnow
@@ -196,13 +196,9 @@ def get_import(
         job = None
     if job is None:
         raise NotFound("Import not found", details={"id": import_id})
-    if job.created_by != principal.user_id:
-        try:
-            _, _, role = table_role(session, principal=principal, table_id=job.table_id or "")
-        except NotFound:
-            role = None
-        if principal.effective(role) is None:
-            raise NotFound("Import not found", details={"id": import_id})
+    others = job.created_by != principal.user_id
+    if others and visible_role(session, principal=principal, table_id=job.table_id or "") is None:
+        raise NotFound("Import not found", details={"id": import_id})
     return job_dict(job)
 
 

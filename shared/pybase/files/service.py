@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from pybase import storage
 from pybase.access.roles import Principal
-from pybase.access.service import _check, table_role
+from pybase.access.service import require_table
 from pybase.config import get_settings
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, PayloadTooLarge, PreconditionFailed, PyBaseError, ValidationFailed
@@ -37,7 +37,6 @@ from pybase.files.schemas import (
 from pybase.files.urls import READ_URL_SECONDS
 from pybase.ids import looks_like_id
 from pybase.records.models import Record
-from pybase.tables.models import Table
 
 WRITE_ROLE = "editor"
 READ_ROLE = "viewer"
@@ -139,12 +138,6 @@ def parse_object_key(key: str) -> tuple[str, str, str, str] | None:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _table_for(session: Session, *, principal: Principal, table_id: str, role: str) -> tuple[Table, str]:
-    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
-    _check(principal, actual, role, "Table", table_id)
-    return table, workspace_id
-
-
 def _load(session: Session, attachment_id: str, *, lock: bool = False) -> Attachment:
     if not looks_like_id(attachment_id, "att"):
         raise NotFound("Attachment not found", details={"id": attachment_id})
@@ -162,7 +155,7 @@ def _authorize(
 ) -> Attachment:
     attachment = _load(session, attachment_id, lock=lock)
     try:
-        _table_for(session, principal=principal, table_id=attachment.table_id, role=role)
+        require_table(session, principal=principal, table_id=attachment.table_id, need=role)
     except NotFound:
         raise NotFound("Attachment not found", details={"id": attachment_id}) from None
     return attachment
@@ -250,7 +243,8 @@ def create_upload(
     content_type: str,
     size: int,
 ) -> UploadOut:
-    table, workspace_id = _table_for(session, principal=principal, table_id=table_id, role=WRITE_ROLE)
+    access = require_table(session, principal=principal, table_id=table_id, need=WRITE_ROLE)
+    table, workspace_id = access.table, access.workspace_id
     field = session.get(Field, field_id) if looks_like_id(field_id, "fld") else None
     if field is None or field.table_id != table_id or field.deleted_at is not None:
         raise NotFound("Field not found", details={"id": field_id})

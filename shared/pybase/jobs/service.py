@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pybase import storage
 from pybase.access.roles import Principal
-from pybase.access.service import _check, table_role, visible_role
+from pybase.access.service import require_table, visible_role
 from pybase.config import get_settings
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, PyBaseError, ValidationFailed
@@ -395,8 +395,9 @@ def _authorized_job(session: Session, *, principal: Principal, job_id: str, role
     if job is None:
         raise NotFound("Extraction job not found", details={"id": job_id})
     try:
-        _, _, actual = table_role(session, principal=principal, table_id=job.table_id)
-        _check(principal, actual, role, "Extraction job", job_id)
+        require_table(
+            session, principal=principal, table_id=job.table_id, need=role, what="Extraction job", object_id=job_id
+        )
     except NotFound:  # the job's table is hidden or gone: the job answers as absent, never its table's ID
         raise NotFound("Extraction job not found", details={"id": job_id}) from None
     return job
@@ -479,8 +480,7 @@ def list_jobs(
             return JobList(jobs=[])
     if not table_id:
         raise ValidationFailed("Give table_id or attachment_id.", details={"params": ["table_id", "attachment_id"]})
-    _, _, actual = table_role(session, principal=principal, table_id=table_id)
-    _check(principal, actual, READ_ROLE, "Table", table_id)
+    require_table(session, principal=principal, table_id=table_id, need=READ_ROLE)
     query = (
         select(ExtractionJob, Attachment.filename)
         .join(Attachment, Attachment.id == ExtractionJob.attachment_id)

@@ -186,7 +186,7 @@ def check_scope(session: Session, principal: Principal, scope: str) -> None:
     """Raise NotFound/Forbidden unless the principal may watch this table or base (viewer or more)."""
     kind, object_id = scope.split(":", 1)
     if kind == "table":
-        access.require_table(session, principal=principal, table_id=object_id, role="viewer")
+        access.require_table(session, principal=principal, table_id=object_id, need="viewer")
         return
     base = access.require_base(session, principal=principal, base_id=object_id, role="viewer")
     if not _has_base_wide_role(session, principal, base.workspace_id, base.id):

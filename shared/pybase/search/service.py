@@ -120,7 +120,7 @@ def search_table(
     limit: int = 20, offset: int = 0,
 ) -> dict[str, Any]:  # fmt: skip
     text = _check(q, limit, offset)
-    table = require_table(session, principal=principal, table_id=table_id, role="viewer")
+    table = require_table(session, principal=principal, table_id=table_id, need="viewer").table
     base = require_base(session, principal=principal, base_id=table.base_id, role="viewer")
     info = {"id": table.id, "name": table.name, "primary_field_id": table.primary_field_id}
     query = SearchQuery(
@@ -139,7 +139,7 @@ def reindex(
 
     backend = get_backend()
     if table_id is not None:
-        require_table(session, principal=principal, table_id=table_id, role="admin")
+        require_table(session, principal=principal, table_id=table_id, need="admin")
         return {"indexed": indexer.index_table(session, backend, table_id=table_id).get("indexed", 0)}
     assert base_id is not None
     require_base(session, principal=principal, base_id=base_id, role="admin")

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from pybase.access.models import Grant
 from pybase.access.roles import Principal
-from pybase.access.service import _check as check_role
-from pybase.access.service import require_base, table_role
+from pybase.access.service import base_tables, require_base, require_table, table_access
 from pybase.bases.models import AppBase
 from pybase.db import utcnow
 from pybase.errors import Conflict
@@ -22,7 +20,6 @@ from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.tables.models import Table
 from pybase.views.models import View
-from pybase.workspaces.models import WorkspaceMember
 
 PRIMARY_FIELD_NAME = "Name"
 PRIMARY_FIELD_TYPE = "text"
@@ -51,12 +48,6 @@ def _check_name_free(session: Session, *, base_id: str, name: str, except_id: st
         query = query.where(Table.id != except_id)
     if session.scalar(query.limit(1)) is not None:
         raise Conflict("A table with this name already exists in this base.", code="duplicate_name")
-
-
-def require_table_role(session: Session, *, principal: Principal, table_id: str, role: str) -> tuple[Table, str, str]:
-    """Like access.service.require_table, but also returns the workspace ID and the effective role."""
-    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
-    return table, workspace_id, check_role(principal, actual, role, "Table", table_id)
 
 
 def create_table(
@@ -117,39 +108,19 @@ def create_table(
         actor_id=principal.user_id,
         payload={"name": name, "primary_field_id": primary.id, "view_id": view.id},
     )
-    _, _, role = table_role(session, principal=principal, table_id=table.id)
-    return _table_dict(table, principal.effective(role))
+    return _table_dict(table, table_access(session, principal=principal, table_id=table.id).role)
 
 
 def list_tables(session: Session, *, principal: Principal, base_id: str) -> list[dict[str, Any]]:
     """The base's tables (not in the trash) that the caller can reach, with the caller's role on each."""
     base = require_base(session, principal=principal, base_id=base_id, role="viewer")
-    member_role = session.scalar(
-        select(WorkspaceMember.role).where(
-            WorkspaceMember.workspace_id == base.workspace_id, WorkspaceMember.user_id == principal.user_id
-        )
-    )
-    base_granted = session.scalar(
-        select(Grant.role).where(Grant.scope_id == base.id, Grant.user_id == principal.user_id)
-    )
-    table_grant = aliased(Grant)
-    rows = session.execute(
-        select(Table, table_grant.role)
-        .outerjoin(table_grant, and_(table_grant.scope_id == Table.id, table_grant.user_id == principal.user_id))
-        .where(Table.base_id == base.id, Table.deleted_at.is_(None))
-        .order_by(Table.position, Table.created_at, Table.id)
-    ).all()
-    result = []
-    for table, granted in rows:
-        # Most specific wins: table grant, else base grant, else workspace membership.
-        role = granted or base_granted or member_role
-        if role is not None:
-            result.append(_table_dict(table, principal.effective(role)))
-    return result
+    tables = base_tables(session, principal=principal, base_id=base.id)
+    return [_table_dict(access.table, access.role) for access in tables if access.role is not None]
 
 
 def get_table(session: Session, *, principal: Principal, table_id: str) -> dict[str, Any]:
-    table, _, role = require_table_role(session, principal=principal, table_id=table_id, role="viewer")
+    access = require_table(session, principal=principal, table_id=table_id, need="viewer")
+    table, role = access.table, access.role
     fields = session.execute(
         select(Field.id, Field.name, Field.type)
         .where(Field.table_id == table.id, Field.deleted_at.is_(None))
@@ -176,7 +147,8 @@ def update_table(
     description: str | None = None,
     position: int | None = None,
 ) -> dict[str, Any]:
-    table, workspace_id, role = require_table_role(session, principal=principal, table_id=table_id, role="admin")
+    access = require_table(session, principal=principal, table_id=table_id, need="admin")
+    table, workspace_id, role = access.table, access.workspace_id, access.role
     changes: dict[str, Any] = {}
     if name is not None and name != table.name:
         session.execute(select(AppBase.id).where(AppBase.id == table.base_id).with_for_update())
@@ -202,7 +174,8 @@ def update_table(
 
 def delete_table(session: Session, *, principal: Principal, table_id: str) -> None:
     """Move the table to the trash (restorable; purged after 30 days)."""
-    table, workspace_id, _ = require_table_role(session, principal=principal, table_id=table_id, role="admin")
+    access = require_table(session, principal=principal, table_id=table_id, need="admin")
+    table, workspace_id = access.table, access.workspace_id
     table.deleted_at = utcnow()
     session.flush()
     emit(

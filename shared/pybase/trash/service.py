@@ -13,20 +13,17 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from pybase import jsontext
-from pybase.access.models import Grant
 from pybase.access.roles import RANK, Principal, at_least
-from pybase.access.service import _check, base_role, table_role
+from pybase.access.service import base_role, base_tables, require_table
 from pybase.db import utcnow
 from pybase.errors import BadRequest, Conflict, Forbidden, NotFound
 from pybase.events.service import emit
 from pybase.ids import looks_like_id
 from pybase.tables.models import Table
 from pybase.trash.kinds import KINDS, TrashItem, kind_named, run_restore_hooks
-from pybase.workspaces.models import WorkspaceMember
 
 RETENTION = timedelta(days=30)
 LIST_ROLE = "editor"
@@ -45,29 +42,9 @@ def _table_roles(
     base, seen_role = base_role(session, principal=principal, base_id=base_id)
     if seen_role is None:
         raise NotFound("Base not found", details={"id": base_id})
-    member_role = session.scalar(
-        select(WorkspaceMember.role).where(
-            WorkspaceMember.workspace_id == base.workspace_id, WorkspaceMember.user_id == principal.user_id
-        )
-    )
-    base_granted = session.scalar(
-        select(Grant.role).where(Grant.scope_id == base_id, Grant.user_id == principal.user_id)
-    )
-    base_level = base_granted or member_role
-    tables = list(session.scalars(select(Table).where(Table.base_id == base_id).order_by(Table.position, Table.id)))
-    table_grants = (
-        dict(
-            session.execute(
-                select(Grant.scope_id, Grant.role).where(
-                    and_(Grant.user_id == principal.user_id, Grant.scope_id.in_([t.id for t in tables]))
-                )
-            ).all()
-        )
-        if tables
-        else {}
-    )
-    roles = {t.id: principal.effective(table_grants.get(t.id) or base_level) for t in tables}
-    return base.workspace_id, roles, tables
+    tables = base_tables(session, principal=principal, base_id=base_id, include_deleted=True)
+    roles = {access.table.id: access.role for access in tables}
+    return base.workspace_id, roles, [access.table for access in tables]
 
 
 def _encode_cursor(item: TrashItem) -> str:
@@ -146,11 +123,17 @@ def restore(session: Session, *, principal: Principal, kind: str, object_id: str
     if obj is None:
         raise NotFound(f"{what} not found in the trash", details={"id": object_id})
     table_id = trash_kind.table_id_of(obj)
-    try:
-        table, workspace_id, role = table_role(session, principal=principal, table_id=table_id, include_deleted=True)
-    except NotFound:
-        raise NotFound(f"{what} not found", details={"id": object_id}) from None
-    _check(principal, role, trash_kind.restore_role, what, object_id)
+    # Errors name the object asked for, so a hidden table's ID never shows.
+    access = require_table(
+        session,
+        principal=principal,
+        table_id=table_id,
+        need=trash_kind.restore_role,
+        include_deleted=True,
+        what=what,
+        object_id=object_id,
+    )
+    table, workspace_id = access.table, access.workspace_id
     if obj.deleted_at is None:
         raise Conflict(f"{what} is not in the trash.", details={"id": object_id}, code="not_in_trash")
     if trash_kind.needs_live_table() and table.deleted_at is not None:

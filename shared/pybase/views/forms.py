@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
+from pybase.access.service import require_table
 from pybase.bases.models import AppBase
 from pybase.config import get_settings
 from pybase.errors import NotFound, Unauthorized, ValidationFailed
@@ -30,7 +31,7 @@ from pybase.tables.models import Table
 from pybase.views.models import View
 from pybase.views.registry import known_view
 from pybase.views.schemas import FormFieldOut, FormSchemaOut, FormSubmitted
-from pybase.views.service import READ_ROLE, WRITE_ROLE, live_fields, table_context
+from pybase.views.service import READ_ROLE, WRITE_ROLE, live_fields
 
 
 def _load_form(session: Session, *, view_id: str) -> tuple[View, Table]:
@@ -69,7 +70,7 @@ def _access(
             raise NotFound("Form not found", details={"id": view.id})
         raise Unauthorized("Sign in to use this form.", code="authentication_required")
     try:
-        _, workspace_id, _ = table_context(session, principal=principal, table_id=view.table_id, role=role)
+        workspace_id = require_table(session, principal=principal, table_id=view.table_id, need=role).workspace_id
     except NotFound:
         raise NotFound("Form not found", details={"id": view.id}) from None
     return workspace_id, False

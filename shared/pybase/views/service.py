@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import RANK, Principal
-from pybase.access.service import _check, table_role
+from pybase.access.service import require_table
 from pybase.db import utcnow
 from pybase.errors import Conflict, NotFound, ValidationFailed
 from pybase.events.service import emit
@@ -39,13 +39,6 @@ def live_fields(session: Session, *, table_id: str) -> dict[str, Field]:
     return {f.id: f for f in rows}
 
 
-def table_context(session: Session, *, principal: Principal, table_id: str, role: str) -> tuple[Table, str, str]:
-    """The table, its workspace ID and the caller's role, checked against `role`."""
-    table, workspace_id, actual = table_role(session, principal=principal, table_id=table_id)
-    effective = _check(principal, actual, role, "Table", table_id)
-    return table, workspace_id, effective
-
-
 def _load_view(session: Session, *, view_id: str, for_update: bool = False) -> View:
     if not looks_like_id(view_id, "viw"):
         raise NotFound("View not found", details={"id": view_id})
@@ -63,10 +56,10 @@ def _view_context(
 ) -> tuple[View, Table, str, str]:
     view = _load_view(session, view_id=view_id, for_update=for_update)
     try:
-        table, workspace_id, effective = table_context(session, principal=principal, table_id=view.table_id, role=role)
+        access = require_table(session, principal=principal, table_id=view.table_id, need=role)
     except NotFound:
         raise NotFound("View not found", details={"id": view_id}) from None
-    return view, table, workspace_id, effective
+    return view, access.table, access.workspace_id, access.role
 
 
 def sanitized_config(view: View, fields: Mapping[str, Field]) -> dict[str, Any]:
@@ -163,7 +156,8 @@ def create_view(
     type: str = "grid",
     config: Mapping[str, Any] | None = None,
 ) -> ViewOut:
-    table, workspace_id, role = table_context(session, principal=principal, table_id=table_id, role=WRITE_ROLE)
+    access = require_table(session, principal=principal, table_id=table_id, need=WRITE_ROLE)
+    table, workspace_id, role = access.table, access.workspace_id, access.role
     view = _insert_view(session, table=table, name=name, type=type, config=config or {}, actor_id=principal.user_id)
     fields = live_fields(session, table_id=table.id)
     _ensure_indexes(session, view=view, fields=fields)
@@ -202,7 +196,7 @@ def _insert_view(
 
 
 def list_views(session: Session, *, principal: Principal, table_id: str) -> list[ViewOut]:
-    _, _, role = table_context(session, principal=principal, table_id=table_id, role=READ_ROLE)
+    role = require_table(session, principal=principal, table_id=table_id, need=READ_ROLE).role
     fields = live_fields(session, table_id=table_id)
     views = session.scalars(
         select(View).where(View.table_id == table_id, View.deleted_at.is_(None)).order_by(View.position, View.id)
@@ -314,7 +308,7 @@ def get_view_query_spec(
         raise NotFound("View not found", details={"id": view_id})
     if principal is not None:
         try:
-            table_context(session, principal=principal, table_id=view.table_id, role=READ_ROLE)
+            require_table(session, principal=principal, table_id=view.table_id, need=READ_ROLE)
         except NotFound:
             raise NotFound("View not found", details={"id": view_id}) from None
     fields = live_fields(session, table_id=view.table_id)
