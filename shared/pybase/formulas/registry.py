@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pybase.registry import Registry
+
 if TYPE_CHECKING:
     from pybase.formulas.nodes import Call, Node
     from pybase.formulas.sql import SqlCompiler, SqlValue
@@ -46,7 +48,14 @@ class FunctionSpec:
         return self.result_type if isinstance(self.result_type, str) else self.result_type(arg_types)
 
 
-FUNCTIONS: dict[str, FunctionSpec] = {}
+def _load_functions() -> None:
+    from pybase.formulas.functions import load_all
+
+    load_all()
+
+
+# Names are upper case (formulas are case-insensitive); pybase.formulas.functions registers them.
+FUNCTIONS: Registry[FunctionSpec] = Registry("formula function", load=_load_functions, normalize=str.upper)
 
 
 def register(
@@ -62,7 +71,7 @@ def register(
     associative: bool = False,
 ) -> Callable[[PyImpl], PyImpl]:
     def decorate(impl: PyImpl) -> PyImpl:
-        FUNCTIONS[name] = FunctionSpec(
+        spec = FunctionSpec(
             name=name,
             min_args=min_args,
             max_args=max_args,
@@ -75,28 +84,16 @@ def register(
             description=(impl.__doc__ or "").strip(),
             associative=associative,
         )
+        FUNCTIONS.add(name, spec)
         return impl
 
     return decorate
 
 
-_loaded = False
-
-
-def _ensure_loaded() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from pybase.formulas.functions import load_all
-
-        load_all()
-
-
 def get_function(name: str) -> FunctionSpec | None:
-    _ensure_loaded()
-    return FUNCTIONS.get(name.upper())
+    """The function, or None (the parser reports an unknown name where it stands in the formula)."""
+    return FUNCTIONS.find(name)
 
 
 def all_functions() -> dict[str, FunctionSpec]:
-    _ensure_loaded()
-    return dict(FUNCTIONS)
+    return dict(FUNCTIONS.items())

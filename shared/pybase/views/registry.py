@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pybase.errors import NotFound, ValidationFailed
+from pybase.registry import Registry, UnknownName
 
 
 class FieldLike(Protocol):
@@ -434,39 +435,32 @@ filter_pruner: FilterPruner = _default_filter_prune
 filter_validator: Callable[[Any, Mapping[str, FieldLike]], None] | None = _compile_check
 
 
-_REGISTRY: dict[str, ViewType] = {}
+# pybase.views.types registers every type when imported.
+VIEW_TYPES: Registry[ViewType] = Registry("view type", load="pybase.views.types")
 
 
 def register(cls: type[ViewType]) -> type[ViewType]:
-    _REGISTRY[cls.name] = cls()
+    VIEW_TYPES.add(cls.name, cls())
     return cls
 
 
 def get_view_type(name: str) -> ViewType:
-    _load_types()
-    found = _REGISTRY.get(name)
-    if found is None:
+    try:
+        return VIEW_TYPES.get(name)
+    except UnknownName as e:
         raise ValidationFailed(
             f"Unknown view type {name!r}.",
-            details=[{"loc": ["type"], "message": f"one of: {', '.join(sorted(_REGISTRY))}"}],
-        )
-    return found
+            details=[{"loc": ["type"], "message": f"one of: {', '.join(e.known)}"}],
+        ) from None
 
 
 def known_view(name: str) -> ViewType:
     """Like get_view_type for stored views (a stored unknown type is a server-side inconsistency)."""
-    _load_types()
-    found = _REGISTRY.get(name)
+    found = VIEW_TYPES.find(name)
     if found is None:
         raise NotFound(f"View type {name!r} is not available.")
     return found
 
 
 def view_types() -> list[str]:
-    _load_types()
-    return sorted(_REGISTRY)
-
-
-def _load_types() -> None:
-    if not _REGISTRY:
-        import pybase.views.types  # noqa: F401  (registers every type)
+    return VIEW_TYPES.names()

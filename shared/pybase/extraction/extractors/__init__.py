@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from pybase.extraction.errors import EmptyFile, UnsupportedFormat
+from pybase.registry import Registry, UnknownName
 
 if TYPE_CHECKING:
     from pybase.extraction.extractors.base import Extractor
@@ -44,16 +45,16 @@ class FormatSpec:
         return getattr(importlib.import_module(module_name), class_name)
 
 
-_REGISTRY: dict[str, FormatSpec] = {}
+# In registration order: content sniffing tries the formats in this order.
+FORMATS: Registry[FormatSpec] = Registry("file format", normalize=str.lower)
 
 
 def register(spec: FormatSpec) -> FormatSpec:
-    _REGISTRY[spec.name] = spec
-    return spec
+    return FORMATS.add(spec.name, spec)
 
 
 def formats() -> list[FormatSpec]:
-    return list(_REGISTRY.values())
+    return FORMATS.values()
 
 
 def _sniff_pdf(head: bytes) -> bool:
@@ -146,12 +147,12 @@ def detect_format(head: bytes, *, filename: str | None = None, content_type: str
     if not head:
         raise EmptyFile("The file is empty.")
     head = head[:SNIFF_BYTES]
-    for spec in _REGISTRY.values():
+    for spec in FORMATS.values():
         if spec.sniff(head):
             return spec
     hint = PurePath(filename).suffix.lower() if filename else ""
     claimed = next(
-        (s for s in _REGISTRY.values() if hint in s.extensions or (content_type or "").lower() in s.media_types),
+        (s for s in FORMATS.values() if hint in s.extensions or (content_type or "").lower() in s.media_types),
         None,
     )
     if claimed is not None:
@@ -163,20 +164,21 @@ def detect_format(head: bytes, *, filename: str | None = None, content_type: str
             details={"format": claimed.name},
         )
     raise UnsupportedFormat(
-        "Unsupported file format; supported: " + ", ".join(s.name.upper() for s in _REGISTRY.values()) + ".",
-        details={"supported": sorted(_REGISTRY), "filename": filename, "content_type": content_type},
+        "Unsupported file format; supported: " + ", ".join(s.name.upper() for s in FORMATS.values()) + ".",
+        details={"supported": FORMATS.names(), "filename": filename, "content_type": content_type},
     )
 
 
 def spec_for_filename(filename: str) -> FormatSpec | None:
     suffix = PurePath(filename).suffix.lower()
-    return next((s for s in _REGISTRY.values() if suffix in s.extensions), None)
+    return next((s for s in FORMATS.values() if suffix in s.extensions), None)
 
 
 def get_extractor(name: str, *, limits: Limits | None = None) -> Extractor:
-    spec = _REGISTRY.get(name.lower())
-    if spec is None:
-        raise UnsupportedFormat(f"No extractor named {name!r}.", details={"supported": sorted(_REGISTRY)})
+    try:
+        spec = FORMATS.get(name)
+    except UnknownName as e:
+        raise UnsupportedFormat(f"No extractor named {name!r}.", details={"supported": e.known}) from None
     return spec.load()(limits)
 
 
