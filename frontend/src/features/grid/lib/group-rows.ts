@@ -93,9 +93,10 @@ export class RowLayout {
    */
   segments(first: number, last: number): [number, number][] {
     const from = Math.max(0, first);
+    // Without groups the window passes as it is: the row count may not be known yet.
+    if (!this.grouped) return last < from ? [] : [[from, last]];
     const to = Math.min(last, this.displayCount - 1);
     if (to < from) return [];
-    if (!this.grouped) return [[from, to]];
     const out: [number, number][] = [];
     for (let i = floorIndex(this.headerAt, from); i < this.groups.length && (this.headerAt[i] as number) <= to; i += 1) {
       if (this.collapsed[i]) continue;
