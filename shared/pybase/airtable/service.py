@@ -34,16 +34,13 @@ from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params, json_number
 from pybase.ids import looks_like_id
-from pybase.records import indexes
+from pybase.records import indexes, store
 from pybase.records import service as records
 from pybase.records.query import (
-    ROW_COLUMNS,
     Condition,
-    build_list_sql,
     compile_filter,
     compile_sorts,
     decode_cursor,
-    encode_cursor,
 )
 from pybase.tables.models import Table
 from pybase.views.models import View
@@ -227,18 +224,8 @@ def records_out(
     return [record_out(row, item["fields"], shown, fmt, users) for row, item in zip(rows, serialized, strict=True)]
 
 
-def _rows_by_id(session: Session, ctx: records.TableContext, ids: list[str]) -> list[Any]:
-    raw = session.connection().connection.driver_connection
-    fetched = raw.execute(
-        f"SELECT {ROW_COLUMNS} FROM records r WHERE r.table_id = %s AND r.id = ANY(%s) AND r.deleted_at IS NULL",
-        (ctx.table.id, ids),
-    ).fetchall()
-    by_id = {r[0]: records.Row(*r) for r in fetched}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 def _records_out(session: Session, ctx: records.TableContext, ids: list[str], fmt: Format) -> list[dict[str, Any]]:
-    return records_out(session, ctx, _rows_by_id(session, ctx, ids), ctx.fields.fields, fmt)
+    return records_out(session, ctx, store.fetch_in_order(session, ctx.table.id, ids), ctx.fields.fields, fmt)
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -343,7 +330,7 @@ def list_records(
     usable = records.queryable_fields(session, ctx)  # never filter or sort on hidden tables' values
     view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
-        live = records._live_only(view_filter, usable)
+        live = records.live_only(view_filter, usable)
         parts.append(compile_filter(live, usable, query_params, conditions))
     formula = prepare_formula_filter(params.filter_by_formula or "", usable.fields)
     if formula is not None and formula.sql:
@@ -359,7 +346,7 @@ def list_records(
                 raise invalid_request(f'Invalid request: sort direction "{direction}" is not asc or desc')
             sorts.append({"field": _field(ctx, item["field"]).id, "direction": direction})
     else:
-        sorts = [s for s in (spec.sorts if spec is not None else []) if records._is_live(s, usable)]
+        sorts = [s for s in (spec.sorts if spec is not None else []) if records.is_live(s, usable)]
     try:
         keys = compile_sorts(sorts, usable)
     except pe.ValidationFailed as exc:
@@ -372,27 +359,21 @@ def list_records(
         cursor_values = decode_cursor(cursor, keys) if cursor else None
     except pe.BadRequest:
         raise AirtableError(422, "INVALID_OFFSET_VALUE", "The value of offset is invalid") from None
-    raw = session.connection().connection.driver_connection
-    width = len(ROW_COLUMNS.split(","))
+    listing = store.Listing(ctx.table.id, where, query_params, keys, conditions)
 
     def fetch(after: list[Any] | None, count: int) -> list[Any]:
-        page_params = Params()
-        page_params.values = dict(query_params.values)
-        sql = build_list_sql(
-            table_id=ctx.table.id, where=where, keys=keys, cursor_values=after, limit=count, params=page_params,
-        )  # fmt: skip
-        return raw.execute(sql, page_params.values).fetchall()
+        return store.list_page(session, listing, after=after, limit=count)
 
     if formula is not None and formula.scan is not None:
         # No SQL form: evaluated in Python over keyset batches (bounded in time).
         fetched = scan_formula_filter(
             session, formula.scan, usable.fields, fetch=fetch, cursor=cursor_values, want=limit + 1,
-            next_cursor=lambda row: decode_cursor(encode_cursor(keys, list(row[width:])), keys),
-            make_row=lambda row: records.Row(*row[:width]),
+            next_cursor=lambda row: decode_cursor(store.next_cursor(listing, row), keys),
+            make_row=lambda row: store.rows_of([row])[0],
         )  # fmt: skip
     else:
         fetched = fetch(cursor_values, limit + 1)
-    rows = [records.Row(*r[:width]) for r in fetched[:limit]]
+    rows = store.rows_of(fetched[:limit])
     result: dict[str, Any] = {"records": records_out(session, ctx, rows, shown, fmt)}
     # Same as the records listing: big tables get expression indexes for what they are filtered
     # (views) and sorted by, built after commit.
@@ -400,7 +381,7 @@ def list_records(
     indexes.ensure_indexes(session, table_id=ctx.table.id, wanted=indexes.wanted_indexes(conditions, sort_fields))
     total = returned + len(rows)
     if len(fetched) > limit and (max_records is None or total < max_records):
-        result["offset"] = _offset_encode(encode_cursor(keys, list(fetched[limit - 1][width:])), total)
+        result["offset"] = _offset_encode(store.next_cursor(listing, fetched[limit - 1]), total)
     return result
 
 

@@ -29,19 +29,17 @@ from pybase.history import service as history
 from pybase.ids import looks_like_id
 from pybase.links import computed as links_computed
 from pybase.links import service as links
-from pybase.records import indexes
+from pybase.records import indexes, store
 from pybase.records.query import (
     ROW_COLUMNS,
     Condition,
     FieldSet,
-    build_count_sql,
-    build_list_sql,
     compile_filter,
     compile_sorts,
     decode_cursor,
-    encode_cursor,
     parse_sort_param,
 )
+from pybase.records.store import Row
 from pybase.tables.models import Table
 from pybase.workspaces.models import WorkspaceMember
 
@@ -51,23 +49,6 @@ MAX_OFFSET = 10_000_000
 DEFAULT_PAGE_SIZE = 100
 EVENT_VALUES_MAX_RECORDS = 10
 EVENT_VALUES_MAX_BYTES = 4_000
-
-
-@dataclass
-class Row:
-    """A record row as the field types read it."""
-
-    id: str
-    seq: int
-    data: dict[str, Any]
-    version: int
-    created_at: datetime
-    created_by: str | None
-    updated_at: datetime
-    updated_by: str | None
-    # Values of computed fields (links, lookups, rollups, counts, formulas) filled for a page by
-    # pybase.links.computed.attach; their field types read them from here.
-    computed: dict[str, Any] | None = None
 
 
 @dataclass
@@ -476,20 +457,15 @@ def _insert(
         Row(record_id, first + i, data, 1, now, principal.user_id, now, principal.user_id)
         for i, (record_id, data) in enumerate(zip(record_ids(len(datas)), datas, strict=True))
     ]
-    # Rows go out in chunks as they are formatted, so the server parses and indexes the first ones
-    # while the rest are formatted; without computed fields the response needs no query and is
-    # built before the COPY ends, while the server is still busy with the last rows.
+    # Without computed fields the response needs no query and is built before the COPY ends, while
+    # the server is still busy with the last rows.
     early = not links_computed.needs_loading(ctx.fields.fields)
-    serialized = None
-    raw = session.connection().connection.driver_connection
-    cur = raw.cursor()
-    with cur, cur.copy(_COPY_RECORDS) as copy:
-        for start in range(0, len(rows), COPY_CHUNK_ROWS):
-            copy.write(_copy_text(ctx.table.id, principal.user_id, now, rows[start : start + COPY_CHUNK_ROWS]))
-        if early:
-            serialized = serialize_rows(
-                session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
-            )
+    serialized = store.insert(
+        session, ctx.table.id, principal.user_id, now, rows,
+        meanwhile=(lambda: serialize_rows(
+            session, rows, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
+        )) if early else None,
+    )  # fmt: skip
     ids = [row.id for row in rows]
     if any(link_writes):
         links.apply_writes(
@@ -518,40 +494,7 @@ def _created_payload(ids: list[str], rows: list[Row], link_writes: list[dict[str
     return _event_payload(ids, [(row.id, {**row.data, **w}) for row, w in zip(rows, link_writes, strict=True)])
 
 
-COPY_CHUNK_ROWS = 100
-_COPY_RECORDS = (
-    "COPY records (table_id, id, seq, data, version, created_at, created_by, updated_at, updated_by) FROM STDIN"
-)
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
-
-
-def _copy_text(table_id: str, actor_id: str | None, now: datetime, rows: list[Row]) -> str:
-    """New rows in COPY's text format, as one string (cheaper than a write_row call per row). IDs are
-    alphanumeric and json's output is ASCII with control characters escaped, so the JSON's
-    backslashes are the only characters COPY needs escaped."""
-    actor = "\\N" if actor_id is None else actor_id
-    stamp = now.isoformat()
-    tail = f"\t1\t{stamp}\t{actor}\t{stamp}\t{actor}\n"
-    head = table_id + "\t"
-    encode = _COMPACT_JSON
-    return "".join(
-        f"{head}{row.id}\t{row.seq}\t{encode(row.data).replace(_BACKSLASH, _TWO_BACKSLASHES)}{tail}" for row in rows
-    )
-
-
-_BACKSLASH = "\\"
-_TWO_BACKSLASHES = "\\\\"
-
-
 # --- read -------------------------------------------------------------------------------------
-
-
-def _fetch(session: Session, table_id: str, ids: list[str], *, lock: bool) -> dict[str, Row]:
-    raw = session.connection().connection.driver_connection
-    sql = f"SELECT {ROW_COLUMNS} FROM records r WHERE r.table_id = %s AND r.id = ANY(%s) AND r.deleted_at IS NULL" + (
-        " FOR UPDATE" if lock else ""
-    )
-    return {row[0]: Row(*row) for row in raw.execute(sql, (table_id, ids)).fetchall()}
 
 
 def _valid_record_id(record_id: Any) -> str:
@@ -566,7 +509,7 @@ def get_record(
     session: Session, *, principal: Principal, table_id: str, record_id: str, field_key: str = "id"
 ) -> dict[str, Any]:
     ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
-    rows = _fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
+    rows = store.fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
     if record_id not in rows:
         raise NotFound("Record not found", details={"id": record_id})
     return serialize_rows(
@@ -610,6 +553,56 @@ def _update(
     """`unlocked`: the records as read without a lock (update_record); they are written only if
     their version is still the one read, else the update is redone under a row lock."""
     wctx = WriteContext(typecast=typecast, workspace_members=_workspace_members(session, ctx))
+    ids, cleaned = _parse_updates(records, ctx, wctx)
+    link_writes = links.split_writes(ctx.fields.fields, cleaned)
+    _check_link_targets(session, ctx, link_writes)
+    if replace:  # PUT clears the link cells it does not give, like every other writable field
+        for writes in link_writes:
+            for field_id in links.link_fields(ctx.fields.fields):
+                writes.setdefault(field_id, [])
+    # Link writes change other rows first, so they need the lock from the start.
+    optimistic = unlocked is not None and len(ids) == 1 and not any(link_writes)
+    rows = unlocked if optimistic else store.fetch(session, ctx.table.id, ids, lock=True)
+    assert rows is not None
+    _check_current(records, ids, rows)
+    _persist_new_options(session, wctx, ctx)
+    link_changes = (
+        links.apply_writes(
+            session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
+            workspace_id=ctx.workspace_id, writes={rid: w for rid, w in zip(ids, link_writes, strict=True) if w},
+        )
+        if any(link_writes)
+        else {}
+    )  # fmt: skip
+    now = utcnow()
+    changed_rows, entries, event_changes = _apply_updates(
+        ctx, rows, ids, cleaned, link_changes, replace=replace, actor_id=principal.user_id, now=now
+    )
+    if changed_rows and optimistic:
+        if not _update_one_if_unchanged(session, ctx, principal, changed_rows[0], entries[0][2], event_changes, now):
+            # Someone changed or deleted the record since it was read: redo the update under a row lock.
+            return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
+    elif changed_rows:
+        store.update(session, ctx.table.id, principal.user_id, now, changed_rows)
+        history.record_entries(session, table_id=ctx.table.id, actor_id=principal.user_id, at=now, entries=entries)
+        emit(
+            session,
+            type="records.updated",
+            workspace_id=ctx.workspace_id,
+            base_id=ctx.table.base_id,
+            table_id=ctx.table.id,
+            actor_id=principal.user_id,
+            payload=_event_payload([row.id for row in changed_rows], event_changes),
+        )
+    changed = [rows[rid] for rid in ids]
+    return serialize_rows(
+        session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
+    )
+
+
+def _parse_updates(records: list[Any], ctx: TableContext, wctx: WriteContext) -> tuple[list[str], list[dict[str, Any]]]:
+    """The record IDs and cleaned values of an update batch; every problem of the batch at once
+    (ValidationFailed) before anything is read or written."""
     errors: list[dict[str, Any]] = []
     ids: list[str] = []
     cleaned: list[dict[str, Any]] = []
@@ -630,16 +623,12 @@ def _update(
         ids.append(record_id)
         cleaned.append(_clean_values(item.get("fields", {}), ctx, wctx, index, errors))
     _raise_errors(errors)
-    link_writes = links.split_writes(ctx.fields.fields, cleaned)
-    _check_link_targets(session, ctx, link_writes)
-    if replace:  # PUT clears the link cells it does not give, like every other writable field
-        for writes in link_writes:
-            for field_id in links.link_fields(ctx.fields.fields):
-                writes.setdefault(field_id, [])
-    # Link writes change other rows first, so they need the lock from the start.
-    optimistic = unlocked is not None and len(ids) == 1 and not any(link_writes)
-    rows = unlocked if optimistic else _fetch(session, ctx.table.id, ids, lock=True)
-    assert rows is not None
+    return ids, cleaned
+
+
+def _check_current(records: list[Any], ids: list[str], rows: dict[str, Row]) -> None:
+    """Every record exists (else NotFound) and has the version the request expects, if it gives one
+    (else PreconditionFailed, 412)."""
     missing = [rid for rid in ids if rid not in rows]
     if missing:
         raise NotFound("Some records do not exist; nothing was written.", details={"ids": missing[:100]})
@@ -652,17 +641,22 @@ def _update(
         raise PreconditionFailed(
             "A record changed since you read it; nothing was written.", details={"stale": stale[:100]}
         )
-    _persist_new_options(session, wctx, ctx)
-    link_changes = (
-        links.apply_writes(
-            session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
-            workspace_id=ctx.workspace_id, writes={rid: w for rid, w in zip(ids, link_writes, strict=True) if w},
-        )
-        if any(link_writes)
-        else {}
-    )  # fmt: skip
+
+
+def _apply_updates(
+    ctx: TableContext,
+    rows: dict[str, Row],
+    ids: list[str],
+    cleaned: list[dict[str, Any]],
+    link_changes: dict[str, dict[str, Any]],
+    *,
+    replace: bool,
+    actor_id: str,
+    now: datetime,
+) -> tuple[list[Row], list[tuple[str, str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+    """Merge (PATCH) or replace (PUT) the values into the rows in place; the rows that changed (their
+    version advanced), their history entries and their event values. Unchanged rows stay as read."""
     writable = {f.id for f in ctx.fields.fields if not get_field_type(f.type).read_only}
-    now = utcnow()
     changed_rows: list[Row] = []
     entries: list[tuple[str, str, dict[str, Any]]] = []
     event_changes: list[tuple[str, dict[str, Any]]] = []
@@ -682,54 +676,11 @@ def _update(
         row.data = new
         row.version += 1
         row.updated_at = now
-        row.updated_by = principal.user_id
+        row.updated_by = actor_id
         changed_rows.append(row)
         entries.append((record_id, "updated", changes))
         event_changes.append((record_id, {fid: c["to"] for fid, c in changes.items()}))
-    if changed_rows and optimistic:
-        if not _update_one_if_unchanged(session, ctx, principal, changed_rows[0], entries[0][2], event_changes, now):
-            # Someone changed or deleted the record since it was read: redo the update under a row lock.
-            return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
-    elif changed_rows:
-        raw = session.connection().connection.driver_connection
-        raw.execute(
-            "UPDATE records AS r SET data = v.data, version = r.version + 1, updated_at = %s, updated_by = %s "
-            "FROM unnest(%s::text[], %s::jsonb[]) AS v(id, data) WHERE r.table_id = %s AND r.id = v.id",
-            (
-                now,
-                principal.user_id,
-                [row.id for row in changed_rows],
-                [json.dumps(row.data, separators=(",", ":")) for row in changed_rows],
-                ctx.table.id,
-            ),
-        )
-        history.record_entries(session, table_id=ctx.table.id, actor_id=principal.user_id, at=now, entries=entries)
-        emit(
-            session,
-            type="records.updated",
-            workspace_id=ctx.workspace_id,
-            base_id=ctx.table.base_id,
-            table_id=ctx.table.id,
-            actor_id=principal.user_id,
-            payload=_event_payload([row.id for row in changed_rows], event_changes),
-        )
-    changed = [rows[rid] for rid in ids]
-    return serialize_rows(
-        session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
-    )
-
-
-# One record's UPDATE, its history row and its change event in one statement (one round trip where
-# three statements take three), written only while the record still has the version that was read.
-_UPDATE_ONE = (
-    "WITH u AS (UPDATE records SET data = %(data)s::jsonb, version = version + 1, updated_at = %(now)s, "
-    "updated_by = %(actor_id)s WHERE table_id = %(table_id)s AND id = %(id)s AND version = %(version)s "
-    "AND deleted_at IS NULL RETURNING id), "
-    f"h AS (INSERT INTO record_history ({history.COLUMNS}) "
-    "SELECT %(table_id)s, id, 'updated', %(actor_id)s, %(changes)s::jsonb, %(now)s FROM u) "
-    f"INSERT INTO change_events ({events.COLUMNS}) SELECT %(workspace_id)s, %(base_id)s, %(table_id)s, "
-    "'records.updated', %(actor_id)s, %(payload)s::jsonb, %(now)s FROM u RETURNING id"
-)
+    return changed_rows, entries, event_changes
 
 
 def _update_one_if_unchanged(
@@ -744,27 +695,15 @@ def _update_one_if_unchanged(
     """Write one updated row (its version already advanced) with history and event; False, having
     written nothing, when the stored version is no longer the one read."""
     payload = _event_payload([row.id], event_changes)
-    raw = session.connection().connection.driver_connection
-    written = raw.execute(
-        _UPDATE_ONE,
-        {
-            "data": json.dumps(row.data, separators=(",", ":")),
-            "now": now,
-            "actor_id": principal.user_id,
-            "table_id": ctx.table.id,
-            "id": row.id,
-            "version": row.version - 1,
-            "changes": history.encode_changes(changes),
-            "workspace_id": ctx.workspace_id,
-            "base_id": ctx.table.base_id,
-            "payload": json.dumps(payload),
-        },
-    ).fetchone()
-    if written is None:
+    event_id = store.update_one_if_unchanged(
+        session, row=row, table_id=ctx.table.id, workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,
+        actor_id=principal.user_id, changes=changes, payload=payload, now=now,
+    )  # fmt: skip
+    if event_id is None:
         return False
     events.logged(
         session,
-        event_id=written[0],
+        event_id=event_id,
         type="records.updated",
         workspace_id=ctx.workspace_id,
         base_id=ctx.table.base_id,
@@ -812,7 +751,7 @@ def delete_records(
     if len(set(ids)) != len(ids):
         raise ValidationFailed("A record ID appears twice in this request.")
     ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
-    rows = _fetch(session, table_id, ids, lock=True)
+    rows = store.fetch(session, table_id, ids, lock=True)
     missing = [rid for rid in ids if rid not in rows]
     if missing:
         raise NotFound("Some records do not exist; nothing was deleted.", details={"ids": missing[:100]})
@@ -993,33 +932,28 @@ def list_records(
     usable = queryable_fields(session, ctx)
     view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
-        parts.append(compile_filter(_live_only(view_filter, usable), usable, params, conditions))
+        parts.append(compile_filter(live_only(view_filter, usable), usable, params, conditions))
     if filter:
         parts.append(compile_filter(filter, usable, params, conditions))
     where = " AND ".join(parts) if parts else "TRUE"
-    view_sorts = [s for s in (spec.sorts if spec is not None else []) if _is_live(s, usable)]
+    view_sorts = [s for s in (spec.sorts if spec is not None else []) if is_live(s, usable)]
     sorts = parse_sort_param(sort) or view_sorts
     keys = compile_sorts(sorts, usable)
+    listing = store.Listing(table_id, where, params, keys, conditions)
     cursor_values = decode_cursor(cursor, keys) if cursor else None
-    sql = build_list_sql(
-        table_id=table_id, where=where, keys=keys, cursor_values=cursor_values, limit=page_size + 1, params=params,
-        offset=offset or 0,
-    )
-    raw = session.connection().connection.driver_connection
-    fetched = _fetch_page(raw, sql, params, table_id=table_id, where=where, conditions=conditions)
-    width = len(ROW_COLUMNS.split(","))
+    fetched = store.list_page(session, listing, after=cursor_values, limit=page_size + 1, offset=offset or 0)
     shown = _shown_fields(ctx.fields, fields, spec)
     rows = fetched[:page_size]
     records = serialize_rows(
-        session, [Row(*r[:width]) for r in rows], shown, ctx.fields.fields,
-        field_key=field_key, principal=principal, ctx=ctx,
-    )  # fmt: skip
+        session, store.rows_of(rows), shown, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
+    )
     result: dict[str, Any] = {"records": records, "next_cursor": None}
     if len(fetched) > page_size:
-        result["next_cursor"] = encode_cursor(keys, list(rows[-1][width:]))
+        result["next_cursor"] = store.next_cursor(listing, rows[-1])
     if count:
-        result["total"] = raw.execute(build_count_sql(table_id=table_id, where=where), params.values).fetchone()[0]
+        result["total"] = store.count(session, listing)
     if group_counts and spec is not None and spec.group_by and keys[0].field_id == spec.group_by[0]["field_id"]:
+        raw = session.connection().connection.driver_connection
         result["group_counts"] = _group_counts(
             session, raw, ctx, principal,
             table_id=table_id, where=where, params=params, key=keys[0], field_key=field_key,
@@ -1075,56 +1009,16 @@ def _group_counts(
     }
 
 
-# 1% of a 400-row sample: reading a row's JSON costs ~10 us, so a rare term pays ~4 ms for the check.
-COMMON_TERM_SAMPLE = 400
-COMMON_TERM_MATCHES = 4
-
-
-def _fetch_page(raw: Any, sql: str, params: Params, *, table_id: str, where: str, conditions: list[Condition]) -> list:
-    """Run the page query, steering the plan for `contains` filters.
-
-    The planner multiplies the selectivities of a term's trigrams and so takes every term for a rare
-    one: a common term then gets a bitmap scan over all its matches (100,000s of rows) where walking
-    the rows in page order would find 100 matches at once. A sample of the table's first rows tells
-    the two apart: when the filter already matches 1% of them, bitmap scans are switched off for
-    this one query (and so are sequential scans and sorts). Results are the same either way; only the
-    plan differs.
-    """
-    if any(get_field_type(c.field.type).index_kinds.get(c.op) == "trigram" for c in conditions):
-        # Stops at the COMMON_TERM_MATCHES-th match, so a common term costs a few dozen rows.
-        hits = raw.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM (SELECT r.* FROM records r WHERE r.table_id = '{table_id}' "
-            f"AND r.deleted_at IS NULL ORDER BY r.seq LIMIT {COMMON_TERM_SAMPLE}) AS r WHERE {where} "
-            f"LIMIT {COMMON_TERM_MATCHES}) AS hits",
-            params.values,
-        ).fetchone()[0]
-        if hits >= COMMON_TERM_MATCHES:
-            # Walk an index in page order (the planner, believing the match rare, would otherwise
-            # scan and sort the whole table).
-            raw.execute(
-                "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off; "
-                "SET LOCAL max_parallel_workers_per_gather = 0"
-            )
-            try:
-                return raw.execute(sql, params.values).fetchall()
-            finally:
-                raw.execute(
-                    "RESET enable_bitmapscan; RESET enable_seqscan; RESET enable_sort; "
-                    "RESET max_parallel_workers_per_gather"
-                )
-    return raw.execute(sql, params.values).fetchall()
-
-
-def _is_live(sort: Any, fields: FieldSet) -> bool:
+def is_live(sort: Any, fields: FieldSet) -> bool:
     return isinstance(sort, dict) and (sort.get("field") in fields.by_id or sort.get("field") in fields.by_name)
 
 
-def _live_only(node: Any, fields: FieldSet) -> Any:
+def live_only(node: Any, fields: FieldSet) -> Any:
     """A saved view filter minus conditions on fields deleted since it was saved."""
     if isinstance(node, dict):
         for joiner in ("and", "or"):
             if isinstance(node.get(joiner), list):
-                return {joiner: [_live_only(child, fields) for child in node[joiner] if _keeps(child, fields)]}
+                return {joiner: [live_only(child, fields) for child in node[joiner] if _keeps(child, fields)]}
     return node
 
 
