@@ -39,13 +39,15 @@ export interface PageOptions {
 
 /** One page at a position: keyset after a cursor, or by offset for a jump; count on the first. */
 export async function fetchPage(tableId: string, request: PageRequest, options: PageOptions = {}): Promise<PageResult> {
-  const query: { page_size: number; cursor?: string; offset?: number; count?: boolean; view?: string } = {
+  const query: { page_size: number; cursor?: string; offset?: number; count?: boolean; view?: string; group_counts?: boolean } = {
     page_size: options.pageSize ?? PAGE_SIZE,
   };
   if (request.cursor) query.cursor = request.cursor;
   else if (request.offset) query.offset = request.offset;
   if (options.count) query.count = true;
   if (options.viewId) query.view = options.viewId;
+  // A grouped view's groups come with the count, so headers and rows are placed from one read.
+  if (options.viewId && options.count) query.group_counts = true;
   const body = await unwrap(api.GET("/tables/{table_id}/records", { params: { path: { table_id: tableId }, query } }));
   return body as unknown as PageResult;
 }

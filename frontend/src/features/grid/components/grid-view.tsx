@@ -44,7 +44,9 @@ import { useGridEdits } from "@/features/grid/hooks/use-grid-edits";
 import { useRecordWindow } from "@/features/grid/hooks/use-record-window";
 import { eventValues, withEventValues } from "@/features/grid/lib/live-values";
 import { buildCell } from "@/features/grid/lib/cells";
+import { groupKey, RowLayout } from "@/features/grid/lib/group-rows";
 import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
+import { dateRenderer, isDateCell, type DateCell } from "@/features/grid/lib/date-cell";
 import { orderColumns } from "@/features/grid/lib/columns";
 import { fieldKind, formatValue, isEditable, ParseError, toWritable } from "@/features/grid/lib/field-values";
 import { planPaste } from "@/features/grid/lib/paste";
@@ -57,6 +59,7 @@ import { queryKeys } from "@/lib/query-keys";
 import type { FieldDef, RecordRow } from "@/types/api";
 
 const ChipsEditor = lazy(() => import("@/features/grid/components/cell-editors"));
+const DateEditor = lazy(() => import("@/features/grid/components/date-editor"));
 const RecordPanel = lazy(() => import("@/features/grid/components/record-panel"));
 
 export interface GridViewProps {
@@ -95,6 +98,14 @@ const DEFAULT_WIDTH = 180;
 const PRIMARY_WIDTH = 240;
 const FLASH_MS = 1500;
 const EDIT_ROLES = new Set(["owner", "admin", "editor"]);
+const GROUP_ROW_THEME = { bgCell: "#eef2f7", bgCellMedium: "#e5eaf1" };
+const GROUP_THEME = { baseFontStyle: "600 13px" };
+
+/** A group header's text: the grouping field, its value (or "(empty)") and how many records. */
+function groupLabel(field: FieldDef | undefined, value: unknown, count: number, collapsed: boolean): string {
+  const shown = value === null || value === undefined || value === "" ? "(empty)" : field ? formatValue(field, value) || "(empty)" : String(value);
+  return `${collapsed ? "▸" : "▾"} ${field ? `${field.name}: ` : ""}${shown} · ${count.toLocaleString()} record${count === 1 ? "" : "s"}`;
+}
 
 /** glide's overlay editors render into #portal. */
 function ensurePortal(): void {
@@ -119,6 +130,14 @@ const ChipsEditorShell: ProvideEditorComponent<ChipsCell> = (props) => (
   </Suspense>
 );
 
+const DateEditorShell: ProvideEditorComponent<DateCell> = (props) => (
+  <Suspense fallback={<div className="h-72 w-64 animate-pulse rounded-md border bg-popover" />}>
+    <DateEditor {...props} />
+  </Suspense>
+);
+
+const CUSTOM_RENDERERS = [chipsRenderer, dateRenderer];
+
 function viewConfig(view: View | undefined) {
   const config = (view?.config ?? {}) as {
     hidden_fields?: string[];
@@ -127,6 +146,7 @@ function viewConfig(view: View | undefined) {
     row_height?: RowHeight;
     filters?: unknown;
     sorts?: unknown;
+    group_by?: unknown;
   };
   return {
     hidden: config.hidden_fields ?? [],
@@ -134,7 +154,7 @@ function viewConfig(view: View | undefined) {
     widths: config.column_widths ?? {},
     rowHeight: (config.row_height && config.row_height in ROW_HEIGHTS ? config.row_height : "short") as RowHeight,
     // What changes which rows come back, and in which order.
-    revision: JSON.stringify([config.filters ?? null, config.sorts ?? null, config.hidden_fields ?? []]),
+    revision: JSON.stringify([config.filters ?? null, config.sorts ?? null, config.hidden_fields ?? [], config.group_by ?? null]),
   };
 }
 
@@ -143,6 +163,12 @@ interface TestHook {
   columns: () => string[];
   cell: (row: number, fieldName: string) => string | null;
   recordId: (row: number) => string | null;
+  /** Group header rows of a grouped view (display rows; `cell` and `recordId` take record positions). */
+  groupHeaders: () => { row: number; value: string; count: number; collapsed: boolean }[];
+  /** Collapse or expand the group whose header is at this display row. */
+  toggleGroup: (row: number) => void;
+  /** Where a column's header is on screen (for a click on its menu arrow), or null. */
+  headerBounds: (fieldName: string) => { x: number; y: number; width: number; height: number } | null;
 }
 
 declare global {
@@ -176,7 +202,45 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     [realtime, tableId],
   );
   const rows = useRecordWindow(tableId, view?.id, ready, config.revision, catchUp);
-  const { cache } = rows;
+  const { cache, show: showWindow, ensureRows } = rows;
+  // Group header rows (a grouped view): display rows map to record positions through the layout.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  useEffect(() => setCollapsed(new Set()), [view?.id]);
+  const groupCounts = cache.groups;
+  const loadedTotal = cache.total ?? 0;
+  const layout = useMemo(() => new RowLayout(groupCounts, loadedTotal, collapsed), [groupCounts, loadedTotal, collapsed]);
+  /** The record shown at a display row (undefined for a group header or a row still loading). */
+  const recordAt = useCallback(
+    (row: number) => {
+      const index = layout.recordIndex(row);
+      return index < 0 ? undefined : cache.row(index);
+    },
+    [cache, layout],
+  );
+  // The display rows on screen: when groups arrive or collapse, other records come into view.
+  const visibleRows = useRef<[number, number]>([0, 60]);
+  const showRows = useCallback(
+    (first: number, last: number) => {
+      // Only the records on screen load: collapsed groups in between take none.
+      const [head, ...others] = layout.segments(first, last);
+      showWindow(head?.[0] ?? 0, head?.[1] ?? -1);
+      for (const [from, to] of others) ensureRows(from, to).catch(() => undefined);
+    },
+    [layout, showWindow, ensureRows],
+  );
+  useEffect(() => {
+    if (layout.grouped) showRows(...visibleRows.current);
+  }, [layout, showRows]);
+  const toggleGroup = useCallback(
+    (value: unknown) =>
+      setCollapsed((current) => {
+        const next = new Set(current);
+        const key = groupKey(value);
+        if (!next.delete(key)) next.add(key);
+        return next;
+      }),
+    [],
+  );
 
   // Local layout (applied at once, saved to the view in the background).
   const [widths, setWidths] = useState<Record<string, number>>({});
@@ -309,7 +373,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
 
   // Where I am, for others' presence markers.
   const current = selection.current?.cell;
-  const currentRecordId = current ? (cache.row(current[1])?.id ?? null) : null;
+  const currentRecordId = current ? (recordAt(current[1])?.id ?? null) : null;
   const currentFieldId = current ? (columns[current[0]]?.id ?? null) : null;
   useEffect(() => {
     const timer = setTimeout(() => realtime.setPresence({ tableId, recordId: currentRecordId, fieldId: currentFieldId }), 200);
@@ -320,7 +384,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     const out: Highlight[] = [];
     for (const user of presence) {
       if (user.user_id === selfId || !user.record_id || !user.field_id) continue;
-      const row = cache.indexOf(user.record_id);
+      const row = layout.displayOf(cache.indexOf(user.record_id));
       const col = columns.findIndex((c) => c.id === user.field_id);
       if (row < 0 || col < 0) continue;
       out.push({ color: `${presenceColor(user.user_id)}33`, range: { x: col, y: row, width: 1, height: 1 }, style: "solid-outline" });
@@ -328,7 +392,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     return out;
     // rows.version: positions move as pages load
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [presence, selfId, columns, cache, rows.version]);
+  }, [presence, selfId, columns, cache, layout, rows.version]);
 
   // --- cells ---------------------------------------------------------------------------------
   const gridColumns = useMemo<GridColumn[]>(
@@ -343,10 +407,16 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     [columns, JSON.stringify(effectiveWidths)],
   );
 
+  const groupField = groupCounts ? fieldsById.get(groupCounts.field_id) : undefined;
   const getCellContent = useCallback(
     ([col, row]: Item): GridCell => {
       const field = columns[col];
-      const record = cache.row(row);
+      const entry = layout.at(row);
+      if (entry?.kind === "group") {
+        const label = col === 0 ? groupLabel(groupField, entry.value, entry.count, entry.collapsed) : "";
+        return { kind: GridCellKind.Text, data: label, displayData: label, allowOverlay: false, readonly: true, themeOverride: GROUP_THEME };
+      }
+      const record = entry ? cache.row(entry.index) : undefined;
       if (!field || !record) return { kind: GridCellKind.Loading, allowOverlay: false };
       const flash = flashes.current.get(record.id);
       return buildCell(field, record, {
@@ -358,7 +428,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     },
     // rows.version: redraw when pages arrive or records change
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [columns, cache, canEdit, people, rows.version],
+    [columns, cache, canEdit, people, layout, groupField, rows.version],
   );
 
   /** The value a glide cell edit means for the API, or an error message. */
@@ -366,6 +436,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     try {
       if (cell.kind === GridCellKind.Boolean) return { value: cell.data === true };
       if (cell.kind === GridCellKind.Custom && isChipsCell(cell)) return { value: toWritable(field, cell.data.value) };
+      if (cell.kind === GridCellKind.Custom && isDateCell(cell)) return { value: cell.data.value };
       if (cell.kind === GridCellKind.Text || cell.kind === GridCellKind.Uri) return { value: fieldKind(field).parse(cell.data, field) };
       if (cell.kind === GridCellKind.Number) return { value: cell.data ?? null };
       return { error: "This cell cannot be edited here." };
@@ -382,7 +453,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       const problems: string[] = [];
       for (const { location, value } of items) {
         const field = columns[location[0]];
-        const record = cache.row(location[1]);
+        const record = recordAt(location[1]);
         if (!field || !record || !isEditable(field)) continue;
         const parsed = valueOf(field, value);
         if ("error" in parsed) {
@@ -413,7 +484,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       }
       return true;
     },
-    [cache, canEdit, columns, edits, valueOf],
+    [cache, canEdit, columns, edits, recordAt, valueOf],
   );
 
   // --- paste (our TSV parser: quotes, tabs and newlines inside cells) --------------------------
@@ -424,10 +495,11 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       const values = parseTsv(text);
       if (!values.length) return;
       const range = selection.current?.range;
-      const total = cache.total ?? 0;
+      const total = layout.displayCount;
       const height = Math.max(values.length, range?.height ?? 1);
       try {
-        await rows.ensureRows(anchor[1], Math.min(total - 1, anchor[1] + height - 1));
+        // Group headers in the block are skipped; the records around them are loaded.
+        for (const [first, last] of layout.segments(anchor[1], Math.min(total - 1, anchor[1] + height - 1))) await rows.ensureRows(first, last);
       } catch (error) {
         toast.error(`Rows to paste into could not be loaded: ${errorMessage(error)}`);
         return;
@@ -437,13 +509,13 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
         values,
         columns,
         rowCount: total,
-        recordAt: (row) => cache.row(row),
+        recordAt,
         selection: range ? { width: range.width, height: range.height } : undefined,
       });
       if (plan.skipped) toast(`${plan.skipped} cell${plan.skipped === 1 ? "" : "s"} skipped (computed fields or past the last column)`);
       await edits.writeBatch("Paste", plan.updates, plan.creates, plan.changes);
     },
-    [cache, canEdit, columns, edits, rows, selection],
+    [canEdit, columns, edits, layout, recordAt, rows, selection],
   );
 
   useEffect(() => {
@@ -468,7 +540,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
         void edits.redo();
       } else if (event.key === " " && event.shiftKey) {
         const row = selection.current?.cell[1];
-        const record = row === undefined ? undefined : cache.row(row);
+        const record = row === undefined ? undefined : recordAt(row);
         if (record) {
           event.preventDefault();
           setExpanded(record);
@@ -481,7 +553,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       wrapper.removeEventListener("paste", onPaste, true);
       wrapper.removeEventListener("keydown", onKeyDown, true);
     };
-  }, [cache, edits, paste, selection]);
+  }, [edits, paste, recordAt, selection]);
 
   // --- test hook (development and test builds only) -------------------------------------------
   useEffect(() => {
@@ -496,21 +568,31 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
         return formatValue(field, record.fields[field.id]);
       },
       recordId: (row) => cache.row(row)?.id ?? null,
+      groupHeaders: () =>
+        layout.headers().map((h) => ({ row: h.row, value: groupField ? formatValue(groupField, h.value) : String(h.value ?? ""), count: h.count, collapsed: h.collapsed })),
+      toggleGroup: (row) => {
+        const entry = layout.at(row);
+        if (entry?.kind === "group") toggleGroup(entry.value);
+      },
+      headerBounds: (fieldName) => {
+        const col = columns.findIndex((c) => c.name === fieldName);
+        return col < 0 ? null : (editorRef.current?.getBounds(col, -1) ?? null);
+      },
     };
     return () => {
       delete window.__pybaseGrid;
     };
-  }, [allFields, cache, columns]);
+  }, [allFields, cache, columns, groupField, layout, toggleGroup]);
 
   const selectedRecordIds = useMemo(() => {
     const ids: string[] = [];
     for (const row of selection.rows) {
-      const record = cache.row(row);
+      const record = recordAt(row);
       if (record) ids.push(record.id);
     }
     return ids;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selection, cache, rows.version]);
+  }, [selection, recordAt, rows.version]);
 
   const gridContext = useMemo<GridContextValue>(() => ({ tableId, fieldsById, canEdit }), [tableId, fieldsById, canEdit]);
 
@@ -535,7 +617,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
   const hiddenFields = allFields.filter((f) => f.id !== columns[0]?.id);
   const expandCurrent = () => {
     const row = selection.current?.cell[1];
-    const record = row === undefined ? undefined : cache.row(row);
+    const record = row === undefined ? undefined : recordAt(row);
     if (record) setExpanded(record);
   };
 
@@ -544,7 +626,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       <div className="flex min-h-0 flex-1 flex-col">
         <div className="flex flex-wrap items-center gap-2 border-b px-4 py-1.5" role="toolbar" aria-label="Grid tools">
           {canEdit && (
-            <Button size="sm" variant="outline" aria-label="Add record" data-testid="add-record" onClick={() => void edits.addRecord().then(() => editorRef.current?.scrollTo(0, Math.max(0, total)))}>
+            <Button size="sm" variant="outline" aria-label="Add record" data-testid="add-record" onClick={() => void edits.addRecord().then(() => editorRef.current?.scrollTo(0, Math.max(0, layout.displayCount)))}>
               <Plus className="h-4 w-4" /> Record
             </Button>
           )}
@@ -648,11 +730,18 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
             width="100%"
             height="100%"
             columns={gridColumns}
-            rows={total}
+            rows={layout.displayCount}
+            getRowThemeOverride={(row) => (layout.at(row)?.kind === "group" ? GROUP_ROW_THEME : undefined)}
             getCellContent={getCellContent}
             getCellsForSelection
-            customRenderers={[chipsRenderer]}
-            provideEditor={(cell) => (isChipsCell(cell) ? ({ editor: ChipsEditorShell, disablePadding: true, disableStyling: true } as never) : undefined)}
+            customRenderers={CUSTOM_RENDERERS}
+            provideEditor={(cell) =>
+              isChipsCell(cell)
+                ? ({ editor: ChipsEditorShell, disablePadding: true, disableStyling: true } as never)
+                : isDateCell(cell)
+                  ? ({ editor: DateEditorShell, disablePadding: true, disableStyling: true } as never)
+                  : undefined
+            }
             freezeColumns={1}
             rowMarkers="both"
             rowHeight={ROW_HEIGHTS[effectiveHeight]}
@@ -664,7 +753,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
             gridSelection={selection}
             onGridSelectionChange={(next) => {
               const cell = next.current?.cell;
-              const record = cell ? cache.row(cell[1]) : undefined;
+              const record = cell ? recordAt(cell[1]) : undefined;
               if (record?.id !== editBase.current?.id || !editorOpen()) editBase.current = record ?? null;
               setSelection(next);
             }}
@@ -679,7 +768,14 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
             }}
             onPaste={false}
             highlightRegions={highlights}
-            onVisibleRegionChanged={(range) => rows.show(range.y, range.y + range.height)}
+            onVisibleRegionChanged={(range) => {
+              visibleRows.current = [range.y, range.y + range.height];
+              showRows(range.y, range.y + range.height);
+            }}
+            onCellClicked={([, row]) => {
+              const entry = layout.at(row);
+              if (entry?.kind === "group") toggleGroup(entry.value);
+            }}
             trailingRowOptions={canEdit ? { hint: "New record", sticky: true, tint: true } : undefined}
             onRowAppended={canEdit ? () => void edits.addRecord() : undefined}
             onColumnResize={(column, size) => {
@@ -704,8 +800,13 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
               else setHeaderMenu({ col, bounds });
             }}
             onCellActivated={([col, row]) => {
+              const entry = layout.at(row);
+              if (entry?.kind === "group") {
+                toggleGroup(entry.value);
+                return;
+              }
               const field = columns[col];
-              const record = cache.row(row);
+              const record = recordAt(row);
               if (!field || !record || fieldKind(field).editor !== "attachment") return;
               if (onAttachmentCell) onAttachmentCell(record, field);
               else setExpanded(record);
@@ -714,7 +815,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
               cellDrops
                 ? ([col, row]) => {
                     const field = columns[col];
-                    const into = canEdit && field && cache.row(row) && fieldKind(field).editor === "attachment";
+                    const into = canEdit && field && recordAt(row) && fieldKind(field).editor === "attachment";
                     cellDrops.dragOverCell(into ? { fieldName: field.name } : null);
                   }
                 : undefined
@@ -723,7 +824,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
               cellDrops
                 ? ([col, row], data) => {
                     const field = columns[col];
-                    const record = cache.row(row);
+                    const record = recordAt(row);
                     // Other cells leave the drop to the page around the grid (new records per file).
                     if (canEdit && field && record && fieldKind(field).editor === "attachment" && data?.files.length) {
                       cellDrops.dropOnCell(record.id, field.id, Array.from(data.files));

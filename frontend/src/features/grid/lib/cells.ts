@@ -2,7 +2,8 @@
 import { GridCellKind, type GridCell } from "@glideapps/glide-data-grid";
 
 import type { ChipsCell } from "@/features/grid/lib/chips-cell";
-import { anyText, chipColor, choicesOf, fieldKind } from "@/features/grid/lib/field-values";
+import type { DateCell } from "@/features/grid/lib/date-cell";
+import { anyText, chipColor, choicesOf, fieldKind, zoneOf } from "@/features/grid/lib/field-values";
 import type { FieldDef, RecordRow } from "@/types/api";
 
 const GREY_CHIP = "#e5e7eb";
@@ -63,6 +64,15 @@ export function buildCell(field: FieldDef, record: RecordRow, options: CellOptio
           value,
           chips: names.map((label) => ({ label, color: colors.get(label) ?? GREY_CHIP })),
         },
+      };
+      return cell;
+    }
+    case "date": {
+      const cell: DateCell = {
+        ...base,
+        kind: GridCellKind.Custom,
+        readonly,
+        data: { kind: "date-cell", text, value: typeof value === "string" ? value : null, withTime: field.type === "datetime", timeZone: zoneOf(field) },
       };
       return cell;
     }

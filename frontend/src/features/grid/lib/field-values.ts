@@ -139,7 +139,8 @@ export function parseCheckbox(raw: string): boolean {
   throw new ParseError(`"${raw}" is not a checkbox value (yes/no).`);
 }
 
-function zoneOf(field: FieldDef): string {
+/** The field's time zone (date-time fields; UTC when unset). */
+export function zoneOf(field: FieldDef): string {
   const tz = field.options.timezone;
   return typeof tz === "string" && tz ? tz : "UTC";
 }

@@ -77,6 +77,19 @@ describe("PageCache", () => {
     expect(cache.total).toBe(53);
   });
 
+  it("keeps a grouped view's groups with the count they were read with", () => {
+    const cache = new PageCache(10);
+    const groups = { field_id: "fldS", groups: [{ value: "a", count: 60 }, { value: null, count: 40 }], truncated: false };
+    cache.store(0, { records: rows(0, 10), next_cursor: "a", total: 100, group_counts: groups });
+    expect(cache.groups).toEqual(groups);
+    cache.store(1, { records: rows(10, 10), next_cursor: "b" });
+    expect(cache.groups).toEqual(groups);
+    cache.clear();
+    expect(cache.groups).toEqual(groups); // kept with the old count until the recount
+    cache.store(0, { records: rows(0, 10), next_cursor: "a", total: 90 });
+    expect(cache.groups).toBeNull();
+  });
+
   it("finds and replaces loaded records", () => {
     const cache = new PageCache(10);
     cache.store(3, { records: rows(30, 10), next_cursor: "x", total: 100 });

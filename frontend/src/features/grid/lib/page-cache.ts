@@ -4,6 +4,7 @@
 // A page is fetched with the keyset cursor the previous page returned when that page is loaded
 // (scrolling down: cheap at any depth), otherwise with ?offset= (a jump, e.g. the scrollbar dragged to
 // row 60,000: one OFFSET scan, then keyset again from there). Nothing loads the whole table.
+import type { GroupCounts } from "@/features/grid/lib/group-rows";
 import type { RecordRow } from "@/types/api";
 
 export interface PageRequest {
@@ -18,6 +19,8 @@ export interface PageResult {
   total?: number;
   /** The table's change log position when the page was read (subscribe from it to miss nothing). */
   event_id?: number;
+  /** Every group of a grouped view with its size (asked for with the count). */
+  group_counts?: GroupCounts;
 }
 
 /** Page numbers covering rows [first, last] plus `overscan` pages either side, within [0, total). */
@@ -35,6 +38,8 @@ export class PageCache {
   readonly pageSize: number;
   /** Row count of the filtered table; null until the first page says. */
   total: number | null = null;
+  /** The view's groups, from the same read as `total` (null: not grouped). */
+  groups: GroupCounts | null = null;
   private readonly pages = new Map<number, RecordRow[]>();
   /** next_cursor returned with page p: the keyset position after its last row. */
   private readonly cursors = new Map<number, string | null>();
@@ -93,6 +98,7 @@ export class PageCache {
     this.cursors.set(page, result.next_cursor);
     if (typeof result.total === "number") {
       this.total = result.total;
+      this.groups = result.group_counts ?? null;
       this.countStale = false;
     }
     else if (result.next_cursor === null) {
