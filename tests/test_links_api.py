@@ -285,3 +285,45 @@ def test_kanban_listing_has_groups(api: Api, world: RecordsWorld) -> None:
     assert [g["field_id"] for g in groups] == [status] * len(groups)
     assert sorted(rid for g in groups for rid in g["record_ids"]) == sorted([a["id"], b["id"], c["id"]])
     assert {tuple(g["record_ids"]) for g in groups} == {(a["id"],), (b["id"],), (c["id"],)}
+
+
+def test_native_writes_with_typecast_link_by_primary_text(api: Api, world: RecordsWorld) -> None:
+    """typecast on the native records API, as on /v0: text in a link cell (a paste from a spreadsheet)
+    links the records whose primary field has that text and creates one for a text no record has; the
+    batch PATCH, the single PATCH and the batch POST do it; without typecast text is refused."""
+    owner, ed = world.owner.token, world.users["editor"].token
+    orders, parts = make_table(world.base_id, name="Orders"), make_table(world.base_id, name="Catalog")
+    link = field(api, owner, orders.id, "Items", "link", linked_table_id=parts.id)["id"]
+    bolt, nut = create(api, ed, parts.id, {"Name": "Bolt M8"}, {"Name": "Nut M8"})
+    (order,) = create(api, ed, orders.id, {"Name": "Order 1"})
+    editor = api.as_user(ed)
+
+    refused = editor.call(
+        "records", "PATCH", f"/tables/{orders.id}/records",
+        body={"records": [{"id": order["id"], "fields": {link: ["Bolt M8"]}}]},
+    )  # fmt: skip
+    assert refused.status == 422, refused.text
+
+    r = editor.call(
+        "records", "PATCH", f"/tables/{orders.id}/records",
+        body={"typecast": True, "records": [{"id": order["id"], "fields": {link: ["Bolt M8", "Washer 8"]}}]},
+    )  # fmt: skip
+    assert r.status == 200, r.text
+    linked = r.json()["records"][0]["fields"][link]
+    assert linked[0]["id"] == bolt["id"] and [item["name"] for item in linked] == ["Bolt M8", "Washer 8"]
+    washer = linked[1]["id"]
+    # The single-record PATCH and the batch POST resolve text too (the new record is found, not made again).
+    r = editor.call(
+        "records", "PATCH", f"/tables/{orders.id}/records/{order['id']}",
+        body={"typecast": True, "fields": {link: ["Nut M8", "Washer 8"]}},
+    )  # fmt: skip
+    assert r.status == 200, r.text
+    assert ids(r.json()["fields"][link]) == [nut["id"], washer]
+    r = editor.call(
+        "records", "POST", f"/tables/{orders.id}/records",
+        body={"typecast": True, "records": [{"fields": {link: ["Washer 8"]}}]},
+    )  # fmt: skip
+    assert r.status == 201, r.text
+    assert ids(r.json()["records"][0]["fields"][link]) == [washer]
+    listed = editor.call("records", "GET", f"/tables/{parts.id}/records", query={"field_key": "name"})
+    assert sorted(rec["fields"]["Name"] for rec in listed.json()["records"]) == ["Bolt M8", "Nut M8", "Washer 8"]

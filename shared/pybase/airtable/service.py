@@ -29,11 +29,11 @@ from pybase.airtable import schemas
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
 from pybase.airtable.filter_by_formula import prepare_filter as prepare_formula_filter
 from pybase.airtable.filter_by_formula import scan as scan_formula_filter
-from pybase.airtable.typecast import link_text_to_ids
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params, json_number
 from pybase.ids import looks_like_id
+from pybase.links.typecast import link_text_to_ids
 from pybase.records import indexes, store
 from pybase.records import service as records
 from pybase.records.query import (

@@ -402,8 +402,22 @@ def create_records(
     """Create up to 1,000 records: [{"fields": {...}}]. All or nothing."""
     _check_batch(records)
     ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
+    if typecast:
+        _link_text_to_ids(session, principal, ctx, records)
     return _insert(session, ctx, principal, [r.get("fields", {}) if isinstance(r, dict) else r for r in records],
                    typecast=typecast, field_key=field_key)  # fmt: skip
+
+
+def _link_text_to_ids(session: Session, principal: Principal, ctx: TableContext, items: list[Any]) -> None:
+    """typecast on link cells: text names linked records by their primary field (pybase.links.typecast)."""
+    if not any(f.type == "link" for f in ctx.fields.fields):
+        return
+    from pybase.links.typecast import link_text_to_ids  # it writes through this module
+
+    link_text_to_ids(
+        session, principal=principal, ctx=ctx,
+        items=[i for i in items if isinstance(i, dict) and isinstance(i.get("fields"), dict)],
+    )  # fmt: skip
 
 
 def create_records_unchecked(
@@ -536,6 +550,8 @@ def update_records(
     """
     _check_batch(records)
     ctx, _ = write_context(session, principal=principal, table_id=table_id, role="editor")
+    if typecast:
+        _link_text_to_ids(session, principal, ctx, records)
     return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
 
 
@@ -730,6 +746,8 @@ def update_record(
     if if_match is not None:
         item["version"] = if_match
     ctx, row = write_context(session, principal=principal, table_id=table_id, role="editor", record_id=record_id)
+    if typecast:
+        _link_text_to_ids(session, principal, ctx, [item])
     return _update(session, ctx, principal, [item], replace=replace, typecast=typecast, field_key=field_key,
                    unlocked={row.id: row} if row is not None else {})[0]  # fmt: skip
 

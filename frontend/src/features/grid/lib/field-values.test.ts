@@ -85,7 +85,8 @@ describe("other types", () => {
       "Bracket, Plate",
     );
     expect(parseInput(field("link"), "recA1, recB2")).toEqual(["recA1", "recB2"]);
-    expect(() => parseInput(field("link"), "Bracket")).toThrow(ParseError);
+    // Names go as typed: the API's typecast links the records with that primary text.
+    expect(parseInput(field("link"), "Bracket, Plate")).toEqual(["Bracket", "Plate"]);
     expect(chipColor("dark_green")).toBe(chipColor("green"));
   });
 

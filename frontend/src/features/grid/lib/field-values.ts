@@ -296,12 +296,10 @@ export const FIELD_KINDS: Record<string, FieldKind> = {
   link: {
     editor: "link",
     format: (value) => anyText(value),
-    // The API links by record ID (rec…); the link editor picks records by name.
+    // Record IDs (rec…) or the linked records' primary text: the write's typecast finds the record
+    // with that text, or creates it, as Airtable does.
     parse: (raw) => {
       const items = splitList(raw);
-      if (items.some((item) => !/^rec[A-Za-z0-9]+$/.test(item))) {
-        throw new ParseError("Pick linked records in the link editor (pasting takes record IDs).");
-      }
       return items.length ? items : null;
     },
   },

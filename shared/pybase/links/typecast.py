@@ -1,7 +1,7 @@
 """typecast on link fields, as Airtable does it: a link cell given text instead of record IDs links
 the records of the linked table whose primary field has that text, and creates one (with that
 primary value) for each text no record has. Runs before the write, in its transaction, so a write
-that fails later creates nothing."""
+that fails later creates nothing. Used by the native records API and the Airtable-compatible one."""
 
 from __future__ import annotations
 
