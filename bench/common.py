@@ -81,9 +81,11 @@ def use_database(url: str, **defaults: str) -> None:
         os.environ.setdefault(key, value)
     from pybase.config import get_settings
     from pybase.db import reset_engine
+    from pybase.startup import start
 
     get_settings.cache_clear()
     reset_engine()
+    start()  # writes publish to realtime, as in an API function
 
 
 def with_database(run: Callable[[str], None], label: str = "bench", **defaults: str) -> None:

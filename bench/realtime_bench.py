@@ -408,14 +408,14 @@ def _writer_main(world: list[Any], writer: int) -> None:
     from sqlalchemy import text
 
     from pybase.db import new_session
-    from pybase.events.service import _load_default_publishers
+    from pybase.startup import start
 
     # The protocol keeps the real stdout; anything the code logs goes to stderr, visible in the bench output.
     proto = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     with new_session() as session:  # warm: imports done, a pooled database connection open
         session.execute(text("SELECT 1"))
-    _load_default_publishers()  # and the realtime publisher installed, as in a warm API process
+    start()  # and the realtime publisher registered, as in a warm API process
     print("READY", file=proto, flush=True)
     for line in sys.stdin:
         job = json.loads(line)

@@ -93,8 +93,10 @@ def redis_server() -> Iterator[str]:
         os.environ["REDIS_URL"] = url
     os.environ["PYBASE_REDIS_PREFIX"] = f"pybase-test-{os.getpid()}-{secrets.token_hex(3)}"
     from pybase.config import get_settings
+    from pybase.startup import start
 
     get_settings.cache_clear()
+    start()  # the test process plays a started function: writes publish to realtime
     try:
         yield url
     finally:

@@ -138,7 +138,7 @@ def test_corrupt_and_truncated(pdf_bytes: bytes) -> None:
 def test_too_large_and_unknown(pdf_bytes: bytes) -> None:
     with pytest.raises(FileTooLarge) as info:
         extract(pdf_bytes, limits=Limits(max_bytes=len(pdf_bytes) - 1))
-    assert info.value.status_code == 413 and info.value.details["max_bytes"] == len(pdf_bytes) - 1
+    assert info.value.code == "too_large" and info.value.details["max_bytes"] == len(pdf_bytes) - 1
     with pytest.raises(UnsupportedFormat):
         extract(b"GIF89a\x01\x00", filename="picture.gif", content_type="image/gif")
 

@@ -15,6 +15,7 @@ from pybase.config import get_settings
 from pybase.realtime import registry, relay
 from pybase.realtime.delivery import _posters
 from pybase.redis_client import get_redis
+from pybase.startup import start
 from tests.lambda_events import LambdaContext, load_function
 from tests.test_realtime_service import FakeGateway, World, _emit, make_world
 
@@ -82,7 +83,7 @@ def test_handler_routes(endpoint: str, gateway: FakeGateway, world: World) -> No
 
 def test_relay_loop_delivers_and_holds_the_lease(gateway: FakeGateway, world: World) -> None:
     relay.reset_breaker()
-    relay.install()
+    start()  # the realtime publisher, as a started function has it
     r = get_redis()
     relay.ensure_group(r)
     cid = gateway.open()

@@ -32,6 +32,7 @@ from pybase.ids import new_id
 from pybase.realtime import registry, relay
 from pybase.realtime.models import RealtimeConnection
 from pybase.redis_client import get_redis, reset_redis, rkey
+from pybase.startup import start
 from tests.test_realtime_service import FakeGateway, World, _connect, _emit, _send, make_world
 
 
@@ -79,7 +80,7 @@ def world() -> World:
 @pytest.fixture(autouse=True)
 def _publisher() -> None:
     relay.reset_breaker()
-    relay.install()
+    start()  # the realtime publisher, as a started function has it
 
 
 class RelayThread:

@@ -33,6 +33,7 @@ from pybase.realtime import registry, relay, service
 from pybase.realtime.delivery import Gone, ManagementApiPoster, PipelinedPoster, deliver
 from pybase.realtime.schemas import MAX_MESSAGE_BYTES
 from pybase.redis_client import get_redis, rkey
+from pybase.startup import start
 from pybase.tables.models import Table
 from pybase.workspaces.models import Workspace, WorkspaceMember
 
@@ -174,7 +175,7 @@ def _drain(gw: FakeGateway) -> int:
 @pytest.fixture(autouse=True)
 def _fresh_relay() -> Iterator[None]:
     relay.reset_breaker()
-    relay.install()
+    start()  # the realtime publisher, as a started function has it
     r = get_redis()
     relay.ensure_group(r)
     relay.drain(r, _NullPoster())  # whatever earlier tests left in the stream
@@ -278,32 +279,38 @@ def test_pipelined_poster_keeps_order_reports_gone_and_survives_closing_servers(
         gw.server.shutdown()
 
 
-def test_threads_committing_while_the_publisher_loads_lose_no_events(monkeypatch: Any) -> None:
-    """The first commit in a process loads the relay publisher; a thread committing meanwhile waits
-    for it instead of finding no publisher (its events used to skip realtime)."""
+def test_the_publisher_is_registered_when_a_function_starts(monkeypatch: Any) -> None:
+    """Events publish to what a function registered at start (pybase.startup), never loading the
+    relay themselves: threads committing at once all find the publisher (the install on the first
+    commit it replaces needed a lock against that race), and events import nothing of realtime."""
+    import ast
+    import inspect
+
+    from pybase import startup
     from pybase.events import service as events
 
+    assert not [
+        node
+        for node in ast.walk(ast.parse(inspect.getsource(events)))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pybase.realtime")
+    ]
     seen: list[int] = []
-
-    def recording(evts: list[dict[str, Any]]) -> None:
-        seen.extend(e["id"] for e in evts)
-
-    def slow_install() -> None:
-        time.sleep(0.3)  # the relay import on a cold, busy process
-        events.register_publisher(recording)
-
-    monkeypatch.setattr(events, "_defaults_loaded", False)
-    monkeypatch.setattr(events, "_publishers", [])  # only the recording one: these events are not real
-    monkeypatch.setattr(relay, "install", slow_install)
-    try:
-        first = threading.Thread(target=events._publish, args=([{"id": 1}],))
-        first.start()
-        time.sleep(0.05)
-        events._publish([{"id": 2}])
-        first.join()
-        assert sorted(seen) == [1, 2]
-    finally:
-        events.unregister_publisher(recording)
+    monkeypatch.setattr(events, "_publishers", [])
+    events._publish([{"id": 0}])  # no function started: nothing registered, nothing published, no error
+    monkeypatch.setattr(relay, "publish", lambda evts: seen.extend(e["id"] for e in evts))
+    startup.start()
+    startup.start()  # idempotent
+    assert events._publishers == [startup._realtime]
+    threads = [threading.Thread(target=events._publish, args=([{"id": i}],)) for i in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(seen) == list(range(1, 9))
+    monkeypatch.setenv("PYBASE_REALTIME", "off")
+    monkeypatch.setattr(events, "_publishers", [])
+    startup.start()
+    assert events._publishers == []
 
 
 def test_viewer_cannot_subscribe_outside_their_grants(gateway: FakeGateway, world: World) -> None:

@@ -18,8 +18,10 @@ from pybase.config import get_settings
 from pybase.jobs.service import check_extract_settings
 from pybase.jobs.worker import dead_letter_event, object_events
 from pybase.logs import logger
+from pybase.startup import start
 
 check_extract_settings()
+start()  # job status events reach realtime
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -22,9 +22,11 @@ from pybase.jobs.service import check_extract_settings
 from pybase.jobs.worker import Invocation, ObjectEvent, defer_reason, forward_queue, process_event, requeue
 from pybase.jobs.worker import object_events as _object_events
 from pybase.logs import logger
+from pybase.startup import start
 
 # A lease longer than the visibility timeout would leave redelivered jobs busy until the DLQ: refuse to start.
 check_extract_settings()
+start()  # job status events reach realtime
 # No X-Ray daemon runs locally: tracing there would only log discarded segments.
 tracer = Tracer(service="pybase", disabled=get_settings().is_local)
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -9,7 +9,10 @@ import time
 from typing import Any
 
 from pybase.logs import logger
+from pybase.startup import start
 from pybase.trash.purge import purge_expired
+
+start()  # purge events reach realtime
 
 # Seconds kept in hand before the Lambda timeout to finish the current batch and log.
 SAFETY_MARGIN_S = 15.0

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pybase import db, jsontext
 from pybase.errors import PyBaseError, error_body
 from pybase.logs import logger
+from pybase.startup import start
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -104,6 +105,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False) -> FastAPI:
     """One FastAPI app per route group. Docs are served once, by the combined docs function."""
+    start()  # the function's process starts here: publishers registered before any request
     app = FastAPI(
         title=title,
         version="0.1.0",

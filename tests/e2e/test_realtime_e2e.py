@@ -26,6 +26,7 @@ from pybase.events.service import emit
 from pybase.ids import new_id
 from pybase.realtime import registry, relay
 from pybase.redis_client import get_redis
+from pybase.startup import start
 from pybase.workspaces.models import WorkspaceMember
 from tests.lambda_events import ROOT
 from tests.test_realtime_service import World, make_world
@@ -151,7 +152,7 @@ def world() -> World:
 @pytest.fixture(autouse=True)
 def _publisher() -> None:
     relay.reset_breaker()
-    relay.install()
+    start()  # the realtime publisher, as a started function has it
 
 
 def test_connect_needs_a_valid_token(ws_stack: WsStack) -> None:

@@ -1,13 +1,12 @@
 """Change events: appended in the writer's transaction, published after it commits.
 
-Publishers (the Redis relay) register themselves; with none registered, or with Redis down, the
-event is still in the log for replay and the write is unaffected.
+Publishers (the Redis relay) are registered when a function starts (pybase.startup); with none
+registered, or with Redis down, the event is still in the log for replay and the write is unaffected.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -110,34 +109,8 @@ def logged(
     )
 
 
-_defaults_loaded = False
-_defaults_lock = threading.Lock()
-
-
-def _load_default_publishers() -> None:
-    """Register the realtime relay on first use, in every process that emits (API or worker)."""
-    global _defaults_loaded
-    if _defaults_loaded:
-        return
-    # Under a lock, and marked done only once installed: a second thread committing while the first
-    # imports the relay would otherwise find no publisher and its events would skip realtime.
-    with _defaults_lock:
-        if _defaults_loaded:
-            return
-        try:
-            from pybase.realtime.relay import install
-
-            install()
-        except Exception:  # realtime is optional for a write: the log keeps the events for replay
-            import logging
-
-            logging.getLogger("pybase.events").exception("could not install the realtime publisher")
-        _defaults_loaded = True
-
-
 def _publish(events: list[dict[str, Any]]) -> None:
     if not events:
         return
-    _load_default_publishers()
     for publisher in list(_publishers):
         publisher(events)

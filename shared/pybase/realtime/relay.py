@@ -93,15 +93,6 @@ def reset_breaker() -> None:
     _group_ready.clear()
 
 
-def install() -> None:
-    """Register publish() with pybase.events.service (idempotent). PYBASE_REALTIME=off disables it."""
-    if os.environ.get("PYBASE_REALTIME", "on").lower() in ("off", "0", "false", "no"):
-        return
-    from pybase.events.service import register_publisher
-
-    register_publisher(publish)
-
-
 # ---------------------------------------------------------------- the consumer
 
 

@@ -1,0 +1,29 @@
+"""What a function does once, when its process starts, before it serves anything.
+
+Every Lambda function that writes (the API functions through pybase.app.create_app; the extract,
+deadletter and purge handlers) calls start(). It registers the realtime publisher with
+pybase.events, so events never import realtime (the composition root depends on both instead), and
+no commit can come before the publisher is there (the install on the first commit it replaces
+needed a lock against threads committing meanwhile).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _realtime(events: list[dict[str, Any]]) -> None:
+    # The relay (and Redis's client) load with the first published write, not with the function:
+    # functions that never write keep their cold start.
+    from pybase.realtime.relay import publish
+
+    publish(events)
+
+
+def start() -> None:
+    """Idempotent. PYBASE_REALTIME=off leaves realtime out (events stay in the log for replay)."""
+    from pybase.events.service import register_publisher
+
+    if os.environ.get("PYBASE_REALTIME", "on").lower() not in ("off", "0", "false", "no"):
+        register_publisher(_realtime)
