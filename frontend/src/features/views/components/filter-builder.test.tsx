@@ -90,4 +90,28 @@ describe("FilterBuilder", () => {
     await userEvent.click(screen.getByRole("button", { name: "Remove condition group" }));
     expect(seen.last).toEqual({ or: [{ field: "fldDone", op: "is", value: true }] });
   });
+
+  it("negates a condition and a group with their not toggles", async () => {
+    const seen = { last: null as unknown };
+    render(
+      <Harness
+        seen={seen}
+        initial={fromApiFilter({ and: [{ field: "fldName", op: "is", value: "bolt" }, { or: [{ field: "fldQty", op: "=", value: 3 }] }] })}
+      />,
+    );
+    const [conditionNot] = screen.getAllByRole("button", { name: "Negate condition" });
+    await userEvent.click(conditionNot!);
+    expect(conditionNot).toHaveAttribute("aria-pressed", "true");
+    expect(seen.last).toEqual({ and: [{ not: { field: "fldName", op: "is", value: "bolt" } }, { or: [{ field: "fldQty", op: "=", value: 3 }] }] });
+    await userEvent.click(screen.getByRole("button", { name: "Negate condition group" }));
+    expect(screen.getByTestId("group-summary")).toHaveTextContent("None of the following is true");
+    expect(seen.last).toEqual({ and: [{ not: { field: "fldName", op: "is", value: "bolt" } }, { not: { or: [{ field: "fldQty", op: "=", value: 3 }] } }] });
+    await userEvent.click(conditionNot!);
+    expect(seen.last).toEqual({ and: [{ field: "fldName", op: "is", value: "bolt" }, { not: { or: [{ field: "fldQty", op: "=", value: 3 }] } }] });
+  });
+
+  it("shows a saved not node as a pressed toggle", () => {
+    render(<Harness seen={{ last: null }} initial={fromApiFilter({ not: { field: "fldName", op: "is", value: "x" } })} />);
+    expect(screen.getByRole("button", { name: "Negate condition" })).toHaveAttribute("aria-pressed", "true");
+  });
 });

@@ -1,5 +1,6 @@
 // The filter builder: a tree of AND/OR groups (nested up to MAX_DEPTH levels) whose conditions offer
-// each field type's operators, with a value input that fits the type and operator.
+// each field type's operators, with a value input that fits the type and operator. Any condition or
+// group can be negated ("not"), as the API's filter tree allows.
 import { Plus, Trash2 } from "lucide-react";
 
 import { Button } from "@/components/ui/button";
@@ -12,6 +13,7 @@ import {
   emptyGroup,
   MAX_DEPTH,
   removeNode,
+  toggleNot,
   updateNode,
   type FilterCondition,
   type FilterGroup,
@@ -93,7 +95,10 @@ function GroupBody({ group, ctx }: { group: FilterGroup; ctx: Ctx }) {
           ) : (
             <div className="flex-1 rounded-md border bg-muted/40 p-2">
               <div className="mb-2 flex items-center justify-between text-xs text-muted-foreground">
-                <span>{child.conjunction === "and" ? "All of the following are true" : "Any of the following is true"}</span>
+                <span className="flex items-center gap-2">
+                  <NotToggle node={child} ctx={ctx} label="Negate condition group" />
+                  <span data-testid="group-summary">{groupSummary(child)}</span>
+                </span>
                 <Button
                   type="button"
                   size="icon"
@@ -144,6 +149,30 @@ function GroupBody({ group, ctx }: { group: FilterGroup; ctx: Ctx }) {
   );
 }
 
+function groupSummary(group: FilterGroup): string {
+  if (group.conjunction === "and") return group.negated ? "Not all of the following are true" : "All of the following are true";
+  return group.negated ? "None of the following is true" : "Any of the following is true";
+}
+
+function NotToggle({ node, ctx, label }: { node: FilterNode; ctx: Ctx; label: string }) {
+  const on = node.negated === true;
+  return (
+    <Button
+      type="button"
+      size="sm"
+      variant={on ? "secondary" : "ghost"}
+      className={on ? "h-7 px-2 text-xs font-semibold" : "h-7 px-2 text-xs text-muted-foreground"}
+      aria-label={label}
+      aria-pressed={on}
+      title={on ? "Negated: matches when this is false" : "Negate: match when this is false"}
+      disabled={ctx.disabled}
+      onClick={() => ctx.onChange(toggleNot(ctx.root, node.id))}
+    >
+      not
+    </Button>
+  );
+}
+
 function ConditionRow({ node, ctx }: { node: FilterCondition; ctx: Ctx }) {
   const field = ctx.fields.find((f) => f.id === node.field);
   const operators = field ? operatorsFor(field, ctx.catalog) : [];
@@ -152,6 +181,7 @@ function ConditionRow({ node, ctx }: { node: FilterCondition; ctx: Ctx }) {
   const kind = field ? valueKind(field, node.op) : "text";
   return (
     <div className="flex flex-1 flex-wrap items-center gap-2" data-testid="filter-condition">
+      <NotToggle node={node} ctx={ctx} label="Negate condition" />
       <NativeSelect
         aria-label="Field"
         className="w-40"

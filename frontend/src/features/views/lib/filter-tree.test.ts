@@ -9,6 +9,7 @@ import {
   fromApiFilter,
   removeNode,
   toApiFilter,
+  toggleNot,
   updateNode,
   type FilterGroup,
 } from "@/features/views/lib/filter-tree";
@@ -69,5 +70,36 @@ describe("filter tree", () => {
     expect(toApiFilter(changed)).toEqual({ and: [{ or: [{ field: "fldName", op: "is", value: "b" }, { field: "fldQty", op: "=", value: 1 }] }] });
     expect(toApiFilter(root)).toEqual({ and: [{ or: [{ field: "fldName", op: "is", value: "a" }, { field: "fldQty", op: "=", value: 1 }] }] });
     expect(toApiFilter(removeNode(root, group.id))).toBeNull();
+  });
+
+  it("negates a condition or a group with a not node and reads it back", () => {
+    const cond = condition("fldName", "contains", "bolt");
+    const group: FilterGroup = { ...emptyGroup("or"), children: [condition("fldQty", "=", 1), condition("fldDone", "is", true)] };
+    let root: FilterGroup = { ...emptyGroup("and"), children: [cond, group] };
+    root = toggleNot(toggleNot(root, cond.id), group.id);
+    const saved = {
+      and: [
+        { not: { field: "fldName", op: "contains", value: "bolt" } },
+        { not: { or: [{ field: "fldQty", op: "=", value: 1 }, { field: "fldDone", op: "is", value: true }] } },
+      ],
+    };
+    expect(toApiFilter(root)).toEqual(saved);
+    expect(countConditions(root)).toBe(3);
+    const back = fromApiFilter(saved);
+    expect(back.children.map((c) => c.negated)).toEqual([true, true]);
+    expect(toApiFilter(back)).toEqual(saved);
+    // Toggling again lifts the negation; an incomplete negated condition is left out like any other.
+    expect(toApiFilter(toggleNot(root, cond.id))).toMatchObject({ and: [{ field: "fldName" }, { not: expect.anything() }] });
+    expect(toApiFilter(toggleNot({ ...emptyGroup(), children: [condition("fldName", "is", "")] }, "x"))).toBeNull();
+  });
+
+  it("keeps a saved top-level not as the root's only child and cancels double nots", () => {
+    const top = fromApiFilter({ not: { or: [{ field: "fldName", op: "is", value: "a" }] } });
+    expect(top.negated).toBeFalsy();
+    expect(top.children).toHaveLength(1);
+    expect(toApiFilter(top)).toEqual({ and: [{ not: { or: [{ field: "fldName", op: "is", value: "a" }] } }] });
+    const twice = fromApiFilter({ and: [{ not: { not: { field: "fldQty", op: "=", value: 2 } } }] });
+    expect(toApiFilter(twice)).toEqual({ and: [{ field: "fldQty", op: "=", value: 2 }] });
+    expect(fieldsInFilter({ and: [{ not: { field: "fldQty", op: "=", value: 2 } }] })).toEqual(["fldQty"]);
   });
 });

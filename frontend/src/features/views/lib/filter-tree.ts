@@ -1,5 +1,7 @@
 // The filter builder's tree and its conversion to and from the API's filter JSON
-// (records/query.py): {"and": [...]}, {"or": [...]}, {"field", "op", "value"}.
+// (records/query.py): {"and": [...]}, {"or": [...]}, {"not": node}, {"field", "op", "value"}.
+// "not" is a flag on a condition or group rather than a node of its own, so the builder shows it
+// as a toggle on the row it negates.
 // Conditions still missing a value are kept in the builder but left out of what is saved, so a
 // half-typed filter never makes the view fail to load.
 
@@ -11,6 +13,7 @@ export interface FilterCondition {
   field: string;
   op: string;
   value?: unknown;
+  negated?: boolean;
 }
 
 export interface FilterGroup {
@@ -18,6 +21,7 @@ export interface FilterGroup {
   id: string;
   conjunction: Conjunction;
   children: FilterNode[];
+  negated?: boolean;
 }
 
 export type FilterNode = FilterCondition | FilterGroup;
@@ -57,6 +61,11 @@ export function addChild(root: FilterGroup, groupId: string, child: FilterNode):
   return updateNode(root, groupId, (node) => (node.kind === "group" ? { ...node, children: [...node.children, child] } : node));
 }
 
+/** Negates the node `id` (or lifts its negation). */
+export function toggleNot(root: FilterGroup, id: string): FilterGroup {
+  return updateNode(root, id, (node) => ({ ...node, negated: !node.negated }));
+}
+
 export function removeNode(root: FilterGroup, id: string): FilterGroup {
   return updateNode(root, id, () => null);
 }
@@ -87,7 +96,9 @@ const NO_VALUE = new Set(["is_empty", "is_not_empty"]);
 
 /** The API's filter JSON for the tree, or null when nothing complete is left. */
 export function toApiFilter(root: FilterGroup): Record<string, unknown> | null {
-  const one = (node: FilterNode): Record<string, unknown> | null => {
+  const negate = (node: FilterNode, out: Record<string, unknown> | null) => (out && node.negated ? { not: out } : out);
+  const one = (node: FilterNode): Record<string, unknown> | null => negate(node, plain(node));
+  const plain = (node: FilterNode): Record<string, unknown> | null => {
     if (node.kind === "condition") {
       if (!node.field || !node.op) return null;
       if (NO_VALUE.has(node.op)) return { field: node.field, op: node.op };
@@ -109,6 +120,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function fromApiFilter(raw: unknown): FilterGroup {
   const one = (node: unknown): FilterNode | null => {
     if (!isRecord(node)) return null;
+    if ("not" in node) {
+      const inner = one(node.not);
+      // Two nots cancel out, as they do in the API.
+      return inner ? { ...inner, negated: !inner.negated } : null;
+    }
     for (const conjunction of ["and", "or"] as const) {
       const children = node[conjunction];
       if (Array.isArray(children)) {
@@ -129,7 +145,8 @@ export function fromApiFilter(raw: unknown): FilterGroup {
   };
   const root = one(raw);
   if (!root) return emptyGroup();
-  return root.kind === "group" ? root : { ...emptyGroup(), children: [root] };
+  // The root group is never negated itself: a saved top-level "not" becomes its only child.
+  return root.kind === "group" && !root.negated ? root : { ...emptyGroup(), children: [root] };
 }
 
 /** How many complete conditions the tree holds (the toolbar's "2 filters"). */
@@ -137,6 +154,7 @@ export function countConditions(root: FilterGroup): number {
   const saved = toApiFilter(root);
   const count = (node: unknown): number => {
     if (!isRecord(node)) return 0;
+    if ("not" in node) return count(node.not);
     const children = node.and ?? node.or;
     return Array.isArray(children) ? children.reduce<number>((n, c) => n + count(c), 0) : 1;
   };
