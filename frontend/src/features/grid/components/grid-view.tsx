@@ -43,8 +43,10 @@ import { PresenceAvatars, presenceColor } from "@/features/grid/components/prese
 import { useGridEdits } from "@/features/grid/hooks/use-grid-edits";
 import { useRecordWindow } from "@/features/grid/hooks/use-record-window";
 import { eventValues, withEventValues } from "@/features/grid/lib/live-values";
+import { CellCache } from "@/features/grid/lib/cell-cache";
 import { buildCell } from "@/features/grid/lib/cells";
 import { groupKey, RowLayout } from "@/features/grid/lib/group-rows";
+import { buttonRenderer } from "@/features/grid/lib/button-cell";
 import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
 import { dateRenderer, isDateCell, type DateCell } from "@/features/grid/lib/date-cell";
 import { orderColumns } from "@/features/grid/lib/columns";
@@ -97,6 +99,8 @@ type RowHeight = keyof typeof ROW_HEIGHTS;
 const DEFAULT_WIDTH = 180;
 const PRIMARY_WIDTH = 240;
 const FLASH_MS = 1500;
+const LOADING_CELL: GridCell = { kind: GridCellKind.Loading, allowOverlay: false };
+const openUri = (href: string) => window.open(href, "_blank", "noopener");
 const EDIT_ROLES = new Set(["owner", "admin", "editor"]);
 const GROUP_ROW_THEME = { bgCell: "#eef2f7", bgCellMedium: "#e5eaf1" };
 const GROUP_THEME = { baseFontStyle: "600 13px" };
@@ -136,7 +140,7 @@ const DateEditorShell: ProvideEditorComponent<DateCell> = (props) => (
   </Suspense>
 );
 
-const CUSTOM_RENDERERS = [chipsRenderer, dateRenderer];
+const CUSTOM_RENDERERS = [chipsRenderer, dateRenderer, buttonRenderer];
 
 function viewConfig(view: View | undefined) {
   const config = (view?.config ?? {}) as {
@@ -201,7 +205,20 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     (eventId: number) => realtime.catchUp({ kind: "table", id: tableId }, eventId),
     [realtime, tableId],
   );
-  const rows = useRecordWindow(tableId, view?.id, ready, config.revision, catchUp);
+  // A page that arrives while scrolling redraws its visible cells on the canvas, not the screen.
+  const editorRef = useRef<DataEditorRef>(null);
+  const columnCount = useRef(0);
+  const displayRow = useRef((index: number) => index);
+  const redrawRows = useCallback((first: number, last: number) => {
+    const damaged: { cell: Item }[] = [];
+    for (let index = first; index <= last; index += 1) {
+      const row = displayRow.current(index);
+      if (row < 0) continue;
+      for (let col = 0; col < columnCount.current; col += 1) damaged.push({ cell: [col, row] });
+    }
+    editorRef.current?.updateCells(damaged);
+  }, []);
+  const rows = useRecordWindow(tableId, view?.id, ready, config.revision, catchUp, redrawRows);
   const { cache, show: showWindow, ensureRows } = rows;
   // Group header rows (a grouped view): display rows map to record positions through the layout.
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
@@ -209,6 +226,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
   const groupCounts = cache.groups;
   const loadedTotal = cache.total ?? 0;
   const layout = useMemo(() => new RowLayout(groupCounts, loadedTotal, collapsed), [groupCounts, loadedTotal, collapsed]);
+  displayRow.current = (index) => layout.displayOf(index);
   /** The record shown at a display row (undefined for a group header or a row still loading). */
   const recordAt = useCallback(
     (row: number) => {
@@ -273,8 +291,8 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     [allFields, primaryFieldId, JSON.stringify(order ?? config.order), JSON.stringify(effectiveHidden)],
   );
 
+  columnCount.current = columns.length;
   const edits = useGridEdits({ tableId, cache, fieldsById, touch: rows.touch, reload: rows.reload });
-  const editorRef = useRef<DataEditorRef>(null);
   const wrapperRef = useRef<HTMLDivElement>(null);
   const [selection, setSelection] = useState<GridSelection>({
     columns: CompactSelection.empty(),
@@ -408,6 +426,9 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
   );
 
   const groupField = groupCounts ? fieldsById.get(groupCounts.field_id) : undefined;
+  // Cells are built from the columns, the role and people's names: a change of any starts afresh.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const cellCache = useMemo(() => new CellCache<GridCell>(), [columns, canEdit, people]);
   const getCellContent = useCallback(
     ([col, row]: Item): GridCell => {
       const field = columns[col];
@@ -417,18 +438,22 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
         return { kind: GridCellKind.Text, data: label, displayData: label, allowOverlay: false, readonly: true, themeOverride: GROUP_THEME };
       }
       const record = entry ? cache.row(entry.index) : undefined;
-      if (!field || !record) return { kind: GridCellKind.Loading, allowOverlay: false };
+      if (!field || !record) return LOADING_CELL;
       const flash = flashes.current.get(record.id);
-      return buildCell(field, record, {
-        canEdit,
-        lastUpdated: flash,
-        onOpenUri: (href) => window.open(href, "_blank", "noopener"),
-        userName: (id) => people?.get(id),
-      });
+      const build = () =>
+        buildCell(field, record, {
+          canEdit,
+          lastUpdated: flash,
+          onOpenUri: openUri,
+          userName: (id) => people?.get(id),
+        });
+      // A flashing cell changes every frame; the others stay the same until their record is replaced.
+      return flash === undefined ? cellCache.get(record, col, build) : build();
     },
-    // rows.version: redraw when pages arrive or records change
+    // rows.version: redraw when the count is learnt or records change (pages that arrive while
+    // scrolling are drawn by redrawRows)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [columns, cache, canEdit, people, layout, groupField, rows.version],
+    [columns, cache, canEdit, people, cellCache, layout, groupField, rows.version],
   );
 
   /** The value a glide cell edit means for the API, or an error message. */

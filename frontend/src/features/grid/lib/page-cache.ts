@@ -23,12 +23,29 @@ export interface PageResult {
   group_counts?: GroupCounts;
 }
 
+/** Pages to load beyond the visible rows: `before` above them, `after` below. */
+export interface Overscan {
+  before: number;
+  after: number;
+}
+
+/**
+ * Pages ahead of the scroll: the direction the user scrolls in gets `ahead` pages, the other side
+ * one, so rows are usually loaded before they come into view.
+ */
+export function overscanFor(direction: number, ahead = 3): Overscan {
+  if (direction > 0) return { before: 1, after: ahead };
+  if (direction < 0) return { before: ahead, after: 1 };
+  return { before: 1, after: 1 };
+}
+
 /** Page numbers covering rows [first, last] plus `overscan` pages either side, within [0, total). */
-export function pagesForWindow(first: number, last: number, pageSize: number, total: number, overscan = 1): number[] {
+export function pagesForWindow(first: number, last: number, pageSize: number, total: number, overscan: number | Overscan = 1): number[] {
   if (total <= 0 || last < first) return [];
+  const { before, after } = typeof overscan === "number" ? { before: overscan, after: overscan } : overscan;
   const lastPage = Math.floor((total - 1) / pageSize);
-  const from = Math.max(0, Math.floor(Math.max(0, first) / pageSize) - overscan);
-  const to = Math.min(lastPage, Math.floor(Math.min(last, total - 1) / pageSize) + overscan);
+  const from = Math.max(0, Math.floor(Math.max(0, first) / pageSize) - before);
+  const to = Math.min(lastPage, Math.floor(Math.min(last, total - 1) / pageSize) + after);
   const pages: number[] = [];
   for (let page = from; page <= to; page += 1) pages.push(page);
   return pages;
@@ -65,14 +82,37 @@ export class PageCache {
     return this.loading.has(page);
   }
 
-  /** Pages of the window neither loaded nor loading, nearest the window's first row first. */
-  missing(first: number, last: number, overscan = 1): number[] {
+  /**
+   * Pages of the window neither loaded nor loading: the visible ones first (nearest the window's
+   * first row first), then the overscan, nearest the visible rows first.
+   */
+  missing(first: number, last: number, overscan: number | Overscan = 1): number[] {
     if (this.total === null) return this.loading.has(0) ? [] : [0];
     const wanted = pagesForWindow(first, last, this.pageSize, this.total, overscan);
-    const anchor = Math.floor(Math.max(0, first) / this.pageSize);
+    const top = Math.floor(Math.max(0, first) / this.pageSize);
+    const bottom = Math.max(top, Math.floor(Math.max(0, last) / this.pageSize));
+    // Distance from the visible pages (0 inside them); inside, from the first visible row.
+    const rank = (page: number) => (page < top ? top - page : page > bottom ? page - bottom : 0);
     return wanted
       .filter((page) => !this.pages.has(page) && !this.loading.has(page))
-      .sort((a, b) => Math.abs(a - anchor) - Math.abs(b - anchor) || a - b);
+      .sort((a, b) => rank(a) - rank(b) || Math.abs(a - top) - Math.abs(b - top) || a - b);
+  }
+
+  /**
+   * Whether one of `pages` borders a page that is loaded or loading: the user scrolls on
+   * from rows already there (fetch at once, by keyset) rather than jumping far (wait for the
+   * scrollbar to settle).
+   */
+  continues(pages: number[]): boolean {
+    const known = (page: number) => this.pages.has(page) || this.loading.has(page);
+    return pages.some((page) => known(page - 1) || known(page + 1));
+  }
+
+  /** Rows [first, last] of `page` (clipped to the count when known). */
+  rowsOf(page: number): [number, number] {
+    const first = page * this.pageSize;
+    const end = first + this.pageSize - 1;
+    return [first, this.total === null ? end : Math.min(end, this.total - 1)];
   }
 
   /** How to fetch `page`: keyset after the previous page when we have its cursor, else by offset. */
