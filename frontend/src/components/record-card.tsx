@@ -2,6 +2,9 @@
 // title and the view's visible fields as label/value lines. A button, so it opens with Enter too.
 import { forwardRef, memo, type HTMLAttributes } from "react";
 
+import { FieldButton } from "@/components/ui/field-button";
+import { UserChips } from "@/components/ui/user-chip";
+import { buttonValue } from "@/lib/button-value";
 import { chipBackground, choicesOf, coverImage, displayValue } from "@/lib/record-values";
 import { cn } from "@/lib/utils";
 import type { FieldDef, RecordRow } from "@/types/api";
@@ -16,6 +19,8 @@ export interface RecordCardProps extends Omit<HTMLAttributes<HTMLDivElement>, "o
   people?: Map<string, string> | undefined;
   onOpen?: (record: RecordRow) => void;
 }
+
+const USER_TYPES = new Set(["user", "created_by", "last_modified_by"]);
 
 function FieldLine({ field, value, people }: { field: FieldDef; value: unknown; people?: Map<string, string> | undefined }) {
   if (field.type === "single_select" || field.type === "multiple_select") {
@@ -32,7 +37,12 @@ function FieldLine({ field, value, people }: { field: FieldDef; value: unknown; 
       </span>
     );
   }
-  const shown = field.type === "user" && typeof value === "string" ? (people?.get(value) ?? value) : displayValue(value);
+  if (USER_TYPES.has(field.type)) return <UserChips value={value} names={people} />;
+  if (field.type === "button") {
+    const button = buttonValue(value, field);
+    return <FieldButton label={button.label} url={button.url} className="justify-self-start" />;
+  }
+  const shown = displayValue(value);
   if (!shown) return null;
   return <span className="line-clamp-2 break-words">{shown}</span>;
 }

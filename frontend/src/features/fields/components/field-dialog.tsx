@@ -40,6 +40,11 @@ const GROUPED = new Set(FIELD_TYPE_GROUPS.flatMap(([, types]) => types));
 function editableOptions(field: FieldDef, fields: FieldDef[]): Record<string, unknown> {
   const options = { ...field.options };
   if (field.type === "formula" && typeof options.formula === "string") options.formula = displayFormula(options.formula, fields);
+  // A button is stored with its URL formula as `formula` (field IDs); the API takes it back as url_formula.
+  if (field.type === "button") {
+    const stored = typeof options.formula === "string" ? options.formula : "";
+    return { label: options.label, url_formula: displayFormula(stored, fields) };
+  }
   return options;
 }
 
@@ -74,7 +79,7 @@ export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field
 
   const validateFormula = useCallback(
     async (formula: string): Promise<FormulaCheck> => {
-      const trial = { ...cleanOptions(type, options), formula };
+      const trial = type === "button" ? { ...cleanOptions(type, options), url_formula: formula } : { ...cleanOptions(type, options), formula };
       try {
         const result = field
           ? await updateField(field.id, { type, options: trial }, true)
@@ -183,7 +188,7 @@ export function FieldDialog({ open, onOpenChange, tableId, baseId, fields, field
             fields={others}
             baseId={baseId}
             editing={editing && !typeChanged}
-            validateFormula={type === "formula" || type === "rollup" ? validateFormula : undefined}
+            validateFormula={type === "formula" || type === "rollup" || type === "button" ? validateFormula : undefined}
           />
           <FormField label="Description (optional)">
             {(props) => <Textarea {...props} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}

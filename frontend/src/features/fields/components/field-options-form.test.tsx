@@ -118,4 +118,20 @@ describe("FieldOptionsForm", () => {
     expect(seen.options).toEqual({ formula: "{Qty}" });
     expect(optionsProblem("formula", { formula: " " })).toBe("Write a formula.");
   });
+
+  it("button: a label and a URL formula completing the table's fields", async () => {
+    const seen = { options: {} as Record<string, unknown> };
+    renderWithProviders(<Harness type="button" fields={[f("fldPart", "Part No", "single_line_text")]} seen={seen} />);
+    const label = screen.getByLabelText("Label");
+    expect(label).toHaveValue("Open");
+    await userEvent.clear(label);
+    await userEvent.type(label, "Order");
+    await userEvent.type(screen.getByRole("combobox", { name: /URL formula/ }), "'https://shop.example/' & {{par");
+    await userEvent.keyboard("{Enter}");
+    expect(seen.options).toEqual({ label: "Order", url_formula: "'https://shop.example/' & {Part No}" });
+    expect(optionsProblem("button", { label: " " })).toMatch(/needs a label/);
+    expect(optionsProblem("button", { label: "Go" })).toBeNull();
+    // Without a URL formula the button is created disabled: nothing empty is sent.
+    expect(cleanOptions("button", { label: "Go", url_formula: "" })).toEqual({ label: "Go" });
+  });
 });

@@ -213,6 +213,21 @@ export function FieldOptionsForm({ type, options, onChange, fields, baseId, edit
           validate={validateFormula}
         />
       );
+    case "button":
+      return (
+        <div className="grid gap-3" data-testid="field-options">
+          <Row label="Label">
+            {(id) => <Input id={id} value={str("label")} maxLength={100} onChange={(e) => set("label", e.target.value)} />}
+          </Row>
+          <FormulaField
+            label="URL formula (the page the button opens; empty leaves it disabled)"
+            value={str("url_formula")}
+            onChange={(formula) => set("url_formula", formula)}
+            fieldNames={fields.map((f) => f.name)}
+            validate={validateFormula}
+          />
+        </div>
+      );
     default:
       return (
         <p className="text-sm text-muted-foreground" data-testid="field-options">

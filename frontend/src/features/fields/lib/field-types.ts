@@ -33,6 +33,7 @@ export const FIELD_TYPE_LABELS: Record<string, string> = {
   material: "Material",
   surface_finish: "Surface finish",
   barcode: "Barcode",
+  button: "Button",
 };
 
 export const FIELD_TYPE_GROUPS: [string, string[]][] = [
@@ -40,7 +41,7 @@ export const FIELD_TYPE_GROUPS: [string, string[]][] = [
   ["Dates", ["date", "datetime"]],
   ["Choices and people", ["single_select", "multiple_select", "user"]],
   ["Contact", ["email", "url", "phone"]],
-  ["Files and codes", ["attachment", "barcode"]],
+  ["Files and codes", ["attachment", "barcode", "button"]],
   ["Relations", ["link", "lookup", "rollup", "count"]],
   ["Computed", ["formula", "autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by"]],
   ["Engineering", ["dimension", "thread", "material", "surface_finish"]],
@@ -113,6 +114,8 @@ export function defaultOptions(type: string): Record<string, unknown> {
       return { unit: "mm" };
     case "formula":
       return { formula: "" };
+    case "button":
+      return { label: "Open", url_formula: "" };
     default:
       return {};
   }
@@ -124,6 +127,10 @@ export function optionsProblem(type: string, options: Record<string, unknown>): 
   switch (type) {
     case "formula":
       return text("formula") ? null : "Write a formula.";
+    case "button": {
+      const label = text("label");
+      return label && label.length <= 100 ? null : "A button needs a label of 1 to 100 characters.";
+    }
     case "link":
       return text("linked_table_id") ? null : "Choose the table to link to.";
     case "lookup":

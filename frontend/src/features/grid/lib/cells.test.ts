@@ -63,4 +63,16 @@ describe("buildCell", () => {
       data: ["https://s3/a.png", "https://s3/b.svg"],
     });
   });
+
+  it("draws a button with the cell's label that opens its URL, disabled without one", () => {
+    const field = f("button", { label: "Open drawing" });
+    const cell = buildCell(field, rec({ label: "Open drawing", url: "https://example.com/p/7" }), { canEdit: true });
+    expect(cell).toMatchObject({ kind: GridCellKind.Custom, readonly: true, allowOverlay: false, copyData: "https://example.com/p/7" });
+    expect((cell as { data: unknown }).data).toEqual({ kind: "button-cell", label: "Open drawing", url: "https://example.com/p/7" });
+    const empty = buildCell(field, rec(null), { canEdit: true });
+    expect((empty as { data: unknown }).data).toEqual({ kind: "button-cell", label: "Open drawing", url: null });
+    // A formula producing a script URL is never opened.
+    const script = buildCell(field, rec({ label: "x", url: "javascript:alert(1)" }), { canEdit: true });
+    expect((script as unknown as { data: { url: unknown } }).data.url).toBeNull();
+  });
 });

@@ -1,9 +1,11 @@
 // A record's value as a glide cell, by field type.
 import { GridCellKind, type GridCell } from "@glideapps/glide-data-grid";
 
+import type { ButtonCell } from "@/features/grid/lib/button-cell";
 import type { ChipsCell } from "@/features/grid/lib/chips-cell";
 import type { DateCell } from "@/features/grid/lib/date-cell";
 import { anyText, chipColor, choicesOf, fieldKind, zoneOf } from "@/features/grid/lib/field-values";
+import { buttonValue } from "@/lib/button-value";
 import type { FieldDef, RecordRow } from "@/types/api";
 
 const GREY_CHIP = "#e5e7eb";
@@ -45,6 +47,19 @@ export function buildCell(field: FieldDef, record: RecordRow, options: CellOptio
   const text = named ?? kind.format(value, field);
   const readonly = !options.canEdit || kind.editor === "readonly";
   const base = { allowOverlay: true, lastUpdated: options.lastUpdated, copyData: text } as const;
+  if (field.type === "button") {
+    const button = buttonValue(value, field);
+    // A click opens the URL; no overlay, nothing to edit. Copying gives the URL, as a link would.
+    const cell: ButtonCell = {
+      ...base,
+      kind: GridCellKind.Custom,
+      allowOverlay: false,
+      readonly: true,
+      copyData: button.url ?? "",
+      data: { kind: "button-cell", label: button.label, url: button.url },
+    };
+    return cell;
+  }
   switch (kind.editor) {
     case "checkbox":
       return { ...base, kind: GridCellKind.Boolean, data: value === true, allowOverlay: false, readonly };

@@ -2,6 +2,7 @@
 // One entry per type (a registry, as the API's own fields registry): `format` for display and copy,
 // `parse` for the editor and paste. Writes go out with typecast: true, so the API does the last word
 // on text it understands better (dates in many spellings, "10.5 ±0.1 mm", "M8x1.25", new select options).
+import { buttonValue } from "@/lib/button-value";
 import type { FieldDef } from "@/types/api";
 
 export type EditorKind =
@@ -39,7 +40,9 @@ export const COMPUTED_TYPES = new Set([
   "last_modified_time",
   "created_by",
   "last_modified_by",
+  "button",
 ]);
+
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -190,6 +193,7 @@ const numberKind: FieldKind = {
 const readonlyKind: FieldKind = {
   editor: "readonly",
   format: (value, field) => {
+    if (field.type === "button") return buttonValue(value, field).label;
     const resultType = field.options.result_type;
     if (resultType === "datetime" || field.type === "created_time" || field.type === "last_modified_time") {
       return typeof value === "string" ? formatDateTime(value, zoneOf(field)) : anyText(value);
