@@ -26,7 +26,7 @@ def get_principal(request: Request, session: Session = Depends(get_session)) -> 
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Authentication required.", code="authentication_required")
-    principal = service.authenticate(session, token=token)
+    principal = service.authenticate_request(session, token=token)
     logger.append_keys(user=principal.user_id)
     request.state.principal = principal
     return principal

@@ -10,11 +10,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
+from pybase.auth import tokencache
 from pybase.auth.models import ApiToken, RefreshToken, User
 from pybase.auth.security import (
     API_TOKEN_PREFIX,
@@ -33,14 +34,37 @@ from pybase.ids import looks_like_id
 _dummy_hash: str | None = None
 
 
+# Whether the account may still act; a prebuilt Core statement, no ORM object per request.
+_USER_ACTIVE = select(User.is_active).where(User.id == bindparam("user_id"))
+
+
 def authenticate(session: Session, *, token: str) -> Principal:
+    """Every use checked in the database (and an API token's use recorded): WebSocket connects."""
     if token.startswith(API_TOKEN_PREFIX + "_"):
         return _authenticate_api_token(session, token=token)
+    return _authenticate_jwt(session, token)
+
+
+def authenticate_request(session: Session, *, token: str) -> Principal:
+    """authenticate for HTTP requests: an API token verified in the last seconds is taken from the
+    process's cache unless a revocation happened since (see pybase.auth.tokencache)."""
+    if not token.startswith(API_TOKEN_PREFIX + "_"):
+        return _authenticate_jwt(session, token)
+    token_hash = sha256(token)
+    stamp = tokencache.current_stamp()  # read before verifying: see tokencache.remember
+    principal = tokencache.lookup(token_hash, stamp)
+    if principal is None:
+        principal = _authenticate_api_token(session, token=token, token_hash=token_hash, stamp=stamp)
+    return principal
+
+
+def _authenticate_jwt(session: Session, token: str) -> Principal:
     claims = decode_access_token(token)
-    user = session.get(User, claims["sub"]) if looks_like_id(str(claims["sub"]), "usr") else None
-    if user is None or not user.is_active:
+    user_id = str(claims["sub"])
+    active = session.scalar(_USER_ACTIVE, {"user_id": user_id}) if looks_like_id(user_id, "usr") else None
+    if not active:
         raise Unauthorized("The access token is not valid.", code="invalid_token")
-    return Principal(user_id=user.id)
+    return Principal(user_id=user_id)
 
 
 def session_id_of(token: str) -> str | None:
@@ -52,12 +76,18 @@ def session_id_of(token: str) -> str | None:
     return sid if isinstance(sid, str) and len(sid) <= 32 else None
 
 
-def _authenticate_api_token(session: Session, *, token: str) -> Principal:
-    row = session.execute(
-        select(ApiToken, User.is_active)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == sha256(token))
-    ).first()
+_API_TOKEN = (
+    select(ApiToken, User.is_active)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def _authenticate_api_token(
+    session: Session, *, token: str, token_hash: str | None = None, stamp: str | None = None
+) -> Principal:
+    token_hash = token_hash or sha256(token)
+    row = session.execute(_API_TOKEN, {"token_hash": token_hash}).first()
     now = utcnow()
     if row is None:
         raise Unauthorized("The API token is not valid.", code="invalid_token")
@@ -67,12 +97,14 @@ def _authenticate_api_token(session: Session, *, token: str) -> Principal:
     if api_token.expires_at is not None and api_token.expires_at <= now:
         raise Unauthorized("The API token has expired.", code="token_expired")
     api_token.last_used_at = now
-    return Principal(
+    principal = Principal(
         user_id=api_token.user_id,
         token_id=api_token.id,
         token_scope=api_token.scope,
         token_base_ids=frozenset(api_token.base_ids) if api_token.base_ids is not None else None,
     )
+    tokencache.remember(token_hash, stamp, principal, api_token.expires_at)
+    return principal
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -275,5 +307,6 @@ def revoke_api_token(session: Session, *, principal: Principal, token_id: str) -
     token = session.get(ApiToken, token_id) if looks_like_id(token_id, API_TOKEN_PREFIX) else None
     if token is None or token.user_id != principal.user_id or token.revoked_at is not None:
         raise NotFound("API token not found", details={"id": token_id})
+    tokencache.tokens_changed(session)
     token.revoked_at = utcnow()
     session.flush()
