@@ -12,7 +12,7 @@ import { ExtractionJobButton } from "@/features/extraction/components/extraction
 import { AttachmentField } from "@/features/files/components/attachment-field";
 import { RecordPanel } from "@/features/records/components/record-panel";
 import { fieldsQuery } from "@/features/records/api/records";
-import { baseQuery, membersQuery, tableQuery } from "@/features/workspaces/api/queries";
+import { baseGrantsQuery, baseQuery, membersQuery, tableGrantsQuery, tableQuery } from "@/features/workspaces/api/queries";
 
 export const OPEN_RECORD_PARAM = "open";
 
@@ -29,11 +29,17 @@ export function RecordPanelFromUrl() {
   const workspaceId = base.data?.workspace_id ?? "";
   // Guests of a base cannot list the workspace's members: mentions then complete nobody.
   const members = useQuery({ ...membersQuery(workspaceId), enabled: open && Boolean(workspaceId), retry: false });
+  // Guests granted the base or this table can be picked in user fields too (admins can list grants).
+  const baseGrants = useQuery({ ...baseGrantsQuery(baseId), enabled: open, retry: false });
+  const tableGrants = useQuery({ ...tableGrantsQuery(tableId), enabled: open, retry: false });
   // Files dropped on the panel outside a field's drop area go to the table's first attachment field.
   const [dropped, setDropped] = useState<{ id: number; files: File[] } | null>(null);
   const firstAttachment = (fields.data ?? []).filter((f) => f.type === "attachment").sort((a, b) => a.position - b.position)[0];
   if (!open || !recordId) return null;
-  const people = (members.data ?? []).map((m) => ({ id: m.user_id, name: m.name }));
+  const people = [...(members.data ?? []), ...(baseGrants.data ?? []), ...(tableGrants.data ?? [])]
+    .filter((m) => m.role !== "none")
+    .map((m) => ({ id: m.user_id, name: m.name }))
+    .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i);
   return (
     <RecordPanel
       key={recordId}

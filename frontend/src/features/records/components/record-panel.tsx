@@ -145,6 +145,7 @@ export function RecordPanel({
                     field={field}
                     value={record.data.fields[field.id]}
                     canEdit={canEdit}
+                    people={people}
                     onSave={(value) => save.mutate({ field, value })}
                   />
                 ),

@@ -1,0 +1,72 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { editorKind, FieldEditor, formatDuration, parseDuration } from "@/features/records/components/field-editor";
+import type { FieldDef } from "@/types/api";
+
+const field = (type: string, options: Record<string, unknown> = {}, readOnly = false): FieldDef =>
+  ({ id: `fld${type}`, table_id: "tblA", name: type, type, options, description: null, position: 0, read_only: readOnly }) as FieldDef;
+
+const people = [
+  { id: "usrA", name: "Ada Lovelace" },
+  { id: "usrG", name: "Grace Hopper" },
+];
+
+describe("record panel field editors", () => {
+  it("picks a user among the people and shows names with initials", async () => {
+    const onSave = vi.fn();
+    render(<FieldEditor field={field("user")} value="usrA" canEdit people={people} onSave={onSave} />);
+    expect(screen.getByText("AL")).toBeInTheDocument();
+    await userEvent.selectOptions(screen.getByLabelText("user"), "Grace Hopper");
+    expect(onSave).toHaveBeenCalledWith("usrG");
+  });
+
+  it("ticks several users, and keeps someone no longer listed", async () => {
+    const onSave = vi.fn();
+    render(<FieldEditor field={field("user", { multiple: true })} value={["usrA", "usrX"]} canEdit people={people} onSave={onSave} />);
+    expect(screen.getByText("usrX")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("checkbox", { name: /Grace Hopper/ }));
+    expect(onSave).toHaveBeenLastCalledWith(["usrA", "usrX", "usrG"]);
+  });
+
+  it("shows created by and user values by name when read-only", () => {
+    render(<FieldEditor field={field("created_by", {}, true)} value="usrG" canEdit people={people} onSave={vi.fn()} />);
+    expect(screen.getByText("Grace Hopper")).toBeInTheDocument();
+    expect(screen.getByText("GH")).toBeInTheDocument();
+    expect(editorKind(field("user"), false)).toBe("people");
+  });
+
+  it("edits multiple selects with checkboxes and ratings with stars", async () => {
+    const onSave = vi.fn();
+    const { unmount } = render(
+      <FieldEditor field={field("multiple_select", { choices: [{ name: "Hot" }, { name: "Cold" }] })} value={["Hot"]} canEdit onSave={onSave} />,
+    );
+    await userEvent.click(screen.getByRole("checkbox", { name: "Cold" }));
+    expect(onSave).toHaveBeenLastCalledWith(["Hot", "Cold"]);
+    await userEvent.click(screen.getByRole("checkbox", { name: "Hot" }));
+    expect(onSave).toHaveBeenLastCalledWith(null);
+    unmount();
+    render(<FieldEditor field={field("rating", { max: 5 })} value={2} canEdit onSave={onSave} />);
+    await userEvent.click(screen.getByRole("radio", { name: "4 of 5" }));
+    expect(onSave).toHaveBeenLastCalledWith(4);
+    await userEvent.click(screen.getByRole("radio", { name: "2 of 5" }));
+    expect(onSave).toHaveBeenLastCalledWith(null);
+  });
+
+  it("edits durations as h:mm and shows buttons that open their URL", async () => {
+    const onSave = vi.fn();
+    const { unmount } = render(<FieldEditor field={field("duration")} value={5400} canEdit onSave={onSave} />);
+    const input = screen.getByLabelText("duration");
+    expect(input).toHaveValue("1:30");
+    await userEvent.clear(input);
+    await userEvent.type(input, "2:15{Enter}");
+    expect(onSave).toHaveBeenLastCalledWith(8100);
+    unmount();
+    expect(formatDuration(3725)).toBe("1:02:05");
+    expect(parseDuration("45")).toBe(2700);
+    expect(parseDuration("")).toBeNull();
+    render(<FieldEditor field={field("button", { label: "Order" })} value={{ label: "Order", url: "https://shop.example/1" }} canEdit={false} onSave={onSave} />);
+    expect(screen.getByRole("link", { name: /Order/ })).toHaveAttribute("href", "https://shop.example/1");
+  });
+});
