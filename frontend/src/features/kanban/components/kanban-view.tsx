@@ -2,7 +2,8 @@
 // cover and the view's visible fields. Drag a card (pointer, or keyboard: focus its handle, space,
 // arrows, space) to another stack, which writes the stack field with If-Match, or within a stack,
 // which saves the view's card order. "Add card" creates a record in that stack. Stacks show their
-// first cards and more on request, so boards of thousands of cards stay light.
+// first cards and more on request, and render only the cards in view (lib/card-window.ts), so boards
+// of thousands of cards stay light.
 import {
   closestCorners,
   DndContext,
@@ -17,13 +18,14 @@ import {
 } from "@dnd-kit/core";
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { GripVertical, Plus } from "lucide-react";
-import { memo, useMemo, useState } from "react";
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { CardSettings } from "@/components/card-settings";
 import { RecordCard } from "@/components/record-card";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toaster";
+import { cardWindow } from "@/features/kanban/lib/card-window";
 import { applyMove, buildStacks, cardOrderAfter, dropTarget, EMPTY_STACK, stackValue, type Stack } from "@/features/kanban/lib/stacks";
 import type { CardViewProps } from "@/features/kanban/types/view-props";
 import { createRecord, getRecord, patchRecord, useViewRecords } from "@/hooks/use-view-records";
@@ -51,6 +53,8 @@ interface CardCommon {
   people: Map<string, string> | undefined;
   canEdit: boolean;
   onOpen: (record: RecordRow) => void;
+  /** Height of a card as rendered (with its spacing), by record id. */
+  heights: Map<string, number>;
 }
 
 const SortableCard = memo(function SortableCard({ record, common }: { record: RecordRow; common: CardCommon }) {
@@ -59,8 +63,16 @@ const SortableCard = memo(function SortableCard({ record, common }: { record: Re
     disabled: !common.canEdit,
   });
   const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, transition } : { transition };
+  const { heights } = common;
+  const ref = useCallback(
+    (node: HTMLDivElement | null) => {
+      setNodeRef(node);
+      if (node && node.offsetHeight > 0) heights.set(record.id, node.offsetHeight);
+    },
+    [heights, record.id, setNodeRef],
+  );
   return (
-    <div ref={setNodeRef} style={style} className={isDragging ? "relative z-10 opacity-70" : "relative"} data-testid="kanban-card">
+    <div ref={ref} style={style} className={`pb-2 ${isDragging ? "relative z-10 opacity-70" : "relative"}`} data-testid="kanban-card">
       {common.canEdit ? (
         <button
           type="button"
@@ -126,7 +138,26 @@ function AddCard({ onAdd }: { onAdd: (text: string) => Promise<void> }) {
 function StackColumn({ stack, common, onAdd }: { stack: Stack; common: CardCommon; onAdd: (stack: Stack, text: string) => Promise<void> }) {
   const { setNodeRef, isOver } = useDroppable({ id: `stack:${stack.key}`, disabled: !common.canEdit });
   const [shown, setShown] = useState(PAGE);
-  const cards = stack.records.slice(0, shown);
+  const list = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, height: 0 });
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (!el) return undefined;
+    const measure = () => setScroll((s) => (s.height === el.clientHeight ? s : { ...s, height: el.clientHeight }));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const count = Math.min(shown, stack.records.length);
+  const { heights } = common;
+  const win = cardWindow(
+    stack.records.slice(0, count).map((r) => heights.get(r.id)),
+    scroll.top,
+    scroll.height,
+  );
+  // Same window, same arrays: the sortable context is not re-registered on every scroll event.
+  const cards = useMemo(() => stack.records.slice(win.start, win.end), [stack.records, win.start, win.end]);
   const ids = useMemo(() => cards.map((r) => r.id), [cards]);
   return (
     <section
@@ -143,13 +174,22 @@ function StackColumn({ stack, common, onAdd }: { stack: Stack; common: CardCommo
         <span className="text-xs font-normal text-muted-foreground">{stack.records.length}</span>
       </h2>
       <SortableContext items={ids} strategy={verticalListSortingStrategy}>
-        <div className="grid min-h-8 gap-2 overflow-y-auto">
+        <div
+          ref={list}
+          className="min-h-8 overflow-y-auto"
+          onScroll={(event) => {
+            const top = event.currentTarget.scrollTop;
+            setScroll((s) => (s.top === top ? s : { ...s, top }));
+          }}
+        >
+          <div style={{ height: win.before }} aria-hidden />
           {cards.map((record) => (
             <SortableCard key={record.id} record={record} common={common} />
           ))}
+          <div style={{ height: win.after }} aria-hidden />
         </div>
       </SortableContext>
-      {stack.records.length > shown ? (
+      {stack.records.length > count ? (
         <Button variant="ghost" size="sm" onClick={() => setShown((n) => n + PAGE * 5)}>
           Show {Math.min(PAGE * 5, stack.records.length - shown)} more
         </Button>
@@ -188,9 +228,12 @@ export function KanbanView({ tableId, view, fields, primaryFieldId, canEdit, peo
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
+  // Measured card heights; a change of what cards show measures again.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const heights = useMemo(() => new Map<string, number>(), [shownFields, coverField]);
   const common: CardCommon = useMemo(
-    () => ({ titleField, fields: shownFields, coverField, people, canEdit, onOpen: onOpenRecord }),
-    [titleField, shownFields, coverField, people, canEdit, onOpenRecord],
+    () => ({ titleField, fields: shownFields, coverField, people, canEdit, onOpen: onOpenRecord, heights }),
+    [titleField, shownFields, coverField, people, canEdit, onOpenRecord, heights],
   );
 
   async function onDragEnd(event: DragEndEvent) {
