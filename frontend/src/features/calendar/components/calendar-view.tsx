@@ -1,9 +1,11 @@
 // The calendar: records on the day of the view's date field, by month or by week, in the field's
 // time zone. Drag a record to another day to reschedule it (a PATCH with If-Match; a date-time
 // keeps its time of day); records without a date are listed aside and can be dragged onto a day.
+// Records are bucketed by day once per data change; the day cells are drop targets by their place in
+// the grid (the day is their data), so paging months updates them instead of registering 42 new ones.
 import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
 import { ChevronLeft, ChevronRight } from "lucide-react";
-import { memo, useMemo, useState } from "react";
+import { memo, useCallback, useMemo, useState } from "react";
 
 import { CardSettings } from "@/components/card-settings";
 import { Button } from "@/components/ui/button";
@@ -65,7 +67,10 @@ const EventChip = memo(function EventChip({ record, common }: { record: RecordRo
   );
 });
 
-function DayCell({
+const NO_EVENTS: RecordRow[] = [];
+
+const DayCell = memo(function DayCell({
+  slot,
   day,
   events,
   limit,
@@ -74,6 +79,8 @@ function DayCell({
   common,
   onMore,
 }: {
+  /** Place in the grid (0 = top left): the drop target's id, stable from month to month. */
+  slot: number;
   day: DayKey;
   events: RecordRow[];
   limit: number;
@@ -82,7 +89,7 @@ function DayCell({
   common: EventCommon;
   onMore: (day: DayKey) => void;
 }) {
-  const { setNodeRef, isOver } = useDroppable({ id: `day:${day}` });
+  const { setNodeRef, isOver } = useDroppable({ id: `slot:${slot}`, data: { day } });
   return (
     <div
       ref={setNodeRef}
@@ -101,7 +108,7 @@ function DayCell({
       ) : null}
     </div>
   );
-}
+});
 
 function Undated({ records, common }: { records: RecordRow[]; common: EventCommon }) {
   const { setNodeRef, isOver } = useDroppable({ id: "undated" });
@@ -148,10 +155,12 @@ export function CalendarView({ tableId, view, fields, primaryFieldId, canEdit, o
     if (!dateField || !event.over) return;
     const recordId = String(event.active.id);
     const overId = String(event.over.id);
+    const overDay = (event.over.data.current as { day?: DayKey } | undefined)?.day;
     const record = dated.data?.records.find((r) => r.id === recordId) ?? undated.data?.records.find((r) => r.id === recordId);
     if (!record) return;
     const before = record.fields[dateField.id];
-    const value = overId === "undated" ? null : reschedule(before, dateField.type, overId.replace(/^day:/, ""), timeZone);
+    if (overId !== "undated" && !overDay) return;
+    const value = overId === "undated" || !overDay ? null : reschedule(before, dateField.type, overDay, timeZone);
     if (value === before || (value === null && (before === null || before === undefined))) return;
     const moved = { ...record, fields: { ...record.fields, [dateField.id]: value } };
     dated.store(recordId, moved);
@@ -171,6 +180,10 @@ export function CalendarView({ tableId, view, fields, primaryFieldId, canEdit, o
     void undated.refetch();
   }
 
+  const showWeek = useCallback((d: DayKey) => {
+    setAnchor(d);
+    setMode("week");
+  }, []);
   const step = (n: number) => setAnchor((a) => (mode === "month" ? addMonths(a, n) : addDays(a, 7 * n)));
   const title = mode === "month" ? monthTitle(anchor) : `${weeks[0]?.[0]} – ${weeks[0]?.[6]}`;
 
@@ -227,19 +240,17 @@ export function CalendarView({ tableId, view, fields, primaryFieldId, canEdit, o
                 ))}
               </div>
               <div className="grid min-h-0 flex-1 grid-cols-7" style={{ gridTemplateRows: `repeat(${weeks.length}, minmax(0, 1fr))` }} data-testid="calendar-grid">
-                {weeks.flat().map((day) => (
+                {weeks.flat().map((day, slot) => (
                   <DayCell
-                    key={day}
+                    key={slot}
+                    slot={slot}
                     day={day}
-                    events={days.get(day) ?? []}
+                    events={days.get(day) ?? NO_EVENTS}
                     limit={mode === "month" ? 3 : 40}
                     dim={mode === "month" && !sameMonth(day, anchor)}
                     today={day === today}
                     common={common}
-                    onMore={(d) => {
-                      setAnchor(d);
-                      setMode("week");
-                    }}
+                    onMore={showWeek}
                   />
                 ))}
               </div>
