@@ -69,7 +69,9 @@ export function GridHeaderMenu({
   return (
     <>
       {request && field && (
-        <DropdownMenu open onOpenChange={(open) => !open && onClose()}>
+        // Not modal: the page around stays in the accessibility tree (the grid's canvas keeps focusable
+        // cells, which a modal menu would hide from screen readers while they stay focusable).
+        <DropdownMenu open modal={false} onOpenChange={(open) => !open && onClose()}>
           <DropdownMenuTrigger asChild>
             <span
               aria-hidden="true"
