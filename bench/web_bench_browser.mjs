@@ -3,7 +3,7 @@
 //
 // It measures what the table screen shows, whatever renders it: a record is "visible" when its text is in
 // the document (the HTML table, or the accessibility tree a canvas grid keeps inside its <canvas>).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,9 +57,18 @@ try {
 
   // First rows visible after navigating to the table (a full page load each time, signed in).
   // One load first, not counted: the local API starts a Python worker per concurrent request on first use.
+  // On a loaded machine that first start can outlast the local Lambda timeout: load again (3 tries).
   const warm = await owner.context.newPage();
-  await warm.goto(config.tablePath);
-  await whenVisible(warm, config.firstText);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await warm.goto(config.tablePath);
+      await whenVisible(warm, config.firstText);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      log(`warm-up load ${attempt} showed no rows, loading again`);
+    }
+  }
   await warm.close();
   const loads = [];
   for (let i = 0; i < config.loads; i++) {
@@ -75,6 +84,15 @@ try {
   // Scroll the table from top to bottom, one step per frame, timing frames with requestAnimationFrame
   // and collecting long animation frames (LoAF) where Chromium reports them.
   const page = owner.tablePage;
+  // PYBASE_WEB_BENCH_PROFILE=file.cpuprofile: a JavaScript CPU profile of the scroll (open it in
+  // Chromium's DevTools, Performance panel) to see what the long frames run.
+  const profilePath = process.env.PYBASE_WEB_BENCH_PROFILE;
+  const cdp = profilePath ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+    await cdp.send("Profiler.start");
+  }
   const scroll = await page.evaluate(async (steps) => {
     const scrollers = [...document.querySelectorAll("*")].filter((el) => {
       const style = getComputedStyle(el);
@@ -108,6 +126,11 @@ try {
     observer?.disconnect();
     return { scrollable: true, distance, frames, long, atBottom: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
   }, config.scrollSteps);
+  if (cdp) {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync(profilePath, JSON.stringify(profile));
+    log(`CPU profile of the scroll written to ${profilePath}`);
+  }
   if (scroll.scrollable) {
     results.scroll = {
       distance_px: scroll.distance,
