@@ -71,6 +71,7 @@ TextOf = Callable[[Any, Field], str | None]
 _SKIP: TextOf | None = None
 TEXT_EXTRACTORS: dict[str, TextOf | None] = {
     "checkbox": _SKIP, "link": _SKIP, "lookup": _SKIP, "rollup": _SKIP, "count": _SKIP, "formula": _SKIP,
+    "button": _SKIP,
     "created_time": _SKIP, "last_modified_time": _SKIP, "created_by": _SKIP, "last_modified_by": _SKIP,
     "user": _SKIP, "date": _SKIP, "datetime": _SKIP,
     "attachment": lambda stored, f: _flat(stored),
@@ -85,6 +86,12 @@ def _default_text(stored: Any, f: Field) -> str | None:
 # Types whose stored value is the text itself: read as text by PostgreSQL (`data->>'fld'`), so a
 # reindex parses no JSON for them.
 PLAIN_TEXT_TYPES = frozenset({"single_line_text", "long_text", "email", "url", "phone"})
+
+
+# Types whose searchable text the database can make itself (`data->>'fld'` when the stored JSON is of
+# the given type), so a reindex builds their documents in one statement; a record holding a value of
+# any other indexed type (or of an unexpected JSON type) is built in Python through TEXT_EXTRACTORS.
+SQL_TEXT_TYPES: dict[str, str] = {**dict.fromkeys(PLAIN_TEXT_TYPES, "string"), "number": "number"}
 
 
 def field_text(f: Field, stored: Any) -> str | None:
@@ -157,14 +164,44 @@ def build_rows(info: TableInfo, rows: Iterable[tuple[Any, ...]]) -> list[Documen
 
 
 def load_records(session: Session, info: TableInfo, record_ids: list[str]) -> list[Document]:
+    return load_where(session, info, "id = ANY(%(ids)s)", {"ids": record_ids})
+
+
+def load_where(session: Session, info: TableInfo, where: str, params: dict[str, Any]) -> list[Document]:
+    """Documents of the table's live records matching `where` (SQL over `records`, named parameters)."""
     raw = session.connection().connection.driver_connection
     rows = raw.execute(
-        f"SELECT {select_sql(info)} FROM records WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NULL",
-        (info.table.id, record_ids),
+        f"SELECT {select_sql(info)} FROM records WHERE table_id = %(table)s AND deleted_at IS NULL AND ({where})",
+        {**params, "table": info.table.id},
     ).fetchall()
     docs = build_rows(info, rows)
     attach_drawings(session, docs)
     return docs
+
+
+def python_only_sql(info: TableInfo) -> str:
+    """A condition over `records` true for the records whose document needs Python (see SQL_TEXT_TYPES)."""
+    parts = []
+    other = [f.id for f in indexed_fields(info) if f.type not in SQL_TEXT_TYPES]
+    if other:
+        parts.append("data ?| ARRAY[" + ", ".join(f"'{k}'" for k in other) + "]")
+    for f in indexed_fields(info):
+        if f.type in SQL_TEXT_TYPES:
+            parts.append(f"coalesce(jsonb_typeof(data->'{f.id}'), 'null') NOT IN ('null', '{SQL_TEXT_TYPES[f.type]}')")
+    return " OR ".join(parts) or "false"
+
+
+def records_with_drawings(session: Session, table_id: str, record_ids: list[str]) -> list[str]:
+    """Those of the records that hold an attachment with a finished extraction (drawing text)."""
+    if not record_ids:
+        return []
+    raw = session.connection().connection.driver_connection
+    rows = raw.execute(
+        "SELECT DISTINCT a.record_id FROM attachments a JOIN extraction_jobs j ON j.attachment_id = a.id"
+        " WHERE a.table_id = %s AND a.record_id = ANY(%s) AND a.status = 'uploaded' AND j.status = 'done'",
+        (table_id, record_ids),
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 # --- drawings ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from pybase.search import documents
 from pybase.search.backends.base import SearchBackend
 from pybase.workspaces.models import Workspace
 
-REINDEX_CHUNK = 2000
+REINDEX_CHUNK = 5000
 
 
 def index_records(session: Session, backend: SearchBackend, *, table_id: str, record_ids: list[str]) -> dict[str, int]:
@@ -27,11 +27,10 @@ def index_records(session: Session, backend: SearchBackend, *, table_id: str, re
     if info is None:
         backend.delete_table(session, workspace_id=None, table_id=table_id)
         return {"deleted_table": 1}
-    docs = documents.load_records(session, info, record_ids)
-    backend.upsert(session, docs)
-    gone = sorted(set(record_ids) - {d.record_id for d in docs})
+    written = backend.index_where(session, info, "id = ANY(%(ids)s)", {"ids": record_ids})
+    gone = sorted(set(record_ids) - written)
     backend.delete_records(session, workspace_id=info.workspace_id, table_id=table_id, record_ids=gone)
-    return {"indexed": len(docs), "deleted": len(gone)}
+    return {"indexed": len(written), "deleted": len(gone)}
 
 
 def index_table(
@@ -47,27 +46,28 @@ def index_table(
         backend.delete_table(session, workspace_id=None, table_id=table_id)
         return {"deleted_table": 1}
     marker = backend.reindex_marker(session)
-    columns = documents.select_sql(info)
     raw = session.connection().connection.driver_connection
     count = 0
     last_seq = -1
     while True:
-        # Keyset pages by seq: each page is one short query, whatever the table's size.
-        rows = raw.execute(
-            f"SELECT seq, {columns} FROM records WHERE table_id = %s AND deleted_at IS NULL AND seq > %s"
-            " ORDER BY seq LIMIT %s",
+        # Keyset batches by seq: the bounds first (from the (table_id, seq) index), then the documents
+        # of that range, so each batch is one short statement whatever the table's size.
+        upto = raw.execute(
+            "SELECT max(seq) FROM (SELECT seq FROM records WHERE table_id = %s AND deleted_at IS NULL AND seq > %s"
+            " ORDER BY seq LIMIT %s) AS s",
             (table_id, last_seq, REINDEX_CHUNK),
-        ).fetchall()
-        if not rows:
+        ).fetchone()[0]
+        if upto is None:
             break
-        last_seq = rows[-1][0]
-        docs = documents.build_rows(info, [r[1:] for r in rows])
-        documents.attach_drawings(session, docs)
-        backend.upsert(session, docs)
-        count += len(docs)
+        written = backend.index_where(
+            session, info, "seq > %(after)s AND seq <= %(upto)s", {"after": last_seq, "upto": upto}, words=False
+        )
+        last_seq = upto
+        count += len(written)
         if commit is not None:
             commit()
             raw = session.connection().connection.driver_connection
+    backend.after_reindex(session, info)
     backend.delete_stale(session, workspace_id=info.workspace_id, table_id=table_id, marker=marker)
     return {"indexed": count}
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
-    from pybase.search.documents import Document
+    from pybase.search.documents import Document, TableInfo
 
 # Highlighted matches are wrapped in these two control characters by every backend; the service turns
 # them into segments, so no backend's markup (or a value's own "<mark>") ever reaches a client as HTML.
@@ -50,6 +50,18 @@ class SearchBackend(Protocol):
     name: str
 
     def upsert(self, session: Session, docs: list[Document]) -> None: ...
+
+    def index_where(
+        self, session: Session, info: TableInfo, where: str, params: dict[str, Any], *, words: bool = True
+    ) -> set[str]:
+        """Rebuild the documents of the table's live records matching `where` (SQL over `records`,
+        named parameters); returns the IDs of the records written. `words=False`: a full reindex of
+        the table, which calls after_reindex once its batches are written."""
+        ...
+
+    def after_reindex(self, session: Session, info: TableInfo) -> None:
+        """Work left for the end of a full reindex of a table (after its last batch)."""
+        ...
 
     def delete_records(self, session: Session, *, workspace_id: str, table_id: str, record_ids: list[str]) -> None: ...
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from pybase.config import get_settings
 from pybase.errors import ServiceUnavailable
 from pybase.search.backends.base import DRAWING_KEY, MARK_END, MARK_START, Hit, SearchQuery, SearchResult
-from pybase.search.documents import Document
+from pybase.search.documents import Document, TableInfo, load_where
 
 INDEX_PREFIX = "pybase_"
 TASK_TIMEOUT_MS = 30_000
@@ -99,6 +99,16 @@ class MeilisearchBackend:
             by_workspace.setdefault(d.workspace_id, []).append(document)
         for workspace_id, documents in by_workspace.items():
             self._wait(self._index(workspace_id).add_documents(documents, primary_key="id"))
+
+    def index_where(
+        self, session: Session, info: TableInfo, where: str, params: dict[str, Any], *, words: bool = True
+    ) -> set[str]:
+        docs = load_where(session, info, where, params)
+        self.upsert(session, docs)
+        return {d.record_id for d in docs}
+
+    def after_reindex(self, session: Session, info: TableInfo) -> None:
+        pass  # Meilisearch keeps its own dictionary for typos
 
     def delete_records(self, session: Session, *, workspace_id: str, table_id: str, record_ids: list[str]) -> None:
         if record_ids:

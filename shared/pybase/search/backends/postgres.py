@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pybase.search import documents
 from pybase.search.backends.base import DRAWING_KEY, MARK_END, MARK_START, Hit, SearchQuery, SearchResult
 from pybase.search.documents import Document
 
@@ -85,6 +86,39 @@ ORDER BY cardinality(ARRAY(SELECT unnest(pybase_trigrams(word)) INTERSECT SELECT
          DESC, abs(length(word) - length(%(word)s)), word
 LIMIT %(k)s
 """
+# Documents built by the database from `records` (see index_where): fields as JSON and the weighted
+# tsvector, with the new words of the typo table unless a whole table's come after its last batch.
+_BUILD = r"""
+WITH src AS (
+  SELECT id, {columns} FROM records
+  WHERE table_id = %(table)s AND deleted_at IS NULL AND ({where}) AND NOT ({python_only})
+),
+ins AS (
+  INSERT INTO search_documents (table_id, record_id, base_id, workspace_id, fields, drawing, tsv, updated_at)
+  SELECT %(table)s, id, %(base)s, %(workspace)s, {fields}, '',
+         setweight(to_tsvector('simple', translate({primary}, '-/', '  ')), 'A')
+         || setweight(to_tsvector('simple', translate({other}, '-/', '  ')), 'B'),
+         clock_timestamp()
+  FROM src
+  ON CONFLICT (table_id, record_id) DO UPDATE SET
+    base_id = EXCLUDED.base_id, workspace_id = EXCLUDED.workspace_id, fields = EXCLUDED.fields,
+    drawing = EXCLUDED.drawing, tsv = EXCLUDED.tsv, updated_at = EXCLUDED.updated_at
+  RETURNING record_id, tsv
+)
+{terms}SELECT record_id FROM ins
+"""
+# The new words of the written documents into the typo table (see SearchTerm), from their lexemes.
+_NEW_WORDS = r"""
+  INSERT INTO search_terms (base_id, word, variants)
+  SELECT %(base)s::varchar, w,
+         ARRAY(SELECT w UNION SELECT overlay(w PLACING '' FROM i FOR 1) FROM generate_series(1, length(w)) AS i)
+  FROM (SELECT DISTINCT lexeme AS w FROM {source}, unnest(tsv)) AS words
+  WHERE length(w) BETWEEN 3 AND 64 AND w ~ '^\w+$' AND w !~ '^[0-9]+$'
+    AND NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.base_id = %(base)s::varchar AND t.word = words.w)
+  ON CONFLICT DO NOTHING
+"""
+# jsonb_build_object takes at most 100 arguments: fields go in groups of this many pairs.
+_JSON_PAIRS = 40
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -133,6 +167,48 @@ class PostgresBackend:
                     new_terms[d.base_id].append(word)
         for base_id, words in new_terms.items():
             raw.execute(_TERMS, (base_id, "\n".join(words)))
+
+    def index_where(
+        self, session: Session, info: documents.TableInfo, where: str, params: dict[str, Any], *, words: bool = True
+    ) -> set[str]:
+        """Rebuild the documents of the table's live records matching `where`; the IDs written.
+
+        Records whose values are all text or numbers are built by PostgreSQL (no Python per record:
+        5-10x fewer round trips of data); the others, and records with drawing text, in Python.
+        """
+        table = info.table
+        fields = documents.indexed_fields(info)
+        columns = [f"nullif(left(data->>'{f.id}', {documents.MAX_FIELD_CHARS}), '') AS c{i}"
+                   for i, f in enumerate(fields) if f.type in documents.SQL_TEXT_TYPES]  # fmt: skip
+        sql_fields = [(i, f) for i, f in enumerate(fields) if f.type in documents.SQL_TEXT_TYPES]
+        pairs = [f"'{f.id}', c{i}" for i, f in sql_fields]
+        groups = [pairs[k : k + _JSON_PAIRS] for k in range(0, len(pairs), _JSON_PAIRS)] or [[]]
+        fields_json = " || ".join(f"jsonb_strip_nulls(jsonb_build_object({', '.join(g)}))" for g in groups)
+        primary = next((f"c{i}" for i, f in sql_fields if f.id == table.primary_field_id), None)
+        other = [f"c{i}" for i, f in sql_fields if f.id != table.primary_field_id]
+        sql = _BUILD.format(
+            columns=", ".join(columns) or "1 AS none", where=where, python_only=documents.python_only_sql(info),
+            fields=fields_json, primary=f"coalesce({primary}, '')" if primary else "''",
+            other=f"concat_ws(E'\\n', {', '.join(other)})" if other else "''",
+            terms=f", terms AS ({_NEW_WORDS.format(source='ins')})\n" if words else "",
+        )  # fmt: skip
+        values = {**params, "table": table.id, "base": table.base_id, "workspace": info.workspace_id}
+        raw = self._raw(session)
+        written = {r[0] for r in raw.execute(sql, values).fetchall()}
+        # The rest in Python: values of other types, and drawing text (read from the extraction results).
+        drawn = documents.records_with_drawings(session, table.id, sorted(written))
+        docs = documents.load_where(session, info, f"({where}) AND ({documents.python_only_sql(info)})", params)
+        if drawn:
+            docs += documents.load_records(session, info, drawn)
+        self.upsert(session, docs)
+        return written | {d.record_id for d in docs}
+
+    def after_reindex(self, session: Session, info: documents.TableInfo) -> None:
+        # The words of a whole table in one pass: per batch, each batch's words were checked again
+        # against the typo table (half the time of a reindex).
+        source = "(SELECT tsv FROM search_documents WHERE table_id = %(table)s) AS d"
+        params = {"table": info.table.id, "base": info.table.base_id}
+        self._raw(session).execute(_NEW_WORDS.format(source=source), params)
 
     def forget_terms(self) -> None:
         self._known_terms.clear()
