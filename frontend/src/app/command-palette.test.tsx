@@ -100,8 +100,13 @@ describe("CommandPalette", () => {
     const search = server.calls.find((c) => c.path === "/bases/appA/search");
     expect(search).toBeDefined();
     await userEvent.click(record);
-    expect(screen.getByTestId("where")).toHaveTextContent("/b/appA/t/tblParts?record=recFlange");
-    // The record opens over its table.
+    // The record opens over its table in the record panel (RecordPanelFromUrl, tested on its own).
+    expect(screen.getByTestId("where")).toHaveTextContent("/b/appA/t/tblParts?open=recFlange");
+  });
+
+  it("still shows the quick read-only dialog for a ?record= link", async () => {
+    vi.stubGlobal("fetch", routes().fetch);
+    renderAt("/b/appA/t/tblParts?record=recFlange");
     const opened = await screen.findByRole("dialog", { name: "Flange adapter" });
     expect(await within(opened).findByText("stainless flange, 4 bolts")).toBeInTheDocument();
     await userEvent.keyboard("{Escape}");

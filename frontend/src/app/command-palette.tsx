@@ -1,6 +1,6 @@
 // One Ctrl/Cmd+K palette for the whole app: tables of every base (by name, filtered here) and, inside
 // a base, its records found by full-text search (features/search). Choosing a record opens it over
-// its table (?record=<id>), where RecordFromUrl shows it.
+// its table in the record panel (?open=<id>); ?record=<id> links still show the quick read-only dialog.
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { Search, Table2 } from "lucide-react";
 import { useEffect, useState } from "react";
@@ -98,7 +98,7 @@ export function CommandPalette() {
               query={text}
               onOpen={(hit) => {
                 close();
-                navigate(`/b/${baseId}/t/${hit.table_id}?record=${encodeURIComponent(hit.record_id)}`);
+                navigate(`/b/${baseId}/t/${hit.table_id}?open=${encodeURIComponent(hit.record_id)}`);
               }}
             />
           ) : null}

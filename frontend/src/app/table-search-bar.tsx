@@ -1,6 +1,8 @@
-// Search within the table on screen (features/search); a result opens its record (?record=<id>).
+// Search within the table on screen (features/search); a result opens the record panel
+// (?open=<id>), the same one every view opens.
 import { useSearchParams } from "react-router-dom";
 
+import { OPEN_RECORD_PARAM } from "@/app/record-panel-from-url";
 import { TableSearch } from "@/features/search/components/table-search";
 
 export function TableSearchBar({ tableId }: { tableId: string }) {
@@ -12,7 +14,7 @@ export function TableSearchBar({ tableId }: { tableId: string }) {
         onOpen={(hit) =>
           setParams((current) => {
             const next = new URLSearchParams(current);
-            next.set("record", hit.record_id);
+            next.set(OPEN_RECORD_PARAM, hit.record_id);
             return next;
           })
         }

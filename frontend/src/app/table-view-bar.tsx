@@ -42,7 +42,17 @@ export function useCurrentView(tableId: string): { views: View[]; view: View | u
 
 export function ViewTabsBar({ tableId, role }: { tableId: string; role: string | null | undefined }) {
   const { views, view, select } = useCurrentView(tableId);
-  return <ViewTabs tableId={tableId} views={views} currentId={view?.id} onSelect={select} canEdit={role === undefined || role === null || EDIT_ROLES.has(role)} />;
+  const fields = useQuery(tableFieldsQuery(tableId));
+  return (
+    <ViewTabs
+      tableId={tableId}
+      views={views}
+      currentId={view?.id}
+      onSelect={select}
+      canEdit={role === undefined || role === null || EDIT_ROLES.has(role)}
+      fields={fields.data ?? []}
+    />
+  );
 }
 
 export function TableViewBar({

@@ -1,15 +1,13 @@
 // The body of the table screen by the current view's type: the grid (given as children), or a
-// kanban, gallery, calendar or form view. Above it a bar with the table's views of those types and
-// buttons to create one (the grid views have their tabs in the header). The current view is
-// ?view=<id>, as for the grid. Settings of these views are saved in the view (PATCH /views/{id}).
+// kanban, gallery, calendar or form view. The views of every type are tabs in the header
+// (features/views, composed in table-view-bar.tsx); the current view is ?view=<id>. Settings of
+// these views are saved in the view (PATCH /views/{id}). A card opens the record panel through
+// ?open=<record id>, as every view does, so a reload keeps it open and Back closes it.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { CalendarDays, GalleryHorizontal, KanbanSquare, ListChecks, Plus } from "lucide-react";
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, type ReactNode } from "react";
 import { useSearchParams } from "react-router-dom";
 
-import { ViewRecordPanel } from "@/app/view-record-panel";
-import { Button } from "@/components/ui/button";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { OPEN_RECORD_PARAM } from "@/app/record-panel-from-url";
 import { toast } from "@/components/ui/toaster";
 import { CalendarView } from "@/features/calendar/components/calendar-view";
 import { FormBuilder } from "@/features/forms/components/form-builder";
@@ -19,37 +17,10 @@ import { KanbanView } from "@/features/kanban/components/kanban-view";
 import { api, unwrap } from "@/lib/api/client";
 import { errorMessage } from "@/lib/api/errors";
 import { queryKeys } from "@/lib/query-keys";
-import type { FieldDef, RecordRow } from "@/types/api";
+import type { RecordRow } from "@/types/api";
 
 const EDIT_ROLES = new Set(["owner", "admin", "editor"]);
-const ICONS = { kanban: KanbanSquare, gallery: GalleryHorizontal, calendar: CalendarDays, form: ListChecks } as const;
-type CardType = keyof typeof ICONS;
-const LABELS: Record<CardType, string> = { kanban: "Kanban", gallery: "Gallery", calendar: "Calendar", form: "Form" };
-
-/** Settings a new view of the type needs: the first field that fits. */
-function initialConfig(type: CardType, fields: FieldDef[]): Record<string, unknown> | string {
-  const first = (types: string[]) => fields.find((f) => types.includes(f.type))?.id;
-  const cover = first(["attachment"]);
-  if (type === "kanban") {
-    const stack = first(["single_select", "user"]);
-    return stack ? { stack_field_id: stack, ...(cover ? { cover_field_id: cover } : {}) } : "A kanban needs a single select or user field to stack by.";
-  }
-  if (type === "calendar") {
-    const date = first(["date", "datetime"]);
-    return date ? { date_field_id: date } : "A calendar needs a date or date-time field.";
-  }
-  if (type === "gallery") return cover ? { cover_field_id: cover } : {};
-  const READ_ONLY = ["autonumber", "created_time", "last_modified_time", "created_by", "last_modified_by", "formula", "rollup", "lookup", "count", "attachment", "link", "user"];
-  return { fields: fields.filter((f) => !READ_ONLY.includes(f.type)).map((f) => ({ field_id: f.id, required: false })) };
-}
-
-function uniqueName(base: string, views: View[]): string {
-  const names = new Set(views.map((v) => v.name));
-  for (let i = 1; ; i += 1) {
-    const name = i === 1 ? base : `${base} ${i}`;
-    if (!names.has(name)) return name;
-  }
-}
+const CARD_TYPES = new Set(["kanban", "gallery", "calendar", "form"]);
 
 export function ViewBody({
   tableId,
@@ -69,19 +40,18 @@ export function ViewBody({
   const views = useQuery(viewsQuery(tableId));
   const fields = useQuery(fieldsQuery(tableId));
   const people = useQuery(peopleQuery(baseId));
-  const [open, setOpen] = useState<RecordRow | null>(null);
   const list = views.data ?? [];
   const wanted = params.get("view");
   const view = list.find((v) => v.id === wanted);
   const canEdit = role === undefined || role === null || EDIT_ROLES.has(role);
-  const cardViews = list.filter((v) => v.type in ICONS);
   const fieldList = fields.data ?? [];
 
-  const select = useCallback(
-    (viewId: string) =>
+  // A history entry per opened record: Back closes the panel.
+  const openRecord = useCallback(
+    (record: RecordRow) =>
       setParams((current) => {
         const next = new URLSearchParams(current);
-        next.set("view", viewId);
+        next.set(OPEN_RECORD_PARAM, record.id);
         return next;
       }),
     [setParams],
@@ -109,61 +79,7 @@ export function ViewBody({
     [queryClient, tableId, view],
   );
 
-  async function create(type: CardType) {
-    const config = initialConfig(type, fieldList);
-    if (typeof config === "string") {
-      toast.error(config);
-      return;
-    }
-    try {
-      const created = await unwrap(
-        api.POST("/tables/{table_id}/views", { params: { path: { table_id: tableId } }, body: { name: uniqueName(LABELS[type], list), type, config } as never }),
-      );
-      queryClient.setQueryData<View[]>(["tables", tableId, "views"], (old) => [...(old ?? []), created]);
-      select(created.id);
-    } catch (error) {
-      toast.error(`The view was not created: ${errorMessage(error)}`);
-    }
-  }
-
-  const bar = (
-    <nav aria-label="Kanban, gallery, calendar and form views" className="flex flex-wrap items-center gap-1 border-b px-3 py-1" data-testid="layout-views">
-      {cardViews.map((v) => {
-        const Icon = ICONS[v.type as CardType];
-        return (
-          <Button key={v.id} size="sm" variant={v.id === view?.id ? "secondary" : "ghost"} aria-current={v.id === view?.id ? "page" : undefined} onClick={() => select(v.id)}>
-            <Icon className="h-4 w-4" aria-hidden />
-            {v.name}
-          </Button>
-        );
-      })}
-      {canEdit ? (
-        <DropdownMenu>
-          <DropdownMenuTrigger asChild>
-            <Button size="sm" variant="ghost" data-testid="new-layout-view">
-              <Plus className="h-4 w-4" aria-hidden /> Kanban, gallery, calendar or form
-            </Button>
-          </DropdownMenuTrigger>
-          <DropdownMenuContent>
-            {(Object.keys(ICONS) as CardType[]).map((type) => (
-              <DropdownMenuItem key={type} onSelect={() => void create(type)}>
-                New {LABELS[type].toLowerCase()} view
-              </DropdownMenuItem>
-            ))}
-          </DropdownMenuContent>
-        </DropdownMenu>
-      ) : null}
-    </nav>
-  );
-
-  if (!view || !(view.type in ICONS)) {
-    return (
-      <>
-        {bar}
-        {children}
-      </>
-    );
-  }
+  if (!view || !CARD_TYPES.has(view.type)) return <>{children}</>;
   const props = {
     tableId,
     view: { id: view.id, name: view.name, config: view.config as Record<string, unknown> },
@@ -171,27 +87,15 @@ export function ViewBody({
     primaryFieldId,
     canEdit,
     people: people.data,
-    onOpenRecord: setOpen,
+    onOpenRecord: openRecord,
     onSaveConfig: saveConfig,
   };
   return (
     <>
-      {bar}
       {view.type === "kanban" ? <KanbanView key={view.id} {...props} /> : null}
       {view.type === "gallery" ? <GalleryView key={view.id} {...props} /> : null}
       {view.type === "calendar" ? <CalendarView key={view.id} {...props} /> : null}
       {view.type === "form" ? <FormBuilder key={view.id} view={props.view} fields={fieldList} canEdit={canEdit} onSaveConfig={saveConfig} /> : null}
-      {open ? (
-        <ViewRecordPanel
-          tableId={tableId}
-          record={open}
-          fields={fieldList}
-          primaryFieldId={primaryFieldId}
-          canEdit={canEdit}
-          onClose={() => setOpen(null)}
-          onRecord={() => void queryClient.invalidateQueries({ queryKey: queryKeys.records(tableId) })}
-        />
-      ) : null}
     </>
   );
 }

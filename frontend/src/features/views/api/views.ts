@@ -6,6 +6,7 @@ import { api, unwrap } from "@/lib/api/client";
 import { queryKeys } from "@/lib/query-keys";
 import type { Schemas } from "@/types/api";
 import type { FieldTypeCatalog } from "@/features/views/lib/operators";
+import type { ViewType } from "@/features/views/lib/view-types";
 
 export type View = Schemas["ViewOut"];
 
@@ -28,8 +29,8 @@ export const fieldTypesQuery = () =>
     staleTime: Infinity,
   });
 
-export async function createView(tableId: string, name: string, config: Record<string, unknown> = {}): Promise<View> {
-  return unwrap(api.POST("/tables/{table_id}/views", { params: { path: { table_id: tableId } }, body: { name, type: "grid", config } }));
+export async function createView(tableId: string, name: string, config: Record<string, unknown> = {}, type: ViewType = "grid"): Promise<View> {
+  return unwrap(api.POST("/tables/{table_id}/views", { params: { path: { table_id: tableId } }, body: { name, type, config } as never }));
 }
 
 export async function updateView(viewId: string, body: { name?: string; config?: Record<string, unknown> }): Promise<View> {

@@ -1,7 +1,8 @@
-// The table's views as tabs: switch, create, rename, duplicate (with its filters, sorts, grouping
-// and columns) and delete (to the trash). Which view is current is the caller's (the URL's).
+// The table's views of every type (grid, kanban, gallery, calendar, form) as tabs: switch, create
+// any type, rename, duplicate (with its filters, sorts, grouping, columns and the type's settings)
+// and delete (to the trash). Which view is current is the caller's (the URL's).
 import { useQueryClient } from "@tanstack/react-query";
-import { ChevronDown, Plus, Sheet } from "lucide-react";
+import { CalendarDays, ChevronDown, GalleryHorizontal, KanbanSquare, ListChecks, Plus, Sheet, type LucideIcon } from "lucide-react";
 import { useState } from "react";
 
 import { NameDialog } from "@/components/name-dialog";
@@ -20,10 +21,20 @@ import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigge
 import { toast } from "@/components/ui/toaster";
 import { createView, deleteView, storeView, viewsKey, type View } from "@/features/views/api/views";
 import { useSaveView } from "@/features/views/hooks/use-save-view";
+import { duplicateConfig, initialConfig, isViewType, VIEW_TYPE_LABELS, VIEW_TYPES, type ViewType } from "@/features/views/lib/view-types";
 import { errorMessage } from "@/lib/api/errors";
 import { cn } from "@/lib/utils";
+import type { FieldDef } from "@/types/api";
 
-type Prompt = { kind: "create" } | { kind: "rename"; view: View } | { kind: "duplicate"; view: View } | null;
+type Prompt = { kind: "create"; type: ViewType } | { kind: "rename"; view: View } | { kind: "duplicate"; view: View } | null;
+
+const ICONS: Record<ViewType, LucideIcon> = {
+  grid: Sheet,
+  kanban: KanbanSquare,
+  gallery: GalleryHorizontal,
+  calendar: CalendarDays,
+  form: ListChecks,
+};
 
 export function ViewTabs({
   tableId,
@@ -31,18 +42,21 @@ export function ViewTabs({
   currentId,
   onSelect,
   canEdit,
+  fields = [],
 }: {
   tableId: string;
   views: View[];
   currentId: string | undefined;
   onSelect: (viewId: string) => void;
   canEdit: boolean;
+  /** The table's fields: a new kanban, calendar, gallery or form starts on the first that fits. */
+  fields?: FieldDef[];
 }) {
   const queryClient = useQueryClient();
   const saveView = useSaveView(tableId);
   const [prompt, setPrompt] = useState<Prompt>(null);
   const [deleting, setDeleting] = useState<View | null>(null);
-  const grids = views.filter((v) => v.type === "grid");
+  const typeOf = (view: View): ViewType => (isViewType(view.type) ? view.type : "grid");
   const freeName = (base: string) => {
     const taken = new Set(views.map((v) => v.name.toLowerCase()));
     let name = base;
@@ -57,16 +71,23 @@ export function ViewTabs({
       if (!saved) throw new Error("The view was not renamed.");
       return;
     }
-    const { share_token: _share, ...config } = (prompt.kind === "duplicate" ? prompt.view.config : {}) as Record<string, unknown>;
-    const created = await createView(tableId, name, config);
+    let created: View;
+    if (prompt.kind === "duplicate") {
+      created = await createView(tableId, name, duplicateConfig(prompt.view.config as Record<string, unknown>), typeOf(prompt.view));
+    } else {
+      const start = initialConfig(prompt.type, fields);
+      if ("problem" in start) throw new Error(start.problem);
+      created = await createView(tableId, name, start.config, prompt.type);
+    }
     storeView(queryClient, tableId, created);
     onSelect(created.id);
   }
 
   return (
     <nav aria-label="Views" className="flex min-w-0 items-center gap-1 overflow-x-auto" data-testid="view-tabs">
-      {grids.map((view) => {
+      {views.map((view) => {
         const current = view.id === currentId;
+        const Icon = ICONS[typeOf(view)];
         return (
           <div key={view.id} className={cn("flex items-center rounded-md", current ? "bg-accent" : "hover:bg-accent/60")}>
             <button
@@ -74,8 +95,10 @@ export function ViewTabs({
               className="flex items-center gap-1.5 px-2 py-1 text-sm"
               aria-current={current ? "page" : undefined}
               onClick={() => onSelect(view.id)}
+              data-view-type={view.type}
+              title={`${VIEW_TYPE_LABELS[typeOf(view)]} view`}
             >
-              <Sheet className="h-4 w-4" aria-hidden /> {view.name}
+              <Icon className="h-4 w-4" aria-hidden /> {view.name}
             </button>
             {current && canEdit && (
               <DropdownMenu>
@@ -87,7 +110,7 @@ export function ViewTabs({
                 <DropdownMenuContent align="start">
                   <DropdownMenuItem onSelect={() => setPrompt({ kind: "rename", view })}>Rename view</DropdownMenuItem>
                   <DropdownMenuItem onSelect={() => setPrompt({ kind: "duplicate", view })}>Duplicate view</DropdownMenuItem>
-                  <DropdownMenuItem disabled={grids.length < 2} onSelect={() => setDeleting(view)} className="text-destructive">
+                  <DropdownMenuItem disabled={views.length < 2} onSelect={() => setDeleting(view)} className="text-destructive">
                     Delete view
                   </DropdownMenuItem>
                 </DropdownMenuContent>
@@ -97,16 +120,42 @@ export function ViewTabs({
         );
       })}
       {canEdit && (
-        <Button size="sm" variant="ghost" onClick={() => setPrompt({ kind: "create" })} data-testid="new-view">
-          <Plus className="h-4 w-4" /> New view
-        </Button>
+        <DropdownMenu>
+          <DropdownMenuTrigger asChild>
+            <Button size="sm" variant="ghost" data-testid="new-view">
+              <Plus className="h-4 w-4" /> New view
+            </Button>
+          </DropdownMenuTrigger>
+          <DropdownMenuContent align="start">
+            {VIEW_TYPES.map((type) => {
+              const Icon = ICONS[type];
+              const start = initialConfig(type, fields);
+              const problem = "problem" in start ? start.problem : undefined;
+              return (
+                <DropdownMenuItem key={type} disabled={problem !== undefined} title={problem} onSelect={() => setPrompt({ kind: "create", type })}>
+                  <Icon className="h-4 w-4" aria-hidden /> {VIEW_TYPE_LABELS[type]}
+                </DropdownMenuItem>
+              );
+            })}
+          </DropdownMenuContent>
+        </DropdownMenu>
       )}
       <NameDialog
         open={prompt !== null}
         onOpenChange={(open) => !open && setPrompt(null)}
-        title={prompt?.kind === "rename" ? "Rename view" : prompt?.kind === "duplicate" ? "Duplicate view" : "New grid view"}
+        title={
+          prompt?.kind === "rename"
+            ? "Rename view"
+            : prompt?.kind === "duplicate"
+              ? "Duplicate view"
+              : `New ${VIEW_TYPE_LABELS[prompt?.kind === "create" ? prompt.type : "grid"].toLowerCase()} view`
+        }
         initial={
-          prompt?.kind === "rename" ? prompt.view.name : prompt?.kind === "duplicate" ? freeName(`${prompt.view.name} copy`) : freeName("Grid view")
+          prompt?.kind === "rename"
+            ? prompt.view.name
+            : prompt?.kind === "duplicate"
+              ? freeName(`${prompt.view.name} copy`)
+              : freeName(`${VIEW_TYPE_LABELS[prompt?.kind === "create" ? prompt.type : "grid"]} view`)
         }
         description="Views keep their own filters, sorts, grouping and columns."
         label="View name"
@@ -129,7 +178,7 @@ export function ViewTabs({
                 deleteView(view.id)
                   .then(() => {
                     queryClient.setQueryData(viewsKey(tableId), (list: View[] | undefined) => list?.filter((v) => v.id !== view.id));
-                    const next = grids.find((v) => v.id !== view.id);
+                    const next = views.find((v) => v.id !== view.id && v.type === "grid") ?? views.find((v) => v.id !== view.id);
                     if (next) onSelect(next.id);
                     toast(`View “${view.name}” moved to the trash.`);
                   })

@@ -118,4 +118,49 @@ describe("ViewTabs", () => {
     expect(posted).toEqual([{ name: "Open items copy", type: "grid", config }]);
     expect(queryClient.getQueryData<View[]>(viewsKey("tblT"))?.map((v) => v.id)).toEqual(["viwA", "viwB", "viwC"]);
   });
+
+  it("lists views of every type and creates a kanban stacked by the first single select", async () => {
+    const posted: unknown[] = [];
+    const typed = (id: string, name: string, type: string, config: Record<string, unknown> = {}): View => ({ ...view(id, name, config), type });
+    const server = fakeFetch([{ method: "POST", path: "/tables/tblT/views", status: 201, body: typed("viwK", "Kanban view", "kanban") }]);
+    vi.stubGlobal("fetch", async (input: Request) => {
+      posted.push(await input.clone().json());
+      return server.fetch(input);
+    });
+    const views = [view("viwA", "Grid view"), typed("viwF", "Intake", "form", { share_token: "s3cret", public: true, title: "Intake" }), typed("viwC", "Due dates", "calendar")];
+    const onSelect = vi.fn();
+    const queryClient = testQueryClient();
+    queryClient.setQueryData(viewsKey("tblT"), views);
+    renderWithProviders(<ViewTabs tableId="tblT" views={views} currentId="viwF" onSelect={onSelect} canEdit fields={fields} />, { queryClient });
+    const tabs = within(screen.getByTestId("view-tabs"));
+    expect(tabs.getByRole("button", { name: "Intake" })).toHaveAttribute("data-view-type", "form");
+    await userEvent.click(tabs.getByRole("button", { name: "Due dates" }));
+    expect(onSelect).toHaveBeenLastCalledWith("viwC");
+
+    await userEvent.click(screen.getByTestId("new-view"));
+    for (const type of ["Grid", "Kanban", "Gallery", "Calendar", "Form"]) expect(await screen.findByRole("menuitem", { name: type })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("menuitem", { name: "Kanban" }));
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByLabelText("View name")).toHaveValue("Kanban view");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(onSelect).toHaveBeenLastCalledWith("viwK"));
+    expect(posted).toEqual([{ name: "Kanban view", type: "kanban", config: { stack_field_id: "fldStatus" } }]);
+
+    // A copy of a shared form is a form again, not shared.
+    await userEvent.click(screen.getByRole("button", { name: "View Intake actions" }));
+    await userEvent.click(await screen.findByRole("menuitem", { name: "Duplicate view" }));
+    const copy = await screen.findByRole("dialog");
+    await userEvent.click(within(copy).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(posted).toHaveLength(2));
+    expect(posted[1]).toEqual({ name: "Intake copy", type: "form", config: { title: "Intake" } });
+  });
+
+  it("offers no calendar without a date field, saying why", async () => {
+    const views = [view("viwA", "Grid view")];
+    renderWithProviders(<ViewTabs tableId="tblT" views={views} currentId="viwA" onSelect={vi.fn()} canEdit fields={fields.filter((f) => f.type !== "date")} />);
+    await userEvent.click(screen.getByTestId("new-view"));
+    const calendar = await screen.findByRole("menuitem", { name: "Calendar" });
+    expect(calendar).toHaveAttribute("aria-disabled", "true");
+    expect(calendar).toHaveAttribute("title", "A calendar needs a date or date-time field.");
+  });
 });
