@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
@@ -39,9 +40,10 @@ TYPES: list[tuple[str, dict[str, Any], list[tuple[Any, bool, Any]], list[Any]]] 
     ("phone", {}, [("+1 (555) 010-9999", False, "+1 (555) 010-9999")], ["call me", "12", 5551234]),
     ("rating", {"max": 5}, [(4, False, 4), ("3", True, 3)], [6, 2.5, -1, "3"]),
     ("attachment", {}, [
+        # A file given by URL gets its ID at once and waits for its fetch (tests/test_attachment_fetch.py).
         ([{"url": "https://files.test/a/plan.dxf", "size": 10}], False,
-         [{"url": "https://files.test/a/plan.dxf", "size": 10, "filename": "plan.dxf"}]),
-        ("https://files.test/b.pdf", True, [{"url": "https://files.test/b.pdf", "filename": "b.pdf"}]),
+         [{"url": "https://files.test/a/plan.dxf", "size": 10, "filename": "plan.dxf", "id": ANY, "status": "pending"}]),
+        ("https://files.test/b.pdf", True, [{"url": "https://files.test/b.pdf", "filename": "b.pdf", "id": ANY, "status": "pending"}]),
     ], [[{"filename": "x"}], "https://files.test/b.pdf", [{"url": "ftp://x"}], [{"id": "bad"}], [{"url": "https://x", "evil": 1}]]),
     ("dimension", {"unit": "mm"}, [
         ("10.5 ±0.1 mm", False, {"value": 10.5, "unit": "mm", "tolerance": {"type": "symmetric", "plus": 0.1, "minus": 0.1},

@@ -17,8 +17,9 @@ from pybase.db import Base, utcnow
 from pybase.ids import new_id
 
 # pending: presigned URL handed out; uploaded: object checked and on the record;
-# rejected: the object broke the rules (too large, wrong size) and was deleted.
-ATTACHMENT_STATUSES = ("pending", "uploaded", "rejected")
+# rejected: the object broke the rules (too large, wrong size) and was deleted; failed: a file given by
+# URL could not be fetched (refused address, too large, wrong type, error answer), `error` says why.
+ATTACHMENT_STATUSES = ("pending", "uploaded", "rejected", "failed")
 
 
 class Attachment(Base):

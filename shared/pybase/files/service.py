@@ -232,19 +232,9 @@ def _emit(session: Session, attachment: Attachment, *, type: str, actor_id: str 
 # --- create -----------------------------------------------------------------------------------
 
 
-def create_upload(
-    session: Session,
-    *,
-    principal: Principal,
-    table_id: str,
-    record_id: str,
-    field_id: str,
-    filename: str,
-    content_type: str,
-    size: int,
-) -> UploadOut:
+def check_target(session: Session, *, principal: Principal, table_id: str, record_id: str, field_id: str) -> Any:
+    """The table access (editor) for an upload to this record's attachment field; 404/422 otherwise."""
     access = require_table(session, principal=principal, table_id=table_id, need=WRITE_ROLE)
-    table, workspace_id = access.table, access.workspace_id
     field = session.get(Field, field_id) if looks_like_id(field_id, "fld") else None
     if field is None or field.table_id != table_id or field.deleted_at is not None:
         raise NotFound("Field not found", details={"id": field_id})
@@ -258,6 +248,11 @@ def create_upload(
     )
     if not exists:
         raise NotFound("Record not found", details={"id": record_id})
+    return access
+
+
+def check_file(*, filename: str, content_type: str, size: int) -> FileKind:
+    """The kind of an accepted file; PayloadTooLarge, ValidationFailed or UnsupportedMediaType otherwise."""
     max_bytes = get_settings().max_upload_bytes
     if size > max_bytes:
         raise PayloadTooLarge(
@@ -279,28 +274,69 @@ def create_upload(
             f"A {kind.extension} file cannot have the content type {content_type!r}.",
             details={"content_type": content_type, "expected": [kind.content_type, *kind.accepted]},
         )
+    return kind
+
+
+def new_attachment(
+    session: Session,
+    *,
+    workspace_id: str,
+    base_id: str,
+    table_id: str,
+    record_id: str,
+    field_id: str,
+    filename: str,
+    content_type: str,
+    declared_size: int,
+    created_by: str | None,
+    attachment_id: str | None = None,
+) -> Attachment:
+    """A pending attachment row with its S3 key (built from IDs), and its `attachment.created` event."""
     attachment = Attachment(
         workspace_id=workspace_id,
-        base_id=table.base_id,
+        base_id=base_id,
         table_id=table_id,
         record_id=record_id,
         field_id=field_id,
-        filename=" ".join(filename.strip().split())[:255],
-        content_type=kind.content_type,
-        declared_size=size,
+        filename=" ".join(filename.strip().split())[:255] or "file",
+        content_type=content_type,
+        declared_size=declared_size,
         bucket=storage.bucket(),
         key="",
         status="pending",
         thumbnails=[],
-        created_by=principal.user_id,
+        created_by=created_by,
     )
+    if attachment_id is not None:
+        attachment.id = attachment_id
     session.add(attachment)
     session.flush()  # assigns the ID the key is built from
     attachment.key = object_key(
-        base_id=table.base_id, table_id=table_id, attachment_id=attachment.id, filename=attachment.filename
+        base_id=base_id, table_id=table_id, attachment_id=attachment.id, filename=attachment.filename
     )
     session.flush()
-    _emit(session, attachment, type="attachment.created", actor_id=principal.user_id)
+    _emit(session, attachment, type="attachment.created", actor_id=created_by)
+    return attachment
+
+
+def create_upload(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    record_id: str,
+    field_id: str,
+    filename: str,
+    content_type: str,
+    size: int,
+) -> UploadOut:
+    access = check_target(session, principal=principal, table_id=table_id, record_id=record_id, field_id=field_id)
+    kind = check_file(filename=filename, content_type=content_type, size=size)
+    attachment = new_attachment(
+        session, workspace_id=access.workspace_id, base_id=access.table.base_id, table_id=table_id,
+        record_id=record_id, field_id=field_id, filename=filename, content_type=kind.content_type,
+        declared_size=size, created_by=principal.user_id,
+    )  # fmt: skip
     url = storage.presign_put(attachment.key, content_type=kind.content_type)
     return UploadOut(
         attachment_id=attachment.id,
@@ -308,8 +344,32 @@ def create_upload(
         upload=UploadTarget(
             method="PUT", url=url, headers={"content-type": kind.content_type}, expires_in=storage.PRESIGN_PUT_SECONDS
         ),
-        max_bytes=max_bytes,
+        max_bytes=get_settings().max_upload_bytes,
     )
+
+
+def upload_content(
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    record_id: str,
+    field_id: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+) -> Attachment:
+    """A small file sent in the request itself (Airtable's uploadAttachment): stored in S3 and put on the
+    record like a completed upload, in the caller's transaction."""
+    access = check_target(session, principal=principal, table_id=table_id, record_id=record_id, field_id=field_id)
+    kind = check_file(filename=filename, content_type=content_type, size=len(data))
+    attachment = new_attachment(
+        session, workspace_id=access.workspace_id, base_id=access.table.base_id, table_id=table_id,
+        record_id=record_id, field_id=field_id, filename=filename, content_type=kind.content_type,
+        declared_size=len(data), created_by=principal.user_id,
+    )  # fmt: skip
+    store_and_complete(session, attachment=attachment, data=data, actor=principal)
+    return attachment
 
 
 # --- complete ---------------------------------------------------------------------------------
@@ -317,6 +377,19 @@ def create_upload(
 
 def _append_to_record(session: Session, attachment: Attachment, *, actor: Principal) -> dict[str, Any]:
     """Add (or refresh) this attachment's object in the record's field, through the records service."""
+    return _put_entry(session, attachment, attachment_entry(attachment), actor=actor)
+
+
+def set_on_record(session: Session, attachment: Attachment, entry: dict[str, Any]) -> dict[str, Any]:
+    """Replace (or add) the attachment's entry on its record, as the attachment's creator."""
+    return _put_entry(session, attachment, entry, actor=Principal(user_id=attachment.created_by or ""))
+
+
+def emit_event(session: Session, attachment: Attachment, *, type: str, **extra: Any) -> None:
+    _emit(session, attachment, type=type, actor_id=None, **extra)
+
+
+def _put_entry(session: Session, attachment: Attachment, entry: dict[str, Any], *, actor: Principal) -> dict[str, Any]:
     from pybase.records import service as records
 
     # Lock the record first: two uploads finishing together must not overwrite each other's append.
@@ -329,7 +402,6 @@ def _append_to_record(session: Session, attachment: Attachment, *, actor: Princi
         raise NotFound("Record not found", details={"id": attachment.record_id})
     current = records.get_record(session, principal=actor, table_id=attachment.table_id, record_id=attachment.record_id)
     items = list(current["fields"].get(attachment.field_id) or [])
-    entry = attachment_entry(attachment)
     for i, item in enumerate(items):
         if isinstance(item, dict) and item.get("id") == attachment.id:
             items[i] = entry
@@ -392,6 +464,23 @@ def reject(session: Session, *, attachment: Attachment, message: str) -> None:
     session.flush()
     storage.delete(attachment.key)
     _emit(session, attachment, type="attachment.rejected", actor_id=None, error=message[:300])
+
+
+def store_and_complete(
+    session: Session, *, attachment: Attachment, data: bytes, actor: Principal
+) -> dict[str, Any] | None:
+    """Write bytes we hold (uploadAttachment, a fetched URL) to the attachment's key, then complete it
+    as an upload: on the record, and an extraction job for the kinds that have one. The caller holds
+    the attachment's row lock."""
+    storage.put_bytes(attachment.key, data, content_type=attachment.content_type)
+    info = storage.head(attachment.key)
+    record = mark_uploaded(session, attachment=attachment, info=info, actor=actor)
+    kind = file_kind(attachment.key)
+    if kind is not None and kind.extract:
+        from pybase.jobs import service as jobs
+
+        jobs.ensure_job(session, attachment=attachment, etag=info.etag, size=info.size, actor_id=actor.user_id)
+    return record
 
 
 def complete_upload(session: Session, *, principal: Principal, attachment_id: str) -> AttachmentOut:

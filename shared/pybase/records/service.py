@@ -24,7 +24,7 @@ from pybase.events import service as events
 from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
-from pybase.fields.types.base import FieldType, FieldValueError, Params, WriteContext
+from pybase.fields.types.base import FieldType, FieldValueError, Params, WriteContext, WrittenCell
 from pybase.history import service as history
 from pybase.ids import looks_like_id
 from pybase.links import computed as links_computed
@@ -305,16 +305,13 @@ def _clean_values(
             errors.append({"index": index, "field": key, "message": f"Unknown field {key!r}."})
             continue
         field, ftype = entry
-        # `field` names the field as the request keyed it (ID or name); `field_id` is always the ID.
         if ftype.read_only:
-            errors.append(
-                {"index": index, "field": key, "field_id": field.id, "message": f"{field.name!r} is computed."}
-            )
+            errors.append({"index": index, "field": field.id, "message": f"{field.name!r} is computed."})
             continue
         try:
             out[field.id] = ftype.to_storage(value, field, wctx)
         except FieldValueError as exc:
-            error = {"index": index, "field": key, "field_id": field.id, "message": exc.message}
+            error = {"index": index, "field": field.id, "message": exc.message}
             if getattr(exc, "code", None):  # kinds an API maps to its own error type (unknown select option)
                 error.update(code=exc.code, value=getattr(exc, "value", None))  # type: ignore[attr-defined]
             errors.append(error)
@@ -362,6 +359,26 @@ def _persist_new_options(session: Session, wctx: WriteContext, ctx: TableContext
             view.options = field.options
     if wctx.changed_fields:
         session.flush()
+
+
+def _after_writes(
+    session: Session, ctx: TableContext, wctx: WriteContext, principal: Principal, rows: list[Row]
+) -> None:
+    """The follow-up work field types noted while cleaning values (files given by URL to fetch), now
+    that the rows have their IDs; nothing to do for most writes."""
+    for field_id, noted in wctx.followups.items():
+        field = ctx.fields.by_id.get(field_id)
+        if field is None:
+            continue
+        ftype = get_field_type(field.type)
+        for row in rows:
+            value = row.data.get(field_id)
+            if value is None:
+                continue
+            ftype.after_write(session, field, WrittenCell(
+                workspace_id=ctx.workspace_id, base_id=ctx.table.base_id, table_id=ctx.table.id, record_id=row.id,
+                value=value, noted=frozenset(noted), actor_id=principal.user_id,
+            ))  # fmt: skip
 
 
 # --- create -----------------------------------------------------------------------------------
@@ -484,6 +501,7 @@ def _insert(
         )) if early else None,
     )  # fmt: skip
     ids = [row.id for row in rows]
+    _after_writes(session, ctx, wctx, principal, rows)
     if any(link_writes):
         links.apply_writes(
             session, table=ctx.table, fields=ctx.fields.fields, actor_id=principal.user_id,
@@ -613,6 +631,7 @@ def _update(
             actor_id=principal.user_id,
             payload=_event_payload([row.id for row in changed_rows], event_changes),
         )
+    _after_writes(session, ctx, wctx, principal, changed_rows)
     changed = [rows[rid] for rid in ids]
     return serialize_rows(
         session, changed, ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
@@ -908,20 +927,6 @@ def upsert_records(
 # --- list -------------------------------------------------------------------------------------
 
 
-def resolve_view(session: Session, *, table_id: str, ref: str) -> str:
-    """The ID of the table's view named by `ref`: its ID, or else its name (the first in view order when
-    names repeat). A view of another table is not found, like one that does not exist."""
-    from pybase.views.models import View
-
-    query = select(View.id).where(View.table_id == table_id, View.deleted_at.is_(None))
-    found = session.scalar(query.where(View.id == ref)) if looks_like_id(ref, "viw") else None
-    if found is None:
-        found = session.scalar(query.where(View.name == ref).order_by(View.position, View.id).limit(1))
-    if found is None:
-        raise NotFound("View not found", details={"id": ref})
-    return found
-
-
 def list_records(
     session: Session,
     *,
@@ -958,7 +963,8 @@ def list_records(
     if view_id:
         from pybase.views.service import get_view_query_spec
 
-        view_id = resolve_view(session, table_id=table_id, ref=view_id)
+        if not looks_like_id(view_id, "viw"):
+            raise NotFound("View not found", details={"id": view_id})
         spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
     params = Params()
     conditions: list[Condition] = []
@@ -1057,9 +1063,8 @@ def live_only(node: Any, fields: FieldSet) -> Any:
 
 
 def _keeps(node: Any, fields: FieldSet) -> bool:
-    if isinstance(node, dict) and ("field" in node or "field_id" in node):
-        ref = node.get("field", node.get("field_id"))
-        return ref in fields.by_id or ref in fields.by_name
+    if isinstance(node, dict) and "field" in node:
+        return node["field"] in fields.by_id or node["field"] in fields.by_name
     return True
 
 

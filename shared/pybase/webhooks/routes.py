@@ -3,43 +3,22 @@ before its `/v0/{baseId}/{table}` routes, which would otherwise read `bases` as 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
 from pybase.airtable.routes import _json_body, limited, no_nul
-from pybase.apidocs_airtable import (
-    AIRTABLE_COMMON,
-    AirtableExpiration,
-    AirtablePayloads,
-    AirtableWebhookCreated,
-    AirtableWebhooks,
-    Empty,
-    airtable_answer,
-    airtable_errors,
-)
 from pybase.db import get_session
 from pybase.webhooks import service
 
-router = APIRouter(
-    prefix="/v0/bases/{base_id}/webhooks",
-    tags=["airtable webhooks"],
-    dependencies=[Depends(no_nul)],
-    responses=airtable_errors(*AIRTABLE_COMMON),
-)
-
-BaseRef = Annotated[str, Path(description="ID of the base (`app…`).")]
-WebhookId = Annotated[str, Path(description="ID of the webhook (`ach…`), as its creation answered.")]
+router = APIRouter(prefix="/v0/bases/{base_id}/webhooks", tags=["airtable webhooks"], dependencies=[Depends(no_nul)])
 
 
-@router.post("", **airtable_answer(AirtableWebhookCreated, "The webhook's ID and MAC secret."))
+@router.post("")
 async def create_webhook(
-    base_id: BaseRef,
-    request: Request,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    base_id: str, request: Request, principal: Principal = Depends(limited), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """Create a webhook: `{"notificationUrl", "specification": {"options": {"filters", "includes"}}}`.
     The answer holds `macSecretBase64`, shown this once."""
@@ -47,18 +26,18 @@ async def create_webhook(
     return service.create_webhook(session, principal=principal, base_id=base_id, body=body)
 
 
-@router.get("", **airtable_answer(AirtableWebhooks, "The base's webhooks."))
+@router.get("")
 def list_webhooks(
-    base_id: BaseRef, principal: Principal = Depends(limited), session: Session = Depends(get_session)
+    base_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """The base's webhooks (without their MAC secrets)."""
     return service.list_webhooks(session, principal=principal, base_id=base_id)
 
 
-@router.post("/{webhook_id}/enableNotifications", **airtable_answer(Empty, "Done: `{}`."))
+@router.post("/{webhook_id}/enableNotifications")
 async def enable_notifications(
-    base_id: BaseRef,
-    webhook_id: WebhookId,
+    base_id: str,
+    webhook_id: str,
     request: Request,
     principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
@@ -70,34 +49,28 @@ async def enable_notifications(
     )
 
 
-@router.post("/{webhook_id}/refresh", **airtable_answer(AirtableExpiration, "The new expiration time."))
+@router.post("/{webhook_id}/refresh")
 def refresh_webhook(
-    base_id: BaseRef,
-    webhook_id: WebhookId,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    base_id: str, webhook_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """Extend the webhook's life to 7 days from now."""
     return service.refresh(session, principal=principal, base_id=base_id, webhook_id=webhook_id)
 
 
-@router.delete("/{webhook_id}", **airtable_answer(Empty, "Deleted: `{}`."))
+@router.delete("/{webhook_id}")
 def delete_webhook(
-    base_id: BaseRef,
-    webhook_id: WebhookId,
-    principal: Principal = Depends(limited),
-    session: Session = Depends(get_session),
+    base_id: str, webhook_id: str, principal: Principal = Depends(limited), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     """Delete the webhook and its payloads."""
     return service.delete_webhook(session, principal=principal, base_id=base_id, webhook_id=webhook_id)
 
 
-@router.get("/{webhook_id}/payloads", **airtable_answer(AirtablePayloads, "A page of payloads."))
+@router.get("/{webhook_id}/payloads")
 def list_payloads(
-    base_id: BaseRef,
-    webhook_id: WebhookId,
-    cursor: str | None = Query(None, description="The first payload number to return (default 1)."),
-    limit: str | None = Query(None, description="Payloads per page, 1 to 50 (default 50)."),
+    base_id: str,
+    webhook_id: str,
+    cursor: str | None = None,
+    limit: str | None = None,
     principal: Principal = Depends(limited),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from pybase.api import COMMON, CurrentPrincipal, DbSession, UserId, WorkspaceId, errors
 from pybase.workspaces import schemas, service
@@ -19,7 +17,6 @@ def _workspace_out(pair: tuple) -> dict:
 
 @router.get("/workspaces", response_model=list[schemas.WorkspaceOut])
 def list_workspaces(principal: CurrentPrincipal, session: DbSession) -> object:
-    """The workspaces you are a member of, with your role in each."""
     return [_workspace_out(pair) for pair in service.list_workspaces(session, principal=principal)]
 
 
@@ -27,7 +24,6 @@ def list_workspaces(principal: CurrentPrincipal, session: DbSession) -> object:
 def create_workspace(
     body: schemas.WorkspaceIn, principal: CurrentPrincipal, session: DbSession
 ) -> object:
-    """Create a workspace; you become its owner."""
     return _workspace_out(service.create_workspace(session, principal=principal, name=body.name))
 
 
@@ -35,7 +31,6 @@ def create_workspace(
 def get_workspace(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
-    """One workspace you are a member of, with your role."""
     return _workspace_out(service.get_workspace(session, principal=principal, workspace_id=workspaceId))
 
 
@@ -46,7 +41,6 @@ def update_workspace(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
-    """Rename a workspace (admins and owners)."""
     return _workspace_out(
         service.update_workspace(session, principal=principal, workspace_id=workspaceId, name=body.name)
     )
@@ -56,7 +50,6 @@ def update_workspace(
 def delete_workspace(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
-    """Delete a workspace with its bases, tables and records (owners only)."""
     service.delete_workspace(session, principal=principal, workspace_id=workspaceId)
     return Response(status_code=204)
 
@@ -65,7 +58,6 @@ def delete_workspace(
 def list_members(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
-    """The workspace's members and their roles."""
     return service.list_members(session, principal=principal, workspace_id=workspaceId)
 
 
@@ -76,7 +68,6 @@ def add_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
-    """Add an existing user to the workspace with a role (admins and owners)."""
     return service.add_member(session, principal=principal, workspace_id=workspaceId, email=body.email, role=body.role)
 
 
@@ -88,7 +79,6 @@ def update_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
-    """Change a member's role (admins and owners; the last owner cannot be demoted)."""
     return service.update_member(session, principal=principal, workspace_id=workspaceId, user_id=userId, role=body.role)
 
 
@@ -99,7 +89,6 @@ def remove_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    """Remove a member from the workspace (the last owner cannot be removed)."""
     service.remove_member(session, principal=principal, workspace_id=workspaceId, user_id=userId)
     return Response(status_code=204)
 
@@ -108,7 +97,6 @@ def remove_member(
 def list_invitations(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
-    """Pending invitations to the workspace."""
     return service.list_invitations(session, principal=principal, workspace_id=workspaceId)
 
 
@@ -119,7 +107,6 @@ def create_invitation(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
-    """Invite someone by email with a role: answers the invitation with its token (shown once) to send them."""
     invitation, token = service.create_invitation(
         session,
         principal=principal,
@@ -134,11 +121,10 @@ def create_invitation(
 @router.delete("/workspaces/{workspaceId}/invitations/{invitationId}", status_code=204)
 def revoke_invitation(
     workspaceId: WorkspaceId,
-    invitationId: Annotated[str, Path(description="ID of the invitation (`inv…`).")],
+    invitationId: str,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
-    """Withdraw a pending invitation; its token no longer works."""
     service.revoke_invitation(session, principal=principal, workspace_id=workspaceId, invitation_id=invitationId)
     return Response(status_code=204)
 
@@ -149,5 +135,4 @@ def accept_invitation(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
-    """Accept an invitation with its token: you join the workspace with the invited role."""
     return _workspace_out(service.accept_invitation(session, principal=principal, token=body.token))

@@ -11,17 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Api Tokens
-         * @description Your personal API tokens (name, scopes, bases, last use); the secrets themselves are never shown again.
-         */
+        /** List Api Tokens */
         get: operations["list_api_tokens_api_tokens_get"];
         put?: never;
-        /**
-         * Create Api Token
-         * @description Create a personal API token (`pat_…`), optionally read-only or limited to some bases. The secret is in this
-         *     answer only.
-         */
+        /** Create Api Token */
         post: operations["create_api_token_api_tokens_post"];
         delete?: never;
         options?: never;
@@ -39,10 +32,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Revoke Api Token
-         * @description Revoke one of your personal API tokens; requests with it fail from now on.
-         */
+        /** Revoke Api Token */
         delete: operations["revoke_api_token_api_tokens__tokenId__delete"];
         options?: never;
         head?: never;
@@ -58,11 +48,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Login
-         * @description Sign in with email and password: answers an access token (short-lived) and a refresh token. Repeated failures
-         *     are throttled (429).
-         */
+        /** Login */
         post: operations["login_auth_login_post"];
         delete?: never;
         options?: never;
@@ -79,10 +65,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Logout
-         * @description Revoke a refresh token, ending that session; access tokens already issued expire on their own.
-         */
+        /** Logout */
         post: operations["logout_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -99,10 +82,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Refresh
-         * @description Trade a refresh token for a new access and refresh token pair; the old refresh token stops working.
-         */
+        /** Refresh */
         post: operations["refresh_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -119,11 +99,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Register
-         * @description Create an account with an email and a password (at least 8 characters) and sign in: answers the user with an
-         *     access and a refresh token.
-         */
+        /** Register */
         post: operations["register_auth_register_post"];
         delete?: never;
         options?: never;
@@ -138,10 +114,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Base Import
-         * @description Progress and report of a CSV import that created a table in this base.
-         */
+        /** Get Base Import */
         get: operations["get_base_import_bases__base_id__imports__import_id__get"];
         put?: never;
         post?: never;
@@ -158,10 +131,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Search Base
-         * @description Full-text search across the base's tables you can read: matching records with the matched text highlighted.
-         */
+        /** Search Base */
         get: operations["search_base_bases__base_id__search_get"];
         put?: never;
         post?: never;
@@ -180,11 +150,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Import New Table
-         * @description Create a table from a CSV (`?name=`): one text field per column, then the rows; answers the new table and the
-         *     import's report.
-         */
+        /** Import New Table */
         post: operations["import_new_table_bases__base_id__tables_import_post"];
         delete?: never;
         options?: never;
@@ -199,10 +165,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Trash
-         * @description What is in a base's trash (tables, fields, views, records), newest first, until it is purged.
-         */
+        /** List Trash */
         get: operations["list_trash_bases__base_id__trash_get"];
         put?: never;
         post?: never;
@@ -219,24 +182,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Base
-         * @description One base, with your effective role on it.
-         */
+        /** Get Base */
         get: operations["get_base_bases__baseId__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Base
-         * @description Delete a base with its tables and records (admins); this cannot be undone.
-         */
+        /** Delete Base */
         delete: operations["delete_base_bases__baseId__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Base
-         * @description Rename a base (admins).
-         */
+        /** Update Base */
         patch: operations["update_base_bases__baseId__patch"];
         trace?: never;
     };
@@ -247,10 +201,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Base Grants
-         * @description Per-user role grants on this base or table, overriding the workspace role (admins only).
-         */
+        /** List Base Grants */
         get: operations["list_base_grants_bases__baseId__grants_get"];
         put?: never;
         post?: never;
@@ -268,16 +219,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Set Base Grant
-         * @description Give a user a role on this base or table (creates or changes the grant; admins only).
-         */
+        /** Set Base Grant */
         put: operations["set_base_grant_bases__baseId__grants__userId__put"];
         post?: never;
-        /**
-         * Remove Base Grant
-         * @description Remove a user's grant on this base or table: the workspace role applies again.
-         */
+        /** Remove Base Grant */
         delete: operations["remove_base_grant_bases__baseId__grants__userId__delete"];
         options?: never;
         head?: never;
@@ -291,16 +236,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Tables
-         * @description The tables of a base that you can see, in their order.
-         */
+        /** List Tables */
         get: operations["list_tables_bases__baseId__tables_get"];
         put?: never;
-        /**
-         * Create Table
-         * @description Create a table in a base, with a primary field (admins).
-         */
+        /** Create Table */
         post: operations["create_table_bases__baseId__tables_post"];
         delete?: never;
         options?: never;
@@ -335,10 +274,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Job
-         * @description One extraction job: its status, and with `include_result=true` what it extracted.
-         */
+        /** Get Job */
         get: operations["get_job_extraction_jobs__job_id__get"];
         put?: never;
         post?: never;
@@ -379,10 +315,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Field Types
-         * @description Every field type with its options and the filter operators it supports.
-         */
+        /** List Field Types */
         get: operations["list_field_types_field_types_get"];
         put?: never;
         post?: never;
@@ -399,24 +332,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Field
-         * @description One field, with its type and options.
-         */
+        /** Get Field */
         get: operations["get_field_fields__field_id__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Field
-         * @description Move a field to the trash with its values (not the primary field); restorable from the trash.
-         */
+        /** Delete Field */
         delete: operations["delete_field_fields__field_id__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Field
-         * @description Rename a field or change its type or options; existing values are converted where possible.
-         */
+        /** Update Field */
         patch: operations["update_field_fields__field_id__patch"];
         trace?: never;
     };
@@ -447,16 +371,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Form
-         * @description A form view's definition (title, fields, required ones) for filling in; a shared form needs its share token.
-         */
+        /** Get Form */
         get: operations["get_form_forms__view_id__get"];
         put?: never;
-        /**
-         * Submit Form
-         * @description Submit a form: creates one record with the form's fields (hidden and read-only fields are refused).
-         */
+        /** Submit Form */
         post: operations["submit_form_forms__view_id__post"];
         delete?: never;
         options?: never;
@@ -471,10 +389,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Health
-         * @description Liveness and readiness: whether the database, Redis, S3 and SQS answer; no credential needed.
-         */
+        /** Health */
         get: operations["health_health_get"];
         put?: never;
         post?: never;
@@ -493,10 +408,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Accept Invitation
-         * @description Accept an invitation with its token: you join the workspace with the invited role.
-         */
+        /** Accept Invitation */
         post: operations["accept_invitation_invitations_accept_post"];
         delete?: never;
         options?: never;
@@ -511,20 +423,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Me
-         * @description The signed-in user: ID, email and name.
-         */
+        /** Get Me */
         get: operations["get_me_me_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Update Me
-         * @description Change the signed-in user's name, email or password (a new email or password needs the current password).
-         */
+        /** Update Me */
         patch: operations["update_me_me_patch"];
         trace?: never;
     };
@@ -535,11 +441,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export Table
-         * @description The table's records as CSV (text/csv), one column per visible field; with `view=` the view's filter, sort and
-         *     hidden fields apply.
-         */
+        /** Export Table */
         get: operations["export_table_tables__table_id__export_csv_get"];
         put?: never;
         post?: never;
@@ -556,16 +458,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Fields
-         * @description The fields of a table, in their order, with type and options.
-         */
+        /** List Fields */
         get: operations["list_fields_tables__table_id__fields_get"];
         put?: never;
-        /**
-         * Create Field
-         * @description Add a field to a table (admins); its options are checked against its type.
-         */
+        /** Create Field */
         post: operations["create_field_tables__table_id__fields_post"];
         delete?: never;
         options?: never;
@@ -582,11 +478,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Import Into Table
-         * @description Import CSV rows into an existing table: columns match fields by name (or `columns` maps them), values are
-         *     converted to the fields' types; answers the import's report.
-         */
+        /** Import Into Table */
         post: operations["import_into_table_tables__table_id__import_post"];
         delete?: never;
         options?: never;
@@ -601,10 +493,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Table Import
-         * @description Progress and report of a CSV import into a table: rows done, rows refused with their errors.
-         */
+        /** Get Table Import */
         get: operations["get_table_import_tables__table_id__imports__import_id__get"];
         put?: never;
         post?: never;
@@ -622,10 +511,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a table's indexes
+         * List Indexes
          * @description The indexes PyBase asked for on this table (a field marked indexed, a saved view's filters and
-         *     sorts, a large table's listings) and the state of each build. Builds run in the background, never
-         *     inside a request; any role that can read the table may see them.
+         *     sorts, a large table's queries) and where each build stands: queries run without an index until
+         *     it is `ready`.
          */
         get: operations["list_indexes_tables__table_id__indexes_get"];
         put?: never;
@@ -643,37 +532,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List records
-         * @description A page of a table's records: filtered, sorted, limited to some fields, optionally through a view.
-         *     Pages continue with `cursor` (stable under concurrent writes) or jump with `offset`.
-         */
+        /** List Records */
         get: operations["list_records_tables__table_id__records_get"];
-        /**
-         * Replace records
-         * @description Replace up to 1,000 records (`{"records": [{"id", "fields"}]}`), all or none: editable cells not
-         *     sent are cleared.
-         */
+        /** Put Records */
         put: operations["put_records_tables__table_id__records_put"];
-        /**
-         * Create records
-         * @description Create one record (`{"fields": {...}}`, answered with its `ETag`) or a batch of up to 1,000
-         *     (`{"records": [{"fields": {...}}]}`), all or none. `typecast` converts text to the fields' types.
-         */
+        /** Create Records */
         post: operations["create_records_tables__table_id__records_post"];
-        /**
-         * Delete records
-         * @description Move up to 1,000 records to the trash (restorable from it), all or none: IDs in the body
-         *     `{"records": [...]}` or as `?records=` parameters.
-         */
+        /** Delete Records */
         delete: operations["delete_records_tables__table_id__records_delete"];
         options?: never;
         head?: never;
-        /**
-         * Update records
-         * @description Change some cells of up to 1,000 records (`{"records": [{"id", "fields"}]}`), all or none; cells not
-         *     sent keep their values. A record may carry `version` to refuse the batch if it changed since.
-         */
+        /** Patch Records */
         patch: operations["patch_records_tables__table_id__records_patch"];
         trace?: never;
     };
@@ -684,29 +553,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get a record
-         * @description One record with every field readable to you; the `ETag` header is its version for `If-Match`.
-         */
+        /** Get Record */
         get: operations["get_record_tables__table_id__records__record_id__get"];
-        /**
-         * Replace a record
-         * @description Replace one record's cells: editable cells not sent are cleared. `If-Match` as for PATCH.
-         */
+        /** Put Record */
         put: operations["put_record_tables__table_id__records__record_id__put"];
         post?: never;
-        /**
-         * Delete a record
-         * @description Move one record to the trash (restorable from it); `If-Match` refuses it if the record changed.
-         */
+        /** Delete Record */
         delete: operations["delete_record_tables__table_id__records__record_id__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update a record
-         * @description Change some cells of one record; cells not sent keep their values. With `If-Match` the write is refused
-         *     (412) when the record changed since you read it.
-         */
+        /** Patch Record */
         patch: operations["patch_record_tables__table_id__records__record_id__patch"];
         trace?: never;
     };
@@ -717,16 +573,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Comments
-         * @description A record's comments, oldest first, a page at a time (`next_cursor` continues).
-         */
+        /** List Comments */
         get: operations["list_comments_tables__table_id__records__record_id__comments_get"];
         put?: never;
-        /**
-         * Create Comment
-         * @description Comment on a record (commenters and up); `@[usr…]` mentions notify the users named.
-         */
+        /** Create Comment */
         post: operations["create_comment_tables__table_id__records__record_id__comments_post"];
         delete?: never;
         options?: never;
@@ -741,24 +591,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Comment
-         * @description One comment of a record, with its author and mentions.
-         */
+        /** Get Comment */
         get: operations["get_comment_tables__table_id__records__record_id__comments__comment_id__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Comment
-         * @description Delete a comment (its author, or a base admin).
-         */
+        /** Delete Comment */
         delete: operations["delete_comment_tables__table_id__records__record_id__comments__comment_id__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Comment
-         * @description Edit the text of your own comment.
-         */
+        /** Update Comment */
         patch: operations["update_comment_tables__table_id__records__record_id__comments__comment_id__patch"];
         trace?: never;
     };
@@ -769,31 +610,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * A record's history
-         * @description Who changed what and when: each entry names the fields changed with their old and new values.
-         */
+        /** Record History */
         get: operations["record_history_tables__table_id__records__record_id__history_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/tables/{table_id}/records/count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Count records
-         * @description The number of records a listing with these parameters holds, without reading any.
-         */
-        get: operations["count_records_tables__table_id__records_count_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -811,10 +629,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Query records
-         * @description The records listing with its parameters in a JSON body: for filter trees too long for a URL.
-         */
+        /** Query Records */
         post: operations["query_records_tables__table_id__records_query_post"];
         delete?: never;
         options?: never;
@@ -831,10 +646,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Upsert records
-         * @description Update the records whose `merge_on` fields match, create the others, all or none (up to 1,000).
-         */
+        /** Upsert Records */
         post: operations["upsert_records_tables__table_id__records_upsert_post"];
         delete?: never;
         options?: never;
@@ -849,10 +661,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Search Table
-         * @description Full-text search in one table's records: matching records with the matched text highlighted.
-         */
+        /** Search Table */
         get: operations["search_table_tables__table_id__search_get"];
         put?: never;
         post?: never;
@@ -890,16 +699,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Views
-         * @description The views of a table (grid, kanban, calendar, gallery, form), in their order.
-         */
+        /** List Views */
         get: operations["list_views_tables__table_id__views_get"];
         put?: never;
-        /**
-         * Create View
-         * @description Create a view of a table; `config` holds its filters, sorts, groups and visible fields.
-         */
+        /** Create View */
         post: operations["create_view_tables__table_id__views_post"];
         delete?: never;
         options?: never;
@@ -914,24 +717,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Table
-         * @description One table, with its fields and views.
-         */
+        /** Get Table */
         get: operations["get_table_tables__tableId__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Table
-         * @description Move a table with its records to the trash (admins); restorable from the trash.
-         */
+        /** Delete Table */
         delete: operations["delete_table_tables__tableId__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Table
-         * @description Rename or reorder a table (admins).
-         */
+        /** Update Table */
         patch: operations["update_table_tables__tableId__patch"];
         trace?: never;
     };
@@ -942,10 +736,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Table Grants
-         * @description Per-user role grants on this base or table, overriding the workspace role (admins only).
-         */
+        /** List Table Grants */
         get: operations["list_table_grants_tables__tableId__grants_get"];
         put?: never;
         post?: never;
@@ -963,16 +754,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Set Table Grant
-         * @description Give a user a role on this base or table (creates or changes the grant; admins only).
-         */
+        /** Set Table Grant */
         put: operations["set_table_grant_tables__tableId__grants__userId__put"];
         post?: never;
-        /**
-         * Remove Table Grant
-         * @description Remove a user's grant on this base or table: the workspace role applies again.
-         */
+        /** Remove Table Grant */
         delete: operations["remove_table_grant_tables__tableId__grants__userId__delete"];
         options?: never;
         head?: never;
@@ -988,10 +773,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Restore
-         * @description Restore something from the trash, with what was deleted along with it.
-         */
+        /** Restore */
         post: operations["restore_trash__kind___object_id__restore_post"];
         delete?: never;
         options?: never;
@@ -1066,36 +848,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Records
-         * @description List a table's records, 100 a page at most: filtered by formula, sorted, limited to some fields or seen through
-         *     a view. Pages continue with `offset`.
-         */
+        /** List Records */
         get: operations["list_records_v0__base_id___table__get"];
-        /**
-         * Put Records
-         * @description Replace up to 10 records (`{records: [{id, fields}]}`): cells not sent are cleared. `performUpsert` as for
-         *     PATCH.
-         */
+        /** Put Records */
         put: operations["put_records_v0__base_id___table__put"];
-        /**
-         * Create Records
-         * @description Create up to 10 records (`{records: [{fields}]}`) or one (`{fields}`), keyed by field name or ID; `typecast`
-         *     converts text.
-         */
+        /** Create Records */
         post: operations["create_records_v0__base_id___table__post"];
-        /**
-         * Delete Records
-         * @description Delete up to 10 records named by `records[]` parameters.
-         */
+        /** Delete Records */
         delete: operations["delete_records_v0__base_id___table__delete"];
         options?: never;
         head?: never;
-        /**
-         * Patch Records
-         * @description Update up to 10 records (`{records: [{id, fields}]}`); cells not sent keep their values. With `performUpsert:
-         *     {fieldsToMergeOn}` records are matched by those fields and created when none matches.
-         */
+        /** Patch Records */
         patch: operations["patch_records_v0__base_id___table__patch"];
         trace?: never;
     };
@@ -1106,28 +869,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Record
-         * @description One record, fields keyed by name (by ID with `returnFieldsByFieldId=true`); empty cells are left out.
-         */
+        /** Get Record */
         get: operations["get_record_v0__base_id___table___record_id__get"];
-        /**
-         * Put Record
-         * @description Replace one record: `{fields, typecast}`; editable cells not sent are cleared.
-         */
+        /** Put Record */
         put: operations["put_record_v0__base_id___table___record_id__put"];
         post?: never;
-        /**
-         * Delete Record
-         * @description Delete one record (it goes to PyBase's trash, restorable there).
-         */
+        /** Delete Record */
         delete: operations["delete_record_v0__base_id___table___record_id__delete"];
         options?: never;
         head?: never;
-        /**
-         * Patch Record
-         * @description Update one record: `{fields, typecast}`; cells not sent keep their values.
-         */
+        /** Patch Record */
         patch: operations["patch_record_v0__base_id___table___record_id__patch"];
         trace?: never;
     };
@@ -1188,11 +939,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * List Records Post
-         * @description The records listing with its parameters in a JSON body (`filterByFormula`, `sort`, `fields`, `view`, `pageSize`,
-         *     `offset`...), for formulas too long for a URL.
-         */
+        /** List Records Post */
         post: operations["list_records_post_v0__base_id___table__listRecords_post"];
         delete?: never;
         options?: never;
@@ -1313,10 +1060,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Bases
-         * @description Every base the token can reach, with its permission level (`read`, `comment`, `edit`, `create`).
-         */
+        /** List Bases */
         get: operations["list_bases_v0_meta_bases_get"];
         put?: never;
         post?: never;
@@ -1353,16 +1097,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Base Schema
-         * @description The base's schema: every table with its fields (types and options in Airtable's terms) and views.
-         */
+        /** Base Schema */
         get: operations["base_schema_v0_meta_bases__base_id__tables_get"];
         put?: never;
-        /**
-         * Create Table
-         * @description Create a table: `{name, description, fields: [{name, type, options}]}`, the first field primary.
-         */
+        /** Create Table */
         post: operations["create_table_v0_meta_bases__base_id__tables_post"];
         delete?: never;
         options?: never;
@@ -1383,10 +1121,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Update Table
-         * @description Rename a table or change its description: `{name, description}`.
-         */
+        /** Update Table */
         patch: operations["update_table_v0_meta_bases__base_id__tables__table_id__patch"];
         trace?: never;
     };
@@ -1399,10 +1134,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Create Field
-         * @description Add a field: `{name, type, description, options}` with an Airtable field type and its options.
-         */
+        /** Create Field */
         post: operations["create_field_v0_meta_bases__base_id__tables__table_id__fields_post"];
         delete?: never;
         options?: never;
@@ -1423,10 +1155,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /**
-         * Update Field
-         * @description Rename a field or change its description: `{name, description}`.
-         */
+        /** Update Field */
         patch: operations["update_field_v0_meta_bases__base_id__tables__table_id__fields__field_id__patch"];
         trace?: never;
     };
@@ -1437,10 +1166,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Whoami
-         * @description The user the token belongs to, with the token's scopes (`data.records:read`, `schema.bases:write`...).
-         */
+        /** Whoami */
         get: operations["whoami_v0_meta_whoami_get"];
         put?: never;
         post?: never;
@@ -1457,24 +1183,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get View
-         * @description One view, with its configuration.
-         */
+        /** Get View */
         get: operations["get_view_views__view_id__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete View
-         * @description Delete a view; the records stay.
-         */
+        /** Delete View */
         delete: operations["delete_view_views__view_id__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update View
-         * @description Rename, reorder or reconfigure a view (filters, sorts, groups, visible fields).
-         */
+        /** Update View */
         patch: operations["update_view_views__view_id__patch"];
         trace?: never;
     };
@@ -1485,10 +1202,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export View
-         * @description A view's records as CSV (text/csv): its filter, sort and visible fields, in its column order.
-         */
+        /** Export View */
         get: operations["export_view_views__view_id__export_csv_get"];
         put?: never;
         post?: never;
@@ -1505,16 +1219,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Workspaces
-         * @description The workspaces you are a member of, with your role in each.
-         */
+        /** List Workspaces */
         get: operations["list_workspaces_workspaces_get"];
         put?: never;
-        /**
-         * Create Workspace
-         * @description Create a workspace; you become its owner.
-         */
+        /** Create Workspace */
         post: operations["create_workspace_workspaces_post"];
         delete?: never;
         options?: never;
@@ -1529,24 +1237,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Get Workspace
-         * @description One workspace you are a member of, with your role.
-         */
+        /** Get Workspace */
         get: operations["get_workspace_workspaces__workspaceId__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete Workspace
-         * @description Delete a workspace with its bases, tables and records (owners only).
-         */
+        /** Delete Workspace */
         delete: operations["delete_workspace_workspaces__workspaceId__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Workspace
-         * @description Rename a workspace (admins and owners).
-         */
+        /** Update Workspace */
         patch: operations["update_workspace_workspaces__workspaceId__patch"];
         trace?: never;
     };
@@ -1557,16 +1256,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Bases
-         * @description The bases of a workspace that you can see.
-         */
+        /** List Bases */
         get: operations["list_bases_workspaces__workspaceId__bases_get"];
         put?: never;
-        /**
-         * Create Base
-         * @description Create a base in a workspace (admins).
-         */
+        /** Create Base */
         post: operations["create_base_workspaces__workspaceId__bases_post"];
         delete?: never;
         options?: never;
@@ -1581,16 +1274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Invitations
-         * @description Pending invitations to the workspace.
-         */
+        /** List Invitations */
         get: operations["list_invitations_workspaces__workspaceId__invitations_get"];
         put?: never;
-        /**
-         * Create Invitation
-         * @description Invite someone by email with a role: answers the invitation with its token (shown once) to send them.
-         */
+        /** Create Invitation */
         post: operations["create_invitation_workspaces__workspaceId__invitations_post"];
         delete?: never;
         options?: never;
@@ -1608,10 +1295,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Revoke Invitation
-         * @description Withdraw a pending invitation; its token no longer works.
-         */
+        /** Revoke Invitation */
         delete: operations["revoke_invitation_workspaces__workspaceId__invitations__invitationId__delete"];
         options?: never;
         head?: never;
@@ -1625,16 +1309,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List Members
-         * @description The workspace's members and their roles.
-         */
+        /** List Members */
         get: operations["list_members_workspaces__workspaceId__members_get"];
         put?: never;
-        /**
-         * Add Member
-         * @description Add an existing user to the workspace with a role (admins and owners).
-         */
+        /** Add Member */
         post: operations["add_member_workspaces__workspaceId__members_post"];
         delete?: never;
         options?: never;
@@ -1652,17 +1330,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Remove Member
-         * @description Remove a member from the workspace (the last owner cannot be removed).
-         */
+        /** Remove Member */
         delete: operations["remove_member_workspaces__workspaceId__members__userId__delete"];
         options?: never;
         head?: never;
-        /**
-         * Update Member
-         * @description Change a member's role (admins and owners; the last owner cannot be demoted).
-         */
+        /** Update Member */
         patch: operations["update_member_workspaces__workspaceId__members__userId__patch"];
         trace?: never;
     };
@@ -1670,331 +1342,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AirtableBaseRef */
-        AirtableBaseRef: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /**
-             * Permissionlevel
-             * @description `read`, `comment`, `edit` or `create`.
-             */
-            permissionLevel: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableBases */
-        AirtableBases: {
-            /** Bases */
-            bases: components["schemas"]["AirtableBaseRef"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableCollaborators */
-        AirtableCollaborators: {
-            /** Createdtime */
-            createdTime: string;
-            /** Id */
-            id: string;
-            /**
-             * Individualcollaborators
-             * @description `baseCollaborators` (base grants) and `workspaceCollaborators` (workspace members).
-             */
-            individualCollaborators: {
-                [key: string]: {
-                    [key: string]: unknown;
-                }[];
-            };
-            /** Name */
-            name: string;
-            /** Permissionlevel */
-            permissionLevel: string;
-            /** Workspaceid */
-            workspaceId: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableComment */
-        AirtableComment: {
-            /**
-             * Author
-             * @description `{id, email, name}` of the author.
-             */
-            author?: {
-                [key: string]: unknown;
-            } | null;
-            /** Createdtime */
-            createdTime: string;
-            /** Id */
-            id: string;
-            /** Lastupdatedtime */
-            lastUpdatedTime?: string | null;
-            /**
-             * Mentioned
-             * @description The users mentioned, by user ID.
-             */
-            mentioned: {
-                [key: string]: unknown;
-            };
-            /**
-             * Text
-             * @description The text, mentions written `@[usr…]`.
-             */
-            text: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableComments */
-        AirtableComments: {
-            /** Comments */
-            comments: components["schemas"]["AirtableComment"][];
-            /**
-             * Offset
-             * @description Pass as `offset` for older comments.
-             */
-            offset?: string | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableDeleted */
-        AirtableDeleted: {
-            /**
-             * Deleted
-             * @description Always true.
-             */
-            deleted: boolean;
-            /** Id */
-            id: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableDeletedRecords */
-        AirtableDeletedRecords: {
-            /** Records */
-            records: components["schemas"]["AirtableDeleted"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableErrorInfo */
-        AirtableErrorInfo: {
-            /** Message */
-            message: string;
-            /**
-             * Type
-             * @description Airtable's error type, e.g. `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`.
-             */
-            type: string;
-        };
-        /**
-         * AirtableErrorResponse
-         * @description Every /v0 error: `{"error": {"type", "message"}}`, or `{"error": "NOT_FOUND"}` for an unknown record.
-         */
-        AirtableErrorResponse: {
-            /**
-             * Error
-             * @description The error; a bare string such as `NOT_FOUND` in a few cases.
-             */
-            error: components["schemas"]["AirtableErrorInfo"] | string;
-        };
-        /** AirtableExpiration */
-        AirtableExpiration: {
-            /**
-             * Expirationtime
-             * @description When the webhook expires unless refreshed.
-             */
-            expirationTime?: string | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableField */
-        AirtableField: {
-            /** Description */
-            description?: string | null;
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Options */
-            options?: {
-                [key: string]: unknown;
-            } | null;
-            /**
-             * Type
-             * @description Airtable's field type, e.g. `singleLineText`, `multipleRecordLinks`.
-             */
-            type: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtablePayloads */
-        AirtablePayloads: {
-            /**
-             * Cursor
-             * @description Pass as `cursor` for the next payloads.
-             */
-            cursor: number;
-            /** Mighthavemore */
-            mightHaveMore: boolean;
-            /** Payloads */
-            payloads: {
-                [key: string]: unknown;
-            }[];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableRecord */
-        AirtableRecord: {
-            /**
-             * Createdtime
-             * @description ISO 8601, UTC.
-             */
-            createdTime: string;
-            /**
-             * Fields
-             * @description Cell values keyed by field name (by field ID with `returnFieldsByFieldId`); empty cells left out.
-             */
-            fields: {
-                [key: string]: unknown;
-            };
-            /**
-             * Id
-             * @description Record ID (`rec…`).
-             */
-            id: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableRecordPage */
-        AirtableRecordPage: {
-            /**
-             * Offset
-             * @description Pass as `offset` for the next page; absent on the last page.
-             */
-            offset?: string | null;
-            /** Records */
-            records: components["schemas"]["AirtableRecord"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableRecords */
-        AirtableRecords: {
-            /** Records */
-            records: components["schemas"]["AirtableRecord"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableTable */
-        AirtableTable: {
-            /** Description */
-            description?: string | null;
-            /** Fields */
-            fields: components["schemas"]["AirtableField"][];
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Primaryfieldid */
-            primaryFieldId: string;
-            /** Views */
-            views: components["schemas"]["AirtableViewRef"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableTables */
-        AirtableTables: {
-            /** Tables */
-            tables: components["schemas"]["AirtableTable"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableUpsert */
-        AirtableUpsert: {
-            /**
-             * Createdrecords
-             * @description IDs of the records created.
-             */
-            createdRecords: string[];
-            /** Records */
-            records: components["schemas"]["AirtableRecord"][];
-            /**
-             * Updatedrecords
-             * @description IDs of the records updated.
-             */
-            updatedRecords: string[];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableViewRef */
-        AirtableViewRef: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Type */
-            type: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableWebhook */
-        AirtableWebhook: {
-            /** Arenotificationsenabled */
-            areNotificationsEnabled: boolean;
-            /** Cursorfornextpayload */
-            cursorForNextPayload: number;
-            /** Expirationtime */
-            expirationTime?: string | null;
-            /** Id */
-            id: string;
-            /** Ishookenabled */
-            isHookEnabled: boolean;
-            /** Notificationurl */
-            notificationUrl?: string | null;
-            /** Specification */
-            specification: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableWebhookCreated */
-        AirtableWebhookCreated: {
-            /** Expirationtime */
-            expirationTime?: string | null;
-            /** Id */
-            id: string;
-            /**
-             * Macsecretbase64
-             * @description The secret that signs notifications; shown only in this answer.
-             */
-            macSecretBase64: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableWebhooks */
-        AirtableWebhooks: {
-            /** Webhooks */
-            webhooks: components["schemas"]["AirtableWebhook"][];
-        } & {
-            [key: string]: unknown;
-        };
-        /** AirtableWhoami */
-        AirtableWhoami: {
-            /** Email */
-            email?: string | null;
-            /**
-             * Id
-             * @description The user's ID.
-             */
-            id: string;
-            /**
-             * Scopes
-             * @description What the token may do, e.g. `data.records:read`.
-             */
-            scopes: string[];
-        } & {
-            [key: string]: unknown;
-        };
         /** ApiTokenCreatedOut */
         ApiTokenCreatedOut: {
             /** Base Ids */
@@ -2164,60 +1511,11 @@ export interface components {
              */
             typecast: boolean;
         };
-        /**
-         * Deleted
-         * @description The answer of a delete that names what it deleted.
-         */
-        Deleted: {
-            /**
-             * Deleted
-             * @description Always true.
-             */
-            deleted: boolean;
-            /**
-             * Id
-             * @description ID of what was deleted.
-             */
-            id: string;
-        };
-        /** DeletedRecords */
-        DeletedRecords: {
-            /**
-             * Deleted
-             * @description IDs of the records moved to the trash.
-             */
-            deleted: string[];
-        };
         /** DeleteMany */
         DeleteMany: {
             /** Records */
             records: unknown[];
         };
-        /** DependencyState */
-        DependencyState: {
-            /**
-             * Detail
-             * @description What failed, or what was checked.
-             */
-            detail?: string | null;
-            /**
-             * Ms
-             * @description How long the check took.
-             */
-            ms: number;
-            /**
-             * Status
-             * @description `ok` or `error`.
-             */
-            status: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /**
-         * Empty
-         * @description An empty JSON object `{}`.
-         */
-        Empty: Record<string, never>;
         /** ErrorInfo */
         ErrorInfo: {
             /**
@@ -2242,17 +1540,6 @@ export interface components {
          */
         ErrorResponse: {
             error: components["schemas"]["ErrorInfo"];
-        };
-        /** FieldChange */
-        FieldChange: {
-            /** Field Name */
-            field_name: string;
-            /** From */
-            from?: unknown;
-            /** To */
-            to?: unknown;
-        } & {
-            [key: string]: unknown;
         };
         /** FieldCreate */
         FieldCreate: {
@@ -2279,94 +1566,6 @@ export interface components {
             } | null;
             /** Type */
             type: string;
-        };
-        /** FieldList */
-        FieldList: {
-            /** Fields */
-            fields: components["schemas"]["FieldOut"][];
-        };
-        /** FieldOut */
-        FieldOut: {
-            /**
-             * Conversion
-             * @description After a type change: values converted, and those that could not be (cleared).
-             */
-            conversion?: {
-                [key: string]: unknown;
-            } | null;
-            /** Description */
-            description?: string | null;
-            /**
-             * Dry Run
-             * @description True when the change was only tried (`dry_run=true`).
-             */
-            dry_run?: boolean | null;
-            /**
-             * Id
-             * @description Field ID (`fld…`).
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /**
-             * Operators
-             * @description The filter operators this field accepts.
-             */
-            operators: string[];
-            /**
-             * Options
-             * @description The type's options (choices, precision, linked table, formula…).
-             */
-            options: {
-                [key: string]: unknown;
-            };
-            /** Position */
-            position: number;
-            /**
-             * Read Only
-             * @description Computed fields (formula, lookup, rollup…) cannot be written.
-             */
-            read_only: boolean;
-            /** Table Id */
-            table_id: string;
-            /**
-             * Type
-             * @description A field type of `GET /field-types`.
-             */
-            type: string;
-        } & {
-            [key: string]: unknown;
-        };
-        /** FieldTypes */
-        FieldTypes: {
-            /**
-             * Details
-             * @description Per type: `name`, `read_only`, `convertible` (can change type) and its filter `operators`.
-             */
-            details: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Formula Functions
-             * @description Formula functions: `name`, `min_args`, `max_args`.
-             */
-            formula_functions: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Formula Operators
-             * @description A formula's filter operators by its result kind.
-             */
-            formula_operators: {
-                [key: string]: string[];
-            };
-            /**
-             * Types
-             * @description Every field type's name.
-             */
-            types: string[];
-        } & {
-            [key: string]: unknown;
         };
         /**
          * FieldUpdate
@@ -2496,163 +1695,10 @@ export interface components {
             /** User Id */
             user_id: string;
         };
-        /** GroupCount */
-        GroupCount: {
-            /** Count */
-            count: number;
-            /** Value */
-            value?: unknown;
-        };
-        /** GroupCounts */
-        GroupCounts: {
-            /**
-             * Field Id
-             * @description The view's first grouping field.
-             */
-            field_id: string;
-            /** Groups */
-            groups: components["schemas"]["GroupCount"][];
-            /**
-             * Truncated
-             * @description True when there were more than 1,000 groups.
-             */
-            truncated: boolean;
-        };
-        /** Health */
-        Health: {
-            /**
-             * Dependencies
-             * @description `database`, `redis`, `s3`, `sqs`.
-             */
-            dependencies: {
-                [key: string]: components["schemas"]["DependencyState"];
-            };
-            /** Stage */
-            stage: string;
-            /**
-             * Status
-             * @description `ok`, or `degraded` when a dependency fails.
-             */
-            status: string;
-        };
-        /** HistoryEntry */
-        HistoryEntry: {
-            /**
-             * Action
-             * @description `created`, `updated`, `deleted` or `restored`.
-             */
-            action: string;
-            /** Actor Id */
-            actor_id?: string | null;
-            /** At */
-            at: string;
-            /**
-             * Changes
-             * @description Per field ID: its name, old and new value.
-             */
-            changes: {
-                [key: string]: components["schemas"]["FieldChange"];
-            };
-            /** Id */
-            id: number;
-        };
-        /** ImportedColumn */
-        ImportedColumn: {
-            /**
-             * Column
-             * @description The CSV header.
-             */
-            column: string;
-            /**
-             * Created
-             * @description Whether the import created this field.
-             */
-            created: boolean;
-            /**
-             * Id
-             * @description The field the column went into.
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /** Type */
-            type: string;
-        };
-        /** ImportReport */
-        ImportReport: {
-            /** Created Table */
-            created_table: boolean;
-            /**
-             * Errors
-             * @description The refused rows: `{row, column, field_id, value, message}`.
-             */
-            errors: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Errors Truncated
-             * @description True when more rows failed than `errors` lists.
-             */
-            errors_truncated: boolean;
-            /** Failed Rows */
-            failed_rows: number;
-            /** Fields */
-            fields: components["schemas"]["ImportedColumn"][];
-            /**
-             * Import Id
-             * @description Follow the import with `GET …/imports/{import_id}`.
-             */
-            import_id: string;
-            /** Imported Rows */
-            imported_rows: number;
-            /**
-             * Skipped Columns
-             * @description Columns not imported: `{column, reason}`.
-             */
-            skipped_columns: {
-                [key: string]: unknown;
-            }[];
-            /** Table Id */
-            table_id: string;
-            /** Total Rows */
-            total_rows: number;
-        } & {
-            [key: string]: unknown;
-        };
-        /** ImportStatus */
-        ImportStatus: {
-            /** Base Id */
-            base_id: string;
-            /** Created At */
-            created_at: string;
-            /** Failed Rows */
-            failed_rows: number;
-            /** Finished At */
-            finished_at?: string | null;
-            /** Id */
-            id: string;
-            /** Imported Rows */
-            imported_rows: number;
-            /**
-             * Phase
-             * @description `parsing`, `validating`, `writing`, `done` or `failed`.
-             */
-            phase?: string | null;
-            /** Processed Rows */
-            processed_rows: number;
-            /** @description The final report, once done. */
-            report?: components["schemas"]["ImportReport"] | null;
-            /**
-             * Status
-             * @description `running`, `done` or `failed`.
-             */
-            status: string;
-            /** Table Id */
-            table_id?: string | null;
-            /** Total Rows */
-            total_rows?: number | null;
-        } & {
-            [key: string]: unknown;
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
         };
         /** InvitationAcceptIn */
         InvitationAcceptIn: {
@@ -2954,258 +2000,69 @@ export interface components {
             /** Name */
             name: string;
         };
-        /**
-         * QueryBody
-         * @description The listing's parameters as a JSON body, for filters too long for a URL.
-         */
+        /** QueryBody */
         QueryBody: {
             /**
              * Count
-             * @description Also answer `total`, the number of matching records.
              * @default false
              */
             count: boolean;
-            /**
-             * Cursor
-             * @description The previous page's `next_cursor`.
-             */
+            /** Cursor */
             cursor?: string | null;
             /**
              * Field Key
-             * @description Key the answer's `fields` by field `id` (default) or by field `name`.
              * @default id
              */
             field_key: string;
-            /**
-             * Fields
-             * @description Only these fields (IDs or names) in each record.
-             */
+            /** Fields */
             fields?: string[] | null;
-            /**
-             * Filter
-             * @description A filter tree (JSON). A condition is
-             *     `{"field": "<field ID or name>", "op": "<operator>", "value": ...}`; groups combine nodes:
-             *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
-             *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
-             *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
-             *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
-             * @example {
-             *       "and": [
-             *         {
-             *           "field": "Qty",
-             *           "op": ">=",
-             *           "value": 2
-             *         },
-             *         {
-             *           "field": "Name",
-             *           "op": "contains",
-             *           "value": "brack"
-             *         }
-             *       ]
-             *     }
-             */
+            /** Filter */
             filter?: {
                 [key: string]: unknown;
             } | null;
-            /**
-             * Offset
-             * @description Skip this many records (a far jump); not with `cursor`.
-             */
+            /** Offset */
             offset?: number | null;
             /**
              * Page Size
-             * @description Records per page, 1 to 1,000.
              * @default 100
              */
             page_size: number;
-            /**
-             * Sort
-             * @description Sort keys, first wins (at most 10): comma-separated field IDs or names, `-` before a field for descending
-             *     (`-Due,Name`), or JSON `[{"field": "Due", "direction": "desc"}]`. Blanks sort last ascending, first descending;
-             *     creation order breaks ties. Without a sort: the view's sorts, else creation order.
-             * @example [
-             *       {
-             *         "direction": "desc",
-             *         "field": "Due"
-             *       },
-             *       {
-             *         "field": "Name"
-             *       }
-             *     ]
-             */
+            /** Sort */
             sort?: unknown[] | null;
-            /**
-             * View
-             * @description A view's ID (`viw…`) or name: its filters, sorts and hidden fields apply.
-             */
+            /** View */
             view?: string | null;
-        };
-        /** RecordBatch */
-        RecordBatch: {
-            /** Records */
-            records: components["schemas"]["RecordOut"][];
-        };
-        /** RecordCount */
-        RecordCount: {
-            /**
-             * Count
-             * @description How many records match.
-             * @example 1234
-             */
-            count: number;
-        };
-        /** RecordGroup */
-        RecordGroup: {
-            /** Field Id */
-            field_id: string;
-            /** Record Ids */
-            record_ids: string[];
-            /** Value */
-            value?: unknown;
-        };
-        /** RecordHistory */
-        RecordHistory: {
-            /** Created At */
-            created_at: string;
-            /** Created By */
-            created_by?: string | null;
-            /**
-             * Entries
-             * @description Newest first.
-             */
-            entries: components["schemas"]["HistoryEntry"][];
-            /**
-             * Next Before
-             * @description Pass as `before` for older entries; null at the start.
-             */
-            next_before?: number | null;
-            /** Record Id */
-            record_id: string;
         };
         /** RecordIndexList */
         RecordIndexList: {
             /** Indexes */
             indexes: components["schemas"]["RecordIndexOut"][];
         };
-        /**
-         * RecordIndexOut
-         * @description One index PyBase asked for on the table's records and where its build stands.
-         */
+        /** RecordIndexOut */
         RecordIndexOut: {
-            /**
-             * Attempts
-             * @description Builds started so far.
-             */
+            /** Attempts */
             attempts: number;
-            /**
-             * Field Id
-             * @description The field the index serves.
-             */
+            /** Field Id */
             field_id: string;
-            /**
-             * Finished At
-             * @description When the last build ended (ready or failed).
-             */
+            /** Finished At */
             finished_at: string | null;
-            /**
-             * Kind
-             * @description btree: equality and ranges; sort: the field's sort order; trigram: `contains` filters.
-             * @enum {string}
-             */
-            kind: "btree" | "sort" | "trigram";
-            /**
-             * Name
-             * @description The index's name in PostgreSQL.
-             */
+            /** Kind */
+            kind: string;
+            /** Name */
             name: string;
-            /**
-             * Reason
-             * @description PostgreSQL's reason when the last build failed.
-             */
+            /** Reason */
             reason: string | null;
             /**
              * Requested At
              * Format: date-time
-             * @description When the index was (last) asked for.
              */
             requested_at: string;
-            /**
-             * Started At
-             * @description When the last build started.
-             */
+            /** Started At */
             started_at: string | null;
             /**
              * State
-             * @description pending: asked for, waiting for the builder; building; ready: queries use it; failed: see `reason`. Queries run without the index until it is ready.
              * @enum {string}
              */
             state: "pending" | "building" | "ready" | "failed";
-        };
-        /** RecordOut */
-        RecordOut: {
-            /**
-             * Created At
-             * @description ISO 8601, UTC.
-             */
-            created_at: string;
-            /**
-             * Fields
-             * @description Cell values keyed by field ID (`fld…`), or by field name with `field_key=name`. Empty cells are left out; links are lists of record IDs (with names where readable), lookups and rollups computed.
-             * @example {
-             *       "Name": "Bracket",
-             *       "Qty": 4
-             *     }
-             */
-            fields: {
-                [key: string]: unknown;
-            };
-            /**
-             * Id
-             * @description Record ID (`rec…`).
-             * @example recA1b2C3d4E5f6G7
-             */
-            id: string;
-            /**
-             * Updated At
-             * @description ISO 8601, UTC.
-             */
-            updated_at: string;
-            /**
-             * Version
-             * @description Increases with every change; send it back as `If-Match` to avoid lost updates.
-             */
-            version: number;
-        } & {
-            [key: string]: unknown;
-        };
-        /** RecordPage */
-        RecordPage: {
-            /**
-             * Event Id
-             * @description Change-log position of this read: subscribe with it to get every later change.
-             */
-            event_id?: number | null;
-            /** @description With `group_counts=true` and a grouped view. */
-            group_counts?: components["schemas"]["GroupCounts"] | null;
-            /**
-             * Groups
-             * @description The page's records grouped as the view groups them.
-             */
-            groups?: components["schemas"]["RecordGroup"][] | null;
-            /**
-             * Next Cursor
-             * @description Pass as `cursor` for the next page; null on the last page.
-             */
-            next_cursor?: string | null;
-            /** Records */
-            records: components["schemas"]["RecordOut"][];
-            /**
-             * Total
-             * @description Records matching the filter (only with `count=true`).
-             */
-            total?: number | null;
-        } & {
-            [key: string]: unknown;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -3225,26 +2082,6 @@ export interface components {
         ReindexResponse: {
             /** Indexed */
             indexed: number;
-        };
-        /**
-         * Restored
-         * @description What a restore did; the kind adds what came back with the object (e.g. a table's fields).
-         */
-        Restored: {
-            /** Id */
-            id: string;
-            /**
-             * Kind
-             * @description `table`, `field`, `view` or `record`.
-             */
-            kind: string;
-            /**
-             * Restored
-             * @description Always true.
-             */
-            restored: boolean;
-        } & {
-            [key: string]: unknown;
         };
         /** SearchHit */
         SearchHit: {
@@ -3543,18 +2380,6 @@ export interface components {
              */
             typecast: boolean;
         };
-        /** UpsertResult */
-        UpsertResult: {
-            /** Created Ids */
-            created_ids: string[];
-            /**
-             * Records
-             * @description Every record of the request, in request order.
-             */
-            records: components["schemas"]["RecordOut"][];
-            /** Updated Ids */
-            updated_ids: string[];
-        };
         /** UserOut */
         UserOut: {
             /**
@@ -3577,6 +2402,19 @@ export interface components {
             id: string;
             /** Name */
             name?: string | null;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
         };
         /** ViewCreate */
         ViewCreate: {
@@ -3810,9 +2648,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
+                content?: never;
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -3830,7 +2666,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the API token, as listed by `GET /api-tokens`. */
                 tokenId: string;
             };
             cookie?: never;
@@ -3963,9 +2798,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
+                content?: never;
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -4117,9 +2950,7 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
+                content?: never;
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -4224,13 +3055,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The import's progress. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportStatus"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -4398,13 +3231,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The new table's ID, and what was imported and refused. */
+            /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportReport"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -4484,11 +3319,9 @@ export interface operations {
     list_trash_bases__base_id__trash_get: {
         parameters: {
             query?: {
-                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
                 /** @description table, field, view or record */
                 kind?: string | null;
-                /** @description Items per page. */
                 limit?: number;
             };
             header?: never;
@@ -4803,7 +3636,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the base. */
                 baseId: string;
             };
             cookie?: never;
@@ -4871,7 +3703,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the base. */
                 baseId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -4945,7 +3776,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the base. */
                 baseId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -5169,15 +3999,10 @@ export interface operations {
     list_jobs_extraction_jobs_get: {
         parameters: {
             query?: {
-                /** @description Jobs of this attachment (`att…`). */
                 attachment_id?: string | null;
-                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
-                /** @description Jobs per page. */
                 limit?: number;
-                /** @description Only jobs in this state. */
                 status?: string | null;
-                /** @description Jobs of this table (`tbl…`). */
                 table_id?: string | null;
             };
             header?: never;
@@ -5254,7 +4079,6 @@ export interface operations {
     get_job_extraction_jobs__job_id__get: {
         parameters: {
             query?: {
-                /** @description Include what the job extracted (may be large). */
                 include_result?: boolean;
             };
             header?: never;
@@ -5334,9 +4158,7 @@ export interface operations {
     suggest_mapping_extraction_jobs__job_id__mapping_get: {
         parameters: {
             query?: {
-                /** @description Which extracted data to map (a parts list, attributes, dimensions…); default: the richest found. */
                 source?: string | null;
-                /** @description The table to map into (`tbl…`): columns match its fields by name. */
                 table_id?: string | null;
             };
             header?: never;
@@ -5503,13 +4325,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The field types. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FieldTypes"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5580,13 +4404,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The field. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FieldOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5657,13 +4483,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The field is in the trash. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5741,13 +4569,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The field as it is now. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FieldOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5907,11 +4737,9 @@ export interface operations {
     get_form_forms__view_id__get: {
         parameters: {
             query?: {
-                /** @description The form's share token, for anonymous callers of a public form. */
                 share?: string | null;
             };
             header?: {
-                /** @description The share token as a header instead of `?share=`. */
                 "x-share-token"?: string | null;
             };
             path: {
@@ -5929,15 +4757,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FormSchemaOut"];
-                };
-            };
-            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
@@ -5981,11 +4800,9 @@ export interface operations {
     submit_form_forms__view_id__post: {
         parameters: {
             query?: {
-                /** @description The form's share token, for anonymous callers of a public form. */
                 share?: string | null;
             };
             header?: {
-                /** @description The share token as a header instead of `?share=`. */
                 "x-share-token"?: string | null;
             };
             path: {
@@ -6007,15 +4824,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FormSubmitted"];
-                };
-            };
-            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
@@ -6065,22 +4873,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every dependency answers. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
-                };
-            };
-            /** @description A dependency fails: the same body, with `status: degraded`. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": unknown;
                 };
             };
         };
@@ -6320,7 +5119,6 @@ export interface operations {
             query?: {
                 /** @description Write cell values exactly as stored. By default a cell starting with =, +, -, @, tab or carriage return is prefixed with a single quote (') so that spreadsheets do not run it as a formula (CSV injection); plain numbers are never prefixed. Use raw=true only for programs that read the file as data, never for a file people open in a spreadsheet. */
                 raw?: boolean;
-                /** @description A view's ID (`viw…`) or name: export its records and columns. */
                 view?: string | null;
             };
             header?: never;
@@ -6332,13 +5130,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV file (UTF-8, a header row first). */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "application/json": unknown;
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6427,13 +5225,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The table's fields. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FieldList"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -6511,13 +5311,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new field. */
+            /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FieldOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -6588,13 +5390,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What was imported and what was refused. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportReport"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6685,13 +5489,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The import's progress. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportStatus"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6773,7 +5579,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the table (`tbl…`). */
                 table_id: string;
             };
             cookie?: never;
@@ -6789,49 +5594,13 @@ export interface operations {
                     "application/json": components["schemas"]["RecordIndexList"];
                 };
             };
-            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The credential cannot do this: role too low, read-only token, or a token limited to other bases. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input: a value, field, filter or sort that does not fit (`validation_failed` with details). */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6839,38 +5608,17 @@ export interface operations {
     list_records_tables__table_id__records_get: {
         parameters: {
             query?: {
-                /** @description Also answer `total`, the number of records matching the filter. */
                 count?: boolean;
-                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
-                /** @description Comma-separated field IDs or names: only these fields in each record. */
                 fields?: string | null;
-                /**
-                 * @description A filter tree (JSON). A condition is
-                 *     `{"field": "<field ID or name>", "op": "<operator>", "value": ...}`; groups combine nodes:
-                 *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
-                 *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
-                 *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
-                 *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
-                 *
-                 *     URL-encode the JSON; `POST …/records/query` takes it as a body.
-                 */
                 filter?: string | null;
                 /** @description With a view that groups: every group of its first grouping level, in order, with counts. */
                 group_counts?: boolean;
                 /** @description Skip this many rows (a jump to a far position); not with cursor. */
                 offset?: number | null;
-                /** @description Records per page, 1 to 1,000. */
                 page_size?: number;
-                /**
-                 * @description Sort keys, first wins (at most 10): comma-separated field IDs or names, `-` before a field for descending
-                 *     (`-Due,Name`), or JSON `[{"field": "Due", "direction": "desc"}]`. Blanks sort last ascending, first descending;
-                 *     creation order breaks ties. Without a sort: the view's sorts, else creation order.
-                 */
                 sort?: string | null;
-                /** @description A view's ID (`viw…`) or name: its filters, sorts and hidden fields apply (before `filter` and `sort`). */
                 view?: string | null;
             };
             header?: never;
@@ -6882,13 +5630,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of records, with `next_cursor` while more follow. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordPage"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6967,10 +5717,7 @@ export interface operations {
     };
     put_records_tables__table_id__records_put: {
         parameters: {
-            query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
-                field_key?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -6984,13 +5731,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The replaced records. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordBatch"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7070,7 +5819,6 @@ export interface operations {
     create_records_tables__table_id__records_post: {
         parameters: {
             query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
             };
             header?: never;
@@ -7086,13 +5834,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The created records (`{records}`), or the record itself when one was sent as `fields`. */
+            /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordBatch"] | components["schemas"]["RecordOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7172,7 +5922,6 @@ export interface operations {
     delete_records_tables__table_id__records_delete: {
         parameters: {
             query?: {
-                /** @description Record IDs to delete (repeat the parameter), when no body is sent. */
                 records?: string[] | null;
             };
             header?: never;
@@ -7188,13 +5937,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The IDs of the records moved to the trash. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeletedRecords"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7273,10 +6024,7 @@ export interface operations {
     };
     patch_records_tables__table_id__records_patch: {
         parameters: {
-            query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
-                field_key?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -7290,13 +6038,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated records. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordBatch"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7376,7 +6126,6 @@ export interface operations {
     get_record_tables__table_id__records__record_id__get: {
         parameters: {
             query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
             };
             header?: never;
@@ -7390,13 +6139,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record, with its version as `ETag`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7475,12 +6226,8 @@ export interface operations {
     };
     put_record_tables__table_id__records__record_id__put: {
         parameters: {
-            query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
-                field_key?: string;
-            };
+            query?: never;
             header?: {
-                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -7497,13 +6244,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The record as it is now, with its new version as `ETag`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7584,7 +6333,6 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -7597,13 +6345,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record's ID, moved to the trash. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DeletedRecords"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7682,12 +6432,8 @@ export interface operations {
     };
     patch_record_tables__table_id__records__record_id__patch: {
         parameters: {
-            query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
-                field_key?: string;
-            };
+            query?: never;
             header?: {
-                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -7704,13 +6450,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The record as it is now, with its new version as `ETag`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordOut"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7790,9 +6538,7 @@ export interface operations {
     list_comments_tables__table_id__records__record_id__comments_get: {
         parameters: {
             query?: {
-                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
-                /** @description Comments per page. */
                 limit?: number;
             };
             header?: never;
@@ -8024,13 +6770,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The comment is deleted. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -8159,9 +6907,7 @@ export interface operations {
     record_history_tables__table_id__records__record_id__history_get: {
         parameters: {
             query?: {
-                /** @description The previous page's `next_before`, for older entries. */
                 before?: number | null;
-                /** @description Entries per page, 1 to 100. */
                 limit?: number;
             };
             header?: never;
@@ -8175,113 +6921,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The record's changes, newest first. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordHistory"];
-                };
-            };
-            /** @description Malformed request (e.g. a filter that is not JSON). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The credential cannot do this: role too low, read-only token, or a token limited to other bases. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state (e.g. a duplicate name). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description `If-Match` names an older version of the record (`precondition_failed`). */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Invalid input: a value, field, filter or sort that does not fit (`validation_failed` with details). */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    count_records_tables__table_id__records_count_get: {
-        parameters: {
-            query?: {
-                /** @description The listing's filter (JSON, URL-encoded). */
-                filter?: string | null;
-                /** @description A view's ID: its filters apply too. */
-                view?: string | null;
-            };
-            header?: never;
-            path: {
-                /** @description ID of the table (`tbl…`). */
-                table_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description How many records the listing with the same `filter` and `view` holds. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecordCount"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -8374,13 +7022,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A page of records, with `next_cursor` while more follow. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecordPage"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -8459,10 +7109,7 @@ export interface operations {
     };
     upsert_records_tables__table_id__records_upsert_post: {
         parameters: {
-            query?: {
-                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
-                field_key?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -8476,13 +7123,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Every record of the request, and which were created or updated. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UpsertResult"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -9100,7 +7749,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the table. */
                 tableId: string;
             };
             cookie?: never;
@@ -9168,7 +7816,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the table. */
                 tableId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -9242,7 +7889,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the table. */
                 tableId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -9310,22 +7956,22 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description What is restored: `table`, `field`, `view` or `record`. */
                 kind: string;
-                /** @description Its ID, as the trash listing gives it. */
                 object_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description What was restored. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Restored"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -9642,146 +8288,35 @@ export interface operations {
     };
     list_records_v0__base_id___table__get: {
         parameters: {
-            query?: {
-                /**
-                 * @description `json` (default) or `string` (values as shown, needs timeZone and userLocale).
-                 * @example json
-                 */
-                cellFormat?: string;
-                /**
-                 * @description Only these fields (names, or IDs); repeat the parameter.
-                 * @example Name
-                 */
-                "fields[]"?: string;
-                /**
-                 * @description An Airtable formula; records where it is truthy are kept.
-                 * @example AND({Qty} > 2, {Done})
-                 */
-                filterByFormula?: string;
-                /**
-                 * @description At most this many records in all pages together.
-                 * @example 100
-                 */
-                maxRecords?: number;
-                /** @description The previous page's `offset`, for the next page. */
-                offset?: string;
-                /**
-                 * @description Records per page, 1 to 100 (default 100).
-                 * @example 50
-                 */
-                pageSize?: number;
-                /**
-                 * @description `true`: key `fields` by field ID instead of name.
-                 * @example true
-                 */
-                returnFieldsByFieldId?: string;
-                /**
-                 * @description `asc` (default) or `desc`.
-                 * @example desc
-                 */
-                "sort[0][direction]"?: string;
-                /**
-                 * @description Sort by this field (name or ID); `sort[1][field]` etc. for further keys.
-                 * @example Name
-                 */
-                "sort[0][field]"?: string;
-                /**
-                 * @description Time zone for `cellFormat=string`, e.g. `Europe/Berlin`.
-                 * @example Europe/Berlin
-                 */
-                timeZone?: string;
-                /**
-                 * @description Locale for `cellFormat=string`, e.g. `en-gb`.
-                 * @example en-gb
-                 */
-                userLocale?: string;
-                /**
-                 * @description A view's name or ID: its filters and sorts apply, its hidden fields are left out.
-                 * @example Grid view
-                 */
-                view?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of records, with `offset` while more follow. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecordPage"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9793,83 +8328,30 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The replaced records (with `performUpsert`: also which were created). */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableUpsert"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -9881,177 +8363,65 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The created records, or the record when one was sent as `fields`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableRecord"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
     };
     delete_records_v0__base_id___table__delete: {
         parameters: {
-            query?: {
-                /**
-                 * @description IDs of the records to delete (at most 10); repeat the parameter.
-                 * @example recA
-                 */
-                "records[]"?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The deleted records. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableDeletedRecords"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10063,194 +8433,67 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The updated records (with `performUpsert`: also which were created). */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableUpsert"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
     };
     get_record_v0__base_id___table___record_id__get: {
         parameters: {
-            query?: {
-                /**
-                 * @description `json` (default) or `string` (values as shown, needs timeZone and userLocale).
-                 * @example json
-                 */
-                cellFormat?: string;
-                /**
-                 * @description `true`: key `fields` by field ID instead of name.
-                 * @example true
-                 */
-                returnFieldsByFieldId?: string;
-                /**
-                 * @description Time zone for `cellFormat=string`, e.g. `Europe/Berlin`.
-                 * @example Europe/Berlin
-                 */
-                timeZone?: string;
-                /**
-                 * @description Locale for `cellFormat=string`, e.g. `en-gb`.
-                 * @example en-gb
-                 */
-                userLocale?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The record. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecord"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10264,83 +8507,30 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The record as it is now. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecord"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10354,83 +8544,30 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The record is deleted. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableDeleted"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10444,83 +8581,30 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The record as it is now. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecord"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10528,9 +8612,7 @@ export interface operations {
     list_comments_v0__base_id___table___record_id__comments_get: {
         parameters: {
             query?: {
-                /** @description The previous page's `offset`, for older comments. */
                 offset?: string | null;
-                /** @description Comments per page, 1 to 100. */
                 pageSize?: string | null;
             };
             header?: never;
@@ -10539,83 +8621,30 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of comments. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableComments"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10629,83 +8658,30 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The new comment. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableComment"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10721,83 +8697,30 @@ export interface operations {
                 comment_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The comment is deleted. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableDeleted"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10813,83 +8736,30 @@ export interface operations {
                 comment_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The comment as it is now. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableComment"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10901,83 +8771,30 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of records, with `offset` while more follow. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableRecordPage"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -10994,76 +8811,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The base's webhooks. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableWebhooks"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11080,76 +8845,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The webhook's ID and MAC secret. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableWebhookCreated"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11161,83 +8874,30 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted: `{}`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Empty"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11249,83 +8909,30 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Done: `{}`. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Empty"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11333,92 +8940,37 @@ export interface operations {
     list_payloads_v0_bases__base_id__webhooks__webhook_id__payloads_get: {
         parameters: {
             query?: {
-                /** @description The first payload number to return (default 1). */
                 cursor?: string | null;
-                /** @description Payloads per page, 1 to 50 (default 50). */
                 limit?: string | null;
             };
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of payloads. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtablePayloads"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11430,83 +8982,30 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
-                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The new expiration time. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableExpiration"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11520,76 +9019,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The bases you can reach. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableBases"];
-                };
-            };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -11606,76 +9044,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The base and its collaborators. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableCollaborators"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11692,76 +9078,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The base's tables with fields and views. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableTables"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11782,76 +9116,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new table. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableTable"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11874,76 +9156,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The table. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableTable"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -11966,76 +9196,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new field. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableField"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12060,76 +9238,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The field. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableField"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -12143,76 +9269,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The user and the token's scopes. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AirtableWhoami"];
-                };
-            };
-            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
-                };
-            };
-            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -12306,13 +9371,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The view is deleted. */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Deleted"];
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -12467,13 +9534,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The CSV file (UTF-8, a header row first). */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
+                    "application/json": unknown;
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -13256,7 +10323,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description ID of the invitation (`inv…`). */
                 invitationId: string;
                 /** @description ID of the workspace (`wsp…`). */
                 workspaceId: string;

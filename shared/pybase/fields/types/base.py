@@ -46,6 +46,19 @@ class RowLike(Protocol):
     updated_by: str | None
 
 
+@dataclass(frozen=True)
+class WrittenCell:
+    """One written cell that has follow-up work (`FieldType.after_write`)."""
+
+    workspace_id: str
+    base_id: str
+    table_id: str
+    record_id: str
+    value: Any
+    noted: frozenset[str]  # what `to_storage` noted for this field in this write
+    actor_id: str | None
+
+
 @dataclass
 class WriteContext:
     """What a write knows besides the value: whether to typecast, and options it had to add."""
@@ -53,6 +66,9 @@ class WriteContext:
     typecast: bool = False
     workspace_members: set[str] | None = None
     changed_fields: dict[str, FieldLike] = field(default_factory=dict)
+    # Field ID -> values this write made that need work once the record IDs are known (the
+    # attachment IDs given to URL attachments, whose files are fetched later): see `after_write`.
+    followups: dict[str, set[str]] = field(default_factory=dict)
 
 
 class Params:
@@ -188,6 +204,11 @@ class FieldType:
 
     def default(self, field: FieldLike) -> Any:
         """Storage value for new records that omit this field (None: leave empty)."""
+        return None
+
+    def after_write(self, session: Any, field: FieldLike, written: WrittenCell) -> None:
+        """Work owed once a value this type noted in `WriteContext.followups` is written (same
+        transaction). Default: none."""
         return None
 
     # --- SQL -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pybase.fields.types.base import (
     Params,
     RowLike,
     WriteContext,
+    WrittenCell,
     data_json,
     keep_common,
     like_escape,
@@ -26,7 +27,7 @@ from pybase.fields.types.ops import (
     op_is_none_of,
     op_is_not_empty,
 )
-from pybase.ids import looks_like_id
+from pybase.ids import looks_like_id, new_id
 
 
 class Computed(FieldType):
@@ -187,7 +188,10 @@ class Collaborator(FieldType):
 
 
 # "key" and "version" are the stable reference to an uploaded file; URLs are signed on each read.
-_ATTACHMENT_KEYS = {"id", "url", "filename", "size", "type", "width", "height", "thumbnails", "key", "version"}
+# "status" and "error" belong to files given by URL: pending until fetched, failed with the reason.
+_ATTACHMENT_KEYS = {
+    "id", "url", "filename", "size", "type", "width", "height", "thumbnails", "key", "version", "status", "error",
+}  # fmt: skip
 
 
 @register
@@ -240,9 +244,20 @@ class Attachment(FieldType):
                     raise FieldValueError(f"An attachment {key} is text.")
             entry = dict(item)
             if "filename" not in entry and url:
-                entry["filename"] = url.rstrip("/").rsplit("/", 1)[-1] or url
+                entry["filename"] = url.rstrip("/").split("?", 1)[0].rsplit("/", 1)[-1] or url
+            if "id" not in entry and "key" not in entry and url and url.startswith(("http://", "https://")):
+                # A file given by URL gets its ID now and is fetched into storage after the write.
+                entry["id"] = new_id("att")
+                entry["status"] = "pending"
+                entry.pop("error", None)
+                ctx.followups.setdefault(field.id, set()).add(entry["id"])
             out.append(entry)
         return out
+
+    def after_write(self, session: Any, field: FieldLike, written: WrittenCell) -> None:
+        from pybase.files.fetch import register_url_attachments
+
+        register_url_attachments(session, field_id=field.id, written=written)
 
     def serialize(self, stored: Any, field: FieldLike) -> Any:
         if not stored or not isinstance(stored, list) or not any(isinstance(i, dict) and "key" in i for i in stored):
