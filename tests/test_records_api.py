@@ -131,7 +131,7 @@ def test_batch_all_or_nothing(api: Api, world: World, table: dict[str, Any]) -> 
     assert r.status == 422
     err = r.json()["error"]
     assert err["details"]["errors"] == [
-        {"index": 737, "field": f["due"], "message": err["details"]["errors"][0]["message"]}
+        {"index": 737, "field": f["due"], "field_id": f["due"], "message": err["details"]["errors"][0]["message"]}
     ]
     assert _count(table["id"]) == before
     batch[737]["fields"][f["due"]] = "2024-01-02"

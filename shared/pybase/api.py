@@ -97,12 +97,21 @@ def errors(*statuses: int, model: type[BaseModel] = ErrorResponse) -> dict[int |
     return {status: {"model": model, "description": _STATUS_TEXT[status]} for status in statuses}
 
 
+class Deleted(BaseModel):
+    """The answer of a delete that names what it deleted."""
+
+    id: str = Field(description="ID of what was deleted.")
+    deleted: bool = Field(description="Always true.")
+
+
 def answers(model: Any, description: str, *statuses: int, status: int = 200) -> dict[str, Any]:
     """Decorator keywords documenting a route's success answer by a model, plus its own error statuses
     (the router adds the common ones). The answer is documented, not re-validated through the model:
-    records and batches are built as plain dicts, and validating 1,000 records again would cost about
-    as much as building them."""
+    records and batches are built as plain dicts. At run time the answer goes out as `dict[str, Any]`,
+    serialized by pydantic: a 100-record page takes ~0.24 ms so, ~0.40 ms validated through the model,
+    and ~19 ms with no response model at all (FastAPI's jsonable_encoder). `pybase.apidocs` drops the
+    plain object that FastAPI merges into the documented schema."""
     return {
-        "response_model": None,
+        "response_model": dict[str, Any],
         "responses": {status: {"model": model, "description": description}, **errors(*statuses)},
     }

@@ -98,9 +98,26 @@ def build_document() -> dict[str, Any]:
                 # No credential needed; an optional one may still be sent.
                 operation["security"] = [{}, {"bearer": []}] if auth else []
     document["tags"] = [{"name": tag} for tag in tags]
+    _documented_models_only(document)
     if problems:
         document["info"]["x-pybase-unavailable"] = problems
     return document
+
+
+def _documented_models_only(document: dict[str, Any]) -> None:
+    """Routes documented with `pybase.api.answers` send their dict as `dict[str, Any]` at run time, and
+    FastAPI merges that plain object into the documented model's schema: keep only the model."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for answer in operation.get("responses", {}).values():
+                for content in (answer.get("content") or {}).values():
+                    schema = content.get("schema")
+                    if isinstance(schema, dict) and "$ref" in schema and len(schema) > 1:
+                        content["schema"] = {"$ref": schema["$ref"]}
+                    elif isinstance(schema, dict) and ("anyOf" in schema) and schema.get("type") == "object":
+                        content["schema"] = {"anyOf": schema["anyOf"]}
 
 
 def combined_openapi() -> dict[str, Any]:

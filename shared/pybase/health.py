@@ -7,11 +7,32 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from pybase.config import get_settings
 
 router = APIRouter(tags=["health"])
+
+
+class DependencyState(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: str = Field(description="`ok` or `error`.")
+    detail: str | None = Field(None, description="What failed, or what was checked.")
+    ms: float = Field(description="How long the check took.")
+
+
+class Health(BaseModel):
+    status: str = Field(description="`ok`, or `degraded` when a dependency fails.")
+    stage: str
+    dependencies: dict[str, DependencyState] = Field(description="`database`, `redis`, `s3`, `sqs`.")
+
+
+_ANSWERS: dict[int | str, dict[str, object]] = {
+    200: {"model": Health, "description": "Every dependency answers."},
+    503: {"model": Health, "description": "A dependency fails: the same body, with `status: degraded`."},
+}
 
 
 def _timed(check: Any) -> dict[str, Any]:
@@ -61,8 +82,9 @@ def _sqs() -> str:
     return sqs.get_queue_url(QueueName=settings.extract_queue_name)["QueueUrl"]
 
 
-@router.get("/health")
+@router.get("/health", response_model=None, responses=_ANSWERS)
 def health() -> JSONResponse:
+    """Liveness and readiness: whether the database, Redis, S3 and SQS answer; no credential needed."""
     checks = {"database": _timed(_database), "redis": _timed(_redis), "s3": _timed(_s3), "sqs": _timed(_sqs)}
     healthy = all(check["status"] == "ok" for check in checks.values())
     body = {"status": "ok" if healthy else "degraded", "stage": get_settings().stage, "dependencies": checks}

@@ -19,10 +19,11 @@ def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
     @router.get(path, response_model=list[GrantOut], name=f"list_{scope_type}_grants")
     def list_grants(
         *,
-        scope_id: str = Path(alias=id_param),
+        scope_id: str = Path(alias=id_param, description=f"ID of the {scope_type}."),
         principal: CurrentPrincipal,
         session: DbSession,
     ) -> object:
+        """Per-user role grants on this base or table, overriding the workspace role (admins only)."""
         return grants.list_grants(session, principal=principal, scope_type=scope_type, scope_id=scope_id)
 
     @router.put(path + "/{userId}", response_model=GrantOut, name=f"set_{scope_type}_grant")
@@ -30,10 +31,11 @@ def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
         *,
         userId: UserId,
         body: GrantIn,
-        scope_id: str = Path(alias=id_param),
+        scope_id: str = Path(alias=id_param, description=f"ID of the {scope_type}."),
         principal: CurrentPrincipal,
         session: DbSession,
     ) -> object:
+        """Give a user a role on this base or table (creates or changes the grant; admins only)."""
         return grants.set_grant(
             session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId, role=body.role
         )
@@ -42,10 +44,11 @@ def _grant_router(scope_type: str, collection: str, id_param: str) -> APIRouter:
     def remove_grant(
         *,
         userId: UserId,
-        scope_id: str = Path(alias=id_param),
+        scope_id: str = Path(alias=id_param, description=f"ID of the {scope_type}."),
         principal: CurrentPrincipal,
         session: DbSession,
     ) -> Response:
+        """Remove a user's grant on this base or table: the workspace role applies again."""
         grants.remove_grant(session, principal=principal, scope_type=scope_type, scope_id=scope_id, user_id=userId)
         return Response(status_code=204)
 

@@ -25,6 +25,7 @@ def _base_out(pair: tuple) -> dict:
 def list_bases(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """The bases of a workspace that you can see."""
     return [_base_out(pair) for pair in service.list_bases(session, principal=principal, workspace_id=workspaceId)]
 
 
@@ -35,6 +36,7 @@ def create_base(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Create a base in a workspace (admins)."""
     return _base_out(service.create_base(session, principal=principal, workspace_id=workspaceId, name=body.name))
 
 
@@ -42,6 +44,7 @@ def create_base(
 def get_base(
     baseId: BaseId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """One base, with your effective role on it."""
     return _base_out(service.get_base(session, principal=principal, base_id=baseId))
 
 
@@ -52,6 +55,7 @@ def update_base(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Rename a base (admins)."""
     return _base_out(service.update_base(session, principal=principal, base_id=baseId, name=body.name))
 
 
@@ -59,5 +63,6 @@ def update_base(
 def delete_base(
     baseId: BaseId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
+    """Delete a base with its tables and records (admins); this cannot be undone."""
     service.delete_base(session, principal=principal, base_id=baseId)
     return Response(status_code=204)

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from pybase.api import COMMON, CommentId, CurrentPrincipal, DbSession, RecordId, TableId, errors
+from pybase.api import COMMON, CommentId, CurrentPrincipal, DbSession, Deleted, RecordId, TableId, answers, errors
 from pybase.comments import service
 from pybase.comments.schemas import CommentCreate, CommentList, CommentOut, CommentUpdate
 
@@ -20,11 +20,12 @@ def list_comments(
     *,
     table_id: TableId,
     record_id: RecordId,
-    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
-    cursor: str | None = None,
+    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE, description="Comments per page."),
+    cursor: str | None = Query(None, description="The previous page's `next_cursor`, for the next page."),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> CommentList:
+    """A record's comments, oldest first, a page at a time (`next_cursor` continues)."""
     comments, next_cursor = service.list_comments(
         session, principal=principal, table_id=table_id, record_id=record_id, limit=limit, cursor=cursor
     )
@@ -39,6 +40,7 @@ def create_comment(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> CommentOut:
+    """Comment on a record (commenters and up); `@[usr…]` mentions notify the users named."""
     return service.create_comment(session, principal=principal, table_id=table_id, record_id=record_id, text=body.text)
 
 
@@ -50,6 +52,7 @@ def get_comment(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> CommentOut:
+    """One comment of a record, with its author and mentions."""
     return service.get_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id
     )
@@ -64,12 +67,13 @@ def update_comment(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> CommentOut:
+    """Edit the text of your own comment."""
     return service.update_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id, text=body.text
     )
 
 
-@router.delete(BASE + "/{comment_id}")
+@router.delete(BASE + "/{comment_id}", **answers(Deleted, "The comment is deleted."))
 def delete_comment(
     table_id: TableId,
     record_id: RecordId,
@@ -77,6 +81,7 @@ def delete_comment(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Delete a comment (its author, or a base admin)."""
     return service.delete_comment(
         session, principal=principal, table_id=table_id, record_id=record_id, comment_id=comment_id
     )

@@ -19,9 +19,11 @@ from fastapi.responses import StreamingResponse
 
 from pybase import jsontext
 from pybase.access.roles import Principal
-from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, ImportId, TableId, ViewId, errors
+from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, ImportId, TableId, ViewId, answers, errors
 from pybase.csvio import service
+from pybase.csvio.schemas import ImportReport, ImportStatus
 from pybase.errors import BadRequest, ValidationFailed
+from pybase.records import service as records
 
 router = APIRouter(tags=["csv"], responses=errors(*COMMON, 400, 413, 415))
 
@@ -78,51 +80,68 @@ async def _request_import(request: Request) -> tuple[bytes, service.ImportOption
     return data, options, spec.get("import_id")
 
 
-@router.post("/tables/{table_id}/import")
+@router.post("/tables/{table_id}/import", **answers(ImportReport, "What was imported and what was refused."))
 async def import_into_table(
     table_id: TableId,
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Import CSV rows into an existing table: columns match fields by name (or `columns` maps them), values are
+    converted to the fields' types; answers the import's report."""
     data, options, import_id = await _request_import(request)
     return service.import_csv(
         session, principal=principal, data=data, options=options, table_id=table_id, import_id=import_id
     )
 
 
-@router.post("/bases/{base_id}/tables/import", status_code=201)
+@router.post(
+    "/bases/{base_id}/tables/import",
+    status_code=201,
+    **answers(ImportReport, "The new table's ID, and what was imported and refused.", status=201),
+)
 async def import_new_table(
     base_id: BaseId,
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Create a table from a CSV (`?name=`): one text field per column, then the rows; answers the new table and the
+    import's report."""
     data, options, import_id = await _request_import(request)
     return service.import_csv(
         session, principal=principal, data=data, options=options, base_id=base_id, import_id=import_id
     )
 
 
-@router.get("/tables/{table_id}/imports/{import_id}")
+@router.get("/tables/{table_id}/imports/{import_id}", **answers(ImportStatus, "The import's progress."))
 def get_table_import(
     table_id: TableId,
     import_id: ImportId,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Progress and report of a CSV import into a table: rows done, rows refused with their errors."""
     return service.get_import(session, principal=principal, import_id=import_id, table_id=table_id)
 
 
-@router.get("/bases/{base_id}/imports/{import_id}")
+@router.get("/bases/{base_id}/imports/{import_id}", **answers(ImportStatus, "The import's progress."))
 def get_base_import(
     base_id: BaseId,
     import_id: ImportId,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Progress and report of a CSV import that created a table in this base."""
     return service.get_import(session, principal=principal, import_id=import_id, base_id=base_id)
 
+
+# A CSV file, not JSON: documented as text/csv.
+CSV_ANSWER: dict[str, Any] = {
+    "response_class": StreamingResponse,
+    "responses": {200: {"description": "The CSV file (UTF-8, a header row first).",
+                        "content": {"text/csv": {"schema": {"type": "string"}}}}},
+}  # fmt: skip
 
 RAW_QUERY = Query(
     default=False,
@@ -146,20 +165,24 @@ def _csv_response(
     )
 
 
-@router.get("/tables/{table_id}/export.csv")
+@router.get("/tables/{table_id}/export.csv", **CSV_ANSWER)
 def export_table(
     *,
     table_id: TableId,
-    view: str | None = None,
+    view: str | None = Query(None, description="A view's ID (`viw…`) or name: export its records and columns."),
     raw: bool = RAW_QUERY,
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> StreamingResponse:
+    """The table's records as CSV (text/csv), one column per visible field; with `view=` the view's filter, sort and
+    hidden fields apply."""
+    if view is not None:
+        view = records.resolve_view(session, table_id=table_id, ref=view)
     table_id, filename, view_id = service.export_plan(session, principal=principal, table_id=table_id, view_id=view)
     return _csv_response(table_id, filename, view_id, principal, raw)
 
 
-@router.get("/views/{view_id}/export.csv")
+@router.get("/views/{view_id}/export.csv", **CSV_ANSWER)
 def export_view(
     *,
     view_id: ViewId,
@@ -167,5 +190,6 @@ def export_view(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> StreamingResponse:
+    """A view's records as CSV (text/csv): its filter, sort and visible fields, in its column order."""
     table_id, filename, view_id = service.export_plan(session, principal=principal, view_id=view_id)
     return _csv_response(table_id, filename, view_id, principal, raw)

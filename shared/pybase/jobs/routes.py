@@ -14,11 +14,17 @@ router = APIRouter(tags=["extraction jobs"], responses=errors(*COMMON, 409))
 @router.get("/extraction-jobs", response_model=JobList)
 def list_jobs(
     *,
-    table_id: str | None = Query(default=None, max_length=40),
-    attachment_id: str | None = Query(default=None, max_length=40),
-    status: str | None = Query(default=None, pattern="^(queued|running|done|failed)$"),
-    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE),
-    cursor: str | None = Query(default=None, max_length=200),
+    table_id: str | None = Query(default=None, max_length=40, description="Jobs of this table (`tbl…`)."),
+    attachment_id: str | None = Query(
+        default=None, max_length=40, description="Jobs of this attachment (`att…`)."
+    ),
+    status: str | None = Query(
+        default=None, pattern="^(queued|running|done|failed)$", description="Only jobs in this state."
+    ),
+    limit: int = Query(default=service.MAX_PAGE, ge=1, le=service.MAX_PAGE, description="Jobs per page."),
+    cursor: str | None = Query(
+        default=None, max_length=200, description="The previous page's `next_cursor`, for the next page."
+    ),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> JobList:
@@ -33,10 +39,11 @@ def list_jobs(
 def get_job(
     *,
     job_id: JobId,
-    include_result: bool = Query(default=True),
+    include_result: bool = Query(default=True, description="Include what the job extracted (may be large)."),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> JobOut:
+    """One extraction job: its status, and with `include_result=true` what it extracted."""
     return service.get_job(session, principal=principal, job_id=job_id, include_result=include_result)
 
 
@@ -44,8 +51,14 @@ def get_job(
 def suggest_mapping(
     *,
     job_id: JobId,
-    table_id: str | None = Query(default=None, max_length=40),
-    source: str | None = Query(default=None, max_length=40),
+    table_id: str | None = Query(
+        default=None, max_length=40, description="The table to map into (`tbl…`): columns match its fields by name."
+    ),
+    source: str | None = Query(
+        default=None,
+        max_length=40,
+        description="Which extracted data to map (a parts list, attributes, dimensions…); default: the richest found.",
+    ),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> SuggestedMapping:

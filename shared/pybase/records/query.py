@@ -87,12 +87,14 @@ def compile_filter(node: Any, fields: FieldSet, params: Params, used: list[Condi
         from pybase.links.computed import formula_filter
 
         return formula_filter(node["formula"], fields.fields)
-    if "field" not in node:
+    # `field_id` as well as `field`, as saved view filters may spell it (like `operator` for `op`).
+    field_ref = node.get("field", node.get("field_id"))
+    if field_ref is None:
         raise ValidationFailed("A filter condition needs 'field' and 'op'.", details={"node": node})
     op_raw = node.get("op", node.get("operator"))
     if not isinstance(op_raw, str):
         raise ValidationFailed("A filter condition needs 'op'.", details={"node": node})
-    field = fields.resolve(node["field"])
+    field = fields.resolve(field_ref)
     op = canonical_operator(op_raw)
     used.append(Condition(field, op))
     if len(used) > MAX_CONDITIONS:

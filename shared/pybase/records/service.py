@@ -305,13 +305,16 @@ def _clean_values(
             errors.append({"index": index, "field": key, "message": f"Unknown field {key!r}."})
             continue
         field, ftype = entry
+        # `field` names the field as the request keyed it (ID or name); `field_id` is always the ID.
         if ftype.read_only:
-            errors.append({"index": index, "field": field.id, "message": f"{field.name!r} is computed."})
+            errors.append(
+                {"index": index, "field": key, "field_id": field.id, "message": f"{field.name!r} is computed."}
+            )
             continue
         try:
             out[field.id] = ftype.to_storage(value, field, wctx)
         except FieldValueError as exc:
-            error = {"index": index, "field": field.id, "message": exc.message}
+            error = {"index": index, "field": key, "field_id": field.id, "message": exc.message}
             if getattr(exc, "code", None):  # kinds an API maps to its own error type (unknown select option)
                 error.update(code=exc.code, value=getattr(exc, "value", None))  # type: ignore[attr-defined]
             errors.append(error)
@@ -927,6 +930,20 @@ def upsert_records(
 # --- list -------------------------------------------------------------------------------------
 
 
+def resolve_view(session: Session, *, table_id: str, ref: str) -> str:
+    """The ID of the table's view named by `ref`: its ID, or else its name (the first in view order when
+    names repeat). A view of another table is not found, like one that does not exist."""
+    from pybase.views.models import View
+
+    query = select(View.id).where(View.table_id == table_id, View.deleted_at.is_(None))
+    found = session.scalar(query.where(View.id == ref)) if looks_like_id(ref, "viw") else None
+    if found is None:
+        found = session.scalar(query.where(View.name == ref).order_by(View.position, View.id).limit(1))
+    if found is None:
+        raise NotFound("View not found", details={"id": ref})
+    return found
+
+
 def list_records(
     session: Session,
     *,
@@ -963,8 +980,7 @@ def list_records(
     if view_id:
         from pybase.views.service import get_view_query_spec
 
-        if not looks_like_id(view_id, "viw"):
-            raise NotFound("View not found", details={"id": view_id})
+        view_id = resolve_view(session, table_id=table_id, ref=view_id)
         spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
     params = Params()
     conditions: list[Condition] = []
@@ -1063,8 +1079,9 @@ def live_only(node: Any, fields: FieldSet) -> Any:
 
 
 def _keeps(node: Any, fields: FieldSet) -> bool:
-    if isinstance(node, dict) and "field" in node:
-        return node["field"] in fields.by_id or node["field"] in fields.by_name
+    if isinstance(node, dict) and ("field" in node or "field_id" in node):
+        ref = node.get("field", node.get("field_id"))
+        return ref in fields.by_id or ref in fields.by_name
     return True
 
 

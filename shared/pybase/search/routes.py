@@ -28,6 +28,7 @@ def search_base(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Full-text search across the base's tables you can read: matching records with the matched text highlighted."""
     return service.search_base(
         session, principal=principal, base_id=base_id, q=q, table_ids=_ids(tables), field_ids=_ids(fields),
         limit=limit, offset=offset,
@@ -45,6 +46,7 @@ def search_table(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Full-text search in one table's records: matching records with the matched text highlighted."""
     return service.search_table(
         session, principal=principal, table_id=table_id, q=q, field_ids=_ids(fields), limit=limit, offset=offset
     )

@@ -14,6 +14,7 @@ router = APIRouter(tags=["tables"], responses=errors(*COMMON, 409))
 def list_tables(
     baseId: BaseId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """The tables of a base that you can see, in their order."""
     return service.list_tables(session, principal=principal, base_id=baseId)
 
 
@@ -24,6 +25,7 @@ def create_table(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Create a table in a base, with a primary field (admins)."""
     return service.create_table(
         session, principal=principal, base_id=baseId, name=body.name, description=body.description
     )
@@ -33,6 +35,7 @@ def create_table(
 def get_table(
     tableId: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """One table, with its fields and views."""
     return service.get_table(session, principal=principal, table_id=tableId)
 
 
@@ -43,6 +46,7 @@ def update_table(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Rename or reorder a table (admins)."""
     return service.update_table(session, principal=principal, table_id=tableId, **body.model_dump(exclude_unset=True))
 
 
@@ -50,5 +54,6 @@ def update_table(
 def delete_table(
     tableId: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
+    """Move a table with its records to the trash (admins); restorable from the trash."""
     service.delete_table(session, principal=principal, table_id=tableId)
     return Response(status_code=204)

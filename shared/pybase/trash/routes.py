@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
-from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, errors
+from pybase.api import COMMON, BaseId, CurrentPrincipal, DbSession, answers, errors
 from pybase.trash import service
-from pybase.trash.schemas import TrashList
+from pybase.trash.schemas import Restored, TrashList
 
 router = APIRouter(tags=["trash"], responses=errors(*COMMON, 409))
 
@@ -18,19 +18,21 @@ def list_trash(
     *,
     base_id: BaseId,
     kind: str | None = Query(default=None, description="table, field, view or record"),
-    limit: int = Query(default=100, ge=1, le=service.MAX_PAGE),
-    cursor: str | None = None,
+    limit: int = Query(default=100, ge=1, le=service.MAX_PAGE, description="Items per page."),
+    cursor: str | None = Query(None, description="The previous page's `next_cursor`, for the next page."),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Any:
+    """What is in a base's trash (tables, fields, views, records), newest first, until it is purged."""
     return service.list_trash(session, principal=principal, base_id=base_id, kind=kind, limit=limit, cursor=cursor)
 
 
-@router.post("/trash/{kind}/{object_id}/restore")
+@router.post("/trash/{kind}/{object_id}/restore", **answers(Restored, "What was restored."))
 def restore(
-    kind: str,
-    object_id: str,
+    kind: Annotated[str, Path(description="What is restored: `table`, `field`, `view` or `record`.")],
+    object_id: Annotated[str, Path(description="Its ID, as the trash listing gives it.")],
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, Any]:
+    """Restore something from the trash, with what was deleted along with it."""
     return service.restore(session, principal=principal, kind=kind, object_id=object_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class TrashItemOut(BaseModel):
@@ -21,3 +21,13 @@ class TrashItemOut(BaseModel):
 class TrashList(BaseModel):
     items: list[TrashItemOut]
     next_cursor: str | None = None
+
+
+class Restored(BaseModel):
+    """What a restore did; the kind adds what came back with the object (e.g. a table's fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = Field(description="`table`, `field`, `view` or `record`.")
+    id: str
+    restored: bool = Field(description="Always true.")

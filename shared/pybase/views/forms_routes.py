@@ -12,12 +12,17 @@ from pybase.api import PUBLIC, DbSession, OptionalPrincipal, ViewId, errors
 from pybase.views import forms
 from pybase.views.schemas import FormSchemaOut, FormSubmission, FormSubmitted
 
-router = APIRouter(tags=["forms"], responses=errors(*PUBLIC, 404, 429))
+# 401: a form that is not shared publicly needs a sign-in; a bearer token sent must be valid.
+router = APIRouter(tags=["forms"], responses=errors(*PUBLIC, 401, 404, 429))
 
 
 def _share_token(
-    share: str | None = Query(default=None, max_length=100),
-    x_share_token: str | None = Header(default=None, max_length=100),
+    share: str | None = Query(
+        default=None, max_length=100, description="The form's share token, for anonymous callers of a public form."
+    ),
+    x_share_token: str | None = Header(
+        default=None, max_length=100, description="The share token as a header instead of `?share=`."
+    ),
 ) -> str | None:
     return share or x_share_token
 
@@ -30,6 +35,7 @@ def get_form(
     principal: OptionalPrincipal,
     session: DbSession,
 ) -> FormSchemaOut:
+    """A form view's definition (title, fields, required ones) for filling in; a shared form needs its share token."""
     return forms.form_schema(session, view_id=view_id, principal=principal, share_token=share_token)
 
 
@@ -43,6 +49,7 @@ def submit_form(
     principal: OptionalPrincipal,
     session: DbSession,
 ) -> FormSubmitted:
+    """Submit a form: creates one record with the form's fields (hidden and read-only fields are refused)."""
     return forms.submit(
         session,
         view_id=view_id,

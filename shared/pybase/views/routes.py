@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from pybase.api import COMMON, CurrentPrincipal, DbSession, TableId, ViewId, errors
+from pybase.api import COMMON, CurrentPrincipal, DbSession, Deleted, TableId, ViewId, answers, errors
 from pybase.views import service
 from pybase.views.schemas import ViewCreate, ViewList, ViewOut, ViewUpdate
 
@@ -17,6 +17,7 @@ router = APIRouter(tags=["views"], responses=errors(*COMMON, 409))
 def list_views(
     table_id: TableId, principal: CurrentPrincipal, session: DbSession
 ) -> ViewList:
+    """The views of a table (grid, kanban, calendar, gallery, form), in their order."""
     return ViewList(views=service.list_views(session, principal=principal, table_id=table_id))
 
 
@@ -27,6 +28,7 @@ def create_view(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> ViewOut:
+    """Create a view of a table; `config` holds its filters, sorts, groups and visible fields."""
     return service.create_view(
         session, principal=principal, table_id=table_id, name=body.name, type=body.type, config=body.config
     )
@@ -36,6 +38,7 @@ def create_view(
 def get_view(
     view_id: ViewId, principal: CurrentPrincipal, session: DbSession
 ) -> ViewOut:
+    """One view, with its configuration."""
     return service.get_view(session, principal=principal, view_id=view_id)
 
 
@@ -46,6 +49,7 @@ def update_view(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> ViewOut:
+    """Rename, reorder or reconfigure a view (filters, sorts, groups, visible fields)."""
     return service.update_view(
         session,
         principal=principal,
@@ -57,8 +61,9 @@ def update_view(
     )
 
 
-@router.delete("/views/{view_id}")
+@router.delete("/views/{view_id}", **answers(Deleted, "The view is deleted."))
 def delete_view(
     view_id: ViewId, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
+    """Delete a view; the records stay."""
     return service.delete_view(session, principal=principal, view_id=view_id)

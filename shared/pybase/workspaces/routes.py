@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from pybase.api import COMMON, CurrentPrincipal, DbSession, UserId, WorkspaceId, errors
 from pybase.workspaces import schemas, service
@@ -17,6 +19,7 @@ def _workspace_out(pair: tuple) -> dict:
 
 @router.get("/workspaces", response_model=list[schemas.WorkspaceOut])
 def list_workspaces(principal: CurrentPrincipal, session: DbSession) -> object:
+    """The workspaces you are a member of, with your role in each."""
     return [_workspace_out(pair) for pair in service.list_workspaces(session, principal=principal)]
 
 
@@ -24,6 +27,7 @@ def list_workspaces(principal: CurrentPrincipal, session: DbSession) -> object:
 def create_workspace(
     body: schemas.WorkspaceIn, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """Create a workspace; you become its owner."""
     return _workspace_out(service.create_workspace(session, principal=principal, name=body.name))
 
 
@@ -31,6 +35,7 @@ def create_workspace(
 def get_workspace(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """One workspace you are a member of, with your role."""
     return _workspace_out(service.get_workspace(session, principal=principal, workspace_id=workspaceId))
 
 
@@ -41,6 +46,7 @@ def update_workspace(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Rename a workspace (admins and owners)."""
     return _workspace_out(
         service.update_workspace(session, principal=principal, workspace_id=workspaceId, name=body.name)
     )
@@ -50,6 +56,7 @@ def update_workspace(
 def delete_workspace(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
+    """Delete a workspace with its bases, tables and records (owners only)."""
     service.delete_workspace(session, principal=principal, workspace_id=workspaceId)
     return Response(status_code=204)
 
@@ -58,6 +65,7 @@ def delete_workspace(
 def list_members(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """The workspace's members and their roles."""
     return service.list_members(session, principal=principal, workspace_id=workspaceId)
 
 
@@ -68,6 +76,7 @@ def add_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Add an existing user to the workspace with a role (admins and owners)."""
     return service.add_member(session, principal=principal, workspace_id=workspaceId, email=body.email, role=body.role)
 
 
@@ -79,6 +88,7 @@ def update_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Change a member's role (admins and owners; the last owner cannot be demoted)."""
     return service.update_member(session, principal=principal, workspace_id=workspaceId, user_id=userId, role=body.role)
 
 
@@ -89,6 +99,7 @@ def remove_member(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
+    """Remove a member from the workspace (the last owner cannot be removed)."""
     service.remove_member(session, principal=principal, workspace_id=workspaceId, user_id=userId)
     return Response(status_code=204)
 
@@ -97,6 +108,7 @@ def remove_member(
 def list_invitations(
     workspaceId: WorkspaceId, principal: CurrentPrincipal, session: DbSession
 ) -> object:
+    """Pending invitations to the workspace."""
     return service.list_invitations(session, principal=principal, workspace_id=workspaceId)
 
 
@@ -107,6 +119,7 @@ def create_invitation(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Invite someone by email with a role: answers the invitation with its token (shown once) to send them."""
     invitation, token = service.create_invitation(
         session,
         principal=principal,
@@ -121,10 +134,11 @@ def create_invitation(
 @router.delete("/workspaces/{workspaceId}/invitations/{invitationId}", status_code=204)
 def revoke_invitation(
     workspaceId: WorkspaceId,
-    invitationId: str,
+    invitationId: Annotated[str, Path(description="ID of the invitation (`inv…`).")],
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> Response:
+    """Withdraw a pending invitation; its token no longer works."""
     service.revoke_invitation(session, principal=principal, workspace_id=workspaceId, invitation_id=invitationId)
     return Response(status_code=204)
 
@@ -135,4 +149,5 @@ def accept_invitation(
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> object:
+    """Accept an invitation with its token: you join the workspace with the invited role."""
     return _workspace_out(service.accept_invitation(session, principal=principal, token=body.token))

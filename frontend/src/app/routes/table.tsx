@@ -2,9 +2,10 @@
 // and fields controls above it in src/app/table-view-bar.tsx.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { useNavigate, useParams } from "react-router-dom";
+import { useNavigate, useParams, useSearchParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
+import { OPEN_RECORD_PARAM } from "@/app/record-panel-from-url";
 import { TableViewBar, useCurrentView, ViewTabsBar } from "@/app/table-view-bar";
 import { ViewBody } from "@/app/view-body";
 import { TableSearchBar } from "@/app/table-search-bar";
@@ -44,6 +45,7 @@ export default function TableRoute() {
   useTableMetaEvents(tableId, baseId ?? table.data?.base_id);
   const { view } = useCurrentView(tableId);
   const [headerMenu, setHeaderMenu] = useState<HeaderMenuRequest | null>(null);
+  const [, setParams] = useSearchParams();
   if (table.isError) {
     return (
       <div className="p-6">
@@ -63,6 +65,13 @@ export default function TableRoute() {
     role: table.data?.role,
     viewId: view?.id,
     onHeaderMenu: setHeaderMenu,
+    // An expanded row opens the same record panel as every other view (?open=<id>).
+    onOpenRecord: (record) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        next.set(OPEN_RECORD_PARAM, record.id);
+        return next;
+      }),
   };
   return (
     <section className="flex min-h-0 flex-1 flex-col" aria-labelledby="table-title">

@@ -11,10 +11,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Api Tokens */
+        /**
+         * List Api Tokens
+         * @description Your personal API tokens (name, scopes, bases, last use); the secrets themselves are never shown again.
+         */
         get: operations["list_api_tokens_api_tokens_get"];
         put?: never;
-        /** Create Api Token */
+        /**
+         * Create Api Token
+         * @description Create a personal API token (`pat_…`), optionally read-only or limited to some bases. The secret is in this
+         *     answer only.
+         */
         post: operations["create_api_token_api_tokens_post"];
         delete?: never;
         options?: never;
@@ -32,7 +39,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke Api Token */
+        /**
+         * Revoke Api Token
+         * @description Revoke one of your personal API tokens; requests with it fail from now on.
+         */
         delete: operations["revoke_api_token_api_tokens__tokenId__delete"];
         options?: never;
         head?: never;
@@ -48,7 +58,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
+        /**
+         * Login
+         * @description Sign in with email and password: answers an access token (short-lived) and a refresh token. Repeated failures
+         *     are throttled (429).
+         */
         post: operations["login_auth_login_post"];
         delete?: never;
         options?: never;
@@ -65,7 +79,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
+        /**
+         * Logout
+         * @description Revoke a refresh token, ending that session; access tokens already issued expire on their own.
+         */
         post: operations["logout_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -82,7 +99,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
+        /**
+         * Refresh
+         * @description Trade a refresh token for a new access and refresh token pair; the old refresh token stops working.
+         */
         post: operations["refresh_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -99,7 +119,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register */
+        /**
+         * Register
+         * @description Create an account with an email and a password (at least 8 characters) and sign in: answers the user with an
+         *     access and a refresh token.
+         */
         post: operations["register_auth_register_post"];
         delete?: never;
         options?: never;
@@ -114,7 +138,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Base Import */
+        /**
+         * Get Base Import
+         * @description Progress and report of a CSV import that created a table in this base.
+         */
         get: operations["get_base_import_bases__base_id__imports__import_id__get"];
         put?: never;
         post?: never;
@@ -131,7 +158,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search Base */
+        /**
+         * Search Base
+         * @description Full-text search across the base's tables you can read: matching records with the matched text highlighted.
+         */
         get: operations["search_base_bases__base_id__search_get"];
         put?: never;
         post?: never;
@@ -150,7 +180,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import New Table */
+        /**
+         * Import New Table
+         * @description Create a table from a CSV (`?name=`): one text field per column, then the rows; answers the new table and the
+         *     import's report.
+         */
         post: operations["import_new_table_bases__base_id__tables_import_post"];
         delete?: never;
         options?: never;
@@ -165,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Trash */
+        /**
+         * List Trash
+         * @description What is in a base's trash (tables, fields, views, records), newest first, until it is purged.
+         */
         get: operations["list_trash_bases__base_id__trash_get"];
         put?: never;
         post?: never;
@@ -182,15 +219,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Base */
+        /**
+         * Get Base
+         * @description One base, with your effective role on it.
+         */
         get: operations["get_base_bases__baseId__get"];
         put?: never;
         post?: never;
-        /** Delete Base */
+        /**
+         * Delete Base
+         * @description Delete a base with its tables and records (admins); this cannot be undone.
+         */
         delete: operations["delete_base_bases__baseId__delete"];
         options?: never;
         head?: never;
-        /** Update Base */
+        /**
+         * Update Base
+         * @description Rename a base (admins).
+         */
         patch: operations["update_base_bases__baseId__patch"];
         trace?: never;
     };
@@ -201,7 +247,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Base Grants */
+        /**
+         * List Base Grants
+         * @description Per-user role grants on this base or table, overriding the workspace role (admins only).
+         */
         get: operations["list_base_grants_bases__baseId__grants_get"];
         put?: never;
         post?: never;
@@ -219,10 +268,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set Base Grant */
+        /**
+         * Set Base Grant
+         * @description Give a user a role on this base or table (creates or changes the grant; admins only).
+         */
         put: operations["set_base_grant_bases__baseId__grants__userId__put"];
         post?: never;
-        /** Remove Base Grant */
+        /**
+         * Remove Base Grant
+         * @description Remove a user's grant on this base or table: the workspace role applies again.
+         */
         delete: operations["remove_base_grant_bases__baseId__grants__userId__delete"];
         options?: never;
         head?: never;
@@ -236,10 +291,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Tables */
+        /**
+         * List Tables
+         * @description The tables of a base that you can see, in their order.
+         */
         get: operations["list_tables_bases__baseId__tables_get"];
         put?: never;
-        /** Create Table */
+        /**
+         * Create Table
+         * @description Create a table in a base, with a primary field (admins).
+         */
         post: operations["create_table_bases__baseId__tables_post"];
         delete?: never;
         options?: never;
@@ -274,7 +335,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Job */
+        /**
+         * Get Job
+         * @description One extraction job: its status, and with `include_result=true` what it extracted.
+         */
         get: operations["get_job_extraction_jobs__job_id__get"];
         put?: never;
         post?: never;
@@ -315,7 +379,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Field Types */
+        /**
+         * List Field Types
+         * @description Every field type with its options and the filter operators it supports.
+         */
         get: operations["list_field_types_field_types_get"];
         put?: never;
         post?: never;
@@ -332,15 +399,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Field */
+        /**
+         * Get Field
+         * @description One field, with its type and options.
+         */
         get: operations["get_field_fields__field_id__get"];
         put?: never;
         post?: never;
-        /** Delete Field */
+        /**
+         * Delete Field
+         * @description Move a field to the trash with its values (not the primary field); restorable from the trash.
+         */
         delete: operations["delete_field_fields__field_id__delete"];
         options?: never;
         head?: never;
-        /** Update Field */
+        /**
+         * Update Field
+         * @description Rename a field or change its type or options; existing values are converted where possible.
+         */
         patch: operations["update_field_fields__field_id__patch"];
         trace?: never;
     };
@@ -371,10 +447,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Form */
+        /**
+         * Get Form
+         * @description A form view's definition (title, fields, required ones) for filling in; a shared form needs its share token.
+         */
         get: operations["get_form_forms__view_id__get"];
         put?: never;
-        /** Submit Form */
+        /**
+         * Submit Form
+         * @description Submit a form: creates one record with the form's fields (hidden and read-only fields are refused).
+         */
         post: operations["submit_form_forms__view_id__post"];
         delete?: never;
         options?: never;
@@ -389,7 +471,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
+        /**
+         * Health
+         * @description Liveness and readiness: whether the database, Redis, S3 and SQS answer; no credential needed.
+         */
         get: operations["health_health_get"];
         put?: never;
         post?: never;
@@ -408,7 +493,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept Invitation */
+        /**
+         * Accept Invitation
+         * @description Accept an invitation with its token: you join the workspace with the invited role.
+         */
         post: operations["accept_invitation_invitations_accept_post"];
         delete?: never;
         options?: never;
@@ -423,14 +511,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Me */
+        /**
+         * Get Me
+         * @description The signed-in user: ID, email and name.
+         */
         get: operations["get_me_me_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Me */
+        /**
+         * Update Me
+         * @description Change the signed-in user's name, email or password (a new email or password needs the current password).
+         */
         patch: operations["update_me_me_patch"];
         trace?: never;
     };
@@ -441,7 +535,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export Table */
+        /**
+         * Export Table
+         * @description The table's records as CSV (text/csv), one column per visible field; with `view=` the view's filter, sort and
+         *     hidden fields apply.
+         */
         get: operations["export_table_tables__table_id__export_csv_get"];
         put?: never;
         post?: never;
@@ -458,10 +556,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Fields */
+        /**
+         * List Fields
+         * @description The fields of a table, in their order, with type and options.
+         */
         get: operations["list_fields_tables__table_id__fields_get"];
         put?: never;
-        /** Create Field */
+        /**
+         * Create Field
+         * @description Add a field to a table (admins); its options are checked against its type.
+         */
         post: operations["create_field_tables__table_id__fields_post"];
         delete?: never;
         options?: never;
@@ -478,7 +582,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import Into Table */
+        /**
+         * Import Into Table
+         * @description Import CSV rows into an existing table: columns match fields by name (or `columns` maps them), values are
+         *     converted to the fields' types; answers the import's report.
+         */
         post: operations["import_into_table_tables__table_id__import_post"];
         delete?: never;
         options?: never;
@@ -493,7 +601,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Table Import */
+        /**
+         * Get Table Import
+         * @description Progress and report of a CSV import into a table: rows done, rows refused with their errors.
+         */
         get: operations["get_table_import_tables__table_id__imports__import_id__get"];
         put?: never;
         post?: never;
@@ -511,10 +622,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Indexes
+         * List a table's indexes
          * @description The indexes PyBase asked for on this table (a field marked indexed, a saved view's filters and
-         *     sorts, a large table's queries) and where each build stands: queries run without an index until
-         *     it is `ready`.
+         *     sorts, a large table's listings) and the state of each build. Builds run in the background, never
+         *     inside a request; any role that can read the table may see them.
          */
         get: operations["list_indexes_tables__table_id__indexes_get"];
         put?: never;
@@ -532,17 +643,37 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Records */
+        /**
+         * List records
+         * @description A page of a table's records: filtered, sorted, limited to some fields, optionally through a view.
+         *     Pages continue with `cursor` (stable under concurrent writes) or jump with `offset`.
+         */
         get: operations["list_records_tables__table_id__records_get"];
-        /** Put Records */
+        /**
+         * Replace records
+         * @description Replace up to 1,000 records (`{"records": [{"id", "fields"}]}`), all or none: editable cells not
+         *     sent are cleared.
+         */
         put: operations["put_records_tables__table_id__records_put"];
-        /** Create Records */
+        /**
+         * Create records
+         * @description Create one record (`{"fields": {...}}`, answered with its `ETag`) or a batch of up to 1,000
+         *     (`{"records": [{"fields": {...}}]}`), all or none. `typecast` converts text to the fields' types.
+         */
         post: operations["create_records_tables__table_id__records_post"];
-        /** Delete Records */
+        /**
+         * Delete records
+         * @description Move up to 1,000 records to the trash (restorable from it), all or none: IDs in the body
+         *     `{"records": [...]}` or as `?records=` parameters.
+         */
         delete: operations["delete_records_tables__table_id__records_delete"];
         options?: never;
         head?: never;
-        /** Patch Records */
+        /**
+         * Update records
+         * @description Change some cells of up to 1,000 records (`{"records": [{"id", "fields"}]}`), all or none; cells not
+         *     sent keep their values. A record may carry `version` to refuse the batch if it changed since.
+         */
         patch: operations["patch_records_tables__table_id__records_patch"];
         trace?: never;
     };
@@ -553,16 +684,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Record */
+        /**
+         * Get a record
+         * @description One record with every field readable to you; the `ETag` header is its version for `If-Match`.
+         */
         get: operations["get_record_tables__table_id__records__record_id__get"];
-        /** Put Record */
+        /**
+         * Replace a record
+         * @description Replace one record's cells: editable cells not sent are cleared. `If-Match` as for PATCH.
+         */
         put: operations["put_record_tables__table_id__records__record_id__put"];
         post?: never;
-        /** Delete Record */
+        /**
+         * Delete a record
+         * @description Move one record to the trash (restorable from it); `If-Match` refuses it if the record changed.
+         */
         delete: operations["delete_record_tables__table_id__records__record_id__delete"];
         options?: never;
         head?: never;
-        /** Patch Record */
+        /**
+         * Update a record
+         * @description Change some cells of one record; cells not sent keep their values. With `If-Match` the write is refused
+         *     (412) when the record changed since you read it.
+         */
         patch: operations["patch_record_tables__table_id__records__record_id__patch"];
         trace?: never;
     };
@@ -573,10 +717,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Comments */
+        /**
+         * List Comments
+         * @description A record's comments, oldest first, a page at a time (`next_cursor` continues).
+         */
         get: operations["list_comments_tables__table_id__records__record_id__comments_get"];
         put?: never;
-        /** Create Comment */
+        /**
+         * Create Comment
+         * @description Comment on a record (commenters and up); `@[usr…]` mentions notify the users named.
+         */
         post: operations["create_comment_tables__table_id__records__record_id__comments_post"];
         delete?: never;
         options?: never;
@@ -591,15 +741,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Comment */
+        /**
+         * Get Comment
+         * @description One comment of a record, with its author and mentions.
+         */
         get: operations["get_comment_tables__table_id__records__record_id__comments__comment_id__get"];
         put?: never;
         post?: never;
-        /** Delete Comment */
+        /**
+         * Delete Comment
+         * @description Delete a comment (its author, or a base admin).
+         */
         delete: operations["delete_comment_tables__table_id__records__record_id__comments__comment_id__delete"];
         options?: never;
         head?: never;
-        /** Update Comment */
+        /**
+         * Update Comment
+         * @description Edit the text of your own comment.
+         */
         patch: operations["update_comment_tables__table_id__records__record_id__comments__comment_id__patch"];
         trace?: never;
     };
@@ -610,8 +769,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Record History */
+        /**
+         * A record's history
+         * @description Who changed what and when: each entry names the fields changed with their old and new values.
+         */
         get: operations["record_history_tables__table_id__records__record_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tables/{table_id}/records/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count records
+         * @description The number of records a listing with these parameters holds, without reading any.
+         */
+        get: operations["count_records_tables__table_id__records_count_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -629,7 +811,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Query Records */
+        /**
+         * Query records
+         * @description The records listing with its parameters in a JSON body: for filter trees too long for a URL.
+         */
         post: operations["query_records_tables__table_id__records_query_post"];
         delete?: never;
         options?: never;
@@ -646,7 +831,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upsert Records */
+        /**
+         * Upsert records
+         * @description Update the records whose `merge_on` fields match, create the others, all or none (up to 1,000).
+         */
         post: operations["upsert_records_tables__table_id__records_upsert_post"];
         delete?: never;
         options?: never;
@@ -661,7 +849,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search Table */
+        /**
+         * Search Table
+         * @description Full-text search in one table's records: matching records with the matched text highlighted.
+         */
         get: operations["search_table_tables__table_id__search_get"];
         put?: never;
         post?: never;
@@ -699,10 +890,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Views */
+        /**
+         * List Views
+         * @description The views of a table (grid, kanban, calendar, gallery, form), in their order.
+         */
         get: operations["list_views_tables__table_id__views_get"];
         put?: never;
-        /** Create View */
+        /**
+         * Create View
+         * @description Create a view of a table; `config` holds its filters, sorts, groups and visible fields.
+         */
         post: operations["create_view_tables__table_id__views_post"];
         delete?: never;
         options?: never;
@@ -717,15 +914,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Table */
+        /**
+         * Get Table
+         * @description One table, with its fields and views.
+         */
         get: operations["get_table_tables__tableId__get"];
         put?: never;
         post?: never;
-        /** Delete Table */
+        /**
+         * Delete Table
+         * @description Move a table with its records to the trash (admins); restorable from the trash.
+         */
         delete: operations["delete_table_tables__tableId__delete"];
         options?: never;
         head?: never;
-        /** Update Table */
+        /**
+         * Update Table
+         * @description Rename or reorder a table (admins).
+         */
         patch: operations["update_table_tables__tableId__patch"];
         trace?: never;
     };
@@ -736,7 +942,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Table Grants */
+        /**
+         * List Table Grants
+         * @description Per-user role grants on this base or table, overriding the workspace role (admins only).
+         */
         get: operations["list_table_grants_tables__tableId__grants_get"];
         put?: never;
         post?: never;
@@ -754,10 +963,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set Table Grant */
+        /**
+         * Set Table Grant
+         * @description Give a user a role on this base or table (creates or changes the grant; admins only).
+         */
         put: operations["set_table_grant_tables__tableId__grants__userId__put"];
         post?: never;
-        /** Remove Table Grant */
+        /**
+         * Remove Table Grant
+         * @description Remove a user's grant on this base or table: the workspace role applies again.
+         */
         delete: operations["remove_table_grant_tables__tableId__grants__userId__delete"];
         options?: never;
         head?: never;
@@ -773,7 +988,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restore */
+        /**
+         * Restore
+         * @description Restore something from the trash, with what was deleted along with it.
+         */
         post: operations["restore_trash__kind___object_id__restore_post"];
         delete?: never;
         options?: never;
@@ -848,17 +1066,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Records */
+        /**
+         * List Records
+         * @description List a table's records, 100 a page at most: filtered by formula, sorted, limited to some fields or seen through
+         *     a view. Pages continue with `offset`.
+         */
         get: operations["list_records_v0__base_id___table__get"];
-        /** Put Records */
+        /**
+         * Put Records
+         * @description Replace up to 10 records (`{records: [{id, fields}]}`): cells not sent are cleared. `performUpsert` as for
+         *     PATCH.
+         */
         put: operations["put_records_v0__base_id___table__put"];
-        /** Create Records */
+        /**
+         * Create Records
+         * @description Create up to 10 records (`{records: [{fields}]}`) or one (`{fields}`), keyed by field name or ID; `typecast`
+         *     converts text.
+         */
         post: operations["create_records_v0__base_id___table__post"];
-        /** Delete Records */
+        /**
+         * Delete Records
+         * @description Delete up to 10 records named by `records[]` parameters.
+         */
         delete: operations["delete_records_v0__base_id___table__delete"];
         options?: never;
         head?: never;
-        /** Patch Records */
+        /**
+         * Patch Records
+         * @description Update up to 10 records (`{records: [{id, fields}]}`); cells not sent keep their values. With `performUpsert:
+         *     {fieldsToMergeOn}` records are matched by those fields and created when none matches.
+         */
         patch: operations["patch_records_v0__base_id___table__patch"];
         trace?: never;
     };
@@ -869,16 +1106,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Record */
+        /**
+         * Get Record
+         * @description One record, fields keyed by name (by ID with `returnFieldsByFieldId=true`); empty cells are left out.
+         */
         get: operations["get_record_v0__base_id___table___record_id__get"];
-        /** Put Record */
+        /**
+         * Put Record
+         * @description Replace one record: `{fields, typecast}`; editable cells not sent are cleared.
+         */
         put: operations["put_record_v0__base_id___table___record_id__put"];
         post?: never;
-        /** Delete Record */
+        /**
+         * Delete Record
+         * @description Delete one record (it goes to PyBase's trash, restorable there).
+         */
         delete: operations["delete_record_v0__base_id___table___record_id__delete"];
         options?: never;
         head?: never;
-        /** Patch Record */
+        /**
+         * Patch Record
+         * @description Update one record: `{fields, typecast}`; cells not sent keep their values.
+         */
         patch: operations["patch_record_v0__base_id___table___record_id__patch"];
         trace?: never;
     };
@@ -939,7 +1188,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** List Records Post */
+        /**
+         * List Records Post
+         * @description The records listing with its parameters in a JSON body (`filterByFormula`, `sort`, `fields`, `view`, `pageSize`,
+         *     `offset`...), for formulas too long for a URL.
+         */
         post: operations["list_records_post_v0__base_id___table__listRecords_post"];
         delete?: never;
         options?: never;
@@ -1060,7 +1313,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Bases */
+        /**
+         * List Bases
+         * @description Every base the token can reach, with its permission level (`read`, `comment`, `edit`, `create`).
+         */
         get: operations["list_bases_v0_meta_bases_get"];
         put?: never;
         post?: never;
@@ -1097,10 +1353,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Base Schema */
+        /**
+         * Base Schema
+         * @description The base's schema: every table with its fields (types and options in Airtable's terms) and views.
+         */
         get: operations["base_schema_v0_meta_bases__base_id__tables_get"];
         put?: never;
-        /** Create Table */
+        /**
+         * Create Table
+         * @description Create a table: `{name, description, fields: [{name, type, options}]}`, the first field primary.
+         */
         post: operations["create_table_v0_meta_bases__base_id__tables_post"];
         delete?: never;
         options?: never;
@@ -1121,7 +1383,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Table */
+        /**
+         * Update Table
+         * @description Rename a table or change its description: `{name, description}`.
+         */
         patch: operations["update_table_v0_meta_bases__base_id__tables__table_id__patch"];
         trace?: never;
     };
@@ -1134,7 +1399,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create Field */
+        /**
+         * Create Field
+         * @description Add a field: `{name, type, description, options}` with an Airtable field type and its options.
+         */
         post: operations["create_field_v0_meta_bases__base_id__tables__table_id__fields_post"];
         delete?: never;
         options?: never;
@@ -1155,7 +1423,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Field */
+        /**
+         * Update Field
+         * @description Rename a field or change its description: `{name, description}`.
+         */
         patch: operations["update_field_v0_meta_bases__base_id__tables__table_id__fields__field_id__patch"];
         trace?: never;
     };
@@ -1166,7 +1437,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whoami */
+        /**
+         * Whoami
+         * @description The user the token belongs to, with the token's scopes (`data.records:read`, `schema.bases:write`...).
+         */
         get: operations["whoami_v0_meta_whoami_get"];
         put?: never;
         post?: never;
@@ -1183,15 +1457,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get View */
+        /**
+         * Get View
+         * @description One view, with its configuration.
+         */
         get: operations["get_view_views__view_id__get"];
         put?: never;
         post?: never;
-        /** Delete View */
+        /**
+         * Delete View
+         * @description Delete a view; the records stay.
+         */
         delete: operations["delete_view_views__view_id__delete"];
         options?: never;
         head?: never;
-        /** Update View */
+        /**
+         * Update View
+         * @description Rename, reorder or reconfigure a view (filters, sorts, groups, visible fields).
+         */
         patch: operations["update_view_views__view_id__patch"];
         trace?: never;
     };
@@ -1202,7 +1485,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export View */
+        /**
+         * Export View
+         * @description A view's records as CSV (text/csv): its filter, sort and visible fields, in its column order.
+         */
         get: operations["export_view_views__view_id__export_csv_get"];
         put?: never;
         post?: never;
@@ -1219,10 +1505,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Workspaces */
+        /**
+         * List Workspaces
+         * @description The workspaces you are a member of, with your role in each.
+         */
         get: operations["list_workspaces_workspaces_get"];
         put?: never;
-        /** Create Workspace */
+        /**
+         * Create Workspace
+         * @description Create a workspace; you become its owner.
+         */
         post: operations["create_workspace_workspaces_post"];
         delete?: never;
         options?: never;
@@ -1237,15 +1529,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Workspace */
+        /**
+         * Get Workspace
+         * @description One workspace you are a member of, with your role.
+         */
         get: operations["get_workspace_workspaces__workspaceId__get"];
         put?: never;
         post?: never;
-        /** Delete Workspace */
+        /**
+         * Delete Workspace
+         * @description Delete a workspace with its bases, tables and records (owners only).
+         */
         delete: operations["delete_workspace_workspaces__workspaceId__delete"];
         options?: never;
         head?: never;
-        /** Update Workspace */
+        /**
+         * Update Workspace
+         * @description Rename a workspace (admins and owners).
+         */
         patch: operations["update_workspace_workspaces__workspaceId__patch"];
         trace?: never;
     };
@@ -1256,10 +1557,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Bases */
+        /**
+         * List Bases
+         * @description The bases of a workspace that you can see.
+         */
         get: operations["list_bases_workspaces__workspaceId__bases_get"];
         put?: never;
-        /** Create Base */
+        /**
+         * Create Base
+         * @description Create a base in a workspace (admins).
+         */
         post: operations["create_base_workspaces__workspaceId__bases_post"];
         delete?: never;
         options?: never;
@@ -1274,10 +1581,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Invitations */
+        /**
+         * List Invitations
+         * @description Pending invitations to the workspace.
+         */
         get: operations["list_invitations_workspaces__workspaceId__invitations_get"];
         put?: never;
-        /** Create Invitation */
+        /**
+         * Create Invitation
+         * @description Invite someone by email with a role: answers the invitation with its token (shown once) to send them.
+         */
         post: operations["create_invitation_workspaces__workspaceId__invitations_post"];
         delete?: never;
         options?: never;
@@ -1295,7 +1608,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke Invitation */
+        /**
+         * Revoke Invitation
+         * @description Withdraw a pending invitation; its token no longer works.
+         */
         delete: operations["revoke_invitation_workspaces__workspaceId__invitations__invitationId__delete"];
         options?: never;
         head?: never;
@@ -1309,10 +1625,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Members */
+        /**
+         * List Members
+         * @description The workspace's members and their roles.
+         */
         get: operations["list_members_workspaces__workspaceId__members_get"];
         put?: never;
-        /** Add Member */
+        /**
+         * Add Member
+         * @description Add an existing user to the workspace with a role (admins and owners).
+         */
         post: operations["add_member_workspaces__workspaceId__members_post"];
         delete?: never;
         options?: never;
@@ -1330,11 +1652,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove Member */
+        /**
+         * Remove Member
+         * @description Remove a member from the workspace (the last owner cannot be removed).
+         */
         delete: operations["remove_member_workspaces__workspaceId__members__userId__delete"];
         options?: never;
         head?: never;
-        /** Update Member */
+        /**
+         * Update Member
+         * @description Change a member's role (admins and owners; the last owner cannot be demoted).
+         */
         patch: operations["update_member_workspaces__workspaceId__members__userId__patch"];
         trace?: never;
     };
@@ -1342,6 +1670,331 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AirtableBaseRef */
+        AirtableBaseRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Permissionlevel
+             * @description `read`, `comment`, `edit` or `create`.
+             */
+            permissionLevel: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableBases */
+        AirtableBases: {
+            /** Bases */
+            bases: components["schemas"]["AirtableBaseRef"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableCollaborators */
+        AirtableCollaborators: {
+            /** Createdtime */
+            createdTime: string;
+            /** Id */
+            id: string;
+            /**
+             * Individualcollaborators
+             * @description `baseCollaborators` (base grants) and `workspaceCollaborators` (workspace members).
+             */
+            individualCollaborators: {
+                [key: string]: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** Name */
+            name: string;
+            /** Permissionlevel */
+            permissionLevel: string;
+            /** Workspaceid */
+            workspaceId: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableComment */
+        AirtableComment: {
+            /**
+             * Author
+             * @description `{id, email, name}` of the author.
+             */
+            author?: {
+                [key: string]: unknown;
+            } | null;
+            /** Createdtime */
+            createdTime: string;
+            /** Id */
+            id: string;
+            /** Lastupdatedtime */
+            lastUpdatedTime?: string | null;
+            /**
+             * Mentioned
+             * @description The users mentioned, by user ID.
+             */
+            mentioned: {
+                [key: string]: unknown;
+            };
+            /**
+             * Text
+             * @description The text, mentions written `@[usr…]`.
+             */
+            text: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableComments */
+        AirtableComments: {
+            /** Comments */
+            comments: components["schemas"]["AirtableComment"][];
+            /**
+             * Offset
+             * @description Pass as `offset` for older comments.
+             */
+            offset?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableDeleted */
+        AirtableDeleted: {
+            /**
+             * Deleted
+             * @description Always true.
+             */
+            deleted: boolean;
+            /** Id */
+            id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableDeletedRecords */
+        AirtableDeletedRecords: {
+            /** Records */
+            records: components["schemas"]["AirtableDeleted"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableErrorInfo */
+        AirtableErrorInfo: {
+            /** Message */
+            message: string;
+            /**
+             * Type
+             * @description Airtable's error type, e.g. `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`.
+             */
+            type: string;
+        };
+        /**
+         * AirtableErrorResponse
+         * @description Every /v0 error: `{"error": {"type", "message"}}`, or `{"error": "NOT_FOUND"}` for an unknown record.
+         */
+        AirtableErrorResponse: {
+            /**
+             * Error
+             * @description The error; a bare string such as `NOT_FOUND` in a few cases.
+             */
+            error: components["schemas"]["AirtableErrorInfo"] | string;
+        };
+        /** AirtableExpiration */
+        AirtableExpiration: {
+            /**
+             * Expirationtime
+             * @description When the webhook expires unless refreshed.
+             */
+            expirationTime?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableField */
+        AirtableField: {
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Options */
+            options?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Type
+             * @description Airtable's field type, e.g. `singleLineText`, `multipleRecordLinks`.
+             */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtablePayloads */
+        AirtablePayloads: {
+            /**
+             * Cursor
+             * @description Pass as `cursor` for the next payloads.
+             */
+            cursor: number;
+            /** Mighthavemore */
+            mightHaveMore: boolean;
+            /** Payloads */
+            payloads: {
+                [key: string]: unknown;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableRecord */
+        AirtableRecord: {
+            /**
+             * Createdtime
+             * @description ISO 8601, UTC.
+             */
+            createdTime: string;
+            /**
+             * Fields
+             * @description Cell values keyed by field name (by field ID with `returnFieldsByFieldId`); empty cells left out.
+             */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * @description Record ID (`rec…`).
+             */
+            id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableRecordPage */
+        AirtableRecordPage: {
+            /**
+             * Offset
+             * @description Pass as `offset` for the next page; absent on the last page.
+             */
+            offset?: string | null;
+            /** Records */
+            records: components["schemas"]["AirtableRecord"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableRecords */
+        AirtableRecords: {
+            /** Records */
+            records: components["schemas"]["AirtableRecord"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableTable */
+        AirtableTable: {
+            /** Description */
+            description?: string | null;
+            /** Fields */
+            fields: components["schemas"]["AirtableField"][];
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Primaryfieldid */
+            primaryFieldId: string;
+            /** Views */
+            views: components["schemas"]["AirtableViewRef"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableTables */
+        AirtableTables: {
+            /** Tables */
+            tables: components["schemas"]["AirtableTable"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableUpsert */
+        AirtableUpsert: {
+            /**
+             * Createdrecords
+             * @description IDs of the records created.
+             */
+            createdRecords: string[];
+            /** Records */
+            records: components["schemas"]["AirtableRecord"][];
+            /**
+             * Updatedrecords
+             * @description IDs of the records updated.
+             */
+            updatedRecords: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableViewRef */
+        AirtableViewRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableWebhook */
+        AirtableWebhook: {
+            /** Arenotificationsenabled */
+            areNotificationsEnabled: boolean;
+            /** Cursorfornextpayload */
+            cursorForNextPayload: number;
+            /** Expirationtime */
+            expirationTime?: string | null;
+            /** Id */
+            id: string;
+            /** Ishookenabled */
+            isHookEnabled: boolean;
+            /** Notificationurl */
+            notificationUrl?: string | null;
+            /** Specification */
+            specification: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableWebhookCreated */
+        AirtableWebhookCreated: {
+            /** Expirationtime */
+            expirationTime?: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Macsecretbase64
+             * @description The secret that signs notifications; shown only in this answer.
+             */
+            macSecretBase64: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableWebhooks */
+        AirtableWebhooks: {
+            /** Webhooks */
+            webhooks: components["schemas"]["AirtableWebhook"][];
+        } & {
+            [key: string]: unknown;
+        };
+        /** AirtableWhoami */
+        AirtableWhoami: {
+            /** Email */
+            email?: string | null;
+            /**
+             * Id
+             * @description The user's ID.
+             */
+            id: string;
+            /**
+             * Scopes
+             * @description What the token may do, e.g. `data.records:read`.
+             */
+            scopes: string[];
+        } & {
+            [key: string]: unknown;
+        };
         /** ApiTokenCreatedOut */
         ApiTokenCreatedOut: {
             /** Base Ids */
@@ -1511,11 +2164,60 @@ export interface components {
              */
             typecast: boolean;
         };
+        /**
+         * Deleted
+         * @description The answer of a delete that names what it deleted.
+         */
+        Deleted: {
+            /**
+             * Deleted
+             * @description Always true.
+             */
+            deleted: boolean;
+            /**
+             * Id
+             * @description ID of what was deleted.
+             */
+            id: string;
+        };
+        /** DeletedRecords */
+        DeletedRecords: {
+            /**
+             * Deleted
+             * @description IDs of the records moved to the trash.
+             */
+            deleted: string[];
+        };
         /** DeleteMany */
         DeleteMany: {
             /** Records */
             records: unknown[];
         };
+        /** DependencyState */
+        DependencyState: {
+            /**
+             * Detail
+             * @description What failed, or what was checked.
+             */
+            detail?: string | null;
+            /**
+             * Ms
+             * @description How long the check took.
+             */
+            ms: number;
+            /**
+             * Status
+             * @description `ok` or `error`.
+             */
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * Empty
+         * @description An empty JSON object `{}`.
+         */
+        Empty: Record<string, never>;
         /** ErrorInfo */
         ErrorInfo: {
             /**
@@ -1540,6 +2242,17 @@ export interface components {
          */
         ErrorResponse: {
             error: components["schemas"]["ErrorInfo"];
+        };
+        /** FieldChange */
+        FieldChange: {
+            /** Field Name */
+            field_name: string;
+            /** From */
+            from?: unknown;
+            /** To */
+            to?: unknown;
+        } & {
+            [key: string]: unknown;
         };
         /** FieldCreate */
         FieldCreate: {
@@ -1566,6 +2279,94 @@ export interface components {
             } | null;
             /** Type */
             type: string;
+        };
+        /** FieldList */
+        FieldList: {
+            /** Fields */
+            fields: components["schemas"]["FieldOut"][];
+        };
+        /** FieldOut */
+        FieldOut: {
+            /**
+             * Conversion
+             * @description After a type change: values converted, and those that could not be (cleared).
+             */
+            conversion?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Dry Run
+             * @description True when the change was only tried (`dry_run=true`).
+             */
+            dry_run?: boolean | null;
+            /**
+             * Id
+             * @description Field ID (`fld…`).
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Operators
+             * @description The filter operators this field accepts.
+             */
+            operators: string[];
+            /**
+             * Options
+             * @description The type's options (choices, precision, linked table, formula…).
+             */
+            options: {
+                [key: string]: unknown;
+            };
+            /** Position */
+            position: number;
+            /**
+             * Read Only
+             * @description Computed fields (formula, lookup, rollup…) cannot be written.
+             */
+            read_only: boolean;
+            /** Table Id */
+            table_id: string;
+            /**
+             * Type
+             * @description A field type of `GET /field-types`.
+             */
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** FieldTypes */
+        FieldTypes: {
+            /**
+             * Details
+             * @description Per type: `name`, `read_only`, `convertible` (can change type) and its filter `operators`.
+             */
+            details: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Formula Functions
+             * @description Formula functions: `name`, `min_args`, `max_args`.
+             */
+            formula_functions: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Formula Operators
+             * @description A formula's filter operators by its result kind.
+             */
+            formula_operators: {
+                [key: string]: string[];
+            };
+            /**
+             * Types
+             * @description Every field type's name.
+             */
+            types: string[];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * FieldUpdate
@@ -1695,10 +2496,163 @@ export interface components {
             /** User Id */
             user_id: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /** GroupCount */
+        GroupCount: {
+            /** Count */
+            count: number;
+            /** Value */
+            value?: unknown;
+        };
+        /** GroupCounts */
+        GroupCounts: {
+            /**
+             * Field Id
+             * @description The view's first grouping field.
+             */
+            field_id: string;
+            /** Groups */
+            groups: components["schemas"]["GroupCount"][];
+            /**
+             * Truncated
+             * @description True when there were more than 1,000 groups.
+             */
+            truncated: boolean;
+        };
+        /** Health */
+        Health: {
+            /**
+             * Dependencies
+             * @description `database`, `redis`, `s3`, `sqs`.
+             */
+            dependencies: {
+                [key: string]: components["schemas"]["DependencyState"];
+            };
+            /** Stage */
+            stage: string;
+            /**
+             * Status
+             * @description `ok`, or `degraded` when a dependency fails.
+             */
+            status: string;
+        };
+        /** HistoryEntry */
+        HistoryEntry: {
+            /**
+             * Action
+             * @description `created`, `updated`, `deleted` or `restored`.
+             */
+            action: string;
+            /** Actor Id */
+            actor_id?: string | null;
+            /** At */
+            at: string;
+            /**
+             * Changes
+             * @description Per field ID: its name, old and new value.
+             */
+            changes: {
+                [key: string]: components["schemas"]["FieldChange"];
+            };
+            /** Id */
+            id: number;
+        };
+        /** ImportedColumn */
+        ImportedColumn: {
+            /**
+             * Column
+             * @description The CSV header.
+             */
+            column: string;
+            /**
+             * Created
+             * @description Whether the import created this field.
+             */
+            created: boolean;
+            /**
+             * Id
+             * @description The field the column went into.
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+        };
+        /** ImportReport */
+        ImportReport: {
+            /** Created Table */
+            created_table: boolean;
+            /**
+             * Errors
+             * @description The refused rows: `{row, column, field_id, value, message}`.
+             */
+            errors: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Errors Truncated
+             * @description True when more rows failed than `errors` lists.
+             */
+            errors_truncated: boolean;
+            /** Failed Rows */
+            failed_rows: number;
+            /** Fields */
+            fields: components["schemas"]["ImportedColumn"][];
+            /**
+             * Import Id
+             * @description Follow the import with `GET …/imports/{import_id}`.
+             */
+            import_id: string;
+            /** Imported Rows */
+            imported_rows: number;
+            /**
+             * Skipped Columns
+             * @description Columns not imported: `{column, reason}`.
+             */
+            skipped_columns: {
+                [key: string]: unknown;
+            }[];
+            /** Table Id */
+            table_id: string;
+            /** Total Rows */
+            total_rows: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ImportStatus */
+        ImportStatus: {
+            /** Base Id */
+            base_id: string;
+            /** Created At */
+            created_at: string;
+            /** Failed Rows */
+            failed_rows: number;
+            /** Finished At */
+            finished_at?: string | null;
+            /** Id */
+            id: string;
+            /** Imported Rows */
+            imported_rows: number;
+            /**
+             * Phase
+             * @description `parsing`, `validating`, `writing`, `done` or `failed`.
+             */
+            phase?: string | null;
+            /** Processed Rows */
+            processed_rows: number;
+            /** @description The final report, once done. */
+            report?: components["schemas"]["ImportReport"] | null;
+            /**
+             * Status
+             * @description `running`, `done` or `failed`.
+             */
+            status: string;
+            /** Table Id */
+            table_id?: string | null;
+            /** Total Rows */
+            total_rows?: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /** InvitationAcceptIn */
         InvitationAcceptIn: {
@@ -2000,69 +2954,258 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** QueryBody */
+        /**
+         * QueryBody
+         * @description The listing's parameters as a JSON body, for filters too long for a URL.
+         */
         QueryBody: {
             /**
              * Count
+             * @description Also answer `total`, the number of matching records.
              * @default false
              */
             count: boolean;
-            /** Cursor */
+            /**
+             * Cursor
+             * @description The previous page's `next_cursor`.
+             */
             cursor?: string | null;
             /**
              * Field Key
+             * @description Key the answer's `fields` by field `id` (default) or by field `name`.
              * @default id
              */
             field_key: string;
-            /** Fields */
+            /**
+             * Fields
+             * @description Only these fields (IDs or names) in each record.
+             */
             fields?: string[] | null;
-            /** Filter */
+            /**
+             * Filter
+             * @description A filter tree (JSON). A condition is
+             *     `{"field": "<field ID or name>", "op": "<operator>", "value": ...}`; groups combine nodes:
+             *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
+             *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
+             *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
+             *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
+             * @example {
+             *       "and": [
+             *         {
+             *           "field": "Qty",
+             *           "op": ">=",
+             *           "value": 2
+             *         },
+             *         {
+             *           "field": "Name",
+             *           "op": "contains",
+             *           "value": "brack"
+             *         }
+             *       ]
+             *     }
+             */
             filter?: {
                 [key: string]: unknown;
             } | null;
-            /** Offset */
+            /**
+             * Offset
+             * @description Skip this many records (a far jump); not with `cursor`.
+             */
             offset?: number | null;
             /**
              * Page Size
+             * @description Records per page, 1 to 1,000.
              * @default 100
              */
             page_size: number;
-            /** Sort */
+            /**
+             * Sort
+             * @description Sort keys, first wins (at most 10): comma-separated field IDs or names, `-` before a field for descending
+             *     (`-Due,Name`), or JSON `[{"field": "Due", "direction": "desc"}]`. Blanks sort last ascending, first descending;
+             *     creation order breaks ties. Without a sort: the view's sorts, else creation order.
+             * @example [
+             *       {
+             *         "direction": "desc",
+             *         "field": "Due"
+             *       },
+             *       {
+             *         "field": "Name"
+             *       }
+             *     ]
+             */
             sort?: unknown[] | null;
-            /** View */
+            /**
+             * View
+             * @description A view's ID (`viw…`) or name: its filters, sorts and hidden fields apply.
+             */
             view?: string | null;
+        };
+        /** RecordBatch */
+        RecordBatch: {
+            /** Records */
+            records: components["schemas"]["RecordOut"][];
+        };
+        /** RecordCount */
+        RecordCount: {
+            /**
+             * Count
+             * @description How many records match.
+             * @example 1234
+             */
+            count: number;
+        };
+        /** RecordGroup */
+        RecordGroup: {
+            /** Field Id */
+            field_id: string;
+            /** Record Ids */
+            record_ids: string[];
+            /** Value */
+            value?: unknown;
+        };
+        /** RecordHistory */
+        RecordHistory: {
+            /** Created At */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Entries
+             * @description Newest first.
+             */
+            entries: components["schemas"]["HistoryEntry"][];
+            /**
+             * Next Before
+             * @description Pass as `before` for older entries; null at the start.
+             */
+            next_before?: number | null;
+            /** Record Id */
+            record_id: string;
         };
         /** RecordIndexList */
         RecordIndexList: {
             /** Indexes */
             indexes: components["schemas"]["RecordIndexOut"][];
         };
-        /** RecordIndexOut */
+        /**
+         * RecordIndexOut
+         * @description One index PyBase asked for on the table's records and where its build stands.
+         */
         RecordIndexOut: {
-            /** Attempts */
+            /**
+             * Attempts
+             * @description Builds started so far.
+             */
             attempts: number;
-            /** Field Id */
+            /**
+             * Field Id
+             * @description The field the index serves.
+             */
             field_id: string;
-            /** Finished At */
+            /**
+             * Finished At
+             * @description When the last build ended (ready or failed).
+             */
             finished_at: string | null;
-            /** Kind */
-            kind: string;
-            /** Name */
+            /**
+             * Kind
+             * @description btree: equality and ranges; sort: the field's sort order; trigram: `contains` filters.
+             * @enum {string}
+             */
+            kind: "btree" | "sort" | "trigram";
+            /**
+             * Name
+             * @description The index's name in PostgreSQL.
+             */
             name: string;
-            /** Reason */
+            /**
+             * Reason
+             * @description PostgreSQL's reason when the last build failed.
+             */
             reason: string | null;
             /**
              * Requested At
              * Format: date-time
+             * @description When the index was (last) asked for.
              */
             requested_at: string;
-            /** Started At */
+            /**
+             * Started At
+             * @description When the last build started.
+             */
             started_at: string | null;
             /**
              * State
+             * @description pending: asked for, waiting for the builder; building; ready: queries use it; failed: see `reason`. Queries run without the index until it is ready.
              * @enum {string}
              */
             state: "pending" | "building" | "ready" | "failed";
+        };
+        /** RecordOut */
+        RecordOut: {
+            /**
+             * Created At
+             * @description ISO 8601, UTC.
+             */
+            created_at: string;
+            /**
+             * Fields
+             * @description Cell values keyed by field ID (`fld…`), or by field name with `field_key=name`. Empty cells are left out; links are lists of record IDs (with names where readable), lookups and rollups computed.
+             * @example {
+             *       "Name": "Bracket",
+             *       "Qty": 4
+             *     }
+             */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Id
+             * @description Record ID (`rec…`).
+             * @example recA1b2C3d4E5f6G7
+             */
+            id: string;
+            /**
+             * Updated At
+             * @description ISO 8601, UTC.
+             */
+            updated_at: string;
+            /**
+             * Version
+             * @description Increases with every change; send it back as `If-Match` to avoid lost updates.
+             */
+            version: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RecordPage */
+        RecordPage: {
+            /**
+             * Event Id
+             * @description Change-log position of this read: subscribe with it to get every later change.
+             */
+            event_id?: number | null;
+            /** @description With `group_counts=true` and a grouped view. */
+            group_counts?: components["schemas"]["GroupCounts"] | null;
+            /**
+             * Groups
+             * @description The page's records grouped as the view groups them.
+             */
+            groups?: components["schemas"]["RecordGroup"][] | null;
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor?: string | null;
+            /** Records */
+            records: components["schemas"]["RecordOut"][];
+            /**
+             * Total
+             * @description Records matching the filter (only with `count=true`).
+             */
+            total?: number | null;
+        } & {
+            [key: string]: unknown;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -2082,6 +3225,26 @@ export interface components {
         ReindexResponse: {
             /** Indexed */
             indexed: number;
+        };
+        /**
+         * Restored
+         * @description What a restore did; the kind adds what came back with the object (e.g. a table's fields).
+         */
+        Restored: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @description `table`, `field`, `view` or `record`.
+             */
+            kind: string;
+            /**
+             * Restored
+             * @description Always true.
+             */
+            restored: boolean;
+        } & {
+            [key: string]: unknown;
         };
         /** SearchHit */
         SearchHit: {
@@ -2380,6 +3543,18 @@ export interface components {
              */
             typecast: boolean;
         };
+        /** UpsertResult */
+        UpsertResult: {
+            /** Created Ids */
+            created_ids: string[];
+            /**
+             * Records
+             * @description Every record of the request, in request order.
+             */
+            records: components["schemas"]["RecordOut"][];
+            /** Updated Ids */
+            updated_ids: string[];
+        };
         /** UserOut */
         UserOut: {
             /**
@@ -2402,19 +3577,6 @@ export interface components {
             id: string;
             /** Name */
             name?: string | null;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
         /** ViewCreate */
         ViewCreate: {
@@ -2648,7 +3810,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -2666,6 +3830,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the API token, as listed by `GET /api-tokens`. */
                 tokenId: string;
             };
             cookie?: never;
@@ -2798,7 +3963,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -2950,7 +4117,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
             503: {
@@ -3055,15 +4224,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The import's progress. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportStatus"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -3231,15 +4398,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The new table's ID, and what was imported and refused. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -3319,9 +4484,11 @@ export interface operations {
     list_trash_bases__base_id__trash_get: {
         parameters: {
             query?: {
+                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
                 /** @description table, field, view or record */
                 kind?: string | null;
+                /** @description Items per page. */
                 limit?: number;
             };
             header?: never;
@@ -3636,6 +4803,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the base. */
                 baseId: string;
             };
             cookie?: never;
@@ -3703,6 +4871,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the base. */
                 baseId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -3776,6 +4945,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the base. */
                 baseId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -3999,10 +5169,15 @@ export interface operations {
     list_jobs_extraction_jobs_get: {
         parameters: {
             query?: {
+                /** @description Jobs of this attachment (`att…`). */
                 attachment_id?: string | null;
+                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
+                /** @description Jobs per page. */
                 limit?: number;
+                /** @description Only jobs in this state. */
                 status?: string | null;
+                /** @description Jobs of this table (`tbl…`). */
                 table_id?: string | null;
             };
             header?: never;
@@ -4079,6 +5254,7 @@ export interface operations {
     get_job_extraction_jobs__job_id__get: {
         parameters: {
             query?: {
+                /** @description Include what the job extracted (may be large). */
                 include_result?: boolean;
             };
             header?: never;
@@ -4158,7 +5334,9 @@ export interface operations {
     suggest_mapping_extraction_jobs__job_id__mapping_get: {
         parameters: {
             query?: {
+                /** @description Which extracted data to map (a parts list, attributes, dimensions…); default: the richest found. */
                 source?: string | null;
+                /** @description The table to map into (`tbl…`): columns match its fields by name. */
                 table_id?: string | null;
             };
             header?: never;
@@ -4325,15 +5503,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The field types. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FieldTypes"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -4404,15 +5580,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The field. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FieldOut"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -4483,15 +5657,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The field is in the trash. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -4569,15 +5741,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The field as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FieldOut"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -4737,9 +5907,11 @@ export interface operations {
     get_form_forms__view_id__get: {
         parameters: {
             query?: {
+                /** @description The form's share token, for anonymous callers of a public form. */
                 share?: string | null;
             };
             header?: {
+                /** @description The share token as a header instead of `?share=`. */
                 "x-share-token"?: string | null;
             };
             path: {
@@ -4757,6 +5929,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FormSchemaOut"];
+                };
+            };
+            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
@@ -4800,9 +5981,11 @@ export interface operations {
     submit_form_forms__view_id__post: {
         parameters: {
             query?: {
+                /** @description The form's share token, for anonymous callers of a public form. */
                 share?: string | null;
             };
             header?: {
+                /** @description The share token as a header instead of `?share=`. */
                 "x-share-token"?: string | null;
             };
             path: {
@@ -4824,6 +6007,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FormSubmitted"];
+                };
+            };
+            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
@@ -4873,13 +6065,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Every dependency answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description A dependency fails: the same body, with `status: degraded`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -5119,6 +6320,7 @@ export interface operations {
             query?: {
                 /** @description Write cell values exactly as stored. By default a cell starting with =, +, -, @, tab or carriage return is prefixed with a single quote (') so that spreadsheets do not run it as a formula (CSV injection); plain numbers are never prefixed. Use raw=true only for programs that read the file as data, never for a file people open in a spreadsheet. */
                 raw?: boolean;
+                /** @description A view's ID (`viw…`) or name: export its records and columns. */
                 view?: string | null;
             };
             header?: never;
@@ -5130,13 +6332,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The CSV file (UTF-8, a header row first). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5225,15 +6427,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The table's fields. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FieldList"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5311,15 +6511,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The new field. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FieldOut"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -5390,15 +6588,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description What was imported and what was refused. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5489,15 +6685,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The import's progress. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportStatus"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5579,6 +6773,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the table (`tbl…`). */
                 table_id: string;
             };
             cookie?: never;
@@ -5594,13 +6789,49 @@ export interface operations {
                     "application/json": components["schemas"]["RecordIndexList"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The credential cannot do this: role too low, read-only token, or a token limited to other bases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input: a value, field, filter or sort that does not fit (`validation_failed` with details). */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5608,17 +6839,38 @@ export interface operations {
     list_records_tables__table_id__records_get: {
         parameters: {
             query?: {
+                /** @description Also answer `total`, the number of records matching the filter. */
                 count?: boolean;
+                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
+                /** @description Comma-separated field IDs or names: only these fields in each record. */
                 fields?: string | null;
+                /**
+                 * @description A filter tree (JSON). A condition is
+                 *     `{"field": "<field ID or name>", "op": "<operator>", "value": ...}`; groups combine nodes:
+                 *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
+                 *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
+                 *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
+                 *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
+                 *
+                 *     URL-encode the JSON; `POST …/records/query` takes it as a body.
+                 */
                 filter?: string | null;
                 /** @description With a view that groups: every group of its first grouping level, in order, with counts. */
                 group_counts?: boolean;
                 /** @description Skip this many rows (a jump to a far position); not with cursor. */
                 offset?: number | null;
+                /** @description Records per page, 1 to 1,000. */
                 page_size?: number;
+                /**
+                 * @description Sort keys, first wins (at most 10): comma-separated field IDs or names, `-` before a field for descending
+                 *     (`-Due,Name`), or JSON `[{"field": "Due", "direction": "desc"}]`. Blanks sort last ascending, first descending;
+                 *     creation order breaks ties. Without a sort: the view's sorts, else creation order.
+                 */
                 sort?: string | null;
+                /** @description A view's ID (`viw…`) or name: its filters, sorts and hidden fields apply (before `filter` and `sort`). */
                 view?: string | null;
             };
             header?: never;
@@ -5630,15 +6882,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of records, with `next_cursor` while more follow. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordPage"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5717,7 +6967,10 @@ export interface operations {
     };
     put_records_tables__table_id__records_put: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
+                field_key?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -5731,15 +6984,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The replaced records. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordBatch"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5819,6 +7070,7 @@ export interface operations {
     create_records_tables__table_id__records_post: {
         parameters: {
             query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
             };
             header?: never;
@@ -5834,15 +7086,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The created records (`{records}`), or the record itself when one was sent as `fields`. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordBatch"] | components["schemas"]["RecordOut"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -5922,6 +7172,7 @@ export interface operations {
     delete_records_tables__table_id__records_delete: {
         parameters: {
             query?: {
+                /** @description Record IDs to delete (repeat the parameter), when no body is sent. */
                 records?: string[] | null;
             };
             header?: never;
@@ -5937,15 +7188,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The IDs of the records moved to the trash. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeletedRecords"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6024,7 +7273,10 @@ export interface operations {
     };
     patch_records_tables__table_id__records_patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
+                field_key?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -6038,15 +7290,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The updated records. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordBatch"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6126,6 +7376,7 @@ export interface operations {
     get_record_tables__table_id__records__record_id__get: {
         parameters: {
             query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
                 field_key?: string;
             };
             header?: never;
@@ -6139,15 +7390,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record, with its version as `ETag`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordOut"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6226,8 +7475,12 @@ export interface operations {
     };
     put_record_tables__table_id__records__record_id__put: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
+                field_key?: string;
+            };
             header?: {
+                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -6244,15 +7497,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The record as it is now, with its new version as `ETag`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordOut"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6333,6 +7584,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -6345,15 +7597,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record's ID, moved to the trash. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeletedRecords"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6432,8 +7682,12 @@ export interface operations {
     };
     patch_record_tables__table_id__records__record_id__patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
+                field_key?: string;
+            };
             header?: {
+                /** @description The record version you last read (its `ETag`, e.g. `"3"`): the write is refused with 412 if the record changed since. */
                 "if-match"?: string | null;
             };
             path: {
@@ -6450,15 +7704,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The record as it is now, with its new version as `ETag`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordOut"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -6538,7 +7790,9 @@ export interface operations {
     list_comments_tables__table_id__records__record_id__comments_get: {
         parameters: {
             query?: {
+                /** @description The previous page's `next_cursor`, for the next page. */
                 cursor?: string | null;
+                /** @description Comments per page. */
                 limit?: number;
             };
             header?: never;
@@ -6770,15 +8024,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The comment is deleted. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -6907,7 +8159,9 @@ export interface operations {
     record_history_tables__table_id__records__record_id__history_get: {
         parameters: {
             query?: {
+                /** @description The previous page's `next_before`, for older entries. */
                 before?: number | null;
+                /** @description Entries per page, 1 to 100. */
                 limit?: number;
             };
             header?: never;
@@ -6921,15 +8175,113 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record's changes, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordHistory"];
+                };
+            };
+            /** @description Malformed request (e.g. a filter that is not JSON). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The credential cannot do this: role too low, read-only token, or a token limited to other bases. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found, or not visible to you (objects of workspaces you cannot see answer 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state (e.g. a duplicate name). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `If-Match` names an older version of the record (`precondition_failed`). */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input: a value, field, filter or sort that does not fit (`validation_failed` with details). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`unavailable`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    count_records_tables__table_id__records_count_get: {
+        parameters: {
+            query?: {
+                /** @description The listing's filter (JSON, URL-encoded). */
+                filter?: string | null;
+                /** @description A view's ID: its filters apply too. */
+                view?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description ID of the table (`tbl…`). */
+                table_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many records the listing with the same `filter` and `view` holds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordCount"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7022,15 +8374,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description A page of records, with `next_cursor` while more follow. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RecordPage"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7109,7 +8459,10 @@ export interface operations {
     };
     upsert_records_tables__table_id__records_upsert_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `id` (default): the answer's `fields` are keyed by field ID. `name`: keyed by field name. Writes accept field IDs or names either way; errors name a field as the request keyed it. */
+                field_key?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the table (`tbl…`). */
@@ -7123,15 +8476,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description Every record of the request, and which were created or updated. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["UpsertResult"];
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -7749,6 +9100,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the table. */
                 tableId: string;
             };
             cookie?: never;
@@ -7816,6 +9168,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the table. */
                 tableId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -7889,6 +9242,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the table. */
                 tableId: string;
                 /** @description ID of the user (`usr…`). */
                 userId: string;
@@ -7956,22 +9310,22 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description What is restored: `table`, `field`, `view` or `record`. */
                 kind: string;
+                /** @description Its ID, as the trash listing gives it. */
                 object_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description What was restored. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Restored"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -8288,35 +9642,146 @@ export interface operations {
     };
     list_records_v0__base_id___table__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `json` (default) or `string` (values as shown, needs timeZone and userLocale).
+                 * @example json
+                 */
+                cellFormat?: string;
+                /**
+                 * @description Only these fields (names, or IDs); repeat the parameter.
+                 * @example Name
+                 */
+                "fields[]"?: string;
+                /**
+                 * @description An Airtable formula; records where it is truthy are kept.
+                 * @example AND({Qty} > 2, {Done})
+                 */
+                filterByFormula?: string;
+                /**
+                 * @description At most this many records in all pages together.
+                 * @example 100
+                 */
+                maxRecords?: number;
+                /** @description The previous page's `offset`, for the next page. */
+                offset?: string;
+                /**
+                 * @description Records per page, 1 to 100 (default 100).
+                 * @example 50
+                 */
+                pageSize?: number;
+                /**
+                 * @description `true`: key `fields` by field ID instead of name.
+                 * @example true
+                 */
+                returnFieldsByFieldId?: string;
+                /**
+                 * @description `asc` (default) or `desc`.
+                 * @example desc
+                 */
+                "sort[0][direction]"?: string;
+                /**
+                 * @description Sort by this field (name or ID); `sort[1][field]` etc. for further keys.
+                 * @example Name
+                 */
+                "sort[0][field]"?: string;
+                /**
+                 * @description Time zone for `cellFormat=string`, e.g. `Europe/Berlin`.
+                 * @example Europe/Berlin
+                 */
+                timeZone?: string;
+                /**
+                 * @description Locale for `cellFormat=string`, e.g. `en-gb`.
+                 * @example en-gb
+                 */
+                userLocale?: string;
+                /**
+                 * @description A view's name or ID: its filters and sorts apply, its hidden fields are left out.
+                 * @example Grid view
+                 */
+                view?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of records, with `offset` while more follow. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecordPage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8328,30 +9793,83 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The replaced records (with `performUpsert`: also which were created). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableUpsert"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8363,65 +9881,177 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The created records, or the record when one was sent as `fields`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableRecord"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
     };
     delete_records_v0__base_id___table__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description IDs of the records to delete (at most 10); repeat the parameter.
+                 * @example recA
+                 */
+                "records[]"?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The deleted records. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableDeletedRecords"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8433,67 +10063,194 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The updated records (with `performUpsert`: also which were created). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecords"] | components["schemas"]["AirtableUpsert"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
     };
     get_record_v0__base_id___table___record_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `json` (default) or `string` (values as shown, needs timeZone and userLocale).
+                 * @example json
+                 */
+                cellFormat?: string;
+                /**
+                 * @description `true`: key `fields` by field ID instead of name.
+                 * @example true
+                 */
+                returnFieldsByFieldId?: string;
+                /**
+                 * @description Time zone for `cellFormat=string`, e.g. `Europe/Berlin`.
+                 * @example Europe/Berlin
+                 */
+                timeZone?: string;
+                /**
+                 * @description Locale for `cellFormat=string`, e.g. `en-gb`.
+                 * @example en-gb
+                 */
+                userLocale?: string;
+            };
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecord"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8507,30 +10264,83 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecord"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8544,30 +10354,83 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record is deleted. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableDeleted"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8581,30 +10444,83 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The record as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecord"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8612,7 +10528,9 @@ export interface operations {
     list_comments_v0__base_id___table___record_id__comments_get: {
         parameters: {
             query?: {
+                /** @description The previous page's `offset`, for older comments. */
                 offset?: string | null;
+                /** @description Comments per page, 1 to 100. */
                 pageSize?: string | null;
             };
             header?: never;
@@ -8621,30 +10539,83 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of comments. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableComments"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8658,30 +10629,83 @@ export interface operations {
                 base_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The new comment. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableComment"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8697,30 +10721,83 @@ export interface operations {
                 comment_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The comment is deleted. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableDeleted"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8736,30 +10813,83 @@ export interface operations {
                 comment_id: string;
                 /** @description ID of the record (`rec…`). */
                 record_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The comment as it is now. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableComment"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8771,30 +10901,83 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description The table's ID (`tbl…`) or its name (URL-encoded). */
                 table: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of records, with `offset` while more follow. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableRecordPage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8811,24 +10994,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The base's webhooks. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableWebhooks"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8845,24 +11080,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The webhook's ID and MAC secret. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableWebhookCreated"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8874,30 +11161,83 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Deleted: `{}`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Empty"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8909,30 +11249,83 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Done: `{}`. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Empty"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8940,37 +11333,92 @@ export interface operations {
     list_payloads_v0_bases__base_id__webhooks__webhook_id__payloads_get: {
         parameters: {
             query?: {
+                /** @description The first payload number to return (default 1). */
                 cursor?: string | null;
+                /** @description Payloads per page, 1 to 50 (default 50). */
                 limit?: string | null;
             };
             header?: never;
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description A page of payloads. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtablePayloads"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -8982,30 +11430,83 @@ export interface operations {
             path: {
                 /** @description ID of the base (`app…`). */
                 base_id: string;
+                /** @description ID of the webhook (`ach…`), as its creation answered. */
                 webhook_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The new expiration time. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableExpiration"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9019,15 +11520,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The bases you can reach. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableBases"];
+                };
+            };
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9044,24 +11606,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The base and its collaborators. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableCollaborators"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9078,24 +11692,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The base's tables with fields and views. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableTables"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9116,24 +11782,76 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The new table. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableTable"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9156,24 +11874,76 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The table. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableTable"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9196,24 +11966,76 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The new field. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableField"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9238,24 +12060,76 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The field. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableField"];
                 };
             };
-            /** @description Validation Error */
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9269,15 +12143,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The user and the token's scopes. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AirtableWhoami"];
+                };
+            };
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
@@ -9371,15 +12306,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The view is deleted. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             /** @description No credential, or an invalid or expired one (`authentication_required`, `invalid_token`). */
@@ -9534,13 +12467,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The CSV file (UTF-8, a header row first). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed request (e.g. a filter that is not JSON). */
@@ -10323,6 +13256,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description ID of the invitation (`inv…`). */
                 invitationId: string;
                 /** @description ID of the workspace (`wsp…`). */
                 workspaceId: string;

@@ -80,6 +80,8 @@ export interface GridViewProps {
   cellDrops?: CellFileDrops | undefined;
   /** An attachment cell was activated (the app shows its files); without it the record panel opens. */
   onAttachmentCell?: ((record: RecordRow, field: FieldDef) => void) | undefined;
+  /** Expanding a record (button, Shift+Space) opens the app's record panel; without it, the grid's own. */
+  onOpenRecord?: ((record: RecordRow) => void) | undefined;
 }
 
 export interface CellFileDrops {
@@ -183,7 +185,7 @@ declare global {
 
 const testHooks = import.meta.env.DEV || import.meta.env.MODE === "test" || import.meta.env.VITE_TEST_HOOKS === "1";
 
-export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId, onHeaderMenu, cellDrops, onAttachmentCell }: GridViewProps) {
+export function GridView({ tableId, baseId, tableName, primaryFieldId, role, viewId, onHeaderMenu, cellDrops, onAttachmentCell, onOpenRecord }: GridViewProps) {
   ensurePortal();
   const queryClient = useQueryClient();
   const realtime = useRealtime();
@@ -298,7 +300,13 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
     columns: CompactSelection.empty(),
     rows: CompactSelection.empty(),
   });
-  const [expanded, setExpanded] = useState<RecordRow | null>(null);
+  const [expanded, setExpandedState] = useState<RecordRow | null>(null);
+  const openRecord = useRef(onOpenRecord);
+  openRecord.current = onOpenRecord;
+  const setExpanded = useCallback((record: RecordRow | null) => {
+    if (record && openRecord.current) openRecord.current(record);
+    else setExpandedState(record);
+  }, []);
   const flashes = useRef(new Map<string, number>());
   // The record as it was when the user started on the selected cell: an edit is based on what they
   // saw, so a change that arrives live while the editor is open still ends in the 412 conflict flow.
@@ -578,7 +586,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       wrapper.removeEventListener("paste", onPaste, true);
       wrapper.removeEventListener("keydown", onKeyDown, true);
     };
-  }, [edits, paste, recordAt, selection]);
+  }, [edits, paste, recordAt, selection, setExpanded]);
 
   // --- test hook (development and test builds only) -------------------------------------------
   useEffect(() => {
