@@ -219,14 +219,15 @@ def test_drawing_text_is_found_on_the_record_holding_the_attachment(backend: Sea
 def test_short_prefixes_through_the_probe_and_the_index(
     backend: SearchBackend, shop: Shop, monkeypatch: pytest.MonkeyPatch, probe_rows: int
 ) -> None:
-    # PostgreSQL reads short-word queries from the first documents when they fill the page (5000),
-    # from the GIN index otherwise (2): both give the same hits, ranking, filters and pages.
+    # PostgreSQL reads every query from the first documents when they fill the page (5000), from the
+    # GIN index otherwise (2): both give the same hits, ranking, filters and pages.
     if backend.name != "postgres":
         pytest.skip("the probe is the PostgreSQL backend's")
     from pybase.search.backends import postgres
 
     monkeypatch.setattr(postgres, "PROBE_ROWS", probe_rows)
     assert _ids(_search(backend, shop, "ge")) == [shop.ids["Gearbox cover"], shop.ids["Bracket steel"]]
+    assert _ids(_search(backend, shop, "gearbox")) == [shop.ids["Gearbox cover"], shop.ids["Bracket steel"]]
     assert _ids(_search(backend, shop, "zi", field_ids=[shop.name_field])) == []
     assert _ids(_search(backend, shop, "zi", field_ids=[shop.notes_field])) == [shop.ids["Hinge plate"]]
     assert _ids(_search(backend, shop, "to", table_ids=[shop.tools])) == [shop.ids["Torque wrench"]]

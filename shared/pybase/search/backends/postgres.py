@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from typing import Any
 
@@ -25,14 +24,13 @@ from pybase.search.documents import Document
 # Ranking reads the tsvector of every candidate: a very common prefix ("a") would rank a million rows.
 # Candidates are capped; hits beyond the cap are still found by more specific queries.
 MAX_CANDIDATES = 1000
-# A query of short words only (as you type "br") matches a large share of the documents, and the GIN
-# bitmap of such a prefix is built in full before any row is read (46-60 ms for 100,000 hits of
-# 200,000). For these, the first PROBE_ROWS documents of the tables are read in order instead; when
-# they hold a page of hits (limit + 1, whatever the offset, so every page of a query takes the same
-# path), candidates come from them alone, otherwise from the GIN index.
-SHORT_WORD = 3
+# A query of short words (as you type "br") or of a common word ("flange", 1 record in 15) matches a
+# large share of the documents, and the GIN bitmap of its hits is built in full before any row is read
+# (46-60 ms for 100,000 hits of 200,000; it grows with the table). So every query first reads the
+# first PROBE_ROWS documents of the tables in order; when they hold a page of hits (limit + 1,
+# whatever the offset, so every page of a query takes the same path), candidates come from them
+# alone, otherwise (a rarer word: a small bitmap) from the GIN index.
 PROBE_ROWS = 5000
-_WORD = re.compile(r"\w+")
 TYPO_MIN_LENGTH = 4
 TYPO_ALTERNATIVES = 3
 # Hyphens and slashes split words both when indexing and querying: "P-101" finds "P 101" and "101".
@@ -312,20 +310,17 @@ class PostgresBackend:
         }  # fmt: skip
         where = self._filters(query, params)
         gin = f"SELECT d.* FROM search_documents d, q WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s"
-        if _short_words(query.text):
-            params.update(probe=PROBE_ROWS, enough=min(query.limit + 1, MAX_CANDIDATES))
-            matched = f"""probe AS MATERIALIZED (
-          SELECT d.* FROM (SELECT * FROM search_documents d
-                           WHERE d.base_id = %(base)s AND d.table_id = ANY(%(tables)s) LIMIT %(probe)s) AS d, q
-          WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s
-        ),
-        matched AS (
-          SELECT * FROM probe WHERE (SELECT count(*) FROM probe) >= %(enough)s
-          UNION ALL
-          (SELECT * FROM ({gin}) AS g WHERE (SELECT count(*) FROM probe) < %(enough)s)
-        ),"""
-        else:
-            matched = f"matched AS ({gin}),"
+        params.update(probe=PROBE_ROWS, enough=min(query.limit + 1, MAX_CANDIDATES))
+        matched = f"""probe AS MATERIALIZED (
+      SELECT d.* FROM (SELECT * FROM search_documents d
+                       WHERE d.base_id = %(base)s AND d.table_id = ANY(%(tables)s) LIMIT %(probe)s) AS d, q
+      WHERE d.tsv @@ q.q AND {where} LIMIT %(cap)s
+    ),
+    matched AS (
+      SELECT * FROM probe WHERE (SELECT count(*) FROM probe) >= %(enough)s
+      UNION ALL
+      (SELECT * FROM ({gin}) AS g WHERE (SELECT count(*) FROM probe) < %(enough)s)
+    ),"""
         sql = f"""
         WITH q AS MATERIALIZED (SELECT {tsquery_sql} AS q),
         {matched}
@@ -347,11 +342,6 @@ class PostgresBackend:
             for t, r, s, f, h in rows[: query.limit]
         ]
         return hits, more
-
-
-def _short_words(text: str) -> bool:
-    words = _WORD.findall(text.translate(_SPLIT))
-    return bool(words) and max(map(len, words)) <= SHORT_WORD
 
 
 def make() -> PostgresBackend:
