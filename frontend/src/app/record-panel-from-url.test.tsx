@@ -62,6 +62,13 @@ function server() {
       body: { id: "recFlange", version: 3, created_at: at, updated_at: at, fields: { fldName: "Flange", fldQty: 5, fldSupplier: [{ id: "recAcme", name: "Acme" }] } },
     },
     {
+      method: "PATCH",
+      path: "/tables/tblParts/records/recFlange",
+      body: { id: "recFlange", version: 4, created_at: at, updated_at: at, fields: { fldName: "Flange", fldQty: 5, fldSupplier: [] } },
+    },
+    // The link picker's search of the linked table.
+    { method: "GET", path: /^\/tables\/tblSuppliers\/.*/, body: { fields: [], records: [] } },
+    {
       method: "GET",
       path: "/tables/tblParts/records/recFlange/history",
       body: {
@@ -113,7 +120,7 @@ describe("RecordPanelFromUrl", () => {
     renderAt("/b/appA/t/tblParts?open=recFlange");
     const panel = await screen.findByRole("dialog", { name: "Flange" });
     expect(await within(panel).findByLabelText("Qty")).toHaveValue("5");
-    expect(within(panel).getByRole("button", { name: /Acme/ })).toBeInTheDocument();
+    expect(within(panel).getByRole("button", { name: "Acme" })).toBeInTheDocument();
 
     await userEvent.click(within(panel).getByRole("tab", { name: "History" }));
     const entry = await within(panel).findByTestId("history-entry");
@@ -130,7 +137,18 @@ describe("RecordPanelFromUrl", () => {
 
     // A linked record opens in its table.
     await userEvent.click(within(panel).getByRole("tab", { name: "Fields" }));
-    await userEvent.click(within(panel).getByRole("button", { name: /Acme/ }));
+    await userEvent.click(within(panel).getByRole("button", { name: "Acme" }));
     expect(screen.getByTestId("where")).toHaveTextContent("/b/appA/t/tblSuppliers?open=recAcme");
+  });
+
+  it("edits a link field with the record picker", async () => {
+    const fake = server();
+    vi.stubGlobal("fetch", fake.fetch);
+    renderAt("/b/appA/t/tblParts?open=recFlange");
+    const panel = await screen.findByRole("dialog", { name: "Flange" });
+    await userEvent.click(await within(panel).findByRole("button", { name: "Unlink Acme" }));
+    await vi.waitFor(() => expect(fake.calls.some((c) => c.method === "PATCH")).toBe(true));
+    const patch = fake.calls.find((c) => c.method === "PATCH");
+    expect(patch?.body).toMatchObject({ fields: { fldSupplier: null } });
   });
 });

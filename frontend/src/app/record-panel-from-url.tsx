@@ -3,7 +3,7 @@
 // fields. Any view opens a record by setting the parameter; closing drops it. (?record= stays the
 // search's quick read-only dialog.)
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useMatch, useNavigate, useSearchParams } from "react-router-dom";
 
 import { toast } from "@/components/ui/toaster";
@@ -15,6 +15,9 @@ import { fieldsQuery } from "@/features/records/api/records";
 import { baseGrantsQuery, baseQuery, membersQuery, tableGrantsQuery, tableQuery } from "@/features/workspaces/api/queries";
 
 export const OPEN_RECORD_PARAM = "open";
+
+// The grid's record picker, loaded when a panel with an editable link field first shows.
+const LinkPicker = lazy(() => import("@/features/grid/components/cell-editors").then((m) => ({ default: m.LinkPicker })));
 
 export function RecordPanelFromUrl() {
   const onTable = useMatch("/b/:baseId/t/:tableId/*");
@@ -36,7 +39,8 @@ export function RecordPanelFromUrl() {
   const [dropped, setDropped] = useState<{ id: number; files: File[] } | null>(null);
   const firstAttachment = (fields.data ?? []).filter((f) => f.type === "attachment").sort((a, b) => a.position - b.position)[0];
   if (!open || !recordId) return null;
-  const people = [...(members.data ?? []), ...(baseGrants.data ?? []), ...(tableGrants.data ?? [])]
+  const listed = (data: unknown) => (Array.isArray(data) ? (data as { user_id: string; name: string; role: string }[]) : []);
+  const people = [...listed(members.data), ...listed(baseGrants.data), ...listed(tableGrants.data)]
     .filter((m) => m.role !== "none")
     .map((m) => ({ id: m.user_id, name: m.name }))
     .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i);
@@ -60,6 +64,15 @@ export function RecordPanelFromUrl() {
         if (firstAttachment) setDropped((last) => ({ id: (last?.id ?? 0) + 1, files }));
         else toast.error("This table has no attachment field to put the files in.");
       }}
+      renderLinkEditor={({ field, value, onChange }) => (
+        <Suspense fallback={null}>
+          <LinkPicker
+            field={field}
+            value={value}
+            onChange={(next) => onChange(next ? next.map((item) => item.id) : null)}
+          />
+        </Suspense>
+      )}
       renderAttachments={({ field, record, canEdit, refresh }) => (
         <AttachmentField
           tableId={tableId}

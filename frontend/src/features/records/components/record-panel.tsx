@@ -35,6 +35,8 @@ export interface RecordPanelProps {
   renderAttachments?: (args: { field: FieldDef; record: RecordRow; canEdit: boolean; refresh: () => void }) => ReactNode;
   /** Files dropped anywhere on the panel (outside a field's own drop area), for editors only. */
   onDropFiles?: (files: File[]) => void;
+  /** The record picker of a link field (the app passes the grid's); `onChange` takes record IDs. */
+  renderLinkEditor?: (args: { field: FieldDef; value: unknown; onChange: (recordIds: string[] | null) => void }) => ReactNode;
 }
 
 export function RecordPanel({
@@ -47,6 +49,7 @@ export function RecordPanel({
   onOpenRecord,
   renderAttachments,
   onDropFiles,
+  renderLinkEditor,
 }: RecordPanelProps) {
   const queryClient = useQueryClient();
   const record = useQuery(recordQuery(tableId, recordId));
@@ -156,7 +159,7 @@ export function RecordPanel({
                 return (
                   <section key={field.id} className="space-y-1" aria-label={field.name} data-testid="panel-links">
                     <h3 className="text-muted-foreground text-xs font-medium">{field.name}</h3>
-                    {refs.length === 0 ? <p className="text-muted-foreground text-sm">No linked records.</p> : null}
+                    {refs.length === 0 && !(canEdit && renderLinkEditor) ? <p className="text-muted-foreground text-sm">No linked records.</p> : null}
                     <ul className="flex flex-wrap gap-1">
                       {refs.map((ref) => (
                         <li key={ref.id}>
@@ -171,6 +174,9 @@ export function RecordPanel({
                         </li>
                       ))}
                     </ul>
+                    {canEdit && renderLinkEditor && record.data
+                      ? renderLinkEditor({ field, value: record.data.fields[field.id], onChange: (ids) => save.mutate({ field, value: ids }) })
+                      : null}
                   </section>
                 );
               })}
