@@ -118,7 +118,7 @@ def count_records(
     *,
     table_id: TableId,
     filter: str | None = Query(None, description="The listing's filter (JSON, URL-encoded)."),
-    view: str | None = Query(None, description="A view's ID: its filters apply too."),
+    view: str | None = Query(None, description="A view's ID (`viw…`) or name: its filters apply too."),
     principal: CurrentPrincipal,
     session: DbSession,
 ) -> dict[str, int]:

@@ -1026,6 +1026,34 @@ def list_records(
     return result
 
 
+def count_records(
+    session: Session, *, principal: Principal, table_id: str, filter: Any = None, view_id: str | None = None
+) -> int:
+    """How many live records the listing with the same `filter` and view holds, without reading any:
+    the access decision and the fields come in one round trip as plain copies (write_context), then
+    the count."""
+    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="viewer")
+    spec = None
+    if view_id:
+        from pybase.views.service import get_view_query_spec
+
+        view_id = resolve_view(session, table_id=table_id, ref=view_id)
+        spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
+    params = Params()
+    conditions: list[Condition] = []
+    parts = []
+    usable = queryable_fields(session, ctx)
+    view_filter = spec.filter_tree() if spec is not None else None
+    if view_filter:
+        parts.append(compile_filter(live_only(view_filter, usable), usable, params, conditions))
+    if filter:
+        parts.append(compile_filter(filter, usable, params, conditions))
+    listing = store.Listing(table_id, " AND ".join(parts) if parts else "TRUE", params, [], conditions)
+    total = store.count(session, listing)
+    indexes.ensure_indexes(session, table_id=table_id, wanted=indexes.wanted_indexes(conditions, []))
+    return total
+
+
 MAX_GROUP_COUNTS = 1000
 
 
