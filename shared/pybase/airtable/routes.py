@@ -370,9 +370,17 @@ def delete_comment(at: CommentAt) -> dict[str, Any]:
     return record_comments.delete_comment(at.session, **at.scope)
 
 
-@router.post("/{base_id}/{record_id}/{field}/uploadAttachment")
+@router.post(
+    "/{base_id}/{record_id}/{field}/uploadAttachment",
+    **airtable_answer(Record, "The record's ID and created time, and the field's attachments keyed by field ID."),
+)
 async def upload_attachment(
-    request: Request, base_id: BaseId, record_id: str, field: str, principal: RateLimitedPrincipal, session: DbSession
+    request: Request,
+    base_id: BaseId,
+    record_id: RecordId,
+    field: Annotated[str, Path(description="The attachment field's ID or name.")],
+    principal: RateLimitedPrincipal,
+    session: DbSession,
 ) -> dict[str, Any]:
     """Append a small file (`{contentType, file: base64, filename}`, at most 5 MB) to a record's
     attachment field. Airtable serves this on content.airtable.com: point clients at this host."""
