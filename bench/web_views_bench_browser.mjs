@@ -1,7 +1,7 @@
 // The browser half of bench/web_views_bench.py: prints one JSON line of measurements on stdout.
 // Frame times come from a requestAnimationFrame loop in the page, started before and stopped after
 // each interaction; every interaction is driven one step per frame, as a person's pointer would.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -98,9 +98,22 @@ try {
     for (const stack of el.querySelectorAll("[data-testid=kanban-stack] > div")) stack.scrollTop = 0;
   });
   const stacks = page.getByTestId("kanban-stack");
+  // PYBASE_WEB_BENCH_PROFILE=file.cpuprofile: a JavaScript CPU profile of the card drag (DevTools format).
+  const profilePath = process.env.PYBASE_WEB_BENCH_PROFILE;
+  const cdp = profilePath ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+    await cdp.send("Profiler.start");
+  }
   await startFrames(page);
   await pointerDrag(page, stacks.nth(0).getByRole("button", { name: "Move card" }).first(), stacks.nth(2));
   interactions["drag a card to another stack"] = await stopFrames(page);
+  if (cdp) {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync(profilePath, JSON.stringify(profile));
+    log(`CPU profile of the drag written to ${profilePath}`);
+  }
   await startFrames(page);
   await stacks.nth(1).getByRole("button", { name: /^Show \d+ more$/ }).click();
   await page.waitForTimeout(500);

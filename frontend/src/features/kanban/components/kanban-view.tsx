@@ -36,6 +36,8 @@ import type { FieldDef, RecordRow } from "@/types/api";
 const STACKABLE = new Set(["single_select", "user"]);
 const ATTACHMENT = new Set(["attachment"]);
 const PAGE = 100;
+// Stack scrolling re-renders the card window only when the scroll crosses a step of this many px.
+const SCROLL_STEP = 300;
 
 // Where the pointer is decides the drop (a card grabbed by its corner handle is mostly elsewhere):
 // the card under it, else the stack under it, else the nearest (keyboard moves have no pointer).
@@ -151,10 +153,11 @@ function StackColumn({ stack, common, onAdd }: { stack: Stack; common: CardCommo
   }, []);
   const count = Math.min(shown, stack.records.length);
   const { heights } = common;
+  // The top is rounded down to a step, so the window covers one step more below.
   const win = cardWindow(
     stack.records.slice(0, count).map((r) => heights.get(r.id)),
     scroll.top,
-    scroll.height,
+    scroll.height > 0 ? scroll.height + SCROLL_STEP : 0,
   );
   // Same window, same arrays: the sortable context is not re-registered on every scroll event.
   const cards = useMemo(() => stack.records.slice(win.start, win.end), [stack.records, win.start, win.end]);
@@ -178,7 +181,8 @@ function StackColumn({ stack, common, onAdd }: { stack: Stack; common: CardCommo
           ref={list}
           className="min-h-8 overflow-y-auto"
           onScroll={(event) => {
-            const top = event.currentTarget.scrollTop;
+            // In steps of SCROLL_STEP px: scrolling within a step renders nothing new.
+            const top = Math.floor(event.currentTarget.scrollTop / SCROLL_STEP) * SCROLL_STEP;
             setScroll((s) => (s.top === top ? s : { ...s, top }));
           }}
         >
