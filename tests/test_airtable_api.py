@@ -656,3 +656,64 @@ def test_formula_special_values_follow_airtable(table: Any, world: World) -> Non
     strings = table.all(cell_format="string", time_zone="UTC", user_locale="en")
     shown = {r["fields"]["Name"]: r["fields"] for r in strings}
     assert (shown["abc"]["Nan"], shown["abc"]["Inf"], shown["abc"]["Err"]) == ("NaN", "Infinity", "#ERROR!")
+
+
+def test_button_field(table: Any, world: World) -> None:
+    from pybase.fields import service as fields
+
+    with session_scope() as session:
+        made = fields.create_field(
+            session, principal=world.owner.principal, table_id=table.ref.id, name="Open", type="button",
+            options={"label": "Open part", "url_formula": "IF({Qty}, 'https://parts.example/' & {Name}, '')"},
+        )  # fmt: skip
+        plain = fields.create_field(
+            session, principal=world.owner.principal, table_id=table.ref.id, name="Plain", type="button",
+            options={"label": "Go"},
+        )  # fmt: skip
+        fields.create_field(
+            session, principal=world.owner.principal, table_id=table.ref.id, name="Says", type="formula",
+            options={"formula": "{Open} & '!'"},
+        )  # fmt: skip
+    table.batch_create([{"Name": "bolt", "Qty": 2}, {"Name": "nut"}])
+    rows = {r["fields"]["Name"]: r["fields"] for r in table.all()}
+    assert rows["bolt"]["Open"] == {"label": "Open part", "url": "https://parts.example/bolt"}
+    assert rows["nut"]["Open"] == {"label": "Open part", "url": None}
+    assert rows["nut"]["Plain"] == {"label": "Go", "url": None}
+    assert rows["bolt"]["Says"] == "Open part!"  # a formula reads a button as its label
+    assert [r["fields"]["Name"] for r in table.all(formula="{Open} = 'Open part'", sort=["Name"])] == ["bolt", "nut"]
+    schema = {f.name: f for f in table.schema(force=True).fields}
+    assert schema["Open"].type == "button" and schema["Open"].id == made["id"]
+    # Read-only: writes are refused as Airtable refuses them, filters and sorts on it are 422s.
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Name": "x", "Plain": {"label": "y"}})
+    assert error_of(exc)[0] == 422
+    with pytest.raises(requests.HTTPError) as exc:
+        table.all(sort=["Plain"])
+    assert error_of(exc)[0] == 422
+    # The meta API creates one too; the native API shows the cell in the same shape.
+    created = table.create_field("Visit", "button", options={"label": "Visit", "urlFormula": "'https://x.example'"})
+    assert created.type == "button"
+    assert table.all(fields=["Visit"])[0]["fields"]["Visit"] == {"label": "Visit", "url": "https://x.example"}
+    from tests.lambda_events import invoke
+
+    auth = {"authorization": f"Bearer {table.api.api_key}"}
+    native = invoke("records", "GET", f"/tables/{table.ref.id}/records", headers=auth)
+    cells = [r["fields"].get(plain["id"]) for r in native.json()["records"]]
+    assert cells == [{"label": "Go", "url": None}] * 2
+    # Listed among the field types, read-only and without filter operators.
+    listed = {t["name"]: t for t in invoke("tables", "GET", "/field-types", headers=auth).json()["details"]}
+    assert listed["button"]["read_only"] is True and listed["button"]["operators"] == []
+    # As text (cellFormat=string) a button is its label; a CSV export carries its URL, or its label without one.
+    strings = table.all(cell_format="string", time_zone="UTC", user_locale="en", fields=["Name", "Open"])
+    assert {r["fields"]["Name"]: r["fields"].get("Open") for r in strings} == {"bolt": "Open part", "nut": "Open part"}
+    csv_text = invoke("records", "GET", f"/tables/{table.ref.id}/export.csv", headers=auth).text
+    lines = {line.split(",")[0]: line for line in csv_text.splitlines()}
+    assert "https://parts.example/bolt" in lines["bolt"] and ",Go," in lines["bolt"] + ","
+    # A CSV import skips a button column as it skips every computed one.
+    imported = invoke(
+        "records", "POST", f"/tables/{table.ref.id}/import", raw_body="Name,Plain\nscrew,Click\n",
+        headers={**auth, "content-type": "text/csv"},
+    )  # fmt: skip
+    assert imported.status == 200, imported.text
+    assert imported.json()["skipped_columns"] == [{"column": "Plain", "reason": "'Plain' is computed"}]
+    assert table.all(formula="{Name} = 'screw'")[0]["fields"]["Plain"] == {"label": "Go", "url": None}

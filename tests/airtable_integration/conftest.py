@@ -24,7 +24,6 @@ AIRTABLE_URL = "https://api.airtable.com"
 KNOWN_GAPS: dict[str, str] = {
     "test_integration_attachment": "attachments given by URL are not fetched (the URL is kept as given)",
     "test_integration_upload_attachment": "the uploadAttachment endpoint (content.airtable.com) is not served",
-    "test_every_field": "the button field type and formula special values (NaN) are missing",
     "test_attachments_upload": "attachments given by URL are not fetched; uploadAttachment is not served",
 }
 
@@ -115,7 +114,7 @@ def pybase_base(pybase_endpoint: None) -> dict[str, Any]:
     inverse_id = link.options.inverse_link_field_id
     address.schema(force=True).field(inverse_id).name = "Contact"
     address.schema().field(inverse_id).save()
-    base.create_table("EVERYTHING", [{"name": "Name", "type": "singleLineText"}])
+    _create_everything(base, address.id)
     schema = test_table.schema(force=True)
     return {
         "token": token,
@@ -123,6 +122,63 @@ def pybase_base(pybase_endpoint: None) -> dict[str, Any]:
         "table_id": test_table.id,
         "ids": {f.name: f.id for f in schema.fields},
     }
+
+
+def _create_everything(base: Base, address_table_id: str) -> None:
+    """The EVERYTHING table with one field of each type that test_every_field's model declares."""
+    number = {"type": "number", "options": {"precision": 0}}
+    stamp = {"timeZone": "utc", "dateFormat": {"name": "iso"}, "timeFormat": {"name": "24hour"}}
+    table = base.create_table(
+        "EVERYTHING",
+        [
+            {"name": "Name", "type": "singleLineText"},
+            {"name": "Notes", "type": "richText"},
+            {"name": "Assignee", "type": "singleCollaborator"},
+            {"name": "Watchers", "type": "multipleCollaborators"},
+            {"name": "Status", "type": "singleSelect", "options": {"choices": [{"name": "Todo"}, {"name": "Done"}]}},
+            {"name": "Attachments", "type": "multipleAttachments"},
+            {"name": "Done", "type": "checkbox", "options": {"icon": "check", "color": "greenBright"}},
+            {"name": "Tags", "type": "multipleSelects", "options": {"choices": [{"name": "a"}, {"name": "b"}]}},
+            {"name": "Date", "type": "date", "options": {"dateFormat": {"name": "iso"}}},
+            {"name": "DateTime", "type": "dateTime", "options": stamp},
+            {"name": "Duration (h:mm)", "type": "duration", "options": {"durationFormat": "h:mm"}},
+            {"name": "Duration (h:mm:ss.s)", "type": "duration", "options": {"durationFormat": "h:mm:ss.S"}},
+            {"name": "Phone", "type": "phoneNumber"},
+            {"name": "Email", "type": "email"},
+            {"name": "URL", "type": "url"},
+            {"name": "Integer", **number},
+            {"name": "Decimal 1", "type": "number", "options": {"precision": 1}},
+            {"name": "Decimal 2", "type": "number", "options": {"precision": 2}},
+            {"name": "Number", "type": "number", "options": {"precision": 2}},
+            {"name": "Autonumber", "type": "autoNumber"},
+            {"name": "Dollars", "type": "currency", "options": {"precision": 2, "symbol": "$"}},
+            {"name": "Percent", "type": "percent", "options": {"precision": 0}},
+            {"name": "Stars", "type": "rating", "options": {"max": 5}},
+            {"name": "Barcode", "type": "barcode"},
+            {"name": "Created", "type": "createdTime"},
+            {"name": "Created By", "type": "createdBy"},
+            {"name": "Last Modified", "type": "lastModifiedTime"},
+            {"name": "Last Modified By", "type": "lastModifiedBy"},
+        ],
+    )  # fmt: skip
+    table.create_field("Open URL", "button", options={"label": "Open", "urlFormula": "'https://example.com/' & {Name}"})
+    for name, formula in (("Formula Int", "1 + 2"), ("Formula Float", "1.5 * 3"), ("Formula Text", "'text'"),
+                          ("Formula Error", "SQRT(-1)"), ("Formula NaN", "'text' * 1")):  # fmt: skip
+        table.create_field(name, "formula", options={"formula": formula})
+    table.create_field("Address", "multipleRecordLinks", options={"linkedTableId": address_table_id})
+    link = table.create_field(
+        "Link to Self", "multipleRecordLinks", options={"linkedTableId": table.id, "prefersSingleRecordLink": True}
+    )
+    ids = {f.name: f.id for f in table.schema(force=True).fields}
+    table.create_field("Link to Self (Count)", "count", options={"recordLinkFieldId": link.id})
+    table.create_field("Count", "count", options={"recordLinkFieldId": ids["Address"]})
+    for name, target in (("Lookup Int", "Formula Int"), ("Lookup Error", "Formula Error")):
+        table.create_field(
+            name, "multipleLookupValues", options={"recordLinkFieldId": link.id, "fieldIdInLinkedTable": ids[target]}
+        )
+    for name, target in (("Rollup Int", "Integer"), ("Rollup Error", "Formula Error")):
+        table.create_field(name, "rollup", options={
+            "recordLinkFieldId": link.id, "fieldIdInLinkedTable": ids[target], "formula": "SUM(values)"})  # fmt: skip
 
 
 @pytest.fixture

@@ -94,6 +94,13 @@ def _formula_out(options: Options, lookup: FieldLookup) -> Options:
     }
 
 
+def _button_out(options: Options, lookup: FieldLookup) -> Options:
+    # Airtable's schema gives a button no options; PyBase adds its label and URL formula (clients
+    # ignore keys they do not know).
+    shown = _formula_out(options, lookup)["formula"] if options.get("formula") else ""
+    return {"label": options.get("label", ""), "urlFormula": shown}
+
+
 @dataclass(frozen=True)
 class TypeMap:
     pybase: str
@@ -194,6 +201,7 @@ for _item in (
         lambda o: {"link_field_id": o.get("recordLinkFieldId")},
     ),
     TypeMap("formula", "formula", _formula_out, lambda o: {"formula": o.get("formula")}),
+    TypeMap("button", "button", _button_out, lambda o: {"label": o.get("label"), "url_formula": o.get("urlFormula")}),
     TypeMap("dimension", "pybaseDimension", lambda o, _: dict(o), lambda o: dict(o)),
     TypeMap("thread", "pybaseThread", lambda o, _: dict(o), lambda o: dict(o)),
     TypeMap("material", "pybaseMaterial", lambda o, _: dict(o), lambda o: dict(o)),

@@ -179,7 +179,9 @@ def string_value(field: Field, value: Any, zone: ZoneInfo) -> str:
             return str(value["error"])
         if "specialValue" in value:
             return str(value["specialValue"])
-        return str(value.get("display") or value.get("name") or value.get("text") or json.dumps(value))
+        # "label": a button reads as its label, as in Airtable.
+        shown = value.get("display") or value.get("name") or value.get("text") or value.get("label")
+        return str(shown or json.dumps(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

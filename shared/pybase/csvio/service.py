@@ -438,6 +438,9 @@ def _display(f: Field, value: Any) -> str:
 
     if value is None or value is False:
         return ""
+    if f.type == "button" and isinstance(value, dict):
+        # The URL is the data a button carries; a button without one exports its label.
+        return str(value.get("url") or value.get("label") or "")
     if f.type in _AS_IS and isinstance(value, str) and (f.type != "date" or not (f.options or {}).get("format")):
         return value  # already the displayed text (ISO dates for fields without a date format)
     if isinstance(value, int) and not isinstance(value, bool) and f.type != "percent":

@@ -31,10 +31,12 @@ from pybase.formulas.evaluator import Evaluation, RecordContext, convert_value
 from pybase.formulas.integration import KIND_BY_FIELD_TYPE
 from pybase.formulas.nodes import Call, FieldRef, Node
 from pybase.formulas.registry import get_function
-from pybase.formulas.values import is_special, normalize_result, special_json
+from pybase.formulas.values import is_special, normalize_result, special_json, to_text
 
 MAX_DEPTH = 3
-COMPUTED_TYPES = frozenset({"link", "lookup", "rollup", "count", "formula"})
+COMPUTED_TYPES = frozenset({"link", "lookup", "rollup", "count", "formula", "button"})
+# Types computed from a formula over the record (a button's URL is one).
+FORMULA_TYPES = frozenset({"formula", "button"})
 ROW_SELECT = "t.id, t.seq, t.data, t.version, t.created_at, t.created_by, t.updated_at, t.updated_by"
 
 
@@ -89,7 +91,7 @@ def _closure(by_id: dict[str, Any], wanted: list[Any]) -> list[Any]:
         out[field.id] = field
         options = field.options or {}
         deps: list[str] = []
-        if field.type == "formula":
+        if field.type in FORMULA_TYPES:
             deps = list(options.get("referenced_field_ids") or [])
         elif field.type in ("lookup", "rollup", "count"):
             deps = [options.get("link_field_id") or ""]
@@ -163,7 +165,7 @@ def hidden_fields(fields: list[Any], readable: Callable[[str], bool]) -> set[str
     hidden |= {
         f.id for f in fields if f.type in ("lookup", "rollup") and (f.options or {}).get("link_field_id") in hidden
     }
-    formulas = [f for f in fields if f.type == "formula"]
+    formulas = [f for f in fields if f.type in FORMULA_TYPES]
     grew = True
     while grew:  # formulas of formulas: until nothing new is hidden
         grew = False
@@ -176,7 +178,7 @@ def hidden_fields(fields: list[Any], readable: Callable[[str], bool]) -> set[str
 
 def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
     """Links first, then lookups/rollups/counts, then formulas (which may read any of them)."""
-    rank = {"link": 0, "lookup": 1, "rollup": 1, "count": 1, "formula": 2}
+    rank = {"link": 0, "lookup": 1, "rollup": 1, "count": 1, "formula": 2, "button": 2}
     return sorted(todo, key=lambda f: rank[f.type])
 
 
@@ -339,6 +341,19 @@ class _PageContext:
         if kind == "formula":
             raw = self.formula_plan(field, frozenset())
             return lambda row: api_result(raw(row))
+        if kind == "button":
+            label = options.get("label") or ""
+            if not options.get("formula"):
+                return lambda row: {"label": label, "url": None}
+            url = self.formula_plan(field, frozenset())
+
+            def button_value(row: Any) -> Any:
+                value = url(row)
+                # A URL that is blank or an error leaves the button without a target, as in Airtable.
+                text = None if value is None or isinstance(value, ErrorValue) else to_text(value)
+                return {"label": label, "url": text or None}
+
+            return button_value
         return lambda row: None
 
     def formula_plan(self, field: Any, seen: frozenset[str]) -> Callable[[Any], Any]:
@@ -449,6 +464,8 @@ def formula_value(field: Any, row: Any) -> Any:
         value = (getattr(row, "computed", None) or {}).get(field.id)
         if kind == "link":
             return [item["name"] for item in value or []]
+        if kind == "button":
+            return (field.options or {}).get("label")  # formulas read a button as its label
         return None if isinstance(value, dict) and "error" in value else value
     if kind == "autonumber":
         return row.seq
@@ -555,6 +572,8 @@ def field_sql(field: Any, fields: dict[str, Any], seen: frozenset[str] = frozens
             return "CAST(NULL AS text)", "text"
         whens = " ".join(f"WHEN {_quote(c['id'])} THEN {_quote(c['name'])}" for c in choices)
         return f"(CASE (r.data ->> '{field.id}') {whens} END)", "text"
+    if kind == "button":
+        return _quote((field.options or {}).get("label") or ""), "text"
     if kind == "formula":
         if field.id in seen:
             raise NotCompilable("circular formula reference")

@@ -174,3 +174,51 @@ def _check_cycle(field_id: str, refs: frozenset[str], fields: dict[str, Any]) ->
         other = fields.get(ref)
         if other is not None and other.type == "formula":
             stack.extend((other.options or {}).get("referenced_field_ids") or [])
+
+
+MAX_BUTTON_LABEL = 100
+
+
+@register
+class Button(Formula):
+    """Airtable's button field: a label and an optional URL formula; the cell is {"label", "url"}.
+
+    Options: {"label": "Open", "url_formula": "'https://example.com/' & {Part No}"} on write; stored as
+    {"label", "formula" (the URL formula with field IDs), "referenced_field_ids", "result_type"}, so the
+    computed-field machinery evaluates it exactly like a formula field. Read-only, not filterable.
+    """
+
+    name = "button"
+
+    def clean_options(self, options: dict[str, Any], *, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        label = options.get("label")
+        if not isinstance(label, str) or not label.strip() or len(label) > MAX_BUTTON_LABEL:
+            raise bad_options(f"A button needs options.label, 1 to {MAX_BUTTON_LABEL} characters.", option="label")
+        url = options.get("url_formula", options.get("formula"))
+        if url is not None and url != "" and not isinstance(url, str):
+            raise bad_options("options.url_formula is a formula (text).", option="url_formula")
+        if url and len(url) > MAX_FORMULA_LENGTH:
+            raise bad_options(f"A formula is at most {MAX_FORMULA_LENGTH} characters.", option="url_formula")
+        return {"label": label.strip(), "formula": url or ""}
+
+    def after_save(self, session: Session, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
+        label = field.options["label"]
+        if not field.options.get("formula"):
+            field.options = {"label": label, "formula": "", "referenced_field_ids": [], "result_type": "text"}
+            return
+        super().after_save(session, field, previous=previous, **ctx)
+        field.options = {**field.options, "label": label}
+
+    def value_expr(self, field: FieldLike) -> str:
+        raise ValidationFailed(
+            f"Field {field.name!r} (button) cannot be filtered or sorted.", details={"field": field.id}
+        )
+
+    def sort_expr(self, field: FieldLike) -> str | None:
+        return None
+
+    def filter_operators(self, field: FieldLike) -> list[str]:
+        return []
+
+    def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
+        return self.value_expr(field)
