@@ -22,9 +22,11 @@ AIRTABLE_URL = "https://api.airtable.com"
 # Tests of the copied suite that fail against PyBase today, each with the reason (also in
 # shared/pybase/airtable/README.md). strict=True: a fix makes the suite fail until the entry goes.
 KNOWN_GAPS: dict[str, str] = {
-    "test_integration_attachment": "attachments given by URL are not fetched (the URL is kept as given)",
-    "test_integration_upload_attachment": "the uploadAttachment endpoint (content.airtable.com) is not served",
-    "test_attachments_upload": "attachments given by URL are not fetched; uploadAttachment is not served",
+    "test_integration_attachment": "the test downloads its github.com image itself (no internet on test machines) "
+    "and reads the record 0.5 s later, while the attachfetch function fetches URL attachments after the write",
+    "test_integration_upload_attachment": "the test downloads its github.com image itself (no internet on test "
+    "machines); uploadAttachment goes to content.airtable.com, which this conftest does not route to PyBase",
+    "test_attachments_upload": "upload() goes to content.airtable.com, which this conftest does not route to PyBase",
 }
 
 
