@@ -175,12 +175,13 @@ def run(args: argparse.Namespace, url: str) -> None:
     logging.getLogger("pybase").setLevel(logging.WARNING)
     from pybase.db import get_engine, session_scope
     from pybase.fields.types.base import Params
-    from pybase.records import service
+    from pybase.records import indexes, service
     from pybase.records.query import FieldSet, build_list_sql, compile_filter, compile_sorts, encode_cursor
 
     migrate(url)
     principal, table_id, ids = setup_table("Parts")
-    print(f"PostgreSQL: {get_engine().connect().exec_driver_sql('show server_version').scalar()}")
+    print(f"PostgreSQL: {get_engine().connect().exec_driver_sql('show server_version').scalar()}   "
+          f"load {os.getloadavg()[0]:.1f} (1 min)")  # fmt: skip
     seconds = bulk_load(table_id, ids, args.rows, principal.user_id)
     print(f"bulk load (COPY) of {args.rows:,} records: {seconds:.1f} s ({args.rows / seconds:,.0f} records/s)")
 
@@ -194,13 +195,18 @@ def run(args: argparse.Namespace, url: str) -> None:
         # The same expression and trigram indexes as the full run, so writes maintain as many.
         listing(filter=num_filter, sort=date_sort)
         listing(filter={"field": ids["title"], "op": "contains", "value": "housing"})
+        indexes.build_pending(table_id)
         write_figures(args, principal, table_id, ids)
         return
 
-    # The first listing finds no index for its filter and sort and builds them after it commits.
+    # The first listing finds no index for its filter and sort: it answers without them and asks
+    # for them; the indexbuild function's work is done here, timed apart.
     started = time.perf_counter()
     listing(filter=num_filter, sort=date_sort)
-    print(f"first filtered+sorted listing, incl. automatic index builds: {time.perf_counter() - started:.1f} s")
+    print(f"first filtered+sorted listing, without its indexes (asks for them): {time.perf_counter() - started:.2f} s")
+    started = time.perf_counter()
+    indexes.build_pending(table_id)
+    print(f"  their builds (indexbuild function, CREATE INDEX CONCURRENTLY): {time.perf_counter() - started:.1f} s")
 
     ms, page = timed(lambda: listing(filter=num_filter, sort=date_sort), args.runs)
     assert len(page["records"]) == 100
@@ -230,7 +236,10 @@ def run(args: argparse.Namespace, url: str) -> None:
         if label == "common":
             started = time.perf_counter()
             listing(filter=flt)
-            print(f"first contains listing, incl. automatic trigram index build: {time.perf_counter() - started:.1f} s")
+            print(f"first contains listing, without its trigram index: {time.perf_counter() - started:.2f} s")
+            started = time.perf_counter()
+            indexes.build_pending(table_id)
+            print(f"  the trigram index build (indexbuild function): {time.perf_counter() - started:.1f} s")
         ms, page = timed(lambda flt=flt: listing(filter=flt), args.runs)
         print(f"contains filter, {label} term {term!r} ({len(page['records'])} rows): p50 {ms:.2f} ms   [goal < 25 ms]")
 
@@ -252,6 +261,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     )
     count_ms, page = timed(lambda: listing(filter=num_filter, sort=date_sort, count=True), 5)
     print(f"(for reference) the same first page with count=true: p50 {count_ms:.1f} ms, total {page['total']:,}")
+    print(f"load after the read figures: {os.getloadavg()[0]:.1f} (1 min)")
     raw.close()
     if args.only == "all":
         write_figures(args, principal, table_id, ids)

@@ -586,6 +586,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
             env.setdefault("PYBASE_WEBHOOK_QUEUE", os.environ.get("PYBASE_WEBHOOK_QUEUE") or "pybase-webhooks")
             env.setdefault("PYBASE_ATTACHMENT_FETCH_QUEUE",
                            os.environ.get("PYBASE_ATTACHMENT_FETCH_QUEUE") or "pybase-attachfetch")  # fmt: skip
+            env.setdefault("PYBASE_INDEX_BUILD_QUEUE",
+                           os.environ.get("PYBASE_INDEX_BUILD_QUEUE") or "pybase-indexbuild")  # fmt: skip
             env["PYBASE_WS_ENDPOINT"] = os.environ.get("PYBASE_WS_ENDPOINT") or f"http://127.0.0.1:{ports.websocket}"
             env["PYBASE_STAGE"] = stage
             # A failed extraction comes back after the queue's visibility timeout: 30 min on AWS
@@ -662,6 +664,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 env["PYBASE_INDEX_QUEUE"] = _resource_name(resources, "IndexQueue")
                 env["PYBASE_WEBHOOK_QUEUE"] = _resource_name(resources, "WebhookQueue")
                 env["PYBASE_ATTACHMENT_FETCH_QUEUE"] = _resource_name(resources, "AttachmentFetchQueue")
+                env["PYBASE_INDEX_BUILD_QUEUE"] = _resource_name(resources, "IndexBuildQueue")
             child_env = {**os.environ, **env}
             log("running: " + " ".join(command))
             code = subprocess.run(command, cwd=ROOT, env=child_env, check=False).returncode

@@ -143,11 +143,23 @@ def test_cloudformation_template_declares_everything(packaged: Path, config: dic
     assert extract_env["PYBASE_EXTRACT_IMAGE_QUEUE"] == "pybase-extract-local-image"
     assert "PUT" in bucket["CorsConfiguration"]["CorsRules"][0]["AllowedMethods"]
     # HTTP API, WebSocket API, the daily purge, the realtime relay, the search indexer feeder and the webhook
-    # feeder (a run every minute each).
+    # feeder (a run every minute each), the index builds' sweep (every 5 minutes).
     route_keys = {r["Properties"]["RouteKey"] for _, r in by_type["AWS::ApiGatewayV2::Route"]}
     assert {"GET /health", "GET /openapi.json", "POST /auth/login", "$connect", "$disconnect", "$default"} <= route_keys
     schedules = [r["Properties"]["ScheduleExpression"] for _, r in by_type["AWS::Events::Rule"]]
-    assert sorted(schedules) == ["rate(1 day)", "rate(1 minute)", "rate(1 minute)", "rate(1 minute)"]
+    assert sorted(s for s in schedules if s != "rate(5 minutes)") == [
+        "rate(1 day)", "rate(1 minute)", "rate(1 minute)", "rate(1 minute)"
+    ]  # fmt: skip
+    sweeps = {
+        r["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
+        for _, r in by_type["AWS::Events::Rule"]
+        if r["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    }
+    assert "IndexbuildLambdaFunction" in sweeps
+    # The index build queue feeds the indexbuild function one index at a time, with its own dead-letter queue.
+    build_queue = resources["IndexBuildQueue"]["Properties"]
+    assert build_queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["IndexBuildDeadLetterQueue", "Arn"]}
+    assert int(build_queue["VisibilityTimeout"]) > int(lambdas["pybase-local-indexbuild"]["Properties"]["Timeout"])
     # The search index queue feeds the index function, with its own dead-letter queue.
     index_queue = resources["IndexQueue"]["Properties"]
     assert index_queue["RedrivePolicy"]["maxReceiveCount"] == 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,13 +56,17 @@ class RecordSequence(Base):
 
 
 class RecordIndex(Base):
-    """Registry of the expression indexes PyBase created on `records` (one per field, kind and table).
+    """Registry of the expression indexes PyBase asked for on `records` (one per field, kind and table).
 
-    The indexes themselves are partial (`WHERE table_id = '<id>' AND deleted_at IS NULL`) so each
-    holds one table's live rows only.
+    Each is built on the table's own partition (partial: `WHERE deleted_at IS NULL`) by the
+    `indexbuild` function, never inside a request; `state` follows the build (pybase.records.indexes).
     """
 
     __tablename__ = "record_indexes"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'building', 'ready', 'failed')", name="state"),
+        Index("ix_record_indexes_unfinished", "created_at", postgresql_where=text("state IN ('pending', 'building')")),
+    )
 
     name: Mapped[str] = mapped_column(String(63), primary_key=True)
     table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), index=True)
@@ -70,3 +74,9 @@ class RecordIndex(Base):
     kind: Mapped[str] = mapped_column(String(16))  # btree | trigram
     expression: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    # Why the last build failed (PostgreSQL's message), shown by GET /tables/{id}/indexes.
+    reason: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
