@@ -2,7 +2,8 @@
 
 Runs as a scheduled function. Work is split into small transactions (one batch each) so no lock is
 held for long and a run cut short by its deadline resumes where it left off next time:
-1. expired records (their comments go by foreign key, their history explicitly);
+1. expired records, table by table so every query opens one partition of `records` (their comments
+   go by foreign key, their history explicitly);
 2. expired fields: their keys are removed from records' JSONB in `seq` ranges, their expression
    indexes dropped, references in view configs removed, then the field row deleted;
 3. expired views;
@@ -89,34 +90,63 @@ def _drop_indexes(session: Session, *, table_id: str, field_id: str | None = Non
 def purge_records(
     *, cutoff: datetime, batch_size: int, deadline: _Deadline, result: PurgeResult, scope: Callable[[], Any]
 ) -> None:
+    # Table by table, so each statement names its table and opens one partition of `records`: one scan
+    # of every partition for expired rows would plan and lock thousands of them in one transaction.
+    # A transaction looks at a group of tables (a few hundred locks, released at its commit).
+    after = ""
     while not deadline.passed():
         with scope() as session:
-            doomed = (
-                select(Record.table_id, Record.id)
-                .where(Record.deleted_at.is_not(None), Record.deleted_at < cutoff)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-                .cte("doomed")
+            table_ids = list(
+                session.scalars(select(Table.id).where(Table.id > after).order_by(Table.id).limit(_TABLES_PER_PASS))
             )
-            rows = session.execute(
-                delete(Record)
-                .where(Record.table_id == doomed.c.table_id, Record.id == doomed.c.id)
-                .returning(Record.table_id, Record.id)
-            ).all()
-            if not rows:
-                return
-            by_table: dict[str, list[str]] = {}
-            for table_id, record_id in rows:
-                by_table.setdefault(table_id, []).append(record_id)
-            for table_id, ids in by_table.items():
-                session.execute(
-                    delete(RecordHistory).where(RecordHistory.table_id == table_id, RecordHistory.record_id.in_(ids))
-                )
-                _emit(session, type="records.purged", table_id=table_id, payload={"count": len(ids)})
-            result.records += len(rows)
-            if len(rows) < batch_size:
-                return
+        if not table_ids:
+            return
+        for start in range(0, len(table_ids), _TABLES_PER_TRANSACTION):
+            with scope() as session:
+                full = [
+                    t
+                    for t in table_ids[start : start + _TABLES_PER_TRANSACTION]
+                    if _purge_batch(session, t, cutoff=cutoff, batch_size=batch_size, result=result) == batch_size
+                ]
+            for table_id in full:  # more expired records than one batch: the rest in their own transactions
+                while not deadline.passed():
+                    with scope() as session:
+                        if _purge_batch(session, table_id, cutoff=cutoff, batch_size=batch_size, result=result) < (
+                            batch_size
+                        ):
+                            break
+            if deadline.passed():
+                break
+        after = table_ids[-1]
     result.complete = False
+
+
+# Tables read per pass, and looked at per transaction (each one short, index-only query when nothing expired).
+_TABLES_PER_PASS = 1000
+_TABLES_PER_TRANSACTION = 50
+
+
+def _purge_batch(session: Session, table_id: str, *, cutoff: datetime, batch_size: int, result: PurgeResult) -> int:
+    """Hard-delete up to `batch_size` expired records of one table; how many went."""
+    doomed = (
+        select(Record.id)
+        .where(Record.table_id == table_id, Record.deleted_at.is_not(None), Record.deleted_at < cutoff)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+        .cte("doomed")
+    )
+    ids = list(
+        session.scalars(
+            delete(Record).where(Record.table_id == table_id, Record.id.in_(select(doomed.c.id))).returning(Record.id)
+        )
+    )
+    if ids:
+        session.execute(
+            delete(RecordHistory).where(RecordHistory.table_id == table_id, RecordHistory.record_id.in_(ids))
+        )
+        _emit(session, type="records.purged", table_id=table_id, payload={"count": len(ids)})
+        result.records += len(ids)
+    return len(ids)
 
 
 def purge_field(

@@ -114,13 +114,19 @@ def list_trash(
     }
 
 
-def restore(session: Session, *, principal: Principal, kind: str, object_id: str) -> dict[str, Any]:
+def restore(
+    session: Session, *, principal: Principal, kind: str, object_id: str, table_id: str | None = None
+) -> dict[str, Any]:
+    """Restore from the trash. `table_id`, the object's table as the trash listing gives it, lets a
+    record be found in its own table's records instead of all of them."""
     trash_kind = kind_named(kind)
     what = trash_kind.name.capitalize()
-    if not looks_like_id(object_id, ID_PREFIX[trash_kind.name]):
+    if not looks_like_id(object_id, ID_PREFIX[trash_kind.name]) or (
+        table_id is not None and not looks_like_id(table_id, "tbl")
+    ):
         raise NotFound(f"{what} not found", details={"id": object_id})
-    obj = trash_kind.find(session, object_id)
-    if obj is None:
+    obj = trash_kind.find(session, object_id, table_id=table_id)
+    if obj is None or (table_id is not None and trash_kind.table_id_of(obj) != table_id):
         raise NotFound(f"{what} not found in the trash", details={"id": object_id})
     table_id = trash_kind.table_id_of(obj)
     # Errors name the object asked for, so a hidden table's ID never shows.

@@ -1,0 +1,95 @@
+"""Trash queries on `records` open one table's partition: a restore given the record's table, and the
+purge's search for expired records (table by table, in small transactions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from pybase.db import session_scope
+from pybase.records.models import Record
+from pybase.trash import purge
+from pybase.trash.kinds import RecordTrash
+from tests.conftest import Api
+from tests.test_trash_purge import trash_records
+from tests.test_views_support import add_records, add_table, make_world, record_row
+
+_PARTITION_LOCKS = text(
+    "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+    "WHERE l.pid = pg_backend_pid() AND c.relkind = 'r' AND c.relname LIKE 'records\\_tbl%'"
+)
+
+
+def _partitions_locked(session: Session) -> set[str]:
+    return set(session.scalars(_PARTITION_LOCKS))
+
+
+def test_a_record_restored_with_its_table_id_opens_only_that_partition(api: Api) -> None:
+    world = make_world()
+    others = [add_table(world, f"Other {n}") for n in range(3)]
+    rid = add_records(world, [{"Name": "gone"}])[0]
+    add_records(world, [{"Name": "elsewhere"}], table_id=others[0])
+    trash_records(world.table_id, [rid], days_ago=1)
+
+    with session_scope() as session:
+        found = RecordTrash().find(session, rid, table_id=world.table_id)
+        assert found is not None and found.id == rid
+        assert _partitions_locked(session) == {f"records_{world.table_id}"}
+    with session_scope() as session:
+        assert RecordTrash().find(session, rid, table_id=others[0]) is None
+    # By ID alone it is still found, looking at every table's partition.
+    with session_scope() as session:
+        assert RecordTrash().find(session, rid) is not None
+        assert {f"records_{t}" for t in others} <= _partitions_locked(session)
+
+    editor = world.api(api, "editor")
+    wrong = editor.call("tables", "POST", f"/trash/record/{rid}/restore", query={"table_id": others[0]})
+    assert wrong.status == 404 and wrong.json()["error"]["code"] == "not_found", wrong.text
+    bad = editor.call("tables", "POST", f"/trash/record/{rid}/restore", query={"table_id": "nope"})
+    assert bad.status == 404, bad.text
+    assert record_row(world.table_id, rid).deleted_at is not None
+    r = editor.call("tables", "POST", f"/trash/record/{rid}/restore", query={"table_id": world.table_id})
+    assert r.status == 200 and r.json()["record_ids"] == [rid], r.text
+    assert record_row(world.table_id, rid).deleted_at is None
+
+
+def test_the_purge_looks_for_expired_records_table_by_table() -> None:
+    world = make_world()
+    # More tables than one purge transaction looks at, each with an expired and a recent trashed record.
+    tables = [world.table_id] + [add_table(world, f"T{n}") for n in range(purge._TABLES_PER_TRANSACTION + 5)]
+    expired, recent = [], []
+    for table_id in tables[:: len(tables) // 4]:
+        ids = add_records(world, [{"Name": "old"}, {"Name": "new"}, {"Name": "live"}], table_id=table_id)
+        trash_records(table_id, [ids[0]], days_ago=40)
+        trash_records(table_id, [ids[1]], days_ago=2)
+        expired.append((table_id, ids[0]))
+        recent.append((table_id, ids[1]))
+        recent.append((table_id, ids[2]))
+
+    most_locked = 0
+
+    @contextmanager
+    def watched_scope() -> Iterator[Any]:
+        nonlocal most_locked
+        with session_scope() as session:
+            yield session
+            most_locked = max(most_locked, len(_partitions_locked(session)))
+
+    result = purge.PurgeResult()
+    purge.purge_records(
+        cutoff=purge.retention_cutoff(),
+        batch_size=1,
+        deadline=purge._Deadline(None),
+        result=result,
+        scope=watched_scope,
+    )
+    assert result.complete and result.records >= len(expired)
+    assert all(record_row(t, r) is None for t, r in expired)
+    assert all(record_row(t, r) is not None for t, r in recent)
+    assert 0 < most_locked <= purge._TABLES_PER_TRANSACTION
+    with session_scope() as session:
+        assert session.query(Record).filter(Record.table_id == world.table_id).count() == 2
