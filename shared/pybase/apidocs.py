@@ -37,7 +37,9 @@ or a personal API token (`pat_...`, from `POST /api-tokens`).
 reached. The `/v0` routes answer in Airtable's own error shapes instead.
 
 **Field names or IDs.** Record fields are keyed by field ID by default; `field_key=name` keys them by
-field name in answers, and lets writes name fields either way.
+field name in the answers of every record read and write (writes accept IDs or names either way), and
+value errors name the field as the request keyed it (`field`, with `field_id`). `view=` takes a view's
+ID or its name.
 """
 
 _lock = threading.Lock()

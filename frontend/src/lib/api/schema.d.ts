@@ -1059,6 +1059,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v0/{base_id}/{record_id}/{field}/uploadAttachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Attachment
+         * @description Append a small file (`{contentType, file: base64, filename}`, at most 5 MB) to a record's
+         *     attachment field. Airtable serves this on content.airtable.com: point clients at this host.
+         */
+        post: operations["upload_attachment_v0__base_id___record_id___field__uploadAttachment_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v0/{base_id}/{table}": {
         parameters: {
             query?: never;
@@ -8263,7 +8284,7 @@ export interface operations {
             query?: {
                 /** @description The listing's filter (JSON, URL-encoded). */
                 filter?: string | null;
-                /** @description A view's ID: its filters apply too. */
+                /** @description A view's ID (`viw…`) or name: its filters apply too. */
                 view?: string | null;
             };
             header?: never;
@@ -9307,7 +9328,10 @@ export interface operations {
     };
     restore_trash__kind___object_id__restore_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The object's table, as the trash listing gives it: a record is then looked for in that table's records only (faster in a base with many tables). */
+                table_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description What is restored: `table`, `field`, `view` or `record`. */
@@ -9636,6 +9660,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    upload_attachment_v0__base_id___record_id___field__uploadAttachment_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ID of the base (`app…`). */
+                base_id: string;
+                /** @description The attachment field's ID or name. */
+                field: string;
+                /** @description ID of the record (`rec…`). */
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record's ID and created time, and the field's attachments keyed by field ID. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableRecord"];
+                };
+            };
+            /** @description No credential, or an invalid one (`AUTHENTICATION_REQUIRED`). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Not permitted, or no such base or table (`INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND`: Airtable does not say which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description No such record, comment or route (`{"error": "NOT_FOUND"}`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The request is too large (`REQUEST_TOO_LARGE`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Invalid input: `INVALID_REQUEST_UNKNOWN`, `UNKNOWN_FIELD_NAME`, `INVALID_VALUE_FOR_COLUMN`, `INVALID_FORMULA`… */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description Too many requests a second on a base (`RATE_LIMIT_REACHED`): wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
+                };
+            };
+            /** @description The database cannot be reached right now (`SERVICE_UNAVAILABLE`, with `Retry-After`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AirtableErrorResponse"];
                 };
             };
         };
