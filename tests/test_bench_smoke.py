@@ -51,10 +51,11 @@ TINY: dict[str, list[str]] = {
     "search_bench.py": ["--rows", "2000", "--runs", "2", "--vocabulary", "500", "--latency-runs", "2"],
     "upload_latency.py": ["--runs", "1"],
     "web_bench.py": ["--records", "500", "--loads", "1", "--edits", "2", "--scroll-steps", "10", *DIST],
-    "web_views_bench.py": ["--cards", "40", "--events", "40", *DIST],
+    "web_views_bench.py": ["--cards", "600", "--events", "100", *DIST],  # > 100 cards a stack: "Show more"
     "wire_bench.py": ["--rows", "200", "--runs", "5", "--baseline"],
 }
 NOT_BENCHMARKS = {"common.py"}
+BROWSER = {"web_bench.py", "web_views_bench.py"}
 # Started without these, so they start their own server the way a fresh machine would.
 OWN_SERVICES = {"realtime_bench.py": ("REDIS_URL",)}
 
@@ -73,13 +74,18 @@ def test_benchmark_runs_on_a_tiny_size(script: str) -> None:
         pytest.fail(f"bench/{script} is listed in TINY but does not exist")
     env = {k: v for k, v in os.environ.items() if k not in OWN_SERVICES.get(script, ())}
     env["PYTHONPATH"] = str(ROOT / "shared")
-    try:
-        done = subprocess.run(
-            [sys.executable, str(BENCH / script), *TINY[script]],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"bench/{script} did not finish in {exc.timeout} s:\n{(exc.stdout or '')[-3000:]}")
+    # The browser benchmarks' first page load can exceed a local function's timeout on a loaded machine
+    # (serverless offline kills the worker); they get a second run, a rotted one fails both.
+    for _attempt in range(2 if script in BROWSER else 1):
+        try:
+            done = subprocess.run(
+                [sys.executable, str(BENCH / script), *TINY[script]],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            pytest.fail(f"bench/{script} did not finish in {exc.timeout} s:\n{(exc.stdout or '')[-3000:]}")
+        if done.returncode == 0:
+            break
     output = done.stdout + done.stderr
     assert done.returncode == 0, f"bench/{script} failed ({done.returncode}):\n{output[-4000:]}"
     assert done.stdout.strip(), f"bench/{script} printed nothing"
