@@ -162,6 +162,20 @@ def test_url_attachment_gets_an_id_at_once_and_is_fetched_into_storage(
     assert [item["id"] for item in _cell(api, sheet, record_id)] == [item["id"] for item in written]
 
 
+def test_without_a_fetch_queue_the_file_is_fetched_before_the_write_is_answered(
+    api: Any, aws: Aws, sheet: Sheet, server: str, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    # S3 is there (LocalStack) but no fetch queue is configured, as in a local run without attachfetch.
+    monkeypatch.delenv("PYBASE_ATTACHMENT_FETCH_QUEUE", raising=False)
+    monkeypatch.setenv("PYBASE_NETGUARD_ALLOW", "127.0.0.1/32")
+    record_id, written = _write(api, sheet, [{"url": f"{server}/logo.png"}])
+    assert _row(written[0]["id"]).status == "uploaded"
+    [item] = _cell(api, sheet, record_id)
+    assert item["id"] == written[0]["id"] and "status" not in item and item["size"] == len(PNG)
+    with urllib.request.urlopen(item["url"], timeout=10) as got:
+        assert got.read() == PNG
+
+
 @pytest.mark.parametrize(
     ("path", "allow", "reason"),
     [

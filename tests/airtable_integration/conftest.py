@@ -1,13 +1,17 @@
 # Adapted from pyairtable's tests/integration/conftest.py (https://github.com/gtalarico/pyairtable,
 # commit 25f31b0; MIT license, notice in LICENSE-pyairtable next to this file). Only the endpoint and the
-# IDs differ: requests for api.airtable.com go to PyBase's airtable handler in-process, and the base,
-# tables, fields and view the suite expects are created in PyBase, their IDs read back.
+# IDs differ: requests for api.airtable.com (and content.airtable.com, where pyairtable sends uploads) go
+# to PyBase's airtable handler in-process, the base, tables, fields and view the suite expects are created
+# in PyBase, their IDs read back, and the image the attachment tests name by URL is served from 127.0.0.1.
 #
 # Copyright (c) 2017 Gui Talarico
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,16 +22,12 @@ from tests.airtable_transport import LambdaAdapter
 from tests.factories import make_api_token, make_base, make_user, make_workspace
 
 AIRTABLE_URL = "https://api.airtable.com"
+# pyairtable sends uploadAttachment here; PyBase serves it on the API's own host.
+CONTENT_URL = "https://content.airtable.com"
 
 # Tests of the copied suite that fail against PyBase today, each with the reason (also in
 # shared/pybase/airtable/README.md). strict=True: a fix makes the suite fail until the entry goes.
-KNOWN_GAPS: dict[str, str] = {
-    "test_integration_attachment": "the test downloads its github.com image itself (no internet on test machines) "
-    "and reads the record 0.5 s later, while the attachfetch function fetches URL attachments after the write",
-    "test_integration_upload_attachment": "the test downloads its github.com image itself (no internet on test "
-    "machines); uploadAttachment goes to content.airtable.com, which this conftest does not route to PyBase",
-    "test_attachments_upload": "upload() goes to content.airtable.com, which this conftest does not route to PyBase",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,25 +46,43 @@ _original_init = Api.__init__
 def _init_against_pybase(self: Api, *args: Any, **kwargs: Any) -> None:
     _original_init(self, *args, **kwargs)
     # The ORM builds its own Api from Meta.api_key, so the endpoint is swapped for every Api.
-    self.session.mount(AIRTABLE_URL, LambdaAdapter("airtable"))
+    for url in (AIRTABLE_URL, CONTENT_URL):
+        self.session.mount(url, LambdaAdapter("airtable"))
+
+
+SUITE_ENV: dict[str, str | None] = {
+    # The suite fires requests faster than a client would; the rate limit has tests of its own.
+    "PYBASE_AIRTABLE_REQUESTS_PER_SECOND": "0",
+    # The attachment image is served from 127.0.0.1, which netguard refuses unless allowed.
+    "PYBASE_NETGUARD_ALLOW": "127.0.0.1/32",
+    # No fetch queue: URL attachments are fetched before the write is answered, as Airtable's tests
+    # expect (they read the file 0.5 s after the write, or not at all); tests/test_attachment_fetch.py
+    # runs the queue and the attachfetch function.
+    "PYBASE_ATTACHMENT_FETCH_QUEUE": None,
+}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def pybase_endpoint() -> Iterator[None]:
     from pybase.config import get_settings
 
-    previous = os.environ.get("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
-    # The suite fires requests faster than a client would; the rate limit has tests of its own.
-    os.environ["PYBASE_AIRTABLE_REQUESTS_PER_SECOND"] = "0"
+    previous = {name: os.environ.get(name) for name in SUITE_ENV}
+    for name, value in SUITE_ENV.items():
+        _set_env(name, value)
     get_settings.cache_clear()
     Api.__init__ = _init_against_pybase  # type: ignore[method-assign]
     yield
     Api.__init__ = _original_init  # type: ignore[method-assign]
-    if previous is None:
-        os.environ.pop("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", None)
-    else:
-        os.environ["PYBASE_AIRTABLE_REQUESTS_PER_SECOND"] = previous
+    for name, value in previous.items():
+        _set_env(name, value)
     get_settings.cache_clear()
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 def _create_views(table_id: str, owner: Any, names: list[str]) -> None:
@@ -183,9 +201,58 @@ def _create_everything(base: Base, address_table_id: str) -> None:
             "recordLinkFieldId": link.id, "fieldIdInLinkedTable": ids[target], "formula": "SUM(values)"})  # fmt: skip
 
 
+# The size of pyairtable's logo.png, which test_integration_upload_attachment asserts.
+LOGO_SIZE = 7297
+
+
+def _logo_png() -> bytes:
+    """A valid 1x1 PNG padded to LOGO_SIZE bytes with a tEXt chunk."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    header = chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0]))
+    pixels = chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+    end = chunk(b"IEND", b"")
+    signature = b"\x89PNG\r\n\x1a\n"
+    keyword = b"Comment\x00"
+    padding = LOGO_SIZE - len(signature) - len(header) - len(pixels) - len(end) - 12 - len(keyword)
+    text = chunk(b"tEXt", keyword + b"p" * padding)
+    return signature + header + text + pixels + end
+
+
+LOGO = _logo_png()
+
+
+class _Logo(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path != "/logo.png":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(LOGO)))
+        self.end_headers()
+        self.wfile.write(LOGO)
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture(scope="session")
+def logo_server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Logo)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture
-def valid_img_url() -> str:
-    return "https://github.com/gtalarico/pyairtable/raw/9f243cb0935ad7112859f990434612efdaf49c67/docs/source/_static/logo.png"
+def valid_img_url(logo_server: str) -> str:
+    return f"{logo_server}/logo.png"
 
 
 class Columns:

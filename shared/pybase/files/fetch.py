@@ -88,13 +88,13 @@ def _fetch_now(messages: list[dict[str, str]]) -> None:
         fetch(message)
 
 
-# How fetch requests leave a write: through SQS wherever there is one (AWS, LocalStack), else at once.
+# How fetch requests leave a write: through the fetch queue on Lambda or wherever one is configured,
+# else at once (a local run without the attachfetch function: nothing would ever read the queue).
 SENDERS: dict[str, Callable[[list[dict[str, str]]], None]] = {"sqs": _send_sqs, "inline": _fetch_now}
 
 
 def _sender() -> Callable[[list[dict[str, str]]], None]:
-    settings = get_settings()
-    return SENDERS["sqs" if settings.on_lambda or settings.aws_endpoint_url else "inline"]
+    return SENDERS["sqs" if get_settings().on_lambda or os.environ.get(QUEUE_ENV) else "inline"]
 
 
 def request_fetches(messages: list[dict[str, str]]) -> None:
