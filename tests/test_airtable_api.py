@@ -717,3 +717,22 @@ def test_button_field(table: Any, world: World) -> None:
     assert imported.status == 200, imported.text
     assert imported.json()["skipped_columns"] == [{"column": "Plain", "reason": "'Plain' is computed"}]
     assert table.all(formula="{Name} = 'screw'")[0]["fields"]["Plain"] == {"label": "Go", "url": None}
+
+
+def test_a_button_added_later_shows_on_existing_records(table: Any, world: World) -> None:
+    from pybase.fields import service as fields
+
+    table.batch_create([{"Name": "bolt", "Qty": 2}])
+    with session_scope() as session:
+        made = fields.create_field(
+            session, principal=world.owner.principal, table_id=table.ref.id, name="Open", type="button",
+            options={"label": "Open part", "url_formula": "'https://parts.example/' & {Name}"},
+        )  # fmt: skip
+    assert table.all()[0]["fields"]["Open"] == {"label": "Open part", "url": "https://parts.example/bolt"}
+    from tests.lambda_events import invoke
+
+    auth = {"authorization": f"Bearer {table.api.api_key}"}
+    native = invoke("records", "GET", f"/tables/{table.ref.id}/records", headers=auth).json()["records"]
+    assert native[0]["fields"][made["id"]] == {"label": "Open part", "url": "https://parts.example/bolt"}
+    one = invoke("records", "GET", f"/tables/{table.ref.id}/records/{native[0]['id']}", headers=auth).json()
+    assert one["fields"][made["id"]] == {"label": "Open part", "url": "https://parts.example/bolt"}
