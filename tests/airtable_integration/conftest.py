@@ -50,39 +50,33 @@ def _init_against_pybase(self: Api, *args: Any, **kwargs: Any) -> None:
         self.session.mount(url, LambdaAdapter("airtable"))
 
 
-SUITE_ENV: dict[str, str | None] = {
-    # The suite fires requests faster than a client would; the rate limit has tests of its own.
-    "PYBASE_AIRTABLE_REQUESTS_PER_SECOND": "0",
-    # The attachment image is served from 127.0.0.1, which netguard refuses unless allowed.
-    "PYBASE_NETGUARD_ALLOW": "127.0.0.1/32",
-    # No fetch queue: URL attachments are fetched before the write is answered, as Airtable's tests
-    # expect (they read the file 0.5 s after the write, or not at all); tests/test_attachment_fetch.py
-    # runs the queue and the attachfetch function.
-    "PYBASE_ATTACHMENT_FETCH_QUEUE": None,
-}
-
-
 @pytest.fixture(scope="session", autouse=True)
 def pybase_endpoint() -> Iterator[None]:
     from pybase.config import get_settings
 
-    previous = {name: os.environ.get(name) for name in SUITE_ENV}
-    for name, value in SUITE_ENV.items():
-        _set_env(name, value)
+    previous = os.environ.get("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
+    # The suite fires requests faster than a client would; the rate limit has tests of its own.
+    os.environ["PYBASE_AIRTABLE_REQUESTS_PER_SECOND"] = "0"
     get_settings.cache_clear()
     Api.__init__ = _init_against_pybase  # type: ignore[method-assign]
     yield
     Api.__init__ = _original_init  # type: ignore[method-assign]
-    for name, value in previous.items():
-        _set_env(name, value)
+    if previous is None:
+        os.environ.pop("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", None)
+    else:
+        os.environ["PYBASE_AIRTABLE_REQUESTS_PER_SECOND"] = previous
     get_settings.cache_clear()
 
 
-def _set_env(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
+@pytest.fixture(autouse=True)
+def attachments_fetched_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per test, so that tests run after this suite still refuse loopback and use the fetch queue."""
+    # The attachment image is served from 127.0.0.1, which netguard refuses unless allowed.
+    monkeypatch.setenv("PYBASE_NETGUARD_ALLOW", "127.0.0.1/32")
+    # No fetch queue: URL attachments are fetched before the write is answered, as the tests expect
+    # (they read the file 0.5 s after the write, or at once); tests/test_attachment_fetch.py runs the
+    # queue and the attachfetch function.
+    monkeypatch.delenv("PYBASE_ATTACHMENT_FETCH_QUEUE", raising=False)
 
 
 def _create_views(table_id: str, owner: Any, names: list[str]) -> None:
