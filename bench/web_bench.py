@@ -127,6 +127,21 @@ def seed(api: str, records: int) -> dict[str, Any]:
     }
 
 
+def run_browser(script: str, config_file: Path, log: Path) -> dict[str, Any]:
+    """Runs a browser half; its stderr goes to `log`, shown after the stack's logs when a run fails so
+    the browser's own error is what a truncated tail keeps."""
+    with log.open("w") as err:
+        result = subprocess.run(["node", str(ROOT / "bench" / script), str(config_file)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=err, text=True, check=True, timeout=1800)  # fmt: skip
+    sys.stderr.write(log.read_text(errors="replace"))
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def failure_logs(mod: ModuleType, state: Path, lines: int) -> None:
+    for name in ("relay.log", "vite.log", "offline.log", "browser.log"):
+        print(f"--- {name} ---\n{mod.tail(state / name, lines)}", file=sys.stderr)
+
+
 def initial_js_gzip(dist: Path) -> tuple[int, list[str]]:
     """gzip size of the scripts index.html loads before anything else: the entry and its modulepreloads."""
     html = (dist / "index.html").read_text()
@@ -182,13 +197,10 @@ def main() -> int:
                   "edits": args.edits, "scrollSteps": args.scroll_steps}  # fmt: skip
         config_file = state / "bench.json"
         config_file.write_text(json.dumps(config))
-        result = subprocess.run(["node", str(ROOT / "bench" / "web_bench_browser.mjs"), str(config_file)],
-                                cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True, timeout=1800)  # fmt: skip
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures = run_browser("web_bench_browser.mjs", config_file, state / "browser.log")
         js_gzip, scripts = initial_js_gzip(dist)
     except BaseException:
-        for name in ("relay.log", "vite.log", "offline.log"):
-            print(f"--- {name} ---\n{mod.tail(state / name, 400)}", file=sys.stderr)
+        failure_logs(mod, state, 400)
         raise
     finally:
         stack.stop()

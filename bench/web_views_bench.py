@@ -19,8 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -104,12 +102,9 @@ def main() -> int:
         world = seed(wb, api, args.cards, args.events)
         config_file = state / "bench.json"
         config_file.write_text(json.dumps({**world, "webUrl": f"http://127.0.0.1:{web_port}"}))
-        result = subprocess.run(["node", str(ROOT / "bench" / "web_views_bench_browser.mjs"), str(config_file)],
-                                cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True, timeout=1800)  # fmt: skip
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures = wb.run_browser("web_views_bench_browser.mjs", config_file, state / "browser.log")
     except BaseException:
-        for name in ("relay.log", "vite.log", "offline.log"):
-            print(f"--- {name} ---\n{mod.tail(state / name, 200)}", file=sys.stderr)
+        wb.failure_logs(mod, state, 200)
         raise
     finally:
         stack.stop()

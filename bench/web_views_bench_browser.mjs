@@ -47,8 +47,13 @@ async function stopFrames(page) {
 const nextFrame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
 
 async function pointerDrag(page, from, to, steps = 30) {
+  // Both ends on screen first: after a scroll a windowed list can be re-rendering, and a box read
+  // then is null.
+  await from.waitFor({ state: "visible" });
+  await to.waitFor({ state: "visible" });
   const a = await from.boundingBox();
   const b = await to.boundingBox();
+  if (!a || !b) throw new Error(`a drag end is not on screen (from ${JSON.stringify(a)}, to ${JSON.stringify(b)})`);
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
   for (let i = 1; i <= steps; i += 1) {
@@ -97,6 +102,8 @@ try {
     el.scrollLeft = 0;
     for (const stack of el.querySelectorAll("[data-testid=kanban-stack] > div")) stack.scrollTop = 0;
   });
+  await nextFrame(page);
+  await nextFrame(page);
   const stacks = page.getByTestId("kanban-stack");
   // PYBASE_WEB_BENCH_PROFILE=file.cpuprofile: a JavaScript CPU profile of the card drag (DevTools format).
   const profilePath = process.env.PYBASE_WEB_BENCH_PROFILE;

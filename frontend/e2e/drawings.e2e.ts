@@ -154,10 +154,15 @@ describe("drawings in, records out", () => {
     expect(await shown.textContent()).toBe(`Extraction failed: ${failed.error?.message}`);
 
     // The attachment's own menu finds the job too (GET /extraction-jobs?attachment_id=).
-    await selectCell(page, 1, 0);
-    await page.keyboard.press("Enter");
+    // Enter on the selected cell opens it; on a loaded machine the first Enter can land before the
+    // grid has taken the selection, so select and press again (a missed dialog fails the third time).
     const cellDialog = page.getByTestId("attachment-cell-dialog");
-    await cellDialog.waitFor();
+    for (let attempt = 1; ; attempt++) {
+      await selectCell(page, 1, 0);
+      await page.keyboard.press("Enter");
+      if (await cellDialog.waitFor({ timeout: 10_000 }).then(() => true, () => false)) break;
+      if (attempt === 3) throw new Error("Enter on the selected attachment cell opened no dialog, 3 times");
+    }
     const reason = cellDialog.getByTestId("attachment-extraction-error");
     await reason.waitFor();
     expect(await reason.textContent()).toBe(failed.error?.message);
