@@ -124,11 +124,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"  loaded in {load_s:.1f} s", flush=True)
 
     backend = get_backend()
-    session = new_session()
     started = time.perf_counter()
-    result = indexer.index_table(session, backend, table_id=table_id, commit=session.commit)
-    session.commit()
-    session.close()
+    result = indexer.rebuild_table(new_session, backend, table_id=table_id)
     reindex_s = time.perf_counter() - started
     rate = result["indexed"] / reindex_s
     # What autovacuum does after a bulk load: statistics, and the GIN pending list merged into the index

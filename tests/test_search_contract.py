@@ -237,3 +237,35 @@ def test_short_prefixes_through_the_probe_and_the_index(
     pages = [_search(backend, shop, "sp", limit=10, offset=o) for o in (0, 10, 20)]
     assert [p.has_more for p in pages] == [True, True, False]
     assert sorted(i for p in pages for i in _ids(p)) == sorted(ids)
+
+
+def test_rebuild_over_two_connections_in_small_chunks(
+    backend: SearchBackend, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reindex command's rebuild: chunks spread over two connections write every live record's
+    document once, drop the documents of records gone since, and (PostgreSQL) add every new word to
+    the typo table whichever connection's shard holds it."""
+    from pybase.db import new_session
+
+    monkeypatch.setattr(indexer, "REINDEX_CHUNK", 2)
+    words = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golfish")
+    extra = _records(shop.owner, shop.parts, [{"Name": f"Spacer {w}"} for w in words])
+    gone = shop.ids["Hinge plate"]
+    with session_scope() as session:
+        records_service.delete_records(session, principal=shop.owner.principal, table_id=shop.parts, record_ids=[gone])
+        if backend.name == "postgres":
+            session.connection().exec_driver_sql("DELETE FROM search_terms WHERE base_id = %s", (shop.base_id,))
+    result = indexer.rebuild_table(new_session, backend, table_id=shop.parts, workers=2)
+    assert result == {"indexed": 3 + len(extra)}
+    assert sorted(_ids(_search(backend, shop, "spacer", limit=50))) == sorted(extra)
+    assert _ids(_search(backend, shop, "hinge")) == []
+    assert _ids(_search(backend, shop, "housing")) == [shop.ids["Motor housing"]]
+    if backend.name == "postgres":
+        with session_scope() as session:
+            known = {w for (w,) in session.connection().exec_driver_sql(
+                "SELECT word FROM search_terms WHERE base_id = %s", (shop.base_id,)).all()}  # fmt: skip
+        assert {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golfish", "spacer", "bracket"} <= known
+        # "golfsh" (one letter short) finds "golfish" only through the typo table.
+        typo = _search(backend, shop, "golfsh")
+        assert typo.typo_corrected and _ids(typo) == [extra[-1]]
+

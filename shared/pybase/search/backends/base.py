@@ -59,8 +59,9 @@ class SearchBackend(Protocol):
         the table, which calls after_reindex once its batches are written."""
         ...
 
-    def after_reindex(self, session: Session, info: TableInfo) -> None:
-        """Work left for the end of a full reindex of a table (after its last batch)."""
+    def after_reindex(self, session: Session, info: TableInfo, *, shard: tuple[int, int] = (0, 1)) -> None:
+        """Work left for the end of a full reindex of a table (after its last batch). A rebuild over
+        several connections calls it once per connection, shard=(k, n): the k-th of n parts."""
         ...
 
     def delete_records(self, session: Session, *, workspace_id: str, table_id: str, record_ids: list[str]) -> None: ...

@@ -107,7 +107,7 @@ class MeilisearchBackend:
         self.upsert(session, docs)
         return {d.record_id for d in docs}
 
-    def after_reindex(self, session: Session, info: TableInfo) -> None:
+    def after_reindex(self, session: Session, info: TableInfo, *, shard: tuple[int, int] = (0, 1)) -> None:
         pass  # Meilisearch keeps its own dictionary for typos
 
     def delete_records(self, session: Session, *, workspace_id: str, table_id: str, record_ids: list[str]) -> None:

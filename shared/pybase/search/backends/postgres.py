@@ -192,6 +192,11 @@ class PostgresBackend:
         )  # fmt: skip
         values = {**params, "table": table.id, "base": table.base_id, "workspace": info.workspace_id}
         raw = self._raw(session)
+        if not words:
+            # A full rebuild's chunk: a larger GIN pending list merges into the index in fewer, larger
+            # steps (with room in memory to sort them).
+            raw.execute("SET LOCAL work_mem = '64MB'")
+            raw.execute("SET LOCAL gin_pending_list_limit = '32MB'")
         written = {r[0] for r in raw.execute(sql, values).fetchall()}
         # The rest in Python: values of other types, and drawing text (read from the extraction results).
         drawn = documents.records_with_drawings(session, table.id, sorted(written))
@@ -201,12 +206,21 @@ class PostgresBackend:
         self.upsert(session, docs)
         return written | {d.record_id for d in docs}
 
-    def after_reindex(self, session: Session, info: documents.TableInfo) -> None:
+    def after_reindex(
+        self, session: Session, info: documents.TableInfo, *, shard: tuple[int, int] = (0, 1)
+    ) -> None:
         # The words of a whole table in one pass: per batch, each batch's words were checked again
-        # against the typo table (half the time of a reindex).
-        source = "(SELECT tsv FROM search_documents WHERE table_id = %(table)s) AS d"
-        params = {"table": info.table.id, "base": info.table.base_id}
-        self._raw(session).execute(_NEW_WORDS.format(source=source), params)
+        # against the typo table (half the time of a reindex). A shard takes the documents whose
+        # record ID hashes to it; a word in several shards is inserted once (ON CONFLICT).
+        source = (
+            "(SELECT tsv FROM search_documents WHERE table_id = %(table)s"
+            " AND (%(shards)s = 1 OR abs(hashtext(record_id)) %% %(shards)s = %(shard)s)) AS d"
+        )
+        params = {"table": info.table.id, "base": info.table.base_id, "shard": shard[0], "shards": shard[1]}
+        raw = self._raw(session)
+        # The distinct words of a large table are a hash of millions of lexemes: in memory, not on disk.
+        raw.execute("SET LOCAL work_mem = '64MB'")
+        raw.execute(_NEW_WORDS.format(source=source), params)
 
     def forget_terms(self) -> None:
         self._known_terms.clear()
