@@ -109,15 +109,22 @@ def test_migration_moves_existing_records_into_partitions() -> None:
                 "VALUES ('comMigrate0000001', %s, %s, 'hi', '{}', now())",
                 (tables[0], "rec01".ljust(17, "0")),
             )
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "0060")
         with psycopg.connect(libpq) as conn:
             assert conn.execute("SELECT relkind FROM pg_class WHERE relname = 'records'").fetchone() == ("p",)
             counts = [conn.execute(f'SELECT count(*) FROM "records_{t}"').fetchone()[0] for t in tables]
             assert counts == [2, 3]
             assert conn.execute("SELECT count(*) FROM records WHERE deleted_at IS NOT NULL").fetchone() == (2,)
-            # The comment still points at its record, and the foreign key still cascades.
+            # The comment still points at its record, and (until 0061) the foreign key still cascades.
             conn.execute("DELETE FROM records WHERE id = %s", ("rec01".ljust(17, "0"),))
             assert conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+        command.upgrade(cfg, "heads")
+        with psycopg.connect(libpq) as conn:
+            # 0061: no foreign key points into records any more (the purge deletes comments and links).
+            keys = conn.execute(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'records'::regclass"
+            ).fetchone()
+            assert keys == (0,)
             # Each migrated partition carries the per-table unique seq index.
             dup = conn.execute(
                 "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexdef LIKE '%%UNIQUE%%seq%%'",

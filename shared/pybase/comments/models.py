@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, ForeignKeyConstraint, Identity, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,13 +15,9 @@ from pybase.ids import new_id
 class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (
-        # Purging a record (or its table) removes its comments; trashing it keeps them for a restore.
-        ForeignKeyConstraint(
-            ["table_id", "record_id"],
-            ["records.table_id", "records.id"],
-            ondelete="CASCADE",
-            name="fk_comments_record_records",
-        ),
+        # No foreign key into `records` (it would slow every partition's creation and cannot hold
+        # across a distribution key): the purge deletes a record's comments with the record; trashing
+        # it keeps them for a restore.
         Index("ix_comments_table_id_record_id_seq", "table_id", "record_id", "seq"),
     )
 

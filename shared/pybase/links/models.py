@@ -5,8 +5,10 @@ PyBase asks are asked from both (a record's links, and "who links to this record
 restored or shown in an inverse field). A link table answers both with an index range scan, keeps
 each side of an inverse pair in its own row (so each cell has its own order and the inverse is a
 mirrored insert/delete in the same statement batch, never a read-modify-write of another record's
-JSONB), and lets PostgreSQL enforce integrity: foreign keys cascade when a record, table or field is
-purged. The table IDs are kept on both ends so every join hits `records`' (table_id, id) key.
+JSONB). A link row goes with its field by foreign key; there is none into `records` (it would slow
+every partition's creation and could not hold once records are distributed by table), so the purge
+deletes the links of the records and tables it removes. The table IDs are kept on both ends so every
+join hits `records`' (table_id, id) key.
 
 Trashed records keep their rows: every read joins the live records, so a deleted record vanishes
 from every link pointing at it and reappears, in place, when it is restored.
@@ -14,7 +16,7 @@ from every link pointing at it and reappears, in place, when it is restored.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pybase.db import Base
@@ -23,10 +25,6 @@ from pybase.db import Base
 class RecordLink(Base):
     __tablename__ = "record_links"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["from_table_id", "from_record_id"], ["records.table_id", "records.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(["to_table_id", "to_record_id"], ["records.table_id", "records.id"], ondelete="CASCADE"),
         # Reverse direction: "who links to these records" (deletes, restores, purge cascades).
         Index("ix_record_links_to", "to_table_id", "to_record_id"),
         Index("ix_record_links_from", "from_table_id", "from_record_id"),

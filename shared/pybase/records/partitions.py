@@ -9,8 +9,10 @@ path that adds a table gets one) and dropped when the table is hard-deleted (pur
 or workspace). Trashing a table keeps its partition, so restoring needs nothing.
 
 There is no foreign key from `records` to `tables` (a distribution key such as table_id or
-workspace_id could not keep it, and it costs every COPY); integrity comes from deleting tables only
-through the services, which drop the partition.
+workspace_id could not keep it, and it costs every COPY), and none into `records` (each one adds
+checks to every new partition, so creating a table slowed as tables accumulated): integrity comes
+from deleting tables and records only through the services, which drop the partition and delete
+the comments and links of the records they remove.
 """
 
 from __future__ import annotations
@@ -48,20 +50,36 @@ def create_partition(conn: Connection | Session, table_id: str) -> None:
         conn.execute(text(statement))
 
 
-def drop_partitions(session: Session, table_ids: Iterable[str]) -> None:
-    """Drop the partitions (and so the records and indexes) of tables about to be hard-deleted.
+# What refers to records by (table ID, record ID) without a foreign key (see migration 0061): removed
+# with the records, in the same transaction, by whatever hard-deletes them.
+_DEPENDENTS_OF_RECORDS = (
+    "DELETE FROM comments WHERE table_id = :t AND record_id = ANY(:ids)",
+    "DELETE FROM record_links WHERE from_table_id = :t AND from_record_id = ANY(:ids)",
+    "DELETE FROM record_links WHERE to_table_id = :t AND to_record_id = ANY(:ids)",
+)
+_DEPENDENTS_OF_TABLES = (
+    "DELETE FROM comments WHERE table_id = ANY(:t)",
+    "DELETE FROM record_links WHERE from_table_id = ANY(:t)",
+    "DELETE FROM record_links WHERE to_table_id = ANY(:t)",
+)
 
-    Comments and links reference records by foreign key; they are deleted first so the detach finds
-    nothing pointing into the partition.
-    """
+
+def delete_record_dependents(session: Session, *, table_id: str, record_ids: list[str]) -> None:
+    """Delete the comments and links of records being hard-deleted (purged) from one table."""
+    if record_ids:
+        for statement in _DEPENDENTS_OF_RECORDS:
+            session.execute(text(statement), {"t": table_id, "ids": record_ids})
+
+
+def drop_partitions(session: Session, table_ids: Iterable[str]) -> None:
+    """Drop the partitions (and so the records and indexes) of tables about to be hard-deleted, with
+    the comments and links of their records (no foreign key removes them)."""
     ids = [t for t in table_ids]
     if not ids:
         return
     names = [partition_name(t) for t in ids]
-    session.execute(
-        text("DELETE FROM record_links WHERE from_table_id = ANY(:t) OR to_table_id = ANY(:t)"), {"t": ids}
-    )
-    session.execute(text("DELETE FROM comments WHERE table_id = ANY(:t)"), {"t": ids})
+    for statement in _DEPENDENTS_OF_TABLES:
+        session.execute(text(statement), {"t": ids})
     existing = set(session.scalars(text("SELECT relname FROM pg_class WHERE relname = ANY(:n)"), {"n": names}))
     for name in names:
         if name in existing:

@@ -2,14 +2,14 @@
 
 Runs as a scheduled function. Work is split into small transactions (one batch each) so no lock is
 held for long and a run cut short by its deadline resumes where it left off next time:
-1. expired records, table by table so every query opens one partition of `records` (their comments
-   go by foreign key, their history explicitly);
+1. expired records, table by table so every query opens one partition of `records`, with their
+   comments, links and history in the same transaction;
 2. expired fields: their keys are removed from records' JSONB in `seq` ranges, their expression
    indexes dropped, references in view configs removed, then the field row deleted;
 3. expired views;
-4. expired tables: their records in batches (their comments and links go by foreign key), then their
-   records partition is detached and dropped (indexes with it), then the table row (fields, views,
-   history, comments and sequences go by foreign key).
+4. expired tables: their records in batches (with their comments and links), then their records
+   partition is detached and dropped (indexes with it), then the table row (fields, views, history
+   and comments go by foreign key to `tables`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pybase.events.service import emit
 from pybase.fields.models import Field
 from pybase.history.models import RecordHistory
 from pybase.records.models import Record
-from pybase.records.partitions import drop_partitions
+from pybase.records.partitions import delete_record_dependents, drop_partitions
 from pybase.tables.models import Table
 from pybase.trash.service import retention_cutoff
 from pybase.views.models import View
@@ -141,6 +141,7 @@ def _purge_batch(session: Session, table_id: str, *, cutoff: datetime, batch_siz
         )
     )
     if ids:
+        delete_record_dependents(session, table_id=table_id, record_ids=ids)
         session.execute(
             delete(RecordHistory).where(RecordHistory.table_id == table_id, RecordHistory.record_id.in_(ids))
         )
@@ -202,8 +203,14 @@ def purge_table(
                 .limit(batch_size)
                 .scalar_subquery()
             )
-            deleted = session.execute(delete(Record).where(Record.table_id == table_id, Record.seq.in_(batch))).rowcount
-        if not deleted or deleted < batch_size:
+            ids = list(
+                session.scalars(
+                    delete(Record).where(Record.table_id == table_id, Record.seq.in_(batch)).returning(Record.id)
+                )
+            )
+            # Comments and links batch by batch too, so no transaction deletes a large table's all at once.
+            delete_record_dependents(session, table_id=table_id, record_ids=ids)
+        if len(ids) < batch_size:
             break
     with scope() as session:
         ctx = _context(session, table_id)
