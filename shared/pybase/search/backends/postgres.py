@@ -220,6 +220,10 @@ class PostgresBackend:
         raw = self._raw(session)
         # The distinct words of a large table are a hash of millions of lexemes: in memory, not on disk.
         raw.execute("SET LOCAL work_mem = '64MB'")
+        if shard[0] == 0:
+            # The rebuild's GIN pending list merged into the index now, as part of the rebuild (its
+            # chunks let it grow to 32 MB), not left for autovacuum while searches scan it linearly.
+            raw.execute("SELECT gin_clean_pending_list('ix_search_documents_tsv'::regclass)")
         raw.execute(_NEW_WORDS.format(source=source), params)
 
     def forget_terms(self) -> None:
