@@ -10,13 +10,17 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pybase.access.roles import Principal
+from pybase.airtable.uploads import record_table
 from pybase.db import session_scope
+from pybase.links.models import RecordLink
 from pybase.records.models import Record
 from pybase.trash import purge
+from pybase.trash import service as trash
 from pybase.trash.kinds import RecordTrash
 from tests.conftest import Api
 from tests.test_trash_purge import trash_records
-from tests.test_views_support import add_records, add_table, make_world, record_row
+from tests.test_views_support import World, add_records, add_table, make_world, record_row
 
 _PARTITION_LOCKS = text(
     "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
@@ -93,3 +97,48 @@ def test_the_purge_looks_for_expired_records_table_by_table() -> None:
     assert 0 < most_locked <= purge._TABLES_PER_TRANSACTION
     with session_scope() as session:
         assert session.query(Record).filter(Record.table_id == world.table_id).count() == 2
+
+
+def _crowded_world() -> tuple[World, list[str]]:
+    """A base's table beside tables of another base, each with a record (each partition has rows)."""
+    world, elsewhere = make_world(), make_world()
+    others = [elsewhere.table_id] + [add_table(elsewhere, f"Other {n}") for n in range(3)]
+    for table_id in others:
+        add_records(elsewhere, [{"Name": "elsewhere"}], table_id=table_id)
+    return world, others
+
+
+def test_a_restore_through_the_service_opens_its_table_and_the_linking_tables_only() -> None:
+    world, _ = _crowded_world()
+    linking = add_table(world, "Orders")
+    rid = add_records(world, [{"Name": "gone"}])[0]
+    (order,) = add_records(world, [{"Name": "order"}], table_id=linking)
+    with session_scope() as session:
+        session.add(
+            RecordLink(
+                field_id=world.fields["Name"], from_record_id=order, to_record_id=rid,
+                from_table_id=linking, to_table_id=world.table_id,
+            )
+        )  # fmt: skip
+    trash_records(world.table_id, [rid], days_ago=1)
+    with session_scope() as session:
+        answer = trash.restore(
+            session, principal=Principal(world.users["editor"]), kind="record", object_id=rid, table_id=world.table_id
+        )
+        assert answer["record_ids"] == [rid]
+        # The links pointing at the record are looked at in their own table's partition, no other.
+        assert _partitions_locked(session) == {f"records_{world.table_id}", f"records_{linking}"}
+    assert record_row(world.table_id, rid).deleted_at is None
+
+
+def test_an_upload_finds_its_record_in_the_base_tables_partitions_only() -> None:
+    world, others = _crowded_world()
+    second = add_table(world, "Second")
+    rid = add_records(world, [{"Name": "here"}], table_id=second)[0]
+    with session_scope() as session:
+        assert record_table(session, base_id=world.base_id, record_id=rid) == second
+        assert _partitions_locked(session) <= {f"records_{world.table_id}", f"records_{second}"}
+    # A record of another base is not found through this one.
+    elsewhere = add_records(world, [{"Name": "x"}], table_id=others[1])[0]
+    with session_scope() as session:
+        assert record_table(session, base_id=world.base_id, record_id=elsewhere) is None

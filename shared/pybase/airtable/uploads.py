@@ -54,17 +54,27 @@ def _decode(body: dict[str, Any]) -> tuple[str, str, bytes]:
     return filename.strip(), content_type.strip(), data
 
 
+def record_table(session: Session, *, base_id: str, record_id: str) -> str | None:
+    """The table of a live record of the base. The URL names no table, so the record is looked for
+    in the base's tables by their IDs: only their partitions of `records` are planned and opened (a
+    join on `tables` would plan every partition in the database)."""
+    base_tables = list(session.scalars(select(Table.id).where(Table.base_id == base_id, Table.deleted_at.is_(None))))
+    if not base_tables:
+        return None
+    return session.scalar(
+        select(Record.table_id).where(
+            Record.table_id.in_(base_tables), Record.id == record_id, Record.deleted_at.is_(None)
+        )
+    )
+
+
 def upload_attachment(
     session: Session, *, principal: Principal, base_id: str, record_id: str, field: str, body: dict[str, Any]
 ) -> dict[str, Any]:
     filename, content_type, data = _decode(body)
     if not looks_like_id(record_id, "rec") or not looks_like_id(base_id, "app"):
         raise AirtableError(404, "MODEL_ID_NOT_FOUND", f'Could not find a record with ID "{record_id}".')
-    table_id = session.scalar(
-        select(Record.table_id)
-        .join(Table, Table.id == Record.table_id)
-        .where(Record.id == record_id, Record.deleted_at.is_(None), Table.base_id == base_id)
-    )
+    table_id = record_table(session, base_id=base_id, record_id=record_id)
     if table_id is None:
         raise AirtableError(404, "MODEL_ID_NOT_FOUND", f'Could not find a record with ID "{record_id}".')
     ctx = service.resolve_table(session, principal=principal, base_id=base_id, table=table_id, role="editor")

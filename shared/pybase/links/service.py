@@ -239,12 +239,25 @@ def _on_record_restored(session: Session, record: Any, principal: Principal) -> 
     from pybase.tables.models import Table
 
     raw = _raw(session)
-    pointing = raw.execute(
-        "SELECT l.field_id, l.from_table_id, l.from_record_id FROM record_links l JOIN records f "
-        "ON f.table_id = l.from_table_id AND f.id = l.from_record_id AND f.deleted_at IS NULL "
-        "WHERE l.to_table_id = %s AND l.to_record_id = %s",
+    links = raw.execute(
+        "SELECT field_id, from_table_id, from_record_id FROM record_links WHERE to_table_id = %s AND to_record_id = %s",
         (record.table_id, record.id),
     ).fetchall()
+    # Which linking records are live, asked table by table: a join on the link's from_table_id names
+    # no table when the query is planned, so it would plan and lock every partition of `records`.
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for _, from_table, from_id in links:
+        by_table[from_table].append(from_id)
+    live: set[tuple[str, str]] = set()
+    for from_table, from_ids in by_table.items():
+        live.update(
+            (from_table, r[0])
+            for r in raw.execute(
+                "SELECT id FROM records WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NULL",
+                (from_table, from_ids),
+            ).fetchall()
+        )
+    pointing = [link for link in links if (link[1], link[2]) in live]
     if not pointing:
         return
     fields = {f.id: f for f in session.query(Field).filter(Field.id.in_({p[0] for p in pointing}))}
