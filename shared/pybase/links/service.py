@@ -46,16 +46,17 @@ def split_writes(fields: list[Any], values_list: list[dict[str, Any]]) -> list[d
     return out
 
 
-def current_links(session: Session, *, field_id: str, record_ids: list[str]) -> dict[str, list[str]]:
-    """Live linked record IDs per record for one link field, in cell order."""
+def current_links(session: Session, *, field_id: str, to_table_id: str, record_ids: list[str]) -> dict[str, list[str]]:
+    """Live linked record IDs per record for one link field (linking into `to_table_id`), in cell order."""
     out: dict[str, list[str]] = defaultdict(list)
     if not record_ids:
         return out
+    # The linked table is named so that only its partition of `records` is planned and opened.
     for from_id, to_id in _raw(session).execute(
         "SELECT l.from_record_id, l.to_record_id FROM record_links l JOIN records t ON t.table_id = l.to_table_id "
         "AND t.id = l.to_record_id AND t.deleted_at IS NULL WHERE l.field_id = %s AND l.from_record_id = ANY(%s) "
-        "ORDER BY l.from_record_id, l.position, t.seq",
-        (field_id, record_ids),
+        "AND l.to_table_id = %s AND t.table_id = %s ORDER BY l.from_record_id, l.position, t.seq",
+        (field_id, record_ids, to_table_id, to_table_id),
     ):
         out[from_id].append(to_id)
     return out
@@ -127,7 +128,7 @@ def _set_field(
             raise ValidationFailed(
                 f"{field.name!r} links to a single record.", details={"field": field.id, "records": crowded[:100]}
             )
-    before = current_links(session, field_id=field.id, record_ids=list(cells))
+    before = current_links(session, field_id=field.id, to_table_id=target_table, record_ids=list(cells))
     inverse = session.get(Field, options.get("inverse_field_id") or "") if options.get("inverse_field_id") else None
     if inverse is not None and (inverse.type != LINK or (inverse.options or {}).get("inverse_field_id") != field.id):
         inverse = None
@@ -195,8 +196,8 @@ def _mirror(
         crowded = raw.execute(
             "SELECT l.from_record_id FROM record_links l JOIN records t ON t.table_id = l.to_table_id "
             "AND t.id = l.to_record_id AND t.deleted_at IS NULL WHERE l.field_id = %s AND l.from_record_id = ANY(%s) "
-            "GROUP BY l.from_record_id HAVING count(*) > 1",
-            (inverse.id, sorted({a[1] for a in added})),
+            "AND l.to_table_id = %s AND t.table_id = %s GROUP BY l.from_record_id HAVING count(*) > 1",
+            (inverse.id, sorted({a[1] for a in added}), table.id, table.id),
         ).fetchall()
         if crowded:
             raise ValidationFailed(
@@ -267,7 +268,9 @@ def _on_record_restored(session: Session, record: Any, principal: Principal) -> 
         if field is None or field.deleted_at is not None:
             continue
         if (field.options or {}).get("single"):
-            cell = current_links(session, field_id=field_id, record_ids=[from_id]).get(from_id, [])
+            cell = current_links(session, field_id=field_id, to_table_id=record.table_id, record_ids=[from_id]).get(
+                from_id, []
+            )
             if len(cell) > 1 and record.id in cell:
                 # The cell was filled while this record was in the trash: the newer link wins.
                 raw.execute(
