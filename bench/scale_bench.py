@@ -1,14 +1,17 @@
 """Many tables in one database: do one table's requests slow down as the database fills up?
 
-    python bench/scale_bench.py [--tables 10000] [--rows 20000] [--runs 30]
+    python bench/scale_bench.py [--tables 10000] [--rows 20000] [--runs 30] [--rounds 4]
 
 One table ("Parts", 10 fields, `--rows` records loaded with COPY, the expression indexes its
-filtered listing asks for) is measured twice on the same server: first while the database holds
-only that table, then after `--tables` more tables were added, most small (0-20 records), every
-500th large (5,000 records), each with an expression index of its own. Figures go through the
-service layer (pybase.records.service) as an API request would: a one-record insert, a
+filtered listing asks for) is measured in a database where `--tables` more tables were added, most
+small (0-20 records), every 500th large (5,000 records), each with an expression index of its own,
+and in a second database on the same server holding only that table. The two are measured in
+alternating rounds (`--rounds`), so the machine's changing load falls on both alike. Figures go
+through the service layer (pybase.records.service) as an API request would: a one-record insert, a
 single-record PATCH and a filtered first page, as p50s, plus the planning time of the page's SQL
-(EXPLAIN ANALYZE), and the ratio crowded/alone (goal: within 1.5x).
+(EXPLAIN ANALYZE), and the ratio crowded/single (goal: within 1.5x). Before and after the tables are
+added it also times the creation of a table through the tables service and the trash: a trashed
+record found by its ID alone and with its table ID, a restore through the trash service, a purge run.
 
 The extra tables are made with SQL that mirrors what the tables service does for the records
 store (a `tables` row, its records partition created and attached, records copied in, an
@@ -35,11 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "shared"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import migrate, p50, with_database  # noqa: E402
+from common import migrate, p50, start_database, use_database, with_database  # noqa: E402
 from records_bench import bulk_load, setup_table  # noqa: E402
 
 
-def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> dict[str, float]:
+def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> dict[str, list[float]]:
     from sqlalchemy import text
 
     from pybase.db import session_scope
@@ -85,7 +88,11 @@ def measure(principal: Any, table_id: str, ids: dict[str, str], runs: int) -> di
                 {"t": table_id},
             ).scalar()
         planning.append(float(plan[0]["Planning Time"]))
-    return {"insert": p50(inserts), "patch": p50(patches), "page": p50(pages), "planning": p50(planning)}
+    return {"insert": inserts, "patch": patches, "page": pages, "planning": planning}
+
+
+def medians(samples: dict[str, list[float]]) -> dict[str, float]:
+    return {k: p50(v) for k, v in samples.items()}
 
 
 def trash_figures(principal: Any, table_id: str, runs: int) -> dict[str, Any]:
@@ -208,6 +215,40 @@ def add_tables(count: int, base_id: str, user_id: str, field_id: str) -> float:
     return time.perf_counter() - started
 
 
+def prepare_parts(rows: int) -> tuple[Any, str, dict[str, str]]:
+    """The measured table in the current database: records loaded, its filter's index built."""
+    from pybase.db import session_scope
+    from pybase.records import indexes, service
+
+    principal, table_id, ids = setup_table("Parts")
+    load_s = bulk_load(table_id, ids, rows, principal.user_id)
+    print(f"Parts: {rows:,} records loaded in {load_s:.1f} s")
+    # The listing asks for its expression index; the indexbuild function's work is done here.
+    with session_scope() as s:
+        service.list_records(
+            s, principal=principal, table_id=table_id, filter={"field": ids["num"], "op": ">", "value": 1}
+        )
+    indexes.build_pending(table_id)
+    return principal, table_id, ids
+
+
+def interleaved(
+    dbs: dict[str, tuple[str, tuple[Any, str, dict[str, str]]]], runs: int, rounds: int
+) -> dict[str, dict[str, float]]:
+    """p50s per database, measured in alternating rounds (a new connection and a warm-up each) so
+    that the machine's changing load falls on both databases alike."""
+    samples: dict[str, dict[str, list[float]]] = {label: {} for label in dbs}
+    per_round = max(1, runs // rounds)
+    for n in range(rounds):
+        for label, (url, (principal, table_id, ids)) in dbs.items():
+            use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
+            measure(principal, table_id, ids, 5)  # warm-up: the connection's caches
+            for key, values in measure(principal, table_id, ids, per_round).items():
+                samples[label].setdefault(key, []).extend(values)
+        print(f"  round {n + 1}/{rounds} done   load {os.getloadavg()[0]:.1f}", flush=True)
+    return {label: medians(figures) for label, figures in samples.items()}
+
+
 def run(args: argparse.Namespace, url: str) -> None:
     import logging
 
@@ -215,21 +256,12 @@ def run(args: argparse.Namespace, url: str) -> None:
     from sqlalchemy import text
 
     from pybase.db import session_scope
-    from pybase.records import indexes, service
 
     migrate(url)
-    principal, table_id, ids = setup_table("Parts")
-    load_s = bulk_load(table_id, ids, args.rows, principal.user_id)
-    print(f"Parts: {args.rows:,} records loaded in {load_s:.1f} s")
-    # The listing asks for its expression index; the indexbuild function's work is done here.
-    with session_scope() as s:
-        service.list_records(
-            s, principal=principal, table_id=table_id, filter={"field": ids["num"], "op": ">", "value": 1}
-        )
-    indexes.build_pending(table_id)
+    principal, table_id, ids = crowded_parts = prepare_parts(args.rows)
     measure(principal, table_id, ids, 5)  # warm-up: caches, connections, the index just built
-    alone = measure(principal, table_id, ids, args.runs)
-    print(f"alone   (1 table):  {fmt(alone)}   load {os.getloadavg()[0]:.1f}")
+    alone = medians(measure(principal, table_id, ids, args.runs))
+    print(f"before  (1 table):  {fmt(alone)}   load {os.getloadavg()[0]:.1f}")
     for label, figure in trash_figures(principal, table_id, 10).items():
         print(f"  {label}: {figure}")
     with session_scope() as s:
@@ -237,14 +269,26 @@ def run(args: argparse.Namespace, url: str) -> None:
     print(f"  create a table (tables service): p50 {create_tables_timed(principal, base_id, 10):.1f} ms")
     seconds = add_tables(args.tables, base_id, principal.user_id, ids["num"])
     print(f"added {args.tables:,} tables (partition, records, one expression index each) in {seconds:.0f} s")
-    measure(principal, table_id, ids, 5)
-    crowded = measure(principal, table_id, ids, args.runs)
-    print(f"crowded ({args.tables + 1:,} tables): {fmt(crowded)}   load {os.getloadavg()[0]:.1f}")
-    ratios = {k: crowded[k] / alone[k] for k in alone}
-    print("crowded / alone:  " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()) + "   [goal <= 1.5x]")
     for label, figure in trash_figures(principal, table_id, 10).items():
         print(f"  {label}: {figure}")
     print(f"  create a table (tables service): p50 {create_tables_timed(principal, base_id, 10):.1f} ms")
+    # The comparison: a second database on the same server holding only the same table, measured in
+    # turns with the crowded one.
+    single_url, drop_single = start_database("scale-single")
+    try:
+        use_database(single_url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
+        migrate(single_url)
+        single_parts = prepare_parts(args.rows)
+        figures = interleaved(
+            {"single": (single_url, single_parts), "crowded": (url, crowded_parts)}, args.runs, args.rounds
+        )
+    finally:
+        drop_single()
+        use_database(url, PYBASE_STAGE="test", PYBASE_REALTIME="off")
+    print(f"single-table database:       {fmt(figures['single'])}")
+    print(f"crowded ({args.tables + 1:,} tables):     {fmt(figures['crowded'])}")
+    ratios = {k: figures["crowded"][k] / figures["single"][k] for k in figures["single"]}
+    print("crowded / single:  " + "  ".join(f"{k} {v:.2f}x" for k, v in ratios.items()) + "   [goal <= 1.5x]")
     with session_scope() as s:
         locks = s.scalar(text("SHOW max_locks_per_transaction"))
         conns = s.scalar(text("SHOW max_connections"))
@@ -263,6 +307,7 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=4, help="alternations between the two databases")
     args = parser.parse_args()
     with_database(lambda url: run(args, url), PYBASE_STAGE="test", PYBASE_REALTIME="off")
 
