@@ -126,9 +126,9 @@ def test_scanned_filter_paginates_with_offsets_and_sorts(tables: dict[str, Any])
 
 
 def test_scan_out_of_time_is_a_422_saying_so(tables: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    from pybase.airtable import filter_by_formula
+    from pybase.records import store
 
-    monkeypatch.setattr(filter_by_formula, "SCAN_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(store, "SCAN_BUDGET_SECONDS", -1.0)
     status, body = refused(tables["parts"], "FIND('Acme', {Supplier})")
     assert status == 422 and body["error"]["type"] == "INVALID_FILTER_BY_FORMULA"
     assert "took longer than" in body["error"]["message"]

@@ -171,12 +171,14 @@ def test_formula_filters_and_sorts_run_in_sql(api: Api, world: RecordsWorld, t: 
     assert ids_of(r) == [rec2]
 
 
-def test_formula_sql_has_no_python_fallback(world: RecordsWorld, t: dict[str, Any], formulas: dict) -> None:
-    """The compiled filter is plain SQL over the row; array formulas are refused, not scanned."""
+def test_formula_sql_runs_in_the_database_when_it_compiles(
+    world: RecordsWorld, t: dict[str, Any], formulas: dict
+) -> None:
+    """The compiled filter is plain SQL over the row; array formulas become deferred conditions (a
+    column of values computed in Python), and the part the database runs alone leaves them out."""
     from pybase.db import session_scope
-    from pybase.errors import ValidationFailed
     from pybase.fields.types.base import Params
-    from pybase.records.query import FieldSet, compile_filter
+    from pybase.records.query import Deferred, FieldSet, compile_filter, compile_split
     from pybase.records.service import live_fields
 
     with session_scope() as session:
@@ -186,8 +188,15 @@ def test_formula_sql_has_no_python_fallback(world: RecordsWorld, t: dict[str, An
         sql = compile_filter({"formula": "{Total} > 1"}, fields, Params(), [])
         assert "record_links" in sql
         for node in ({"field": formulas["f_multi"]["id"], "op": "is", "value": "a"}, {"formula": "ARRAYJOIN({Tags})"}):
-            with pytest.raises(ValidationFailed):
-                compile_filter(node, fields, Params(), [])
+            deferred = Deferred()
+            full, alone = compile_split(node, fields, Params(), [], deferred)
+            assert "_py.c0" in full and alone == "TRUE" and len(deferred.leaves) == 1
+        deferred = Deferred()
+        both = {"and": [{"formula": "ARRAYJOIN({Tags})"}, {"field": formulas["f_num"]["id"], "op": ">", "value": 3}]}
+        full, alone = compile_split(both, fields, Params(), [], deferred)
+        assert "_py.c0" in full and "_py" not in alone and "r.data" in alone
+        either = {"or": [{"formula": "ARRAYJOIN({Tags})"}, {"field": formulas["f_num"]["id"], "op": ">", "value": 3}]}
+        assert compile_split(either, fields, Params(), [], Deferred())[1] == "TRUE"
 
 
 @pytest.mark.parametrize(

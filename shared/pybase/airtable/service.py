@@ -28,7 +28,6 @@ from pybase.access.roles import Principal
 from pybase.airtable import schemas
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, unknown_field
 from pybase.airtable.filter_by_formula import prepare_filter as prepare_formula_filter
-from pybase.airtable.filter_by_formula import scan as scan_formula_filter
 from pybase.fields.models import Field
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params, json_number
@@ -38,8 +37,9 @@ from pybase.records import indexes, store
 from pybase.records import service as records
 from pybase.records.query import (
     Condition,
-    compile_filter,
+    Deferred,
     compile_sorts,
+    compile_split,
     decode_cursor,
 )
 from pybase.tables.models import Table
@@ -330,14 +330,25 @@ def list_records(
     query_params = Params()
     conditions: list[Condition] = []
     usable = records.queryable_fields(session, ctx)  # never filter or sort on hidden tables' values
+    candidates: list[str] = []
+    deferred = Deferred()  # conditions with no SQL form, checked in a scan (pybase.records.store)
     view_filter = spec.filter_tree() if spec is not None else None
     if view_filter:
         live = records.live_only(view_filter, usable)
-        parts.append(compile_filter(live, usable, query_params, conditions))
+        full, candidate = compile_split(live, usable, query_params, conditions, deferred)
+        parts.append(full)
+        candidates.append(candidate)
     formula = prepare_formula_filter(params.filter_by_formula or "", usable.fields)
     if formula is not None and formula.sql:
         parts.append(f"coalesce({formula.sql}, false)")
+        candidates.append(parts[-1])
+    elif formula is not None and formula.scan is not None:
+        check = formula.scan
+        parts.append(deferred.formula(check.stored, check.field_ids, check.reason, ctx.table.id))
     where = " AND ".join(parts) if parts else "TRUE"
+    residual = store.Residual(where, deferred, usable.fields) if deferred.leaves else None
+    if residual is not None:
+        where = " AND ".join(candidates) if candidates else "TRUE"
     if params.sort:
         sorts = []
         for item in params.sort:
@@ -361,20 +372,15 @@ def list_records(
         cursor_values = decode_cursor(cursor, keys) if cursor else None
     except pe.BadRequest:
         raise AirtableError(422, "INVALID_OFFSET_VALUE", "The value of offset is invalid") from None
-    listing = store.Listing(ctx.table.id, where, query_params, keys, conditions)
-
-    def fetch(after: list[Any] | None, count: int) -> list[Any]:
-        return store.list_page(session, listing, after=after, limit=count)
-
-    if formula is not None and formula.scan is not None:
-        # No SQL form: evaluated in Python over keyset batches (bounded in time).
-        fetched = scan_formula_filter(
-            session, formula.scan, usable.fields, fetch=fetch, cursor=cursor_values, want=limit + 1,
-            next_cursor=lambda row: decode_cursor(store.next_cursor(listing, row), keys),
-            make_row=lambda row: store.rows_of([row])[0],
-        )  # fmt: skip
-    else:
-        fetched = fetch(cursor_values, limit + 1)
+    listing = store.Listing(ctx.table.id, where, query_params, keys, conditions, residual)
+    try:
+        fetched = store.page(session, listing, after=cursor_values, limit=limit + 1)
+    except store.ScanOutOfTime as exc:
+        # The formula (or the view's filter) has no SQL form and the scan ran out of time.
+        scanned_formula = formula is not None and formula.scan is not None
+        raise AirtableError(
+            422, "INVALID_FILTER_BY_FORMULA" if scanned_formula else "INVALID_REQUEST_UNKNOWN", exc.message
+        ) from None
     rows = store.rows_of(fetched[:limit])
     result: dict[str, Any] = {"records": records_out(session, ctx, rows, shown, fmt)}
     # Same as the records listing: big tables get expression indexes for what they are filtered

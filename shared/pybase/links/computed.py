@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -621,7 +622,7 @@ def compile_formula(
     def resolve(field_id: str) -> tuple[str, str]:
         ref = fields.get(field_id)
         if ref is None:
-            raise NotCompilable("a referenced field was deleted")
+            raise MissingReference("a referenced field was deleted")
         return field_sql(ref, fields, seen)
 
     compiled = compile_sql_full(
@@ -641,7 +642,7 @@ def compile_condition(text: str, fields: dict[str, Any]) -> str:
     def resolve(field_id: str) -> tuple[str, str]:
         ref = fields.get(field_id)
         if ref is None:
-            raise NotCompilable("a referenced field was deleted")
+            raise MissingReference("a referenced field was deleted")
         return field_sql(ref, fields)
 
     compiled = compile_sql_full(
@@ -681,29 +682,79 @@ def render_literal(expr: Any) -> str:
     return text
 
 
-def not_filterable(field: Any, reason: str) -> ValidationFailed:
-    return ValidationFailed(
-        f"Field {field.name!r} cannot be filtered or sorted in the database: {reason}.",
-        details={"field": field.id, "reason": reason},
-    )
+class MissingReference(NotCompilable):
+    """A formula refers to a field that was deleted: its value is an error on every record."""
+
+
+class NotFilterable(ValidationFailed):
+    """A field whose filter has no SQL form: unless it is broken (a field it reads was deleted), a
+    listing evaluates the condition on values computed in Python instead
+    (pybase.records.query.Deferred); a sort by it stays a 422."""
+
+    def __init__(self, field: Any, reason: str, *, broken: bool = False) -> None:
+        super().__init__(
+            f"Field {field.name!r} cannot be filtered or sorted in the database: {reason}.",
+            details={"field": field.id, "reason": reason},
+        )
+        self.reason = reason
+        self.broken = broken
+
+
+def not_filterable(field: Any, reason: str | Exception, *, broken: bool = False) -> NotFilterable:
+    return NotFilterable(field, str(reason), broken=broken or isinstance(reason, MissingReference))
 
 
 SqlBuilder = Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class FormulaCondition:
+    """A formula written with field names or IDs, used as a filter: its SQL condition (truthy and not
+    an error), or None with the reason when it only runs in Python."""
+
+    stored: str
+    field_ids: tuple[str, ...]
+    sql: str | None
+    reason: str = ""
+
+
+def formula_condition(text: Any, fields: list[Any]) -> FormulaCondition:
+    """422 with the position for a bad formula."""
+    from pybase.formulas import FieldInfo, prepare_formula
+
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationFailed("A formula filter is a non-empty text.", details={"formula": text})
+    prepared = prepare_formula(text, [FieldInfo(f.id, f.name, formula_kind(f)) for f in fields])
+    field_ids = tuple(sorted(prepared.field_ids))
+    try:
+        sql = f"({compile_condition(prepared.stored, {f.id: f for f in fields})})"
+    except NotCompilable as exc:
+        return FormulaCondition(prepared.stored, field_ids, None, str(exc))
+    return FormulaCondition(prepared.stored, field_ids, sql)
 
 
 def formula_filter(text: Any, fields: list[Any]) -> str:
     """SQL condition for a formula written with field names or IDs (Airtable's filterByFormula):
     true where the formula is truthy and not an error. 422 with the position for a bad formula,
     422 naming the reason when part of it only runs in Python (arrays)."""
-    from pybase.formulas import FieldInfo, prepare_formula
-
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationFailed("A formula filter is a non-empty text.", details={"formula": text})
-    prepared = prepare_formula(text, [FieldInfo(f.id, f.name, formula_kind(f)) for f in fields])
-    try:
-        return f"({compile_condition(prepared.stored, {f.id: f for f in fields})})"
-    except NotCompilable as exc:
+    condition = formula_condition(text, fields)
+    if condition.sql is None:
         raise ValidationFailed(
-            f"This formula cannot run as a database filter: {exc}.",
-            details={"formula": text, "reason": str(exc)},
-        ) from None
+            f"This formula cannot run as a database filter: {condition.reason}.",
+            details={"formula": text, "reason": condition.reason},
+        )
+    return condition.sql
+
+
+def api_truthy(value: Any) -> bool:
+    """Truthiness of a formula result in its API form (errors and special values are dicts and never
+    match), as a filter reads it."""
+    if value is None or isinstance(value, dict):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0 and value == value  # NaN is false
+    if isinstance(value, str | list):
+        return len(value) > 0
+    return True

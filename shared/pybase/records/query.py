@@ -21,13 +21,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pybase import jsontext
 from pybase.errors import BadRequest, ValidationFailed
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import FieldType, Params, canonical_operator
+from pybase.links.computed import NotFilterable
 
 MAX_FILTER_DEPTH = 8
 MAX_CONDITIONS = 200
@@ -66,7 +68,88 @@ class SortKey:
     ftype: FieldType | None
 
 
-def compile_filter(node: Any, fields: FieldSet, params: Params, used: list[Condition], depth: int = 0) -> str:
+Encoder = Callable[[Any], "str | None"]
+
+
+@dataclass
+class DeferredLeaf:
+    field: Any  # the field (or a formula filter's probe field) whose computed value the column holds
+    encode: Encoder  # its API value -> the column's text
+    reason: str  # why it has no SQL form
+
+
+@dataclass
+class Deferred:
+    """Filter conditions with no SQL form, collected while a filter compiles.
+
+    Each reads a column `_py.cN` that holds, per row, a value computed in Python (formulas, lookups,
+    rollups); pybase.records.store checks batches of rows against the whole filter with those
+    columns filled (see store.Residual). The conditions keep the field types' own operators."""
+
+    leaves: list[DeferredLeaf] = field(default_factory=list)
+
+    def column(self, computed: Any, encode: Encoder, reason: str) -> str:
+        for index, leaf in enumerate(self.leaves):
+            if leaf.field.id == computed.id:
+                return f"_py.c{index}"
+        self.leaves.append(DeferredLeaf(computed, encode, reason))
+        return f"_py.c{len(self.leaves) - 1}"
+
+    def formula(self, stored: str, field_ids: tuple[str, ...], reason: str, table_id: str | None) -> str:
+        """A condition true where the stored formula (field IDs in braces) is truthy and not an error,
+        computed in Python as a formula field never saved would be."""
+        from pybase.links.computed import FieldSnap
+
+        options = {"formula": stored, "referenced_field_ids": list(field_ids)}
+        probe = FieldSnap.of(f"fldFormulaFilter{len(self.leaves)}", "formula filter", "formula", options, table_id)
+        return f"coalesce(CAST({self.column(probe, _formula_truth, reason)} AS boolean), false)"
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(dict.fromkeys(leaf.reason for leaf in self.leaves))
+
+
+def _formula_truth(value: Any) -> str:
+    from pybase.links.computed import api_truthy
+
+    return "true" if api_truthy(value) else "false"
+
+
+def _formula_node(text: Any, fields: FieldSet, deferred: Deferred) -> str:
+    """{"formula": "AND({Qty} > 3, {Status} = 'Done')"}: Airtable's filterByFormula, in SQL when it
+    compiles, else a column of its truth computed in Python."""
+    from pybase.links.computed import formula_condition
+
+    condition = formula_condition(text, fields.fields)
+    if condition.sql is not None:
+        return condition.sql
+    table_id = getattr(fields.fields[0], "table_id", None) if fields.fields else None
+    return deferred.formula(condition.stored, condition.field_ids, condition.reason, table_id)
+
+
+def compile_filter(
+    node: Any, fields: FieldSet, params: Params, used: list[Condition], depth: int = 0,
+    deferred: Deferred | None = None,
+) -> str:  # fmt: skip
+    """SQL of a filter tree. Conditions with no SQL form go to `deferred` (a throwaway one when not
+    given: callers that run the SQL pass their own and handle its leaves, see compile_split)."""
+    return _compile(node, fields, params, used, depth, Deferred() if deferred is None else deferred)[0]
+
+
+def compile_split(
+    node: Any, fields: FieldSet, params: Params, used: list[Condition], deferred: Deferred
+) -> tuple[str, str]:
+    """(the whole filter, the part of it the database can run alone). The second selects a superset
+    of the rows the first does: the rows a scan then checks against the first."""
+    full, candidate = _compile(node, fields, params, used, 0, deferred)
+    return full, candidate or "TRUE"
+
+
+def _compile(
+    node: Any, fields: FieldSet, params: Params, used: list[Condition], depth: int, deferred: Deferred
+) -> tuple[str, str | None]:
+    """(SQL, its database-only relaxation or None when it has none); the two are equal when the
+    node has no deferred condition."""
     if depth > MAX_FILTER_DEPTH:
         raise ValidationFailed("The filter is nested too deeply.", details={"max_depth": MAX_FILTER_DEPTH})
     if not isinstance(node, dict):
@@ -77,16 +160,23 @@ def compile_filter(node: Any, fields: FieldSet, params: Params, used: list[Condi
             if not isinstance(children, list) or len(node) != 1:
                 raise ValidationFailed(f"'{joiner}' takes a list of filter nodes.", details={"node": node})
             if not children:
-                return "TRUE" if joiner == "and" else "FALSE"
-            parts = [compile_filter(child, fields, params, used, depth + 1) for child in children]
-            return "(" + f" {joiner.upper()} ".join(parts) + ")"
+                return ("TRUE", "TRUE") if joiner == "and" else ("FALSE", "FALSE")
+            compiled = [_compile(child, fields, params, used, depth + 1, deferred) for child in children]
+            full = "(" + f" {joiner.upper()} ".join(part for part, _ in compiled) + ")"
+            if all(part == cand for part, cand in compiled):
+                return full, full
+            # AND narrows by the children the database can run; OR only when every branch can.
+            known = [cand for _, cand in compiled if cand is not None]
+            if joiner == "and":
+                return full, ("(" + " AND ".join(known) + ")") if known else None
+            return full, ("(" + " OR ".join(known) + ")") if len(known) == len(compiled) else None
     if "not" in node:
-        return f"(NOT coalesce({compile_filter(node['not'], fields, params, used, depth + 1)}, false))"
+        inner, cand = _compile(node["not"], fields, params, used, depth + 1, deferred)
+        full = f"(NOT coalesce({inner}, false))"
+        return full, full if cand == inner else None
     if "formula" in node:
-        # {"formula": "AND({Qty} > 3, {Status} = 'Done')"}: Airtable's filterByFormula, compiled to SQL.
-        from pybase.links.computed import formula_filter
-
-        return formula_filter(node["formula"], fields.fields)
+        sql = _formula_node(node["formula"], fields, deferred)
+        return sql, None if "_py." in sql else sql
     # `field_id` as well as `field`, as saved view filters may spell it (like `operator` for `op`).
     field_ref = node.get("field", node.get("field_id"))
     if field_ref is None:
@@ -99,7 +189,15 @@ def compile_filter(node: Any, fields: FieldSet, params: Params, used: list[Condi
     used.append(Condition(field, op))
     if len(used) > MAX_CONDITIONS:
         raise ValidationFailed("The filter has too many conditions.", details={"max": MAX_CONDITIONS})
-    return get_field_type(field.type).compile_filter(field, op, node.get("value"), params)
+    ftype = get_field_type(field.type)
+    try:
+        sql = ftype.compile_filter(field, op, node.get("value"), params)
+        return sql, sql
+    except NotFilterable as exc:
+        if exc.broken:
+            raise
+        used.pop()  # no expression index serves a condition on values computed in Python
+        return ftype.deferred_filter(field, op, node.get("value"), params, deferred, exc.reason), None  # type: ignore[attr-defined]
 
 
 def parse_sort_param(raw: Any) -> list[dict[str, str]]:
@@ -140,7 +238,14 @@ def compile_sorts(sorts: list[Any], fields: FieldSet) -> list[SortKey]:
             continue
         seen.add(field.id)
         ftype = get_field_type(field.type)
-        expr = ftype.sort_expr(field)
+        try:
+            expr = ftype.sort_expr(field)
+        except NotFilterable as exc:
+            raise ValidationFailed(
+                f"Records cannot be sorted by {field.name!r}: its values are computed outside the database "
+                f"({exc.reason}). Filter by it instead, or sort by a field the database can read.",
+                details={"field": field.id, "reason": exc.reason},
+            ) from None
         if expr is None:
             raise ValidationFailed(f"Records cannot be sorted by {ftype.name} fields.", details={"field": field.id})
         keys.append(SortKey(expr, direction, ftype.sort_type or ftype.sql_type, field.id, ftype))

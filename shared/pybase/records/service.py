@@ -33,9 +33,10 @@ from pybase.records import indexes, store
 from pybase.records.query import (
     ROW_COLUMNS,
     Condition,
+    Deferred,
     FieldSet,
-    compile_filter,
     compile_sorts,
+    compile_split,
     decode_cursor,
     parse_sort_param,
 )
@@ -984,20 +985,14 @@ def list_records(
         spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
     params = Params()
     conditions: list[Condition] = []
-    parts = []
     usable = queryable_fields(session, ctx)
-    view_filter = spec.filter_tree() if spec is not None else None
-    if view_filter:
-        parts.append(compile_filter(live_only(view_filter, usable), usable, params, conditions))
-    if filter:
-        parts.append(compile_filter(filter, usable, params, conditions))
-    where = " AND ".join(parts) if parts else "TRUE"
+    where, residual = compile_where(usable, spec, filter, params, conditions)
     view_sorts = [s for s in (spec.sorts if spec is not None else []) if is_live(s, usable)]
     sorts = parse_sort_param(sort) or view_sorts
     keys = compile_sorts(sorts, usable)
-    listing = store.Listing(table_id, where, params, keys, conditions)
+    listing = store.Listing(table_id, where, params, keys, conditions, residual)
     cursor_values = decode_cursor(cursor, keys) if cursor else None
-    fetched = store.list_page(session, listing, after=cursor_values, limit=page_size + 1, offset=offset or 0)
+    fetched = store.page(session, listing, after=cursor_values, limit=page_size + 1, offset=offset or 0)
     shown = _shown_fields(ctx.fields, fields, spec)
     rows = fetched[:page_size]
     records = serialize_rows(
@@ -1011,9 +1006,8 @@ def list_records(
     if group_counts and spec is not None and spec.group_by and keys[0].field_id == spec.group_by[0]["field_id"]:
         raw = session.connection().connection.driver_connection
         result["group_counts"] = _group_counts(
-            session, raw, ctx, principal,
-            table_id=table_id, where=where, params=params, key=keys[0], field_key=field_key,
-        )  # fmt: skip
+            session, raw, ctx, principal, listing=listing, key=keys[0], field_key=field_key
+        )
     if spec is not None and spec.group_by and field_key == "id":
         from pybase.views.service import group_records
 
@@ -1031,8 +1025,11 @@ def count_records(
 ) -> int:
     """How many live records the listing with the same `filter` and view holds, without reading any:
     the access decision and the fields come in one round trip as plain copies (write_context), then
-    the count."""
+    the count; a filter with no SQL form is counted in a scan (pybase.records.store.count)."""
     ctx, _ = write_context(session, principal=principal, table_id=table_id, role="viewer")
+    if links_computed.needs_loading(ctx.fields.fields):
+        # Computed fields compile their SQL from the session's live fields (links_computed.session_of).
+        ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
     spec = None
     if view_id:
         from pybase.views.service import get_view_query_spec
@@ -1041,35 +1038,55 @@ def count_records(
         spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
     params = Params()
     conditions: list[Condition] = []
-    parts = []
     usable = queryable_fields(session, ctx)
-    view_filter = spec.filter_tree() if spec is not None else None
-    if view_filter:
-        parts.append(compile_filter(live_only(view_filter, usable), usable, params, conditions))
-    if filter:
-        parts.append(compile_filter(filter, usable, params, conditions))
-    listing = store.Listing(table_id, " AND ".join(parts) if parts else "TRUE", params, [], conditions)
+    where, residual = compile_where(usable, spec, filter, params, conditions)
+    listing = store.Listing(table_id, where, params, [], conditions, residual)
     total = store.count(session, listing)
     indexes.ensure_indexes(session, table_id=table_id, wanted=indexes.wanted_indexes(conditions, []))
     return total
+
+
+def compile_where(
+    usable: FieldSet, spec: Any, filter: Any, params: Params, conditions: list[Condition]
+) -> tuple[str, store.Residual | None]:
+    """The SQL condition of a listing's view filter and request filter, and the residual to check
+    in a scan when part of them has no SQL form (the SQL condition then only narrows the rows)."""
+    deferred = Deferred()
+    fulls: list[str] = []
+    candidates: list[str] = []
+    view_filter = spec.filter_tree() if spec is not None else None
+    for tree in ([live_only(view_filter, usable)] if view_filter else []) + ([filter] if filter else []):
+        full, candidate = compile_split(tree, usable, params, conditions, deferred)
+        fulls.append(full)
+        candidates.append(candidate)
+    if not fulls:
+        return "TRUE", None
+    if not deferred.leaves:
+        return " AND ".join(fulls), None
+    return " AND ".join(candidates), store.Residual(" AND ".join(fulls), deferred, usable.fields)
 
 
 MAX_GROUP_COUNTS = 1000
 
 
 def _group_counts(
-    session: Session, raw: Any, ctx: TableContext, principal: Principal, *, table_id: str, where: str,
-    params: Params, key: Any, field_key: str,
+    session: Session, raw: Any, ctx: TableContext, principal: Principal, *, listing: store.Listing, key: Any,
+    field_key: str,
 ) -> dict[str, Any]:
     """The groups of the view's first grouping key in listing order: [{"value", "count"}], up to
     MAX_GROUP_COUNTS (then `truncated`). A group is the rows sharing the key's sort value, which is
     what keeps them together in the listing, so a client can place a header before each group's
     rows by position alone. The value shown is the first such row's (as the API serializes it)."""
-    sql = (
-        f"SELECT min(r.seq), count(*) FROM records r WHERE r.table_id = '{table_id}' AND r.deleted_at IS NULL "
-        f"AND {where} GROUP BY {key.expr} ORDER BY {key.expr} {key.direction.upper()} LIMIT {MAX_GROUP_COUNTS + 1}"
-    )
-    found = raw.execute(sql, params.values).fetchall()
+    table_id = listing.table_id
+    if listing.residual is not None:
+        found = _scanned_groups(session, listing)
+    else:
+        sql = (
+            f"SELECT min(r.seq), count(*) FROM records r WHERE r.table_id = '{table_id}' AND r.deleted_at IS NULL "
+            f"AND {listing.where} GROUP BY {key.expr} ORDER BY {key.expr} {key.direction.upper()} "
+            f"LIMIT {MAX_GROUP_COUNTS + 1}"
+        )
+        found = raw.execute(sql, listing.params.values).fetchall()
     truncated = len(found) > MAX_GROUP_COUNTS
     found = found[:MAX_GROUP_COUNTS]
     field = ctx.fields.by_id.get(key.field_id)
@@ -1091,6 +1108,22 @@ def _group_counts(
         "groups": [{"value": value_of.get(seq), "count": n} for seq, n in found],
         "truncated": truncated,
     }
+
+
+def _scanned_groups(session: Session, listing: store.Listing) -> list[tuple[int, int]]:
+    """(first seq, count) of each group when the filter is checked in a scan: the scan reads rows in
+    listing order, so a group's rows come together (the first key's value, after the row's columns)."""
+    groups: list[list[Any]] = []  # [key value, min seq, count]
+    for raw_row in store.scan_listing(session, listing):
+        value, seq = raw_row[store.ROW_WIDTH], raw_row[1]
+        if groups and groups[-1][0] == value:
+            groups[-1][1] = min(groups[-1][1], seq)
+            groups[-1][2] += 1
+        elif len(groups) > MAX_GROUP_COUNTS:
+            break
+        else:
+            groups.append([value, seq, 1])
+    return [(seq, n) for _, seq, n in groups]
 
 
 def is_live(sort: Any, fields: FieldSet) -> bool:

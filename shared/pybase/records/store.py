@@ -13,18 +13,32 @@ than the queries take on pages of 1,000 rows) and in the caller's transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pybase.errors import ValidationFailed
 from pybase.events import service as events
 from pybase.fields.registry import get_field_type
 from pybase.fields.types.base import Params
 from pybase.history import service as history
-from pybase.records.query import ROW_COLUMNS, Condition, SortKey, build_count_sql, build_list_sql, encode_cursor
+from pybase.records.query import (
+    ROW_COLUMNS,
+    Condition,
+    Deferred,
+    FieldSet,
+    SortKey,
+    build_count_sql,
+    build_list_sql,
+    compile_sorts,
+    decode_cursor,
+    encode_cursor,
+)
 
 # Columns of ROW_COLUMNS; a page's rows carry their sort values after them.
 ROW_WIDTH = len(ROW_COLUMNS.split(","))
@@ -69,15 +83,29 @@ def fetch_in_order(session: Session, table_id: str, ids: list[str]) -> list[Row]
 
 
 @dataclass
+class Residual:
+    """The part of a listing's filter the database cannot run alone: `where` is the whole filter,
+    reading columns `_py.cN` of values computed in Python for `deferred`'s fields (see
+    pybase.records.query.Deferred); `fields` are the table's fields those values are computed from."""
+
+    where: str
+    deferred: Deferred
+    fields: list[Any]
+
+
+@dataclass
 class Listing:
     """A compiled listing: which rows (`where` over alias r, with its bind parameters), in which
-    order (`keys`, seq last as the tie-breaker); `conditions` are the filter's field conditions."""
+    order (`keys`, seq last as the tie-breaker); `conditions` are the filter's field conditions.
+    With a `residual`, `where` only narrows the rows and each batch of them is checked against the
+    whole filter (see scan)."""
 
     table_id: str
     where: str
     params: Params
     keys: list[SortKey]
     conditions: list[Condition] = field(default_factory=list)
+    residual: Residual | None = None
 
 
 # 1% of a 400-row sample: reading a row's JSON costs ~10 us, so a rare term pays ~4 ms for the check.
@@ -141,9 +169,117 @@ def next_cursor(listing: Listing, last: Any) -> str:
 
 
 def count(session: Session, listing: Listing) -> int:
-    """How many live records the listing holds."""
+    """How many live records the listing holds (with a residual, counted in a scan)."""
+    if listing.residual is not None:
+        return sum(1 for _ in scan_listing(session, listing))
     sql = build_count_sql(table_id=listing.table_id, where=listing.where)
     return _raw(session).execute(sql, listing.params.values).fetchone()[0]
+
+
+# --- filters evaluated in Python ----------------------------------------------------------------
+
+SCAN_BATCH = 500
+# Well under API Gateway's 29 s integration timeout, leaving room for the page's own work.
+SCAN_BUDGET_SECONDS = 10.0
+
+
+class ScanOutOfTime(ValidationFailed):
+    """A filter evaluated record by record that did not finish within the budget."""
+
+    code = "filter_scan_out_of_time"
+
+    def __init__(self, reason: str, budget: float, read: int) -> None:
+        super().__init__(
+            f"The filter cannot run in the database ({reason}), and evaluating it record by record took "
+            f"longer than {budget:g} s ({read:,} records read); narrow it with a condition that runs in the "
+            "database (on a field that is not a formula, lookup or rollup), or filter a view that already does",
+            details={"reason": reason, "budget_seconds": budget, "records_read": read},
+        )
+        self.reason = reason
+
+
+def scan(
+    *,
+    fetch: Callable[[Any, int], list[Any]],
+    next_cursor: Callable[[Any], Any],
+    matches: Callable[[list[Any]], list[bool]],
+    cursor: Any,
+    reason: str,
+    budget: float | None = None,
+) -> Iterator[Any]:
+    """The fetched rows that match, in listing order from `cursor`, read in keyset batches until the
+    listing ends; ScanOutOfTime once `budget` seconds (SCAN_BUDGET_SECONDS) have passed with rows
+    still to read. `fetch(cursor, n)` reads the next n rows, `next_cursor(raw)` is the keyset position
+    after a fetched row, `matches(batch)` says which of a batch match. Callers stop early by no longer
+    iterating (a page needs its first matches only)."""
+    budget = SCAN_BUDGET_SECONDS if budget is None else budget
+    deadline = time.monotonic() + budget
+    read = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise ScanOutOfTime(reason, budget, read)
+        batch = fetch(cursor, SCAN_BATCH)
+        read += len(batch)
+        for raw, ok in zip(batch, matches(batch), strict=True):
+            if ok:
+                yield raw
+        if len(batch) < SCAN_BATCH:
+            return
+        cursor = next_cursor(batch[-1])
+
+
+def check_residual(session: Session, listing: Listing, batch: list[Any]) -> list[bool]:
+    """Which list_page rows of `batch` match the listing's whole filter: the deferred fields'
+    values are computed in Python (pybase.links.computed.attach, as a page shows them) and the
+    filter runs over them in one statement, so every operator means what it means in SQL."""
+    from pybase.links.computed import attach
+
+    residual = listing.residual
+    if residual is None or not batch:
+        return [True] * len(batch)
+    rows = rows_of(batch)
+    leaves = residual.deferred.leaves
+    attach(session, table_fields=residual.fields, rows=rows, wanted=[leaf.field for leaf in leaves])
+    values = dict(listing.params.values)
+    values["_py_ids"] = [row.id for row in rows]
+    for index, leaf in enumerate(leaves):
+        values[f"_py_c{index}"] = [leaf.encode((row.computed or {}).get(leaf.field.id)) for row in rows]
+    arrays = "".join(f", %(_py_c{i})s::text[]" for i in range(len(leaves)))
+    columns = "".join(f", c{i}" for i in range(len(leaves)))
+    sql = (
+        f"SELECT r.id FROM unnest(%(_py_ids)s::text[]{arrays}) AS _py(id{columns}) JOIN records r "
+        f"ON r.table_id = '{listing.table_id}' AND r.id = _py.id AND r.deleted_at IS NULL WHERE {residual.where}"
+    )
+    found = {row[0] for row in _raw(session).execute(sql, values).fetchall()}
+    return [row.id in found for row in rows]
+
+
+def scan_listing(
+    session: Session, listing: Listing, *, after: list[Any] | None = None, budget: float | None = None
+) -> Iterator[Any]:
+    """The listing's rows (list_page tuples) from the keyset position `after`, its residual checked
+    in a scan (see scan)."""
+    keys = listing.keys or compile_sorts([], FieldSet([]))  # a count's listing has no order of its own
+    ordered = listing if listing.keys else Listing(listing.table_id, listing.where, listing.params, keys,
+                                                   listing.conditions, listing.residual)  # fmt: skip
+    return scan(
+        fetch=lambda cursor, n: list_page(session, ordered, after=cursor, limit=n),
+        next_cursor=lambda raw: decode_cursor(next_cursor(ordered, raw), keys),
+        matches=lambda batch: check_residual(session, ordered, batch),
+        cursor=after,
+        reason=listing.residual.deferred.reason if listing.residual is not None else "",
+        budget=budget,
+    )
+
+
+def page(
+    session: Session, listing: Listing, *, after: list[Any] | None = None, limit: int, offset: int = 0
+) -> list[Any]:
+    """list_page for any listing: with a residual, the first `limit` matches after `offset` of them
+    come from a scan."""
+    if listing.residual is None:
+        return list_page(session, listing, after=after, limit=limit, offset=offset)
+    return list(islice(scan_listing(session, listing, after=after), offset, offset + limit))
 
 
 # --- insert -----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ so renaming a field never breaks a formula. A syntax error, an unknown function 
 field that does not exist (or is in the trash) is a 422 whose `details.position` says where.
 
 Values are computed in Python for a page (pybase.links.computed); filters and sorts compile the same
-formula to SQL with pybase.formulas' compiler. Formulas over arrays (links, lookups, multiple selects)
-have no SQL form: filtering or sorting by them is a 422 naming the reason, never a Python scan.
+formula to SQL with pybase.formulas' compiler. A formula with no SQL form (arrays of links and lookups,
+DATETIME_PARSE of a field, ...) is filtered on its values computed in Python for batches of rows
+(`deferred_filter`, pybase.records.store.scan), with the same operators; sorting by it is a 422.
 """
 
 from __future__ import annotations
@@ -99,6 +100,45 @@ _BY_KIND: dict[str, tuple[str, Any, dict[str, Any]]] = {
 }
 
 
+def _number_text(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None  # errors, NaN and Infinity ({"specialValue": ...}) match no number condition
+    return repr(float(value)) if abs(value) != float("inf") else None
+
+
+def _plain_text(value: Any) -> str | None:
+    from pybase.formulas.values import to_text
+
+    if value is None or (isinstance(value, dict) and ("error" in value or "specialValue" in value)):
+        return None
+    return to_text(value) or None
+
+
+def _date_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _boolean_text(value: Any) -> str:
+    from pybase.links.computed import api_truthy
+
+    return "true" if api_truthy(value) else "false"
+
+
+# A computed API value -> the text its scan column holds, cast back to the kind's SQL type.
+_ENCODERS: dict[str, Any] = {"number": _number_text, "text": _plain_text, "date": _date_text, "boolean": _boolean_text}
+
+
+def kind_filter(field: FieldLike, kind: str, op: str, value: Any, params: Params, deferred: Any, reason: str) -> str:
+    """A filter on a formula (or rollup) value of result kind `kind` computed in Python: the same
+    operators as the SQL form, over the scan's column. Arrays are filtered as their text."""
+    kind = kind if kind in _BY_KIND else "text"
+    sql_type, cast, operators = _BY_KIND[kind]
+    column = deferred.column(field, _ENCODERS[kind], reason)
+    shim = _Shim(f"CAST({column} AS {sql_type})", sql_type, cast)
+    shim.operators = operators  # type: ignore[misc]
+    return FieldType.compile_filter(shim, field, op, value, params)
+
+
 @register
 class Formula(Computed):
     name = "formula"
@@ -135,7 +175,7 @@ class Formula(Computed):
         try:
             return compile_formula(field, live_fields_of(session, field.table_id), frozenset({field.id}))  # type: ignore[attr-defined]
         except NotCompilable as exc:
-            raise not_filterable(field, str(exc)) from None
+            raise not_filterable(field, exc) from None
 
     def value_expr(self, field: FieldLike) -> str:
         return f"({self._compiled(field)[0]})"
@@ -144,9 +184,15 @@ class Formula(Computed):
         return self.value_expr(field)
 
     def filter_operators(self, field: FieldLike) -> list[str]:
-        # By the result type saved with the formula; a formula that cannot be filtered has none.
+        # By the result type saved with the formula; arrays are filtered as their text.
         kind = (field.options or {}).get("result_type")
-        return sorted(_BY_KIND[kind][2]) if kind in _BY_KIND else []
+        return sorted(_BY_KIND[kind if kind in _BY_KIND else "text"][2])
+
+    def deferred_filter(
+        self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str
+    ) -> str:
+        kind = str((field.options or {}).get("result_type") or "text")
+        return kind_filter(field, kind, op, value, params, deferred, reason)
 
     def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
         expr, kind = self._compiled(field)

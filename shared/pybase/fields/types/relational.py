@@ -16,6 +16,7 @@ Options (API, snake_case; Airtable's camelCase names are accepted too):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -114,6 +115,16 @@ class Computed(FieldType):
         """(SQL over `r`, formula kind) when formulas referencing this field can run in SQL."""
         return None
 
+    def deferred_filter(
+        self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str
+    ) -> str:
+        """The condition over a column of this field's values computed in Python (allocated with
+        `deferred.column`, see pybase.records.query.Deferred), for a field whose filter has no SQL
+        form; types that cannot say it keep the 422."""
+        from pybase.links.computed import not_filterable
+
+        raise not_filterable(field, reason)
+
     def after_save(self, session: Session, field: Any, *, previous: dict[str, Any] | None, **ctx: Any) -> None:
         return None
 
@@ -150,7 +161,7 @@ def _link_for_query(field: Any) -> tuple[Any, Any]:
     session = session_of(field)
     link = session.get(Field, (field.options or {}).get("link_field_id") or "")
     if link is None or link.deleted_at is not None or link.type != "link":
-        raise not_filterable(field, "its link field was deleted")
+        raise not_filterable(field, "its link field was deleted", broken=True)
     return session, link
 
 
@@ -163,13 +174,13 @@ def _target_sql(field: Any, alias: str = "t") -> tuple[str, str]:
     session, _ = _link_for_query(field)
     target = session.get(Field, (field.options or {}).get("field_id") or "")
     if target is None or target.deleted_at is not None:
-        raise not_filterable(field, "its target field was deleted")
+        raise not_filterable(field, "its target field was deleted", broken=True)
     if target.type in ("link", "lookup", "rollup", "count", "formula"):
         raise not_filterable(field, f"it looks up a {target.type} field")
     try:
         sql, kind = field_sql(target, live_fields_of(session, target.table_id))
     except NotCompilable as exc:
-        raise not_filterable(field, str(exc)) from None
+        raise not_filterable(field, exc) from None
     return on_alias(sql, alias), kind
 
 
@@ -323,11 +334,11 @@ class Link(Computed):
         table = session.get(Table, (field.options or {}).get("linked_table_id") or "")
         primary = session.get(Field, table.primary_field_id) if table and table.primary_field_id else None
         if primary is None:
-            raise not_filterable(field, "the linked table has no primary field")
+            raise not_filterable(field, "the linked table has no primary field", broken=True)
         try:
             sql, _ = field_sql(primary, live_fields_of(session, primary.table_id))
         except NotCompilable as exc:
-            raise not_filterable(field, str(exc)) from None
+            raise not_filterable(field, exc) from None
         return on_alias(sql)
 
     def value_expr(self, field: FieldLike) -> str:
@@ -442,16 +453,19 @@ class Lookup(Computed):
             f"({linked_sql(link_id, select_sql=select_sql, where=f'{expr} IS NOT NULL')} ORDER BY l.position LIMIT 1)"
         )
 
-    @staticmethod
-    def _exists(t: Lookup, f: FieldLike, cond: str, negate: bool = False) -> str:
+    # The operators read the linked values through `_element` and `_exists`, so the same operators
+    # run over values computed in Python (_LookupValues).
+    def _element(self, f: FieldLike) -> str:
+        return _target_sql(f)[0]
+
+    def _exists(self, f: FieldLike, cond: str, negate: bool = False) -> str:
         from pybase.links.computed import linked_sql
 
         sql = f"EXISTS ({linked_sql(f.options['link_field_id'], where=cond)})"
         return f"(NOT {sql})" if negate else f"({sql})"
 
-    @staticmethod
-    def _text_cond(t: Lookup, f: FieldLike, op: str, value: Any, ps: Params) -> str:
-        expr, _ = _target_sql(f)
+    def _text_cond(self, f: FieldLike, op: str, value: Any, ps: Params) -> str:
+        expr = self._element(f)
         if op in ("contains", "not_contains"):
             if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
                 raise FieldValueError("Expected a non-empty text.")
@@ -462,14 +476,43 @@ class Lookup(Computed):
         return f"(({expr})::text = ANY({ps.add([str(i) for i in items], 'text[]')}))"
 
     operators = {
-        "is_empty": lambda t, f, op, v, ps: Lookup._exists(t, f, f"{_target_sql(f)[0]} IS NOT NULL", negate=True),
-        "is_not_empty": lambda t, f, op, v, ps: Lookup._exists(t, f, f"{_target_sql(f)[0]} IS NOT NULL"),
-        "contains": lambda t, f, op, v, ps: Lookup._exists(t, f, Lookup._text_cond(t, f, op, v, ps)),
-        "not_contains": lambda t, f, op, v, ps: Lookup._exists(t, f, Lookup._text_cond(t, f, op, v, ps), True),
-        "has_any_of": lambda t, f, op, v, ps: Lookup._exists(t, f, Lookup._text_cond(t, f, op, v, ps)),
-        "is": lambda t, f, op, v, ps: Lookup._exists(t, f, Lookup._text_cond(t, f, op, v, ps)),
-        "has_none_of": lambda t, f, op, v, ps: Lookup._exists(t, f, Lookup._text_cond(t, f, op, v, ps), True),
+        "is_empty": lambda t, f, op, v, ps: t._exists(f, f"{t._element(f)} IS NOT NULL", negate=True),
+        "is_not_empty": lambda t, f, op, v, ps: t._exists(f, f"{t._element(f)} IS NOT NULL"),
+        "contains": lambda t, f, op, v, ps: t._exists(f, t._text_cond(f, op, v, ps)),
+        "not_contains": lambda t, f, op, v, ps: t._exists(f, t._text_cond(f, op, v, ps), True),
+        "has_any_of": lambda t, f, op, v, ps: t._exists(f, t._text_cond(f, op, v, ps)),
+        "is": lambda t, f, op, v, ps: t._exists(f, t._text_cond(f, op, v, ps)),
+        "has_none_of": lambda t, f, op, v, ps: t._exists(f, t._text_cond(f, op, v, ps), True),
     }
+
+    def deferred_filter(
+        self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str
+    ) -> str:
+        column = deferred.column(field, _element_texts, reason)
+        return FieldType.compile_filter(_LookupValues(column), field, op, value, params)
+
+
+def _element_texts(value: Any) -> str | None:
+    """A lookup's API value as the JSON array of its values' texts (errors are blanks)."""
+    from pybase.formulas.values import to_text
+
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    texts = [None if isinstance(v, dict) and "error" in v else to_text(v) or None for v in items]
+    return json.dumps(texts)
+
+
+class _LookupValues(Lookup):
+    """Lookup operators over a JSON array of texts computed in Python (a column of the scan)."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def _element(self, f: FieldLike) -> str:
+        return "e.x"
+
+    def _exists(self, f: FieldLike, cond: str, negate: bool = False) -> str:
+        sql = f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(CAST({self.column} AS jsonb)) AS e(x) WHERE {cond})"
+        return f"(NOT {sql})" if negate else f"({sql})"
 
 
 # --- rollup -------------------------------------------------------------------------------------
@@ -583,6 +626,14 @@ class Rollup(Computed):
 
     def compile_filter(self, field: FieldLike, op: str, value: Any, params: Params) -> str:
         return FieldType.compile_filter(_NumberShim(self.value_expr(field)), field, op, value, params)
+
+    def deferred_filter(
+        self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str
+    ) -> str:
+        from pybase.fields.types.formula import kind_filter
+
+        kind = str((field.options or {}).get("result_type") or "number")
+        return kind_filter(field, kind, op, value, params, deferred, reason)
 
     operators = NUMBER_OPERATORS
 
