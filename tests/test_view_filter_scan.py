@@ -204,3 +204,21 @@ def test_airtable_api_lists_through_such_a_view(
         table.all(view="Gears")
     assert exc.value.response.status_code == 422
     assert "took longer than" in exc.value.response.json()["error"]["message"]
+
+
+def test_group_counts_of_a_grouped_view_with_such_a_filter(setup: dict[str, Any]) -> None:
+    f = setup["f"]
+    config = {"group_by": [f["Supplier"]], "filters": {"field": f["Enc"], "op": "contains", "value": "%20"}}
+    view = setup["api"].as_user(setup["token"]).call(
+        "tables", "POST", f"/tables/{setup['parts']}/views", body={"name": "Gears by supplier", "config": config}
+    )
+    assert view.status == 201, view.text
+    r = call(setup, "GET", "/records", query={"view": view.json()["id"], "group_counts": "true", "page_size": "2"})
+    assert r.status == 200, r.text
+    groups = r.json()["group_counts"]
+    acme = [i for i in GEARS if i % 5 == 0]
+    bolt = [i for i in GEARS if i % 5 == 1]
+    assert [g["count"] for g in groups["groups"]] == [len(acme), len(bolt), len(GEARS) - len(acme) - len(bolt)]
+    assert [(g["value"] or [{}])[0].get("name") for g in groups["groups"]] == ["Acme", "Bolt Co", None]
+    assert groups["truncated"] is False
+    assert [rec["id"] for rec in r.json()["records"]] == expected(setup, acme[:2])
