@@ -24,6 +24,36 @@ from tests.lambda_events import ROOT, Response, invoke
 STATE = ROOT / ".pybase" / "test"
 
 
+class SettingsMonkeyPatch(pytest.MonkeyPatch):
+    """pytest's monkeypatch that also drops PyBase's cached settings whenever it changes the
+    environment, so `monkeypatch.setenv("PYBASE_...")` takes effect at once and is gone after the test."""
+
+    def setenv(self, name: str, value: str, prepend: str | None = None) -> None:
+        super().setenv(name, value, prepend)
+        _reload_settings()
+
+    def delenv(self, name: str, raising: bool = True) -> None:
+        super().delenv(name, raising)
+        _reload_settings()
+
+    def undo(self) -> None:
+        super().undo()
+        _reload_settings()
+
+
+def _reload_settings() -> None:
+    from pybase.config import get_settings
+
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    patch = SettingsMonkeyPatch()
+    yield patch
+    patch.undo()
+
+
 def _server_url() -> tuple[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:

@@ -223,12 +223,12 @@ def test_lease_must_stay_below_the_visibility_timeout() -> None:
 
     base = get_settings()
     check_extract_settings(base)  # defaults: 310 s lease, 1800 s visibility
-    check_extract_settings(dataclasses.replace(base, extract_visibility_timeout=330))  # make dev
+    check_extract_settings(base.model_copy(update={"extract_visibility_timeout": 330}))  # make dev
     assert running_lease(base).total_seconds() > base.extract_timeout
     for bad in (
-        dataclasses.replace(base, extract_visibility_timeout=330, extract_timeout=600),
-        dataclasses.replace(base, extract_visibility_timeout=base.extract_timeout),
-        dataclasses.replace(base, extract_max_receives=0),
+        base.model_copy(update={"extract_visibility_timeout": 330, "extract_timeout": 600}),
+        base.model_copy(update={"extract_visibility_timeout": base.extract_timeout}),
+        base.model_copy(update={"extract_max_receives": 0}),
     ):
         with pytest.raises(RuntimeError, match="PYBASE_EXTRACT"):
             check_extract_settings(bad)
@@ -237,7 +237,9 @@ def test_lease_must_stay_below_the_visibility_timeout() -> None:
     timeout = int(re.search(r"extractTimeout: (\d+)", text).group(1))
     visibility = int(re.search(r"extractVisibilityTimeout: \$\{env:PYBASE_EXTRACT_VISIBILITY_TIMEOUT, (\d+)\}",
                                text).group(1))  # fmt: skip
-    check_extract_settings(dataclasses.replace(base, extract_timeout=timeout, extract_visibility_timeout=visibility))
+    check_extract_settings(
+        base.model_copy(update={"extract_timeout": timeout, "extract_visibility_timeout": visibility})
+    )
     assert "deadletter:" in text and "arn: !GetAtt ExtractDeadLetterQueue.Arn" in text
     # The local stack checks the resolved configuration before it creates the queues (make dev, e2e).
     stack = stack_module()

@@ -3,8 +3,6 @@ container image's queue, only when the library is missing here and a queue is co
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from pybase.config import get_settings
@@ -22,7 +20,7 @@ def _event(key: str) -> ObjectEvent:
 
 @pytest.fixture
 def image_queue(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = replace(get_settings(), extract_image_queue_name=IMAGE)
+    settings = get_settings().model_copy(update={"extract_image_queue_name": IMAGE})
     monkeypatch.setattr(worker, "get_settings", lambda: settings)
 
 
@@ -53,7 +51,7 @@ def test_extracted_here_when_installed_or_no_image_queue(monkeypatch: pytest.Mon
     monkeypatch.setattr(FormatSpec, "missing", lambda self: list(self.requires))
     assert forward_queue([_event("building.ifc")], from_queue_arn=EXTRACT_ARN) is None
     # Image queue configured but the library is installed here: extract here.
-    settings = replace(get_settings(), extract_image_queue_name=IMAGE)
+    settings = get_settings().model_copy(update={"extract_image_queue_name": IMAGE})
     monkeypatch.setattr(worker, "get_settings", lambda: settings)
     monkeypatch.setattr(FormatSpec, "missing", lambda self: [])
     assert forward_queue([_event("building.ifc")], from_queue_arn=EXTRACT_ARN) is None

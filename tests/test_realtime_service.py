@@ -395,12 +395,12 @@ def test_replay_too_far_back_says_refetch(gateway: FakeGateway, world: World, mo
     first = _emit(world, 1)[0]
     _emit(world, 4)
     a = _connect(gateway, world.tokens[world.owner])
-    monkeypatch.setattr(service, "REPLAY_LIMIT", 3)
+    monkeypatch.setenv("PYBASE_WS_REPLAY_LIMIT", "3")
     _send(gateway, a, {"action": "subscribe", "table_id": world.table_a, "last_event_id": first})
     frames = gateway.take(a)
     assert frames[0]["replay"] == "refetch"
     assert frames[1] == {"type": "refetch", "scope": "table", "table_id": world.table_a, "reason": "too_far_behind"}
-    monkeypatch.setattr(service, "REPLAY_LIMIT", 1000)
+    monkeypatch.setenv("PYBASE_WS_REPLAY_LIMIT", "1000")
     with session_scope() as s:
         s.execute(
             update(ChangeEvent)

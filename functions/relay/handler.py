@@ -8,16 +8,16 @@ takes over, so delivery never pauses for long. Under serverless offline the loca
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
+from pybase.config import get_settings
 from pybase.realtime import relay
 from pybase.realtime.delivery import get_poster
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if os.environ.get("IS_OFFLINE"):
+    if get_settings().is_offline:
         return {"handled": 0, "skipped": "offline"}
     remaining_ms = context.get_remaining_time_in_millis() if context is not None else 90_000
     started = time.monotonic()

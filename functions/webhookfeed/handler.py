@@ -8,15 +8,15 @@ started by `make dev`) does this job, so this returns at once.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
+from pybase.config import get_settings
 from pybase.webhooks import feed
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    if os.environ.get("IS_OFFLINE"):
+    if get_settings().is_offline:
         return {"recorded": 0, "skipped": "offline"}
     remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
     started = time.monotonic()

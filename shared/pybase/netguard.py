@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import socket
 import ssl
 import time
@@ -67,8 +66,9 @@ class Response:
 
 
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    raw = os.environ.get("PYBASE_NETGUARD_ALLOW", "")
-    if not raw or not get_settings().is_local:
+    settings = get_settings()
+    raw = settings.netguard_allow
+    if not raw or not settings.is_local:
         return []
     return [ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()]
 

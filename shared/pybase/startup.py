@@ -9,8 +9,9 @@ needed a lock against threads committing meanwhile).
 
 from __future__ import annotations
 
-import os
 from typing import Any
+
+from pybase.config import get_settings
 
 
 def _realtime(events: list[dict[str, Any]]) -> None:
@@ -25,5 +26,5 @@ def start() -> None:
     """Idempotent. PYBASE_REALTIME=off leaves realtime out (events stay in the log for replay)."""
     from pybase.events.service import register_publisher
 
-    if os.environ.get("PYBASE_REALTIME", "on").lower() not in ("off", "0", "false", "no"):
+    if get_settings().realtime:
         register_publisher(_realtime)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,7 +33,6 @@ from pybase.logs import logger
 
 # Enough for a 100 MB file from a reasonable server; well inside the function's timeout.
 FETCH_SECONDS = 60.0
-QUEUE_ENV = "PYBASE_ATTACHMENT_FETCH_QUEUE"
 DEFAULT_QUEUE = "pybase-attachfetch"
 # A fetch asked for longer ago than this and still pending was never sent (or its message was lost).
 SWEEP_AFTER = timedelta(minutes=5)
@@ -42,7 +40,7 @@ SWEEP_LIMIT = 100
 
 
 def queue_name() -> str:
-    return os.environ.get(QUEUE_ENV) or DEFAULT_QUEUE
+    return get_settings().attachment_fetch_queue or DEFAULT_QUEUE
 
 
 # --- asking for fetches (the write path) ---------------------------------------------------------
@@ -94,7 +92,8 @@ SENDERS: dict[str, Callable[[list[dict[str, str]]], None]] = {"sqs": _send_sqs, 
 
 
 def _sender() -> Callable[[list[dict[str, str]]], None]:
-    return SENDERS["sqs" if get_settings().on_lambda or os.environ.get(QUEUE_ENV) else "inline"]
+    settings = get_settings()
+    return SENDERS["sqs" if settings.on_lambda or settings.attachment_fetch_queue else "inline"]
 
 
 def request_fetches(messages: list[dict[str, str]]) -> None:

@@ -12,7 +12,6 @@ in order on one worker, so a client never sees events out of order.
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import threading
 import time
@@ -24,12 +23,6 @@ from urllib.parse import quote, urlsplit
 
 from pybase.config import get_settings
 from pybase.logs import logger
-
-# Posts spend most of their time waiting on the gateway, so more threads than cores pay off (measured
-# against serverless offline: 16 threads ~530 posts/s, 32 threads ~660 posts/s on 2 cores).
-DELIVERY_THREADS = int(os.environ.get("PYBASE_WS_DELIVERY_THREADS", "32"))
-# Local unsigned endpoints get HTTP/1.1 pipelining (PipelinedPoster); 0 turns it off.
-PIPELINE = os.environ.get("PYBASE_WS_PIPELINE", "1") not in ("0", "off", "false", "no")
 
 
 class Gone(Exception):
@@ -274,7 +267,7 @@ def get_poster(endpoint_url: str | None = None) -> Poster:
             poster = _posters.get(endpoint)
             if poster is None:
                 plain = urlsplit(endpoint).scheme == "http" and get_settings().is_local
-                cls = PipelinedPoster if plain and PIPELINE else ManagementApiPoster
+                cls = PipelinedPoster if plain and get_settings().ws_pipeline else ManagementApiPoster
                 poster = _posters[endpoint] = cls(endpoint)
     return poster
 
@@ -288,7 +281,10 @@ def _executor() -> ThreadPoolExecutor:
     if _pool is None:
         with _pool_lock:
             if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=DELIVERY_THREADS, thread_name_prefix="ws-deliver")
+                # Posts spend most of their time waiting on the gateway, so more threads than cores pay
+                # off (measured against serverless offline: 16 threads ~530 posts/s, 32 ~660 on 2 cores).
+                threads = get_settings().ws_delivery_threads
+                _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ws-deliver")
     return _pool
 
 

@@ -12,7 +12,7 @@ connection. The consumer is
     over when the lock is released, so exactly one consumer runs at a time.
 If Redis is down, publish() logs and skips (for a few seconds, so writes do not each wait on a dead
 server); the events stay in the PostgreSQL log. The stream is only the fast path: the consumer keeps a
-durable cursor in that log (Relay, Cursor) and reads it every SCAN_SECONDS and whenever a stream batch
+durable cursor in that log (Relay, Cursor) and reads it every PYBASE_RELAY_SCAN_SECONDS and whenever a stream batch
 leaves an unseen ID below it, so what the stream missed is delivered in order once Redis answers again;
 a Redis that came back empty gets its connection registry back from PostgreSQL (store.py).
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import threading
 import time
@@ -32,6 +31,7 @@ from typing import Any
 import redis
 from sqlalchemy import text
 
+from pybase.config import get_settings
 from pybase.logs import logger
 from pybase.redis_client import get_redis, rkey
 
@@ -177,7 +177,6 @@ class _Lock:
 
 # How often the relay reads the change log for events the stream did not bring (published while Redis
 # was down, or by a writer whose publish failed), and re-checks credentials when no batch does it.
-SCAN_SECONDS = float(os.environ.get("PYBASE_RELAY_SCAN_SECONDS", "0.5"))
 SWEEP_SECONDS = 1.0
 PRUNE_SECONDS = 60.0  # durable rows of connections whose $disconnect never came (2-hour limit)
 SAVE_SECONDS = 1.0
@@ -447,14 +446,15 @@ class Relay:
             self.load(r)
         assert self.cursor is not None
         handled = 0
-        if time.monotonic() - self.scanned_at >= SCAN_SECONDS:
+        scan_seconds = get_settings().relay_scan_seconds
+        if time.monotonic() - self.scanned_at >= scan_seconds:
             handled += self.scan(r)
         ensure_group(r)
         entries: list[Any] = []
         if leftovers:
             for _, got in r.xreadgroup(GROUP, CONSUMER, {stream_key(): "0"}, count=count) or []:
                 entries.extend(got or [])
-        wait = int(min(block_ms, SCAN_SECONDS * 1000)) if block_ms else 0
+        wait = int(min(block_ms, scan_seconds * 1000)) if block_ms else 0
         for _, got in r.xreadgroup(GROUP, CONSUMER, {stream_key(): ">"}, count=count, block=wait or None) or []:
             entries.extend(got or [])
         ids, events = _decode(entries)

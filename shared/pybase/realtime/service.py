@@ -7,7 +7,6 @@ HTTP here. Actions are looked up by name in ACTIONS, one function each.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pybase.access import service as access
 from pybase.access.models import Grant
 from pybase.access.roles import Principal
 from pybase.auth.service import authenticate, session_id_of
+from pybase.config import get_settings
 from pybase.db import session_scope, utcnow
 from pybase.errors import BadRequest, Forbidden, NotFound, PyBaseError, ServiceUnavailable, Unauthorized
 from pybase.events.models import ChangeEvent
@@ -43,11 +43,6 @@ from pybase.realtime.schemas import (
     scope_fields,
 )
 from pybase.workspaces.models import WorkspaceMember
-
-# Replay serves a reconnecting client from the change log unless it is this far behind; then it
-# reloads instead (cheaper for both sides than thousands of deltas).
-REPLAY_LIMIT = int(os.environ.get("PYBASE_WS_REPLAY_LIMIT", "1000"))
-REPLAY_WINDOW = timedelta(seconds=int(os.environ.get("PYBASE_WS_REPLAY_WINDOW", str(24 * 3600))))
 
 # Events after which a user's subscriptions are checked again (payload carries "user_id").
 REVOCATION_TYPES = frozenset(
@@ -209,15 +204,18 @@ def replay(session: Session, *, scope: str, after_id: int) -> list[dict[str, Any
     """Events of a scope after `after_id`, in order; None when too far back (the client refetches)."""
     if after_id > 0:
         seen = session.scalar(select(ChangeEvent.created_at).where(ChangeEvent.id == after_id))
-        if seen is None or seen < utcnow() - REPLAY_WINDOW:
+        # Too far back (or too many events, below): the client reloads instead, cheaper for both sides
+        # than thousands of deltas.
+        if seen is None or seen < utcnow() - timedelta(seconds=get_settings().ws_replay_window):
             return None
+    limit = get_settings().ws_replay_limit
     rows = session.scalars(
         select(ChangeEvent)
         .where(_scope_filter(scope), ChangeEvent.id > after_id)
         .order_by(ChangeEvent.id)
-        .limit(REPLAY_LIMIT + 1)
+        .limit(limit + 1)
     ).all()
-    if len(rows) > REPLAY_LIMIT:
+    if len(rows) > limit:
         return None
     return [
         event_view(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -58,7 +57,7 @@ _LOCK_NAMESPACE = 7_140_001
 
 
 def auto_index_min_rows() -> int:
-    return int(os.environ.get("PYBASE_AUTO_INDEX_MIN_ROWS", "10000"))
+    return get_settings().auto_index_min_rows
 
 
 def index_name(table_id: str, kind: str, expression: str) -> str:
