@@ -1,6 +1,8 @@
 """Extract function (SQS-triggered): S3 ObjectCreated notifications -> extraction jobs.
 
-Each SQS message body is an S3 event notification. Powertools' batch processor reports the
+Each SQS message body is an S3 event notification. Both layers are read with Powertools' parser
+models: the SQS record by the batch processor (`SqsRecordModel`), its body by
+`pybase.jobs.worker.object_events` (`S3Model`). Powertools' batch processor reports the
 messages whose processing raised (transient failures) as `batchItemFailures`, so only those come
 back after the visibility timeout (and reach the dead-letter queue after maxReceiveCount); permanent
 failures are recorded on the job and their messages acknowledged. The message's receive count goes to
@@ -15,7 +17,7 @@ from typing import Any
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 
 from pybase.config import get_settings
 from pybase.jobs.service import check_extract_settings
@@ -29,38 +31,32 @@ check_extract_settings()
 start()  # job status events reach realtime
 # No X-Ray daemon runs locally: tracing there would only log discarded segments.
 tracer = Tracer(service="pybase", disabled=get_settings().is_local)
-processor = BatchProcessor(event_type=EventType.SQS)
+# A record that is not a valid SQS record fails alone (reported in batchItemFailures), like any other.
+processor = BatchProcessor(event_type=EventType.SQS, model=SqsRecordModel)
 
 
 def object_events(body: str) -> list[ObjectEvent]:
     return _object_events(body)
 
 
-def receive_count(record: SQSRecord) -> int:
-    try:
-        return int(record.attributes.approximate_receive_count or 1)
-    except (TypeError, ValueError):
-        return 1
-
-
 @tracer.capture_method
-def record_handler(record: SQSRecord, lambda_context: Any = None) -> list[str]:
-    count = receive_count(record)
-    events = object_events(record.body)
-    forward = forward_queue(events, from_queue_arn=record.event_source_arn)
+def record_handler(record: SqsRecordModel, lambda_context: Any = None) -> list[str]:
+    count = int(record.attributes.ApproximateReceiveCount)
+    events = object_events(str(record.body))
+    forward = forward_queue(events, from_queue_arn=record.eventSourceARN)
     if forward is not None:
-        requeue(record.body, forward)  # IFC: to the container image that has ifcopenshell
-        logger.info("message forwarded", extra={"message_id": record.message_id, "queue": forward})
+        requeue(str(record.body), forward)  # IFC: to the container image that has ifcopenshell
+        logger.info("message forwarded", extra={"message_id": record.messageId, "queue": forward})
         return ["forwarded"]
     remaining = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
     reason = defer_reason(events, invocation=_invocation, remaining_ms=remaining)
     if reason is not None:
-        requeue(record.body, record.event_source_arn)
-        logger.info("message deferred", extra={"message_id": record.message_id, "reason": reason})
+        requeue(str(record.body), record.eventSourceARN)
+        logger.info("message deferred", extra={"message_id": record.messageId, "reason": reason})
         return ["deferred"]
     outcomes = [process_event(event, receive_count=count) for event in events]
     _invocation.note(events)
-    logger.info("message processed", extra={"message_id": record.message_id, "outcomes": outcomes, "receive": count})
+    logger.info("message processed", extra={"message_id": record.messageId, "outcomes": outcomes, "receive": count})
     return outcomes
 
 

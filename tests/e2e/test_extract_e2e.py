@@ -197,7 +197,7 @@ def _notification(stack: E2EStack, key: str, etag: str, size: int) -> str:
                     "eventName": "ObjectCreated:Put",
                     "userIdentity": {"principalId": "AWS:e2e"},
                     "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-                    "responseElements": {},
+                    "responseElements": {"x-amz-request-id": "E2E0000000000000", "x-amz-id-2": "e2e"},
                     "s3": {
                         "s3SchemaVersion": "1.0",
                         "configurationId": "e2e",

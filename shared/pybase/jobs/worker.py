@@ -15,7 +15,6 @@ Outcome per event:
 from __future__ import annotations
 
 import gc
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -417,44 +416,43 @@ def _refresh_record(session: Any, attachment: Attachment, warnings: list[str]) -
 
 
 def object_events(body: str) -> list[ObjectEvent]:
-    """The ObjectCreated records of one S3 notification (S3's test event and others have none)."""
+    """The ObjectCreated records of one S3 notification (S3's test event and others have none).
+
+    The body is read with Powertools' S3 notification model; a body that is not one (S3's
+    s3:TestEvent when notifications are set up, anything else sent to the queue) gives no events and
+    is acknowledged: delivering it again could not make it one.
+    """
     from urllib.parse import unquote_plus
 
+    from aws_lambda_powertools.utilities.parser.models import S3Model
+    from pydantic import ValidationError
+
     try:
-        payload = json.loads(body)
-    except ValueError:
-        logger.warning("message body is not JSON; ignored")
-        return []
-    if not isinstance(payload, dict) or not isinstance(payload.get("Records"), list):
+        notification = S3Model.model_validate_json(body)
+    # The model's own pre-check of a record reads `s3` and `eventName` without testing them first: a
+    # record lacking them raises AttributeError/TypeError rather than a ValidationError.
+    except (ValidationError, AttributeError, TypeError) as exc:
+        if '"s3:TestEvent"' not in body:
+            logger.warning("message is not an S3 event notification; ignored", extra={"error": type(exc).__name__})
         return []
     events = []
-    for record in payload["Records"]:
-        if not isinstance(record, dict) or not str(record.get("eventName", "")).startswith("ObjectCreated"):
+    for record in notification.Records:
+        obj = record.s3.object
+        if not record.eventName.startswith("ObjectCreated") or obj is None:
             continue
-        s3 = record.get("s3") or {}
-        obj = s3.get("object") or {}
         events.append(
             ObjectEvent(
-                bucket=str((s3.get("bucket") or {}).get("name", "")),
+                bucket=record.s3.bucket.name,
                 # Keys arrive URL-encoded ("dir%2Fmy+file.dxf"); LocalStack writes a space as %20.
-                key=unquote_plus(str(obj.get("key", ""))),
-                etag=str(obj.get("eTag") or "").strip('"'),
-                size=obj.get("size"),
-                sequencer=obj.get("sequencer"),
-                event_time=_parse_time(record.get("eventTime")),
-                event_name=str(record["eventName"]),
+                key=unquote_plus(obj.key),
+                etag=(obj.eTag or "").strip('"'),
+                size=None if obj.size is None else int(obj.size),
+                sequencer=obj.sequencer,
+                event_time=record.eventTime,
+                event_name=record.eventName,
             )
         )
     return events
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def dead_letter_event(event: ObjectEvent, *, receive_count: int | None = None) -> str:
