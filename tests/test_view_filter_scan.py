@@ -222,3 +222,24 @@ def test_group_counts_of_a_grouped_view_with_such_a_filter(setup: dict[str, Any]
     assert [(g["value"] or [{}])[0].get("name") for g in groups["groups"]] == ["Acme", "Bolt Co", None]
     assert groups["truncated"] is False
     assert [rec["id"] for rec in r.json()["records"]] == expected(setup, acme[:2])
+
+
+def test_scans_of_one_request_share_its_budget(setup: dict[str, Any]) -> None:
+    """A page, its count and its group counts scan under one budget, counted from when the filter
+    was compiled, so a request never runs several budgets' worth."""
+    from pybase.db import session_scope
+    from pybase.fields.types.base import Params
+    from pybase.records.query import FieldSet
+    from pybase.records.service import compile_where, live_fields
+
+    with session_scope() as session:
+        params = Params()
+        usable = FieldSet(live_fields(session, table_id=setup["parts"]))
+        gear = {"field": setup["f"]["Enc"], "op": "contains", "value": "%20"}
+        where, residual = compile_where(usable, None, gear, params, [])
+        assert residual is not None and "_py" not in where
+        listing = store.Listing(setup["parts"], where, params, [], [], residual)
+        assert store.count(session, listing) == len(GEARS)
+        residual.started -= store.SCAN_BUDGET_SECONDS  # as if the request's page had used it all
+        with pytest.raises(store.ScanOutOfTime):
+            store.count(session, listing)

@@ -91,6 +91,8 @@ class Residual:
     where: str
     deferred: Deferred
     fields: list[Any]
+    # Every scan of one request (its page, its count, its group counts) shares one time budget.
+    started: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -206,14 +208,15 @@ def scan(
     cursor: Any,
     reason: str,
     budget: float | None = None,
+    started: float | None = None,
 ) -> Iterator[Any]:
     """The fetched rows that match, in listing order from `cursor`, read in keyset batches until the
     listing ends; ScanOutOfTime once `budget` seconds (SCAN_BUDGET_SECONDS) have passed with rows
     still to read. `fetch(cursor, n)` reads the next n rows, `next_cursor(raw)` is the keyset position
     after a fetched row, `matches(batch)` says which of a batch match. Callers stop early by no longer
-    iterating (a page needs its first matches only)."""
+    iterating (a page needs its first matches only). The budget counts from `started` (now)."""
     budget = SCAN_BUDGET_SECONDS if budget is None else budget
-    deadline = time.monotonic() + budget
+    deadline = (time.monotonic() if started is None else started) + budget
     read = 0
     while True:
         if time.monotonic() > deadline:
@@ -269,6 +272,7 @@ def scan_listing(
         cursor=after,
         reason=listing.residual.deferred.reason if listing.residual is not None else "",
         budget=budget,
+        started=listing.residual.started if listing.residual is not None else None,
     )
 
 
