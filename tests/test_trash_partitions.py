@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -15,7 +16,7 @@ from pybase.airtable.uploads import record_table
 from pybase.db import session_scope
 from pybase.links.models import RecordLink
 from pybase.records.models import Record
-from pybase.trash import purge
+from pybase.trash import kinds, purge
 from pybase.trash import service as trash
 from pybase.trash.kinds import RecordTrash
 from tests.conftest import Api
@@ -32,7 +33,9 @@ def _partitions_locked(session: Session) -> set[str]:
     return set(session.scalars(_PARTITION_LOCKS))
 
 
-def test_a_record_restored_with_its_table_id_opens_only_that_partition(api: Api) -> None:
+def test_a_record_restored_with_its_table_id_opens_only_that_partition(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     world = make_world()
     others = [add_table(world, f"Other {n}") for n in range(3)]
     rid = add_records(world, [{"Name": "gone"}])[0]
@@ -45,10 +48,15 @@ def test_a_record_restored_with_its_table_id_opens_only_that_partition(api: Api)
         assert _partitions_locked(session) == {f"records_{world.table_id}"}
     with session_scope() as session:
         assert RecordTrash().find(session, rid, table_id=others[0]) is None
-    # By ID alone it is still found, looking at every table's partition.
+    # By ID alone it is still found: the tables are searched a group at a time in short transactions
+    # of their own, and the request's transaction locks the record's partition only.
+    monkeypatch.setattr(kinds, "_TABLES_PER_LOOKUP", 2)
     with session_scope() as session:
-        assert RecordTrash().find(session, rid) is not None
-        assert {f"records_{t}" for t in others} <= _partitions_locked(session)
+        found = RecordTrash().find(session, rid)
+        assert found is not None and found.table_id == world.table_id
+        assert _partitions_locked(session) == {f"records_{world.table_id}"}
+    with session_scope() as session:
+        assert RecordTrash().find(session, add_records(world, [{"Name": "live"}])[0]) is None
 
     editor = world.api(api, "editor")
     wrong = editor.call("tables", "POST", f"/trash/record/{rid}/restore", query={"table_id": others[0]})

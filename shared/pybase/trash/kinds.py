@@ -182,6 +182,42 @@ class ViewTrash(TrashKind):
         return [TrashItem("view", v.id, v.table_id, table_names[v.table_id], v.name, v.deleted_at) for v in rows]
 
 
+# Tables looked at per statement (each in its own transaction) when a trashed record is asked for by
+# its ID alone, and table IDs read at a time.
+_TABLES_PER_LOOKUP = 100
+_TABLE_IDS_PER_READ = 1000
+
+
+def _trashed_record_table(record_id: str) -> str | None:
+    """The table of a trashed record known by its ID alone. One statement over every partition would
+    lock them all in one transaction: with thousands of tables that fills the server's shared lock
+    table and makes other sessions' statements fail. So the tables are searched a group at a time,
+    each statement naming its tables in a short transaction of its own (its locks released at its
+    commit): slower than with the table ID the trash listing gives, but bounded."""
+    from pybase.db import session_scope
+
+    after = ""
+    while True:
+        with session_scope() as side:
+            table_ids = list(
+                side.scalars(select(Table.id).where(Table.id > after).order_by(Table.id).limit(_TABLE_IDS_PER_READ))
+            )
+        if not table_ids:
+            return None
+        for start in range(0, len(table_ids), _TABLES_PER_LOOKUP):
+            with session_scope() as side:
+                found = side.scalar(
+                    select(Record.table_id).where(
+                        Record.table_id.in_(table_ids[start : start + _TABLES_PER_LOOKUP]),
+                        Record.id == record_id,
+                        Record.deleted_at.is_not(None),
+                    )
+                )
+            if found is not None:
+                return found
+        after = table_ids[-1]
+
+
 class RecordTrash(TrashKind):
     name = "record"
     restore_role = "editor"
@@ -189,12 +225,12 @@ class RecordTrash(TrashKind):
 
     def find(self, session: Session, object_id: str, *, table_id: str | None = None) -> Record | None:
         query = select(Record).where(Record.id == object_id, Record.deleted_at.is_not(None)).with_for_update()
-        if table_id is not None:
-            # Only that table's partition of `records` is planned, opened and locked.
-            return session.scalar(query.where(Record.table_id == table_id))
-        # By ID alone every partition is looked at (through its small trash index on id): fine for a
-        # few tables, slow and lock-hungry with thousands, hence the table_id the trash listing gives.
-        return session.scalar(query)
+        if table_id is None:
+            table_id = _trashed_record_table(object_id)
+            if table_id is None:
+                return None
+        # Only that table's partition of `records` is planned, opened and locked.
+        return session.scalar(query.where(Record.table_id == table_id))
 
     def restore(self, session: Session, obj: Record, *, principal: Principal) -> dict[str, Any]:
         # The records service bumps the version, writes history and emits "records.restored".
