@@ -243,3 +243,28 @@ def test_scans_of_one_request_share_its_budget(setup: dict[str, Any]) -> None:
         residual.started -= store.SCAN_BUDGET_SECONDS  # as if the request's page had used it all
         with pytest.raises(store.ScanOutOfTime):
             store.count(session, listing)
+
+
+def test_link_contains_when_the_linked_primary_field_has_no_sql_form(world: RecordsWorld) -> None:
+    api, owner = Api(), world.users["owner"].token
+    makers, tools = make_table(world.base_id, name="Makers"), make_table(world.base_id, name="Tools")
+    r = api.as_user(owner).call(
+        "tables", "PATCH", f"/fields/{makers.primary_field_id}",
+        body={"type": "formula", "options": {"formula": "ENCODE_URL_COMPONENT('Maker ' & RECORD_ID())"}},
+    )  # fmt: skip
+    assert r.status == 200, r.text
+    link = field(api, owner, tools.id, "Maker", "link", linked_table_id=makers.id)["id"]
+    first, second = create(api, owner, makers.id, {}, {})
+    saw, drill, tape = create(
+        api, owner, tools.id, {"Name": "saw", "Maker": [first["id"]]}, {"Name": "drill", "Maker": [second["id"]]},
+        {"Name": "tape"},
+    )  # fmt: skip
+
+    def listed(node: dict[str, Any]) -> list[str]:
+        r = api.as_user(owner).call("records", "POST", f"/tables/{tools.id}/records/query", body={"filter": node})
+        assert r.status == 200, r.text
+        return [rec["id"] for rec in r.json()["records"]]
+
+    assert listed({"field": link, "op": "contains", "value": f"%20{first['id']}"}) == [saw["id"]]
+    assert listed({"field": link, "op": "not_contains", "value": f"%20{first['id']}"}) == [drill["id"], tape["id"]]
+    assert listed({"field": link, "op": "is_empty"}) == [tape["id"]]  # still in SQL

@@ -406,6 +406,14 @@ class Link(Computed):
         "not_contains": lambda t, f, op, v, ps: Link._contains(t, f, op, v, ps, negate=True),
     }
 
+    def deferred_filter(
+        self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str
+    ) -> str:
+        # Only the text operators read the linked primary field (one with no SQL form gets here):
+        # over the linked records' names, as a lookup of the primary field is filtered.
+        column = deferred.column(field, _element_texts, reason)
+        return FieldType.compile_filter(_LookupValues(column), field, op, value, params)
+
 
 def _inverse_of(session: Session, field: Any) -> Any:
     from pybase.fields.models import Field
