@@ -166,6 +166,11 @@ def test_lookups_and_rollups_used_as_text(setup: dict[str, Any]) -> None:
     assert count(setup, filter=json.dumps(empty)) == ROWS - len(ACME) - len(BOLT)
     ids, _ = every_page(setup, {"filter": {"field": f["Joined"], "op": "is", "value": "Acme"}, "page_size": 1000})
     assert ids == expected(setup, ACME)
+    # Fields list the operators their filters take: a text rollup's are text ones.
+    r = setup["api"].as_user(setup["token"]).call("tables", "GET", f"/tables/{setup['parts']}/fields")
+    operators = {item["id"]: item["operators"] for item in r.json()["fields"]}
+    assert "contains" in operators[f["Joined"]] and ">" not in operators[f["Joined"]]
+    assert "contains" in operators[f["Enc"]] and ">" in operators[f["EncLen"]]
 
 
 def test_sorting_by_a_formula_without_sql_is_a_clear_422(setup: dict[str, Any]) -> None:

@@ -128,6 +128,10 @@ def _boolean_text(value: Any) -> str:
 _ENCODERS: dict[str, Any] = {"number": _number_text, "text": _plain_text, "date": _date_text, "boolean": _boolean_text}
 
 
+def kind_operators(kind: str) -> list[str]:
+    return sorted(_BY_KIND[kind if kind in _BY_KIND else "text"][2])
+
+
 def kind_filter(field: FieldLike, kind: str, op: str, value: Any, params: Params, deferred: Any, reason: str) -> str:
     """A filter on a formula (or rollup) value of result kind `kind` computed in Python: the same
     operators as the SQL form, over the scan's column. Arrays are filtered as their text."""
@@ -185,8 +189,7 @@ class Formula(Computed):
 
     def filter_operators(self, field: FieldLike) -> list[str]:
         # By the result type saved with the formula; arrays are filtered as their text.
-        kind = (field.options or {}).get("result_type")
-        return sorted(_BY_KIND[kind if kind in _BY_KIND else "text"][2])
+        return kind_operators(str((field.options or {}).get("result_type")))
 
     def deferred_filter(
         self, field: FieldLike, op: str, value: Any, params: Params, deferred: Any, reason: str

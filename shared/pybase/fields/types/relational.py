@@ -643,6 +643,13 @@ class Rollup(Computed):
         kind = str((field.options or {}).get("result_type") or "number")
         return kind_filter(field, kind, op, value, params, deferred, reason)
 
+    def filter_operators(self, field: FieldLike) -> list[str]:
+        # A rollup that is not a number (ARRAYJOIN, ...) is computed in Python and filtered by its kind.
+        from pybase.fields.types.formula import kind_operators
+
+        kind = str((field.options or {}).get("result_type") or "number")
+        return sorted(self.operators) if kind == "number" else kind_operators(kind)
+
     operators = NUMBER_OPERATORS
 
 
