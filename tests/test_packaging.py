@@ -77,6 +77,9 @@ def test_package_has_a_zip_per_function_and_the_layers(packaged: Path, config: d
         assert archive.exists(), f"missing {archive.name}"
         names = zipfile.ZipFile(archive).namelist()
         assert "shared/pybase/__init__.py" in names
+        # Lambda cannot write bytecode caches: the package carries them (infra/serverless-bytecode.js).
+        assert "shared/pybase/__pycache__/app.cpython-311.pyc" in names
+        assert not [n for n in names if n.endswith(".pyc") and ".cpython-311." not in n]
         # The docs function alone ships Swagger UI's files (from the swagger-ui-dist npm package).
         shipped_assets = ("node_modules/swagger-ui-dist/",) if name == "docs" else ()
         stray = ("node_modules/", ".venv/", "tests/", ".pybase/", "layers/")
@@ -93,6 +96,7 @@ def test_package_has_a_zip_per_function_and_the_layers(packaged: Path, config: d
         assert names and all(n.startswith("python/") for n in names), f"{layer}.zip needs python/ at its root"
     deps = zipfile.ZipFile(packaged / "deps.zip").namelist()
     assert any(n.startswith("python/fastapi/") for n in deps)
+    assert "python/fastapi/__pycache__/applications.cpython-311.pyc" in deps, "the deps layer ships bytecode"
     archive = zipfile.ZipFile(packaged / "deps.zip")
     wheel = next(n for n in deps if re.match(r"python/pydantic_core-[^/]+\.dist-info/WHEEL$", n))
     tags = archive.read(wheel).decode()
