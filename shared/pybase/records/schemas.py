@@ -26,7 +26,9 @@ FILTER_DOC = """A filter tree (JSON). A condition is
 `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
 Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
 `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
-A filter on a formula compiles to SQL where it can. Saved view filters use the same tree."""
+A filter on a formula, lookup or rollup compiles to SQL where it can; otherwise it is checked on computed
+values in batches, within 10 s per request (a 422 `filter_scan_out_of_time` after that).
+`{"formula": "<Airtable formula>"}` is a node too. Saved view filters use the same tree."""
 
 FILTER_EXAMPLE = {
     "and": [{"field": "Qty", "op": ">=", "value": 2}, {"field": "Name", "op": "contains", "value": "brack"}]
