@@ -9,5 +9,6 @@ from pybase.app import create_app, lambda_handler_for
 
 __all__ = ["app", "combined_openapi", "handler"]
 
-app = create_app("PyBase docs", [router])
+# The docs routes read no database: the document's first build imports the groups it describes.
+app = create_app("PyBase docs", [router], database=False)
 handler = lambda_handler_for(app)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-import psycopg
-import sqlalchemy.exc
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pybase import db, jsontext
+from pybase import jsontext
 from pybase.errors import PyBaseError, error_body
 from pybase.logs import logger
-from pybase.startup import start
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -52,7 +49,7 @@ def _clean_validation_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str,
     return cleaned
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, database: bool = True) -> None:
     @app.exception_handler(PyBaseError)
     async def _pybase_error(request: Request, exc: PyBaseError) -> JSONResponse:
         headers = getattr(exc, "headers", None)
@@ -71,24 +68,8 @@ def install_error_handlers(app: FastAPI) -> None:
         body = jsontext.safe(error_body(code, message, None))
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(psycopg.DataError)
-    @app.exception_handler(sqlalchemy.exc.DataError)
-    async def _data_error(request: Request, exc: Exception) -> JSONResponse:
-        # SQLSTATE class 22 (data exception) is always a value the client sent that PostgreSQL cannot
-        # store or compare, e.g. a NUL character in text; the request's transaction is rolled back.
-        original = getattr(exc, "orig", None) or exc
-        message = str(original).splitlines()[0] if str(original) else "A value cannot be stored."
-        body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
-        return JSONResponse(jsontext.safe(body), status_code=422)
-
-    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-        if not db.is_unavailable(exc):
-            raise exc  # any other database error is a bug: the generic handler logs it and answers 500
-        logger.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
-        return await _pybase_error(request, db.unavailable())
-
-    for error_type in db.database_error_types():
-        app.add_exception_handler(error_type, _database_error)
+    if database:
+        _install_database_error_handlers(app, _pybase_error)
 
     @app.exception_handler(UnicodeEncodeError)
     async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
@@ -103,9 +84,46 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("internal_error", "Something went wrong on our side.", None), 500)
 
 
-def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False) -> FastAPI:
-    """One FastAPI app per route group. Docs are served once, by the combined docs function."""
-    start()  # the function's process starts here: publishers registered before any request
+def _install_database_error_handlers(
+    app: FastAPI, pybase_error: Callable[[Request, PyBaseError], Awaitable[JSONResponse]]
+) -> None:
+    # Imported here: SQLAlchemy and psycopg are most of a function's cold start (about 250 ms of CPU
+    # together), which an app without a database (the docs function) does without.
+    import psycopg
+    import sqlalchemy.exc
+
+    from pybase import db
+
+    @app.exception_handler(psycopg.DataError)
+    @app.exception_handler(sqlalchemy.exc.DataError)
+    async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+        # SQLSTATE class 22 (data exception) is always a value the client sent that PostgreSQL cannot
+        # store or compare, e.g. a NUL character in text; the request's transaction is rolled back.
+        original = getattr(exc, "orig", None) or exc
+        message = str(original).splitlines()[0] if str(original) else "A value cannot be stored."
+        body = error_body("invalid_value", f"A value in the request cannot be stored: {message}", None)
+        return JSONResponse(jsontext.safe(body), status_code=422)
+
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not db.is_unavailable(exc):
+            raise exc  # any other database error is a bug: the generic handler logs it and answers 500
+        logger.warning("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
+        return await pybase_error(request, db.unavailable())
+
+    for error_type in db.database_error_types():
+        app.add_exception_handler(error_type, _database_error)
+
+
+def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False, database: bool = True) -> FastAPI:
+    """One FastAPI app per route group. Docs are served once, by the combined docs function.
+
+    database=False: an app whose routes never touch the database (the docs function) neither loads
+    SQLAlchemy nor starts the write-side (realtime publisher) at its cold start.
+    """
+    if database:
+        from pybase.startup import start
+
+        start()  # the function's process starts here: publishers registered before any request
     app = FastAPI(
         title=title,
         version="0.1.0",
@@ -113,7 +131,7 @@ def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False) 
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, database=database)
 
     @app.middleware("http")
     async def _log_context(request: Request, call_next: Any) -> Any:
