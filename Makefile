@@ -35,10 +35,10 @@ $(VENV)/.installed: pyproject.toml
 	$(VPY) -m pip install --quiet -e '.[dev,extract,ifc]'
 	@touch $@
 
-# npm ci, then make serverless-offline's Python runner survive handler errors (see the script).
-node_modules/.installed: package.json package-lock.json infra/patch_serverless_offline.py
+# npm ci; its postinstall (patch-package) applies patches/*.patch: serverless-offline's Python runner
+# survives handler errors (see patches/README.md).
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
 	npm ci --no-audit --no-fund --loglevel=error
-	$(PYTHON) infra/patch_serverless_offline.py
 	@touch $@
 
 # The web app has its own package.json and lock file.
