@@ -10,6 +10,10 @@ Operators depend on the field type (see pybase.fields.types); spaced spellings s
 Sorts: [{"field": "<ID or name>", "direction": "asc" | "desc"}]; the record's creation sequence
 (`seq`) always ends the order as a unique tie-breaker, so keyset cursors are exact.
 
+Conditions with no SQL form (formulas, lookups and rollups computed in Python) compile to conditions
+over columns of values computed in Python (Deferred); compile_split also gives the part of the filter
+the database runs alone, and pybase.records.store checks the rows it selects in a bounded scan.
+
 Keyset pages: the rows after a cursor are the union of disjoint "segments" (equal on the first i
 sort keys and strictly after on key i+1, with NULLs placed as PostgreSQL orders them: last when
 ascending, first when descending). Each segment is a separate index range scan with its own LIMIT
@@ -175,8 +179,9 @@ def _compile(
         full = f"(NOT coalesce({inner}, false))"
         return full, full if cand == inner else None
     if "formula" in node:
+        before = len(deferred.leaves)
         sql = _formula_node(node["formula"], fields, deferred)
-        return sql, None if "_py." in sql else sql
+        return sql, sql if len(deferred.leaves) == before else None
     # `field_id` as well as `field`, as saved view filters may spell it (like `operator` for `op`).
     field_ref = node.get("field", node.get("field_id"))
     if field_ref is None:

@@ -6,6 +6,9 @@ hot paths' tuning (COPY for inserts, one round trip for a single update, keyset 
 steering of `contains` filters) serves all of them alike. No access checks, validation, events
 or history here: pybase.records.service orchestrates those around the store.
 
+A filter with conditions that have no SQL form (see pybase.records.query.Deferred) is checked here too,
+in keyset batches under a time budget (`scan`), so pages, counts and group counts agree with it.
+
 Everything runs on the session's own psycopg connection (no ORM objects: they cost more to build
 than the queries take on pages of 1,000 rows) and in the caller's transaction.
 """
