@@ -28,6 +28,7 @@ TINY: dict[str, list[str]] = {
     "extract_quality.py": ["--drawings", "2"],
     "formula_bench.py": ["--rows", "500"],
     "links_bench.py": ["--rows", "500", "--runs", "2"],
+    "poster_bench.py": ["--posts", "100"],
     "realtime_bench.py": [
         "--clients",
         "3",
