@@ -1,10 +1,15 @@
-"""A link cell's current links are read from the linked table's partition of `records` only."""
+"""Link reads open the linked table's partition of `records` only: a cell's current links, a page's links."""
 
 from __future__ import annotations
 
 from pybase.db import session_scope
 from pybase.links.models import RecordLink
 from pybase.links.service import current_links
+from pybase.records import service
+from tests.conftest import Api
+from tests.test_links_api import create, field
+from tests.test_records_helpers import make_table
+from tests.test_records_helpers import make_world as make_records_world
 from tests.test_trash_partitions import _partitions_locked
 from tests.test_views_support import add_records, add_table, make_world
 
@@ -28,3 +33,19 @@ def test_current_links_open_the_linked_table_partition_only() -> None:
         links = current_links(session, field_id=world.fields["Name"], to_table_id=suppliers, record_ids=[part])
         assert links == {part: [bolt, acme]}
         assert _partitions_locked(session) == {f"records_{suppliers}"}
+
+
+def test_a_page_with_a_link_field_opens_its_table_and_the_linked_table_partitions_only() -> None:
+    api, world = Api(), make_records_world(roles=("owner",))
+    token = world.owner.token
+    parts, suppliers = make_table(world.base_id, name="Parts"), make_table(world.base_id, name="Suppliers")
+    for n in range(3):  # other tables of the base with records: their partitions must stay closed
+        other = make_table(world.base_id, name=f"Other {n}")
+        create(api, token, other.id, {"Name": "x"})
+    link = field(api, token, parts.id, "Suppliers", "link", linked_table_id=suppliers.id)
+    (acme,) = create(api, token, suppliers.id, {"Name": "Acme"})
+    create(api, token, parts.id, {"Name": "Gear", link["id"]: [acme["id"]]})
+    with session_scope() as session:
+        page = service.list_records(session, principal=world.owner.principal, table_id=parts.id)
+        assert [r["fields"][link["id"]] for r in page["records"]] == [[{"id": acme["id"], "name": "Acme"}]]
+        assert _partitions_locked(session) == {f"records_{parts.id}", f"records_{suppliers.id}"}

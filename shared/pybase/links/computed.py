@@ -186,7 +186,7 @@ def _ordered(todo: list[Any], by_id: dict[str, Any]) -> list[Any]:
 _LINKS_SQL = (
     f"SELECT l.field_id, l.from_record_id, t.table_id, {ROW_SELECT} FROM record_links l "
     "JOIN records t ON t.table_id = l.to_table_id AND t.id = l.to_record_id AND t.deleted_at IS NULL "
-    "WHERE l.field_id = ANY(%s) AND l.from_record_id = ANY(%s) "
+    "WHERE l.field_id = ANY(%s) AND l.from_record_id = ANY(%s) AND t.table_id = ANY(%s) "
     "ORDER BY l.field_id, l.from_record_id, l.position, t.seq"
 )
 _FIELDS_SQL = (
@@ -203,9 +203,9 @@ def _load(
     together in one round trip (psycopg pipeline mode)."""
     raw = _raw(session)
     with raw.pipeline():
-        # Prepared: planning this join costs more than running it, and its plan (primary-key probes
-        # on record_links then records) does not depend on the values.
-        link_cursor = raw.execute(_LINKS_SQL, (field_ids, record_ids), prepare=True)
+        # Not prepared: a generic plan would hold every partition of `records` and lock them all when
+        # run; planned with the linked tables' IDs, it opens only their partitions.
+        link_cursor = raw.execute(_LINKS_SQL, (field_ids, record_ids, table_ids))
         field_cursor = raw.execute(_FIELDS_SQL, (table_ids,), prepare=True)
     links: dict[tuple[str, str], list[LinkedRow]] = {}
     by_table: dict[str, dict[str, LinkedRow]] = {}
