@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-import redis
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
@@ -54,6 +53,8 @@ def current_stamp() -> str | None:
     global _redis_down_until
     if not enabled or time.monotonic() < _redis_down_until:
         return None
+    import redis  # only requests with an API token read the stamp (see pybase.redis_client)
+
     try:
         return get_redis().get(_stamp_key()) or "0"
     except redis.RedisError as exc:
@@ -96,6 +97,8 @@ def tokens_changed(session: Session) -> None:
     """Call from any change that ends API tokens (revocation, a deactivated account), before the
     commit. The stamp is bumped now, so a Redis failure fails the change before anything is
     written, and again after the commit, so a token verified between the two is not trusted."""
+    import redis
+
     try:
         _bump()
     except redis.RedisError as exc:
