@@ -138,6 +138,18 @@ def write_context(
     return ctx, record
 
 
+def read_context(
+    session: Session, *, principal: Principal, table_id: str, queries: bool = True, record_id: str | None = None
+) -> tuple[TableContext, Row | None]:
+    """write_context for the record reads (viewer). The computed field types compile their filter
+    and sort SQL from the field's ORM session (pybase.links.computed.session_of), so with `queries`
+    a table holding any swaps its plain copies for ORM fields: one more round trip, only there."""
+    ctx, record = write_context(session, principal=principal, table_id=table_id, role="viewer", record_id=record_id)
+    if queries and links_computed.needs_loading(ctx.fields.fields):
+        ctx.fields = FieldSet(live_fields(session, table_id=table_id))
+    return ctx, record
+
+
 def live_fields(session: Session, *, table_id: str) -> list[Field]:
     return list(session.scalars(_LIVE_FIELDS, {"table_id": table_id}))
 
@@ -547,14 +559,14 @@ def _valid_record_id(record_id: Any) -> str:
 def get_record(
     session: Session, *, principal: Principal, table_id: str, record_id: str, field_key: str = "id"
 ) -> dict[str, Any]:
-    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
-    rows = store.fetch(session, table_id, [record_id], lock=False) if looks_like_id(record_id, "rec") else {}
-    if record_id not in rows:
+    # One round trip: access, fields and the record (computed values read the copies as they are).
+    wanted = record_id if looks_like_id(record_id, "rec") else None
+    ctx, row = read_context(session, principal=principal, table_id=table_id, queries=False, record_id=wanted)
+    if row is None:
         raise NotFound("Record not found", details={"id": record_id})
     return serialize_rows(
-        session, [rows[record_id]], ctx.fields.fields, ctx.fields.fields,
-        field_key=field_key, principal=principal, ctx=ctx,
-    )[0]  # fmt: skip
+        session, [row], ctx.fields.fields, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
+    )[0]
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -976,7 +988,7 @@ def list_records(
         raise ValidationFailed(f"offset is from 0 to {MAX_OFFSET}.", details={"offset": offset})
     if offset and cursor:
         raise ValidationFailed("Send either cursor or offset, not both.", details={"offset": offset})
-    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=bool(filter or sort or view_id))
     spec = None
     if view_id:
         from pybase.views.service import get_view_query_spec
@@ -1024,12 +1036,9 @@ def count_records(
     session: Session, *, principal: Principal, table_id: str, filter: Any = None, view_id: str | None = None
 ) -> int:
     """How many live records the listing with the same `filter` and view holds, without reading any:
-    the access decision and the fields come in one round trip as plain copies (write_context), then
+    the access decision and the fields come in one round trip as plain copies (read_context), then
     the count; a filter with no SQL form is counted in a scan (pybase.records.store.count)."""
-    ctx, _ = write_context(session, principal=principal, table_id=table_id, role="viewer")
-    if links_computed.needs_loading(ctx.fields.fields):
-        # Computed fields compile their SQL from the session's live fields (links_computed.session_of).
-        ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=bool(filter or view_id))
     spec = None
     if view_id:
         from pybase.views.service import get_view_query_spec
@@ -1163,7 +1172,7 @@ def record_history(
     limit: int = 100,
     before: int | None = None,
 ) -> dict[str, Any]:
-    ctx = table_context(session, principal=principal, table_id=table_id, role="viewer")
+    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=False)
     raw = session.connection().connection.driver_connection
     row = raw.execute(
         "SELECT created_at, created_by, deleted_at FROM records WHERE table_id = %s AND id = %s", (table_id, record_id)
