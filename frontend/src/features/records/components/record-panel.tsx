@@ -12,6 +12,7 @@ import { toast } from "@/components/ui/toaster";
 import { deleteRecord, fieldsQuery, historyQuery, patchRecord, recordQuery } from "@/features/records/api/records";
 import { FieldEditor } from "@/features/records/components/field-editor";
 import { HistoryTimeline } from "@/features/records/components/history-timeline";
+import { useLiveRecord } from "@/features/records/hooks/use-live-record";
 import { RecordComments } from "@/features/records/components/record-comments";
 import { describeValue } from "@/features/records/lib/history";
 import { linkedRefs } from "@/features/records/lib/links";
@@ -55,6 +56,8 @@ export function RecordPanel({
   const record = useQuery(recordQuery(tableId, recordId));
   const fields = useQuery(fieldsQuery(tableId));
   const history = useQuery({ ...historyQuery(tableId, recordId), enabled: record.isSuccess });
+  // Teammates' new fields and edits of this record show while the panel is open.
+  useLiveRecord(tableId, recordId);
   const canEdit = EDIT_ROLES.has(role ?? "");
   const canComment = COMMENT_ROLES.has(role ?? "");
   const names = new Map(people.map((p) => [p.id, p.name]));
