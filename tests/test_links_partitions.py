@@ -49,3 +49,33 @@ def test_a_page_with_a_link_field_opens_its_table_and_the_linked_table_partition
         page = service.list_records(session, principal=world.owner.principal, table_id=parts.id)
         assert [r["fields"][link["id"]] for r in page["records"]] == [[{"id": acme["id"], "name": "Acme"}]]
         assert _partitions_locked(session) == {f"records_{parts.id}", f"records_{suppliers.id}"}
+
+
+def test_filters_and_sorts_through_links_open_the_linked_table_partition_only() -> None:
+    """A filter or sort on a link, lookup, rollup or count reads the linked records from the linked
+    table's partition: a join on the link row's table ID would plan and lock every table's."""
+    api, world = Api(), make_records_world(roles=("owner",))
+    token = world.owner.token
+    parts, suppliers = make_table(world.base_id, name="Parts"), make_table(world.base_id, name="Suppliers")
+    for n in range(3):
+        create(api, token, make_table(world.base_id, name=f"Other {n}").id, {"Name": "x"})
+    link = field(api, token, parts.id, "Suppliers", "link", linked_table_id=suppliers.id)
+    lookup = field(api, token, parts.id, "Supplier names", "lookup", link_field_id=link["id"],
+                   field_id=suppliers.primary_field_id)  # fmt: skip
+    rollup = field(api, token, parts.id, "Supplier list", "rollup", link_field_id=link["id"],
+                   field_id=suppliers.primary_field_id, formula="ARRAYJOIN(values)")  # fmt: skip
+    count = field(api, token, parts.id, "Supplier count", "count", link_field_id=link["id"])
+    (acme,) = create(api, token, suppliers.id, {"Name": "Acme"})
+    gear, _nut = create(api, token, parts.id, {"Name": "Gear", link["id"]: [acme["id"]]}, {"Name": "Nut"})
+    queries = [
+        {"filter": {"field": link["id"], "op": "contains", "value": "Acme"}},
+        {"filter": {"field": link["id"], "op": "is_not_empty"}, "sort": [{"field": link["id"]}]},
+        {"filter": {"field": lookup["id"], "op": "contains", "value": "Ac"}, "sort": [{"field": lookup["id"]}]},
+        {"filter": {"field": rollup["id"], "op": "is_not_empty"}},
+        {"filter": {"field": count["id"], "op": ">", "value": 0}, "sort": [{"field": count["id"]}]},
+    ]
+    for query in queries:
+        with session_scope() as session:
+            page = service.list_records(session, principal=world.owner.principal, table_id=parts.id, **query)
+            assert [r["id"] for r in page["records"]] == [gear["id"]], query
+            assert _partitions_locked(session) == {f"records_{parts.id}", f"records_{suppliers.id}"}, query

@@ -524,14 +524,24 @@ def api_result(value: Any) -> Any:
 # --- SQL ----------------------------------------------------------------------------------------
 
 
-def linked_sql(link_field_id: str, *, select_sql: str = "1", where: str = "TRUE", outer: str = "r") -> str:
-    """A subquery over the live records linked from the outer row through a link field (alias t)."""
+def linked_sql(link: Any, *, select_sql: str = "1", where: str = "TRUE", outer: str = "r") -> str:
+    """A subquery over the live records linked from the outer row through the link field `link` (alias t).
+
+    The linked records are read from the link's own linked table, named as a constant: a join on the
+    link row's to_table_id would be planned against every table's partition of `records` (and lock
+    them all), which at thousands of tables exhausts PostgreSQL's lock table.
+    """
+    link_field_id = link.id
+    to_table_id = (link.options or {}).get("linked_table_id") or ""
     if not re.fullmatch(r"fld[A-Za-z0-9]{14}", link_field_id):
         raise ValueError(link_field_id)
+    if not re.fullmatch(r"tbl[A-Za-z0-9]{14}", to_table_id):
+        raise ValueError(to_table_id)
     return (
-        f"SELECT {select_sql} FROM record_links l JOIN records t ON t.table_id = l.to_table_id "
+        f"SELECT {select_sql} FROM record_links l JOIN records t ON t.table_id = '{to_table_id}' "
         f"AND t.id = l.to_record_id AND t.deleted_at IS NULL "
-        f"WHERE l.field_id = '{link_field_id}' AND l.from_record_id = {outer}.id AND {where}"
+        f"WHERE l.field_id = '{link_field_id}' AND l.to_table_id = '{to_table_id}' "
+        f"AND l.from_record_id = {outer}.id AND {where}"
     )
 
 

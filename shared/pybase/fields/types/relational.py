@@ -344,19 +344,19 @@ class Link(Computed):
     def value_expr(self, field: FieldLike) -> str:
         from pybase.links.computed import linked_sql
 
-        return f"(EXISTS ({linked_sql(field.id)}))"
+        return f"(EXISTS ({linked_sql(field)}))"
 
     def sort_expr(self, field: FieldLike) -> str | None:
         from pybase.links.computed import linked_sql
 
         primary = self._primary_sql(field)
-        return f"({linked_sql(field.id, select_sql=f'({primary})::text')} ORDER BY l.position LIMIT 1)"
+        return f"({linked_sql(field, select_sql=f'({primary})::text')} ORDER BY l.position LIMIT 1)"
 
     @staticmethod
     def _exists(t: Link, f: FieldLike, where: str, negate: bool = False) -> str:
         from pybase.links.computed import linked_sql
 
-        sql = f"EXISTS ({linked_sql(f.id, where=where)})"
+        sql = f"EXISTS ({linked_sql(f, where=where)})"
         return f"(NOT {sql})" if negate else f"({sql})"
 
     @staticmethod
@@ -383,7 +383,7 @@ class Link(Computed):
 
         ids = Link._ids(value)
         where = f"l.to_record_id = ANY({ps.add(ids, 'text[]')})"
-        return f"(({linked_sql(f.id, select_sql='count(*)', where=where)}) = {len(ids)})"
+        return f"(({linked_sql(f, select_sql='count(*)', where=where)}) = {len(ids)})"
 
     @staticmethod
     def _contains(t: Link, f: FieldLike, op: str, value: Any, ps: Params, negate: bool = False) -> str:
@@ -449,16 +449,16 @@ class Lookup(Computed):
         from pybase.links.computed import linked_sql
 
         expr, _ = _target_sql(field)
-        return f"(EXISTS ({linked_sql(field.options['link_field_id'], where=f'{expr} IS NOT NULL')}))"
+        return f"(EXISTS ({linked_sql(_link_for_query(field)[1], where=f'{expr} IS NOT NULL')}))"
 
     def sort_expr(self, field: FieldLike) -> str | None:
         from pybase.links.computed import linked_sql
 
         expr, _ = _target_sql(field)
         select_sql = f"({expr})::text"
-        link_id = field.options["link_field_id"]
+        link = _link_for_query(field)[1]
         return (
-            f"({linked_sql(link_id, select_sql=select_sql, where=f'{expr} IS NOT NULL')} ORDER BY l.position LIMIT 1)"
+            f"({linked_sql(link, select_sql=select_sql, where=f'{expr} IS NOT NULL')} ORDER BY l.position LIMIT 1)"
         )
 
     # The operators read the linked values through `_element` and `_exists`, so the same operators
@@ -469,7 +469,7 @@ class Lookup(Computed):
     def _exists(self, f: FieldLike, cond: str, negate: bool = False) -> str:
         from pybase.links.computed import linked_sql
 
-        sql = f"EXISTS ({linked_sql(f.options['link_field_id'], where=cond)})"
+        sql = f"EXISTS ({linked_sql(_link_for_query(f)[1], where=cond)})"
         return f"(NOT {sql})" if negate else f"({sql})"
 
     def _text_cond(self, f: FieldLike, op: str, value: Any, ps: Params) -> str:
@@ -615,7 +615,7 @@ class Rollup(Computed):
         if numeric and kind != "number":
             return None
         value = expr if numeric else f"NULLIF(({expr})::text, '')"
-        sql = linked_sql(field.options["link_field_id"], select_sql=template.format(v=value))
+        sql = linked_sql(_link_for_query(field)[1], select_sql=template.format(v=value))
         empty = empty_result(field.options["formula"])
         if isinstance(empty, int | float) and not isinstance(empty, bool):
             return f"coalesce(({sql})::numeric, {float(empty)!r})", "number"
@@ -673,7 +673,7 @@ class Count(Computed):
         from pybase.links.computed import linked_sql
 
         _, link = _link_for_query(field)
-        return f"(({linked_sql(link.id, select_sql='count(*)')})::numeric)", "number"
+        return f"(({linked_sql(link, select_sql='count(*)')})::numeric)", "number"
 
     def value_expr(self, field: FieldLike) -> str:
         return self.formula_sql(field)[0]  # type: ignore[index]
