@@ -69,4 +69,41 @@ describe("record panel field editors", () => {
     render(<FieldEditor field={field("button", { label: "Order" })} value={{ label: "Order", url: "https://shop.example/1" }} canEdit={false} onSave={onSave} />);
     expect(screen.getByRole("link", { name: /Order/ })).toHaveAttribute("href", "https://shop.example/1");
   });
+
+  it("edits dimensions with the structured reading: shows it while typing, saves text that reads, keeps a typo with its error", async () => {
+    const onSave = vi.fn();
+    const dimension = field("dimension", { unit: "mm" });
+    render(
+      <FieldEditor field={dimension} value={{ value: 10, unit: "mm", tolerance: null, display: "10 mm" }} canEdit onSave={onSave} />,
+    );
+    const box = screen.getByLabelText("dimension");
+    expect(box).toHaveValue("10 mm");
+    await userEvent.clear(box);
+    await userEvent.type(box, "10.5 ±0.1 mmm");
+    expect(screen.getByRole("alert")).toHaveTextContent("Not a dimension");
+    expect(box).toHaveAttribute("aria-invalid", "true");
+    await userEvent.type(box, "{Enter}");
+    await userEvent.tab();
+    expect(onSave).not.toHaveBeenCalled();
+    expect(box).toHaveValue("10.5 ±0.1 mmm");
+    await userEvent.type(box, "{Backspace}");
+    expect(screen.getByTestId("structured-reading")).toHaveTextContent("Reads as 10.5 ±0.1 mm");
+    expect(box).toHaveAttribute("aria-invalid", "false");
+    await userEvent.type(box, "{Enter}");
+    expect(onSave).toHaveBeenCalledWith("10.5 ±0.1 mm");
+  });
+
+  it("shows threads, finishes and materials as text, read-only too", () => {
+    render(
+      <>
+        <FieldEditor field={field("thread")} value={{ system: "metric", designation: "M8x1.25" }} canEdit onSave={vi.fn()} />
+        <FieldEditor field={field("surface_finish")} value={{ parameter: "Ra", value: 1.6, unit: "um", um: 1.6 }} canEdit={false} onSave={vi.fn()} />
+        <FieldEditor field={field("material")} value={{ name: "AISI 304" }} canEdit onSave={vi.fn()} />
+      </>,
+    );
+    expect(screen.getByLabelText("thread")).toHaveValue("M8x1.25");
+    expect(screen.getByText("Ra 1.6 µm")).toBeInTheDocument();
+    expect(screen.getByLabelText("material")).toHaveValue("AISI 304");
+    expect(editorKind(field("surface_finish"), true)).toBe("structured");
+  });
 });

@@ -1,15 +1,17 @@
 // The record panel's editor of one field: typed inputs saved on blur, pickers saved on change
 // (multiple select, rating, user from the people who can see the table), durations as h:mm, people
 // by name with their avatar, buttons that open their URL. Engineering values (dimension, thread,
-// material, surface finish) are typed as text: the write's typecast parses "10.5 ±0.1 mm", "M8x1.25".
+// material, surface finish) are typed as text read as they are typed ("10.5 ±0.1 mm" reads as a value
+// with a symmetric tolerance; a typo shows its error and is not sent); the write's typecast parses it.
 import { Star } from "lucide-react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { Checkbox } from "@/components/ui/checkbox";
 import { FieldButton } from "@/components/ui/field-button";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { UserChip, UserChips, userIds } from "@/components/ui/user-chip";
+import { ENGINEERING_READERS, engineeringText } from "@/features/records/lib/engineering";
 import { describeValue } from "@/features/records/lib/history";
 import type { Person } from "@/features/records/lib/mentions";
 import { buttonValue } from "@/lib/button-value";
@@ -28,6 +30,7 @@ type Kind =
   | "user"
   | "people"
   | "button"
+  | "structured"
   | "readonly";
 
 const PEOPLE_TYPES = new Set(["user", "created_by", "last_modified_by"]);
@@ -38,10 +41,10 @@ const KINDS: Record<string, Kind> = {
   email: "text",
   url: "text",
   phone: "text",
-  dimension: "text",
-  thread: "text",
-  material: "text",
-  surface_finish: "text",
+  dimension: "structured",
+  thread: "structured",
+  material: "structured",
+  surface_finish: "structured",
   long_text: "long",
   number: "number",
   currency: "number",
@@ -112,14 +115,28 @@ export function FieldEditor({
       ? ""
       : kind === "duration"
         ? formatDuration(value)
-        : typeof value === "object"
+        : field.type in ENGINEERING_READERS
+          ? engineeringText(value)
+          : typeof value === "object"
           ? describeValue(value)
           : String(value);
   const [draft, setDraft] = useState(shown);
-  useEffect(() => setDraft(shown), [shown]);
+  // The text last sent: Enter then leaving the box would otherwise send it twice.
+  const sent = useRef<string | null>(null);
+  useEffect(() => {
+    setDraft(shown);
+    sent.current = null;
+  }, [shown]);
   const id = `field-${field.id}`;
+  const reader = ENGINEERING_READERS[field.type];
+  // Read only once changed: the stored value needs no echo.
+  const reading = kind === "structured" && reader && draft.trim() !== "" && draft !== shown ? reader(draft, field.options) : null;
   const commit = (next: string) => {
     if (next === shown) return;
+    // A value that does not read is kept in the box with its error, not sent.
+    if (kind === "structured" && reading && !reading.ok) return;
+    if (next === sent.current) return;
+    sent.current = next;
     if (kind === "duration") onSave(parseDuration(next));
     else if (kind === "number") onSave(next.trim() === "" ? null : Number.isNaN(Number(next)) ? next : Number(next));
     else onSave(next === "" ? null : next);
@@ -258,6 +275,36 @@ export function FieldEditor({
       );
       break;
     }
+    case "structured": {
+      const hint = `${id}-reading`;
+      control = (
+        <>
+          <Input
+            id={id}
+            value={draft}
+            aria-invalid={reading ? !reading.ok : undefined}
+            aria-describedby={reading ? hint : undefined}
+            onChange={(e) => setDraft(e.target.value)}
+            onBlur={() => commit(draft)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") commit(draft);
+            }}
+          />
+          {reading ? (
+            reading.ok ? (
+              <p id={hint} className="text-muted-foreground text-xs" data-testid="structured-reading">
+                Reads as {reading.text}
+              </p>
+            ) : (
+              <p id={hint} role="alert" className="text-destructive text-xs" data-testid="structured-error">
+                {reading.error}
+              </p>
+            )
+          ) : null}
+        </>
+      );
+      break;
+    }
     case "text":
     case "number":
     case "duration":
@@ -278,7 +325,7 @@ export function FieldEditor({
     default:
       control = (
         <p id={id} className="text-muted-foreground min-h-6 text-sm break-words">
-          {describeValue(value)}
+          {field.type in ENGINEERING_READERS && value ? engineeringText(value) : describeValue(value)}
         </p>
       );
   }

@@ -67,8 +67,11 @@ export function RecordPanel({
   };
 
   const save = useMutation({
+    // One save at a time, each on top of the version the previous one left: edits typed in quick
+    // succession would otherwise all carry the same If-Match and refuse each other.
+    scope: { id: `record-panel-${tableId}-${recordId}` },
     mutationFn: async ({ field, value }: { field: FieldDef; value: unknown }) => {
-      const current = record.data;
+      const current = queryClient.getQueryData(recordQuery(tableId, recordId).queryKey) ?? record.data;
       if (!current) throw new Error("The record is not loaded.");
       try {
         return await patchRecord(tableId, recordId, { [field.id]: value }, current.version);
