@@ -7,8 +7,10 @@ of the same imports is shown beside it: on a shared, loaded machine it varies mu
 wall time. Imports use bytecode caches, as the deployed layer and packages ship them, even where
 PYTHONDONTWRITEBYTECODE is set.
 
-It also asserts that API functions never import the heavy extraction libraries (ezdxf, pypdf) and
-that functions which do not need AWS calls do not import boto3 (checked in sys.modules after import).
+It also asserts that API functions never import the heavy extraction libraries (ezdxf, pypdf), that
+functions which do not need AWS calls do not import boto3, that none imports redis-py at its start
+(it loads with the first Redis client) and that the docs function loads no SQLAlchemy (checked in
+sys.modules after import).
 Exit status 1 when an import check fails; with --strict also when a ratio exceeds the goal.
 
 Usage: python bench/cold_start.py [--runs 7] [--strict] [group ...]
@@ -28,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 API_GROUPS = ("health", "docs", "auth", "workspaces", "tables", "records", "files", "airtable")
 # Groups whose requests call AWS (S3 presigning, SQS, WebSocket management API) may import boto3.
 BOTO3_ALLOWED = {"health", "files"}
-NEVER = ("ezdxf", "pypdf")
+NEVER = ("ezdxf", "pypdf", "redis")
+# Functions whose routes never touch the database at all.
+NO_DATABASE = {"docs"}
 GOAL = 1.5
 
 PROBE = r"""
@@ -44,7 +48,9 @@ else:
     spec.loader.exec_module(module)
 elapsed = time.perf_counter() - started
 cpu = time.process_time() - cpu_started
-heavy = sorted(name for name in ("ezdxf", "pypdf", "boto3", "botocore", "numpy") if name in sys.modules)
+heavy = sorted(
+    name for name in ("ezdxf", "pypdf", "boto3", "botocore", "numpy", "redis", "sqlalchemy") if name in sys.modules
+)
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "modules": len(sys.modules), "heavy": heavy}))
 """
 
@@ -132,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"{group} imports {name}")
         if "boto3" in heavy and group not in BOTO3_ALLOWED:
             failures.append(f"{group} imports boto3 but makes no AWS calls")
+        if "sqlalchemy" in heavy and group in NO_DATABASE:
+            failures.append(f"{group} imports sqlalchemy but uses no database")
         if ratio > GOAL:
             slow.append(group)
     print(f"\nload average {_load()}")
