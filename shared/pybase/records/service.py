@@ -988,13 +988,15 @@ def list_records(
         raise ValidationFailed(f"offset is from 0 to {MAX_OFFSET}.", details={"offset": offset})
     if offset and cursor:
         raise ValidationFailed("Send either cursor or offset, not both.", details={"offset": offset})
-    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=bool(filter or sort or view_id))
+    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=False)
     spec = None
     if view_id:
         from pybase.views.service import get_view_query_spec
 
         view_id = resolve_view(session, table_id=table_id, ref=view_id)
         spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
+    if _compiles_computed(ctx.fields, spec, filter, sort):
+        ctx.fields = FieldSet(live_fields(session, table_id=table_id))  # see read_context
     params = Params()
     conditions: list[Condition] = []
     usable = queryable_fields(session, ctx)
@@ -1053,6 +1055,37 @@ def count_records(
     total = store.count(session, listing)
     indexes.ensure_indexes(session, table_id=table_id, wanted=indexes.wanted_indexes(conditions, []))
     return total
+
+
+def _compiles_computed(fields: FieldSet, spec: Any, filter: Any, sort: Any) -> bool:
+    """Whether the listing's filters or sorts reach a computed field, whose SQL is compiled from ORM
+    fields (see read_context): a formula node may read any field, and a sort that does not parse is
+    left to the compiler's own error."""
+    computed = {f.id for f in fields.fields if f.type in links_computed.COMPUTED_TYPES}
+    if not computed:
+        return False
+
+    def named(ref: Any) -> bool:
+        found = fields.by_id.get(ref) or fields.by_name.get(ref) if isinstance(ref, str) else None
+        return found is not None and found.id in computed
+
+    def reaches(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return False
+        if "formula" in node:
+            return True
+        children = [node[j] for j in ("and", "or") if isinstance(node.get(j), list)]
+        if children or "not" in node:
+            return any(reaches(c) for c in (children[0] if children else [node["not"]]))
+        return named(node.get("field", node.get("field_id")))
+
+    trees = [filter] + ([spec.filter_tree()] if spec is not None else [])
+    try:
+        sorts = parse_sort_param(sort) or (spec.sorts if spec is not None else [])
+    except Exception:
+        return True
+    sorted_by = [s.get("field", s.get("field_id")) for s in sorts if isinstance(s, dict)]
+    return any(reaches(t) for t in trees) or any(named(ref) for ref in sorted_by)
 
 
 def compile_where(
