@@ -1,8 +1,8 @@
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 
-import { editorKind, FieldEditor, formatDuration, parseDuration } from "@/features/records/components/field-editor";
+import { editorKind, FieldEditor, formatDuration, localDateTime, parseDuration } from "@/features/records/components/field-editor";
 import type { FieldDef } from "@/types/api";
 
 const field = (type: string, options: Record<string, unknown> = {}, readOnly = false): FieldDef =>
@@ -105,5 +105,22 @@ describe("record panel field editors", () => {
     expect(screen.getByText("Ra 1.6 µm")).toBeInTheDocument();
     expect(screen.getByLabelText("material")).toHaveValue("AISI 304");
     expect(editorKind(field("surface_finish"), true)).toBe("structured");
+  });
+
+  it("edits date-times in the viewer's wall time and barcodes as text", async () => {
+    const onSave = vi.fn();
+    const at = new Date(2026, 2, 4, 10, 30).toISOString();
+    render(
+      <>
+        <FieldEditor field={field("datetime")} value={at} canEdit onSave={onSave} />
+        <FieldEditor field={field("barcode")} value={{ text: "4006381333931" }} canEdit onSave={onSave} />
+      </>,
+    );
+    expect(screen.getByLabelText("datetime")).toHaveValue("2026-03-04T10:30");
+    expect(localDateTime("not a date")).toBe("");
+    expect(screen.getByLabelText("barcode")).toHaveValue("4006381333931");
+    fireEvent.change(screen.getByLabelText("datetime"), { target: { value: "2026-03-05T08:15" } });
+    fireEvent.blur(screen.getByLabelText("datetime"));
+    expect(onSave).toHaveBeenCalledWith(new Date(2026, 2, 5, 8, 15).toISOString());
   });
 });

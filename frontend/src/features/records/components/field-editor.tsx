@@ -23,6 +23,7 @@ type Kind =
   | "number"
   | "checkbox"
   | "date"
+  | "datetime"
   | "select"
   | "multi"
   | "rating"
@@ -41,6 +42,7 @@ const KINDS: Record<string, Kind> = {
   email: "text",
   url: "text",
   phone: "text",
+  barcode: "text",
   dimension: "structured",
   thread: "structured",
   material: "structured",
@@ -53,6 +55,7 @@ const KINDS: Record<string, Kind> = {
   duration: "duration",
   checkbox: "checkbox",
   date: "date",
+  datetime: "datetime",
   single_select: "select",
   multiple_select: "multi",
   user: "user",
@@ -88,6 +91,15 @@ export function parseDuration(text: string): number | string | null {
   return t;
 }
 
+/** An instant as the datetime-local input wants it: the viewer's wall time, to the minute. */
+export function localDateTime(value: unknown): string {
+  if (typeof value !== "string") return "";
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) return "";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
 function choices(field: FieldDef): string[] {
   const raw = field.options.choices;
   if (!Array.isArray(raw)) return [];
@@ -115,6 +127,8 @@ export function FieldEditor({
       ? ""
       : kind === "duration"
         ? formatDuration(value)
+        : kind === "datetime"
+          ? localDateTime(value)
         : field.type in ENGINEERING_READERS
           ? engineeringText(value)
           : typeof value === "object"
@@ -138,6 +152,8 @@ export function FieldEditor({
     if (next === sent.current) return;
     sent.current = next;
     if (kind === "duration") onSave(parseDuration(next));
+    // The picker's local wall time, sent as the instant it names.
+    else if (kind === "datetime") onSave(next === "" ? null : new Date(next).toISOString());
     else if (kind === "number") onSave(next.trim() === "" ? null : Number.isNaN(Number(next)) ? next : Number(next));
     else onSave(next === "" ? null : next);
   };
@@ -172,6 +188,9 @@ export function FieldEditor({
       break;
     case "date":
       control = <Input id={id} type="date" value={draft.slice(0, 10)} onChange={(e) => setDraft(e.target.value)} onBlur={() => commit(draft)} />;
+      break;
+    case "datetime":
+      control = <Input id={id} type="datetime-local" value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={() => commit(draft)} />;
       break;
     case "multi": {
       const selected = Array.isArray(value) ? value.map(String) : [];
