@@ -109,3 +109,21 @@ def test_count_is_documented(api: Api) -> None:
     assert document["components"]["schemas"]["RecordCount"]["properties"]["count"]["type"] == "integer"
     assert {"400", "401", "404", "422"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} == {"table_id", "filter", "view"}
+
+
+def test_a_view_of_another_table_is_not_found(api: Api, world: World, table: dict[str, Any]) -> None:
+    other = make_table(world.base_id, by=world.owner)
+    owner = api.as_user(world.owner.token)
+    view = owner.call("tables", "POST", f"/tables/{other.id}/views", body={"name": "Elsewhere", "type": "grid"})
+    assert view.status == 201, view.text
+    for path in ("records", "records/count"):
+        response = owner.call("records", "GET", f"/tables/{table['id']}/{path}", query={"view": view.json()["id"]})
+        assert response.status == 404, response.text
+        assert response.json()["error"] == {
+            "code": "not_found",
+            "message": "View not found",
+            "details": {"id": view.json()["id"]},
+        }
+    # Nor by its name; this table's own view is found.
+    assert _count(api, world.owner.token, table["id"], view="Elsewhere").status == 404
+    assert _count(api, world.owner.token, table["id"], view=table["view"]).json() == {"count": 15}

@@ -957,6 +957,20 @@ def resolve_view(session: Session, *, table_id: str, ref: str) -> str:
     return found
 
 
+def _view_spec(session: Session, *, table_id: str, ref: str) -> tuple[str, Any]:
+    """The ID of the view `ref` names (see resolve_view) and its query spec. A ref shaped like an ID
+    is tried as one by the spec's own load, a query fewer than resolving it first."""
+    from pybase.views.service import get_view_query_spec
+
+    if looks_like_id(ref, "viw"):
+        try:
+            return ref, get_view_query_spec(session, view_id=ref, table_id=table_id)
+        except NotFound:
+            pass  # maybe a view named like an ID
+    view_id = resolve_view(session, table_id=table_id, ref=ref)
+    return view_id, get_view_query_spec(session, view_id=view_id, table_id=table_id)
+
+
 def list_records(
     session: Session,
     *,
@@ -991,10 +1005,7 @@ def list_records(
     ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=False)
     spec = None
     if view_id:
-        from pybase.views.service import get_view_query_spec
-
-        view_id = resolve_view(session, table_id=table_id, ref=view_id)
-        spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
+        view_id, spec = _view_spec(session, table_id=table_id, ref=view_id)
     if _compiles_computed(ctx.fields, spec, filter, sort):
         ctx.fields = FieldSet(live_fields(session, table_id=table_id))  # see read_context
     params = Params()
@@ -1043,10 +1054,7 @@ def count_records(
     ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=bool(filter or view_id))
     spec = None
     if view_id:
-        from pybase.views.service import get_view_query_spec
-
-        view_id = resolve_view(session, table_id=table_id, ref=view_id)
-        spec = get_view_query_spec(session, view_id=view_id, table_id=table_id)
+        view_id, spec = _view_spec(session, table_id=table_id, ref=view_id)
     params = Params()
     conditions: list[Condition] = []
     usable = queryable_fields(session, ctx)
