@@ -3009,7 +3009,9 @@ export interface components {
              *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
              *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
              *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
-             *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
+             *     A filter on a formula, lookup or rollup compiles to SQL where it can; otherwise it is checked on computed
+             *     values in batches, within 10 s per request (a 422 `filter_scan_out_of_time` after that).
+             *     `{"formula": "<Airtable formula>"}` is a node too. Saved view filters use the same tree.
              * @example {
              *       "and": [
              *         {
@@ -6874,7 +6876,9 @@ export interface operations {
                  *     `{"and": [...]}`, `{"or": [...]}`, `{"not": node}` (at most 8 levels, 200 conditions).
                  *     Operators depend on the field type (`GET /field-types` lists them): e.g. `=`, `!=`, `<`, `<=`, `>`, `>=`,
                  *     `contains`, `not_contains`, `starts_with`, `is_empty`, `is_not_empty`, `is_any_of`, `has_any_of`, `is_before`.
-                 *     A filter on a formula compiles to SQL where it can. Saved view filters use the same tree.
+                 *     A filter on a formula, lookup or rollup compiles to SQL where it can; otherwise it is checked on computed
+                 *     values in batches, within 10 s per request (a 422 `filter_scan_out_of_time` after that).
+                 *     `{"formula": "<Airtable formula>"}` is a node too. Saved view filters use the same tree.
                  *
                  *     URL-encode the JSON; `POST …/records/query` takes it as a body.
                  */
