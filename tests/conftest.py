@@ -54,6 +54,13 @@ def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
     patch.undo()
 
 
+@pytest.fixture
+def no_airtable_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The /v0 rate limit off: tests fire requests faster than any client would; the limit has tests of
+    its own. (The settings cache follows, see SettingsMonkeyPatch.)"""
+    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
+
+
 def _server_url() -> tuple[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:

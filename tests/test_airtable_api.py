@@ -12,19 +12,10 @@ from pybase.db import session_scope
 from tests.airtable_transport import pyairtable_api
 from tests.factories import World, make_api_token, make_base, make_table, make_user, make_world
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Tests fire requests faster than any client would; the limit has a test of its own."""
-    from pybase.config import get_settings
-
-    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
-    get_settings.cache_clear()
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.usefixtures("no_airtable_rate_limit"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,16 +14,7 @@ import requests
 from tests.airtable_transport import pyairtable_api
 from tests.factories import World, make_api_token, make_base, make_world
 
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
-    from pybase.config import get_settings
-
-    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("no_airtable_rate_limit")
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from tests.factories import make_api_token
 from tests.test_links_api import create, field
 from tests.test_records_helpers import RecordsWorld, make_table, make_world
 
+pytestmark = pytest.mark.usefixtures("no_airtable_rate_limit")
+
 ROWS = 1_100
 GEARS = [i for i in range(ROWS) if i % 3 == 0]  # named "Gear 0003": a space, "%20" once encoded
 ACME = [i for i in range(ROWS) if i % 5 == 0]
@@ -30,17 +32,6 @@ BOLT = [i for i in range(ROWS) if i % 5 == 1]
 
 def name(i: int) -> str:
     return f"Gear {i:04d}" if i % 3 == 0 else f"Nut-{i:04d}"
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
-    from pybase.config import get_settings
-
-    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -13,18 +13,9 @@ import pytest
 from tests.conftest import Api
 from tests.factories import World, make_api_token, make_base, make_table, make_world
 
+pytestmark = pytest.mark.usefixtures("no_airtable_rate_limit")
+
 TEXT_SPEC = {"options": {"filters": {"dataTypes": ["tableData"]}}}
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Any:
-    from pybase.config import get_settings
-
-    monkeypatch.setenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND", "0")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.delenv("PYBASE_AIRTABLE_REQUESTS_PER_SECOND")
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
