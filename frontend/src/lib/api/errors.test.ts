@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError, errorMessage, networkError, toApiError } from "@/lib/api/errors";
+import { ApiError, errorMessage, isTransient, networkError, toApiError } from "@/lib/api/errors";
 
 describe("toApiError", () => {
   it("reads PyBase's envelope", () => {
@@ -54,5 +54,17 @@ describe("toApiError", () => {
     expect(errorMessage(error)).toMatch(/Cannot reach the server/);
     expect(networkError(new DOMException("aborted", "AbortError")).code).toBe("aborted");
     expect(errorMessage("weird")).toBe("Something went wrong.");
+  });
+});
+
+describe("isTransient", () => {
+  it("retries a lost connection and server or gateway failures, never a refusal or a cancel", () => {
+    expect(isTransient(networkError(new TypeError("Failed to fetch")))).toBe(true);
+    expect(isTransient(toApiError(502, "Bad Gateway"))).toBe(true);
+    expect(isTransient(toApiError(500, null))).toBe(true);
+    expect(isTransient(toApiError(422, { error: { code: "invalid", message: "No." } }))).toBe(false);
+    expect(isTransient(toApiError(412, null))).toBe(false);
+    expect(isTransient(networkError(new DOMException("aborted", "AbortError")))).toBe(false);
+    expect(isTransient(new Error("The record is not loaded."))).toBe(false);
   });
 });

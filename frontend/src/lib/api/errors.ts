@@ -115,6 +115,17 @@ export function networkError(cause: unknown): ApiError {
   return new ApiError(0, "network_error", "Cannot reach the server. Check your connection and try again.");
 }
 
+/**
+ * A failure that may pass on a second try: no response at all (a reset connection) or the server
+ * or a gateway in front of it failing. Safe to resend for writes that carry If-Match: if the first
+ * one did commit, the resend is refused with 412 instead of applied twice.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return error instanceof TypeError;
+  if (error.status === 0) return error.code === "network_error";
+  return error.status >= 500;
+}
+
 /** A readable message for anything thrown (for toasts and inline errors). */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;

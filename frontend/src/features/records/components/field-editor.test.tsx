@@ -123,4 +123,21 @@ describe("record panel field editors", () => {
     fireEvent.blur(screen.getByLabelText("datetime"));
     expect(onSave).toHaveBeenCalledWith(new Date(2026, 2, 5, 8, 15).toISOString());
   });
+
+  it("sends the same text again on Enter after its save failed, and not after it succeeded", async () => {
+    let fail = true;
+    const onSave = vi.fn(() => (fail ? Promise.reject(new Error("connection reset")) : Promise.resolve()));
+    render(<FieldEditor field={field("barcode")} value={null} canEdit onSave={onSave} />);
+    const box = screen.getByLabelText("barcode");
+    await userEvent.type(box, "4006381333931{Enter}");
+    expect(onSave).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(onSave.mock.results[0]?.type).toBe("return"));
+    fail = false;
+    await userEvent.type(box, "{Enter}");
+    expect(onSave).toHaveBeenCalledTimes(2);
+    expect(onSave).toHaveBeenLastCalledWith("4006381333931");
+    await userEvent.type(box, "{Enter}");
+    await userEvent.tab();
+    expect(onSave).toHaveBeenCalledTimes(2);
+  });
 });

@@ -116,7 +116,8 @@ export function FieldEditor({
   field: FieldDef;
   value: unknown;
   canEdit: boolean;
-  onSave: (value: unknown) => void;
+  /** A promise that rejects when the save failed: the same text can then be sent again. */
+  onSave: (value: unknown) => Promise<unknown> | undefined;
   /** The people who can see the table: names for user values and the user picker's choices. */
   people?: readonly Person[];
 }) {
@@ -151,11 +152,19 @@ export function FieldEditor({
     if (kind === "structured" && reading && !reading.ok) return;
     if (next === sent.current) return;
     sent.current = next;
-    if (kind === "duration") onSave(parseDuration(next));
-    // The picker's local wall time, sent as the instant it names.
-    else if (kind === "datetime") onSave(next === "" ? null : new Date(next).toISOString());
-    else if (kind === "number") onSave(next.trim() === "" ? null : Number.isNaN(Number(next)) ? next : Number(next));
-    else onSave(next === "" ? null : next);
+    const value =
+      kind === "duration"
+        ? parseDuration(next)
+        : // The picker's local wall time, sent as the instant it names.
+          kind === "datetime"
+          ? next === "" ? null : new Date(next).toISOString()
+          : kind === "number"
+            ? next.trim() === "" ? null : Number.isNaN(Number(next)) ? next : Number(next)
+            : next === "" ? null : next;
+    // The failure itself is shown by whoever saves; here it only means Enter may send this again.
+    void Promise.resolve(onSave(value)).catch(() => {
+      if (sent.current === next) sent.current = null;
+    });
   };
 
   let control;

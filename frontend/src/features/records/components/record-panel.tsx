@@ -17,7 +17,7 @@ import { RecordComments } from "@/features/records/components/record-comments";
 import { describeValue } from "@/features/records/lib/history";
 import { linkedRefs } from "@/features/records/lib/links";
 import type { Person } from "@/features/records/lib/mentions";
-import { ApiError, errorMessage } from "@/lib/api/errors";
+import { ApiError, errorMessage, isTransient } from "@/lib/api/errors";
 import type { FieldDef, RecordRow } from "@/types/api";
 
 const EDIT_ROLES = new Set(["owner", "admin", "editor"]);
@@ -84,6 +84,9 @@ export function RecordPanel({
         throw error;
       }
     },
+    // A reset connection or a gateway error is tried twice more (1 s, then 2 s later) before the
+    // panel says the value was not saved.
+    retry: (failures, error) => failures < 2 && isTransient(error),
     onSuccess: (next) => {
       queryClient.setQueryData(recordQuery(tableId, recordId).queryKey, next);
       void queryClient.invalidateQueries({ queryKey: historyQuery(tableId, recordId).queryKey });
@@ -155,7 +158,7 @@ export function RecordPanel({
                     value={record.data.fields[field.id]}
                     canEdit={canEdit}
                     people={people}
-                    onSave={(value) => save.mutate({ field, value })}
+                    onSave={(value) => save.mutateAsync({ field, value })}
                   />
                 ),
               )}
