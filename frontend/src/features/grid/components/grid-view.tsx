@@ -49,6 +49,7 @@ import { groupKey, RowLayout } from "@/features/grid/lib/group-rows";
 import { buttonRenderer } from "@/features/grid/lib/button-cell";
 import { chipsRenderer, isChipsCell, type ChipsCell } from "@/features/grid/lib/chips-cell";
 import { dateRenderer, isDateCell, type DateCell } from "@/features/grid/lib/date-cell";
+import { engineeringRenderer, isEngineeringCell, type EngineeringCell } from "@/features/grid/lib/engineering-cell";
 import { orderColumns } from "@/features/grid/lib/columns";
 import { fieldKind, formatValue, isEditable, ParseError, toWritable } from "@/features/grid/lib/field-values";
 import { planPaste } from "@/features/grid/lib/paste";
@@ -62,6 +63,7 @@ import type { FieldDef, RecordRow } from "@/types/api";
 
 const ChipsEditor = lazy(() => import("@/features/grid/components/cell-editors"));
 const DateEditor = lazy(() => import("@/features/grid/components/date-editor"));
+const EngineeringEditor = lazy(() => import("@/features/grid/components/engineering-editor"));
 const RecordPanel = lazy(() => import("@/features/grid/components/record-panel"));
 
 export interface GridViewProps {
@@ -142,7 +144,13 @@ const DateEditorShell: ProvideEditorComponent<DateCell> = (props) => (
   </Suspense>
 );
 
-const CUSTOM_RENDERERS = [chipsRenderer, dateRenderer, buttonRenderer];
+const EngineeringEditorShell: ProvideEditorComponent<EngineeringCell> = (props) => (
+  <Suspense fallback={<div className="h-16 w-72 animate-pulse rounded-md border bg-popover" />}>
+    <EngineeringEditor {...props} />
+  </Suspense>
+);
+
+const CUSTOM_RENDERERS = [chipsRenderer, dateRenderer, engineeringRenderer, buttonRenderer];
 
 function viewConfig(view: View | undefined) {
   const config = (view?.config ?? {}) as {
@@ -470,6 +478,7 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
       if (cell.kind === GridCellKind.Boolean) return { value: cell.data === true };
       if (cell.kind === GridCellKind.Custom && isChipsCell(cell)) return { value: toWritable(field, cell.data.value) };
       if (cell.kind === GridCellKind.Custom && isDateCell(cell)) return { value: cell.data.value };
+      if (cell.kind === GridCellKind.Custom && isEngineeringCell(cell)) return { value: fieldKind(field).parse(cell.data.text, field) };
       if (cell.kind === GridCellKind.Text || cell.kind === GridCellKind.Uri) return { value: fieldKind(field).parse(cell.data, field) };
       if (cell.kind === GridCellKind.Number) return { value: cell.data ?? null };
       return { error: "This cell cannot be edited here." };
@@ -773,7 +782,9 @@ export function GridView({ tableId, baseId, tableName, primaryFieldId, role, vie
                 ? ({ editor: ChipsEditorShell, disablePadding: true, disableStyling: true } as never)
                 : isDateCell(cell)
                   ? ({ editor: DateEditorShell, disablePadding: true, disableStyling: true } as never)
-                  : undefined
+                  : isEngineeringCell(cell)
+                    ? ({ editor: EngineeringEditorShell, disablePadding: true, disableStyling: true } as never)
+                    : undefined
             }
             freezeColumns={1}
             rowMarkers="both"

@@ -1,5 +1,6 @@
-// The expanded record: every field with its editor (the same parsing and If-Match path as the grid),
-// attachments with thumbnails, open and upload. Loaded on first use.
+// The expanded record: every field with its editor (the same parsing and If-Match path as the grid;
+// engineering values show their reading, or why they do not read, as they are typed), attachments
+// with thumbnails, open and upload. Loaded on first use.
 import { ExternalLink, Paperclip } from "lucide-react";
 import { useEffect, useState, type ReactNode } from "react";
 
@@ -13,6 +14,7 @@ import { LinkPicker, SelectPicker } from "@/features/grid/components/cell-editor
 import { fieldKind, formatValue, ParseError, toWritable } from "@/features/grid/lib/field-values";
 import { api, unwrap } from "@/lib/api/client";
 import { errorMessage } from "@/lib/api/errors";
+import { readEngineering } from "@/lib/engineering";
 import type { FieldDef, RecordRow } from "@/types/api";
 
 export interface RecordPanelProps {
@@ -55,6 +57,10 @@ function TextEditor({ field, record, onEdit, multiline }: { field: FieldDef; rec
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setText(shown), [shown]);
+  const structured = fieldKind(field).editor === "structured";
+  // Engineering values are read as they are typed (once changed: the stored value needs no echo).
+  const reading = structured && text !== shown ? readEngineering(field.type, field.options, text) : null;
+  const problem = error ?? (reading && !reading.ok ? reading.error : null);
   const commit = () => {
     if (text === shown) return;
     try {
@@ -65,31 +71,41 @@ function TextEditor({ field, record, onEdit, multiline }: { field: FieldDef; rec
       setError(e instanceof ParseError ? e.message : errorMessage(e));
     }
   };
+  const hintId = `field-${field.id}-error`;
   const common = {
     id: `field-${field.id}`,
     value: text,
-    "aria-invalid": error ? true : undefined,
-    "aria-describedby": error ? `field-${field.id}-error` : undefined,
+    "aria-invalid": problem ? true : undefined,
+    "aria-describedby": problem || reading ? hintId : undefined,
     onBlur: commit,
+  };
+  const change = (next: string) => {
+    setText(next);
+    // The live reading speaks for the new text.
+    if (structured) setError(null);
   };
   return (
     <>
       {multiline ? (
-        <Textarea {...common} rows={4} onChange={(e) => setText(e.target.value)} />
+        <Textarea {...common} rows={4} onChange={(e) => change(e.target.value)} />
       ) : (
         <Input
           {...common}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => change(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter") commit();
           }}
         />
       )}
-      {error && (
-        <p id={`field-${field.id}-error`} role="alert" className="text-xs text-destructive">
-          {error}
+      {problem ? (
+        <p id={hintId} role="alert" className="text-xs text-destructive" data-testid={structured ? "structured-error" : undefined}>
+          {problem}
         </p>
-      )}
+      ) : reading?.ok ? (
+        <p id={hintId} className="text-xs text-muted-foreground" data-testid="structured-reading">
+          Reads as {reading.text}
+        </p>
+      ) : null}
     </>
   );
 }

@@ -4,6 +4,7 @@ import { GridCellKind, type GridCell } from "@glideapps/glide-data-grid";
 import type { ButtonCell } from "@/features/grid/lib/button-cell";
 import type { ChipsCell } from "@/features/grid/lib/chips-cell";
 import type { DateCell } from "@/features/grid/lib/date-cell";
+import type { EngineeringCell } from "@/features/grid/lib/engineering-cell";
 import { anyText, chipColor, choicesOf, fieldKind, zoneOf } from "@/features/grid/lib/field-values";
 import { buttonValue } from "@/lib/button-value";
 import type { FieldDef, RecordRow } from "@/types/api";
@@ -88,6 +89,15 @@ export function buildCell(field: FieldDef, record: RecordRow, options: CellOptio
         kind: GridCellKind.Custom,
         readonly,
         data: { kind: "date-cell", text, value: typeof value === "string" ? value : null, withTime: field.type === "datetime", timeZone: zoneOf(field) },
+      };
+      return cell;
+    }
+    case "structured": {
+      const cell: EngineeringCell = {
+        ...base,
+        kind: GridCellKind.Custom,
+        readonly,
+        data: { kind: "engineering-cell", text, fieldType: field.type, options: field.options },
       };
       return cell;
     }

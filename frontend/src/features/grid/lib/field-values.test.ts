@@ -99,6 +99,15 @@ describe("other types", () => {
     expect(formatValue(field("surface_finish"), { parameter: "Ra", value: 1.6, unit: "um" })).toBe("Ra 1.6 µm");
   });
 
+  it("engineering text that does not read is refused before it is sent (editors and paste)", () => {
+    expect(() => parseInput(field("dimension"), "10.6..10.4 mm")).toThrow("The lower limit is above the upper limit.");
+    expect(() => parseInput(field("thread"), "M8 by 1.25")).toThrow(ParseError);
+    expect(() => parseInput(field("surface_finish"), "Ra -1")).toThrow("A roughness value is positive.");
+    expect(parseInput(field("dimension", { unit: "in" }), " 2 +0.005/-0.002 ")).toBe("2 +0.005/-0.002");
+    expect(parseInput(field("thread"), "")).toBeNull();
+    expect(parseInput(field("material"), "Brass")).toBe("Brass");
+  });
+
   it("computed fields are read-only", () => {
     for (const type of ["formula", "lookup", "rollup", "count", "autonumber", "created_time", "last_modified_by"]) {
       expect(isEditable(field(type))).toBe(false);

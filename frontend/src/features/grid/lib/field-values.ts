@@ -3,6 +3,7 @@
 // `parse` for the editor and paste. Writes go out with typecast: true, so the API does the last word
 // on text it understands better (dates in many spellings, "10.5 ±0.1 mm", "M8x1.25", new select options).
 import { buttonValue } from "@/lib/button-value";
+import { ENGINEERING_READERS } from "@/lib/engineering";
 import type { FieldDef } from "@/types/api";
 
 export type EditorKind =
@@ -206,7 +207,18 @@ const readonlyKind: FieldKind = {
   },
 };
 
-const structured: FieldKind = { editor: "structured", format: anyText, parse: (raw) => emptyToNull(raw) };
+// Read with the record panel's grammar before sending: text that does not read is refused here (the
+// cell editor, the expanded record, paste) with the reason, instead of coming back as a 422.
+const structured: FieldKind = {
+  editor: "structured",
+  format: anyText,
+  parse: (raw, field) => {
+    const text = emptyToNull(raw);
+    const reading = text === null ? null : ENGINEERING_READERS[field.type]?.(text, field.options);
+    if (reading && !reading.ok) throw new ParseError(reading.error);
+    return text;
+  },
+};
 
 export const FIELD_KINDS: Record<string, FieldKind> = {
   single_line_text: plainText,

@@ -11,7 +11,7 @@ import { FieldButton } from "@/components/ui/field-button";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { UserChip, UserChips, userIds } from "@/components/ui/user-chip";
-import { ENGINEERING_READERS, engineeringText } from "@/features/records/lib/engineering";
+import { ENGINEERING_READERS, engineeringText } from "@/lib/engineering";
 import { describeValue } from "@/features/records/lib/history";
 import type { Person } from "@/features/records/lib/mentions";
 import { buttonValue } from "@/lib/button-value";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { engineeringText, readDimension, readMaterial, readSurfaceFinish, readThread } from "@/features/records/lib/engineering";
+import { engineeringText, readDimension, readMaterial, readSurfaceFinish, readThread } from "@/lib/engineering";
 
 describe("engineering values as typed", () => {
   it("reads dimensions with symmetric, asymmetric and limit tolerances in the field's unit", () => {

@@ -1,6 +1,6 @@
-// Reading engineering values as typed in the record panel, before they are sent: the same grammar
-// the API's dimension, thread, material and surface finish types accept, so a mistake is shown while
-// typing instead of after a round trip. The API stays the last word (the write goes out as text with
+// Reading engineering values as typed (the record panel, the grid's cell editor and its expanded
+// record), before they are sent: the same grammar the API's dimension, thread, material and surface
+// finish types accept, so a mistake is shown while typing instead of after a round trip. The API stays the last word (the write goes out as text with
 // typecast and is parsed there again).
 
 export type Reading = { ok: true; text: string } | { ok: false; error: string };
@@ -102,6 +102,12 @@ export const ENGINEERING_READERS: Record<string, (input: string, options: Record
   material: (input) => readMaterial(input),
   surface_finish: (input) => readSurfaceFinish(input),
 };
+
+/** The reading of `text` for a field of `fieldType`: null when the type is not one or there is nothing to read. */
+export function readEngineering(fieldType: string, options: Record<string, unknown>, text: string): Reading | null {
+  const reader = ENGINEERING_READERS[fieldType];
+  return reader && text.trim() !== "" ? reader(text, options) : null;
+}
 
 /** A stored engineering value as text that reads back to the same value (what the editor starts from). */
 export function engineeringText(value: unknown): string {
