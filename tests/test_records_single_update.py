@@ -58,7 +58,7 @@ def _between_read_and_write(monkeypatch: Any, action: Callable[[], None]) -> Non
 def _history(table_id: str, record_id: str) -> list[dict[str, Any]]:
     with session_scope() as s:
         rows = s.execute(
-            text("SELECT changes FROM record_history WHERE table_id = :t AND record_id = :r ORDER BY id"),
+            text("SELECT changes FROM record_history WHERE table_id = :t AND record_id = :r ORDER BY version"),
             {"t": table_id, "r": record_id},
         )
         return [r[0] for r in rows]

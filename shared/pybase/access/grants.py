@@ -75,7 +75,7 @@ def list_grants(session: Session, *, principal: Principal, scope_type: str, scop
         select(Grant, User)
         .join(User, User.id == Grant.user_id)
         .where(Grant.scope_id == scope_id, Grant.scope_type == scope_type)
-        .order_by(Grant.created_at, Grant.id)
+        .order_by(Grant.created_at, Grant.user_id)
     ).all()
     return [_grant_dict(grant, user) for grant, user in rows]
 
@@ -101,7 +101,7 @@ def set_grant(
             role=role,
             created_at=utcnow(),
         )
-        .on_conflict_do_update(constraint="uq_grants_user_scope", set_={"role": role})
+        .on_conflict_do_update(constraint="pk_grants", set_={"role": role})
     )
     grant = session.scalar(
         select(Grant)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pybase.db import Base, utcnow
@@ -12,12 +12,11 @@ class Grant(Base):
     """A role given to a user on one base or one table; it overrides the workspace role there."""
 
     __tablename__ = "grants"
-    __table_args__ = (UniqueConstraint("user_id", "scope_id", name="uq_grants_user_scope"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # One grant per user and scope, keyed by them (no serial ID drawn by every workspace's grants).
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
     scope_type: Mapped[str] = mapped_column(String(8))  # base | table
-    scope_id: Mapped[str] = mapped_column(String(17), index=True)
+    scope_id: Mapped[str] = mapped_column(String(17), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -74,7 +74,7 @@ def require_workspace(session: Session, *, principal: Principal, workspace_id: s
 def _base_only_role(session: Session, *, principal: Principal, workspace_id: str) -> str | None:
     """Someone invited to a single base or table (not the workspace) can see the workspace's name only."""
     found = session.scalar(
-        select(Grant.id).where(Grant.workspace_id == workspace_id, Grant.user_id == principal.user_id).limit(1)
+        select(Grant.scope_id).where(Grant.workspace_id == workspace_id, Grant.user_id == principal.user_id).limit(1)
     )
     return "viewer" if found is not None else None
 
@@ -99,7 +99,7 @@ def base_role(session: Session, *, principal: Principal, base_id: str) -> tuple[
     if role is None:
         # A table grant alone makes the base visible (read-only) so the table can be reached.
         has_table_grant = session.scalar(
-            select(Grant.id)
+            select(Grant.scope_id)
             .join(Table, Table.id == Grant.scope_id)
             .where(Grant.user_id == principal.user_id, Table.base_id == base_id)
             .limit(1)

@@ -8,9 +8,10 @@ written `@[usrXXXXXXXXXXXXXX]` in the text; mentioned users must be able to see 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal, at_least
@@ -136,6 +137,27 @@ def _clean(text: str) -> str:
     return text
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _cursor(comment: Comment) -> str:
+    """The page cursor after this comment: its creation time in microseconds, then its ID."""
+    at = comment.created_at
+    micros = (at.replace(tzinfo=UTC) if at.tzinfo is None else at) - EPOCH
+    return f"{micros // timedelta(microseconds=1)}.{comment.id}"
+
+
+def _read_cursor(cursor: str) -> tuple[datetime, str]:
+    micros, _, comment_id = cursor.partition(".")
+    if not micros.isdigit() or not looks_like_id(comment_id, "com"):
+        raise BadRequest("The cursor is not valid.", details={"cursor": cursor})
+    try:
+        at = EPOCH + timedelta(microseconds=int(micros))
+    except OverflowError:
+        raise BadRequest("The cursor is not valid.", details={"cursor": cursor}) from None
+    return at, comment_id
+
+
 def list_comments(
     session: Session,
     *,
@@ -151,13 +173,9 @@ def list_comments(
         raise BadRequest(f"limit must be between 1 and {MAX_PAGE}.", details={"limit": limit})
     query = select(Comment).where(Comment.table_id == table_id, Comment.record_id == record_id)
     if cursor:
-        try:
-            after = int(cursor)
-        except ValueError:
-            raise BadRequest("The cursor is not valid.", details={"cursor": cursor}) from None
-        query = query.where(Comment.seq > after)
-    rows = list(session.scalars(query.order_by(Comment.seq).limit(limit + 1)))
-    next_cursor = str(rows[limit - 1].seq) if len(rows) > limit else None
+        query = query.where(tuple_(Comment.created_at, Comment.id) > _read_cursor(cursor))
+    rows = list(session.scalars(query.order_by(Comment.created_at, Comment.id).limit(limit + 1)))
+    next_cursor = _cursor(rows[limit - 1]) if len(rows) > limit else None
     rows = rows[:limit]
     ids = {c.author_id for c in rows if c.author_id} | {u for c in rows for u in c.mentions or []}
     users = _users(session, ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Identity, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,11 +18,13 @@ from pybase.db import Base, utcnow
 
 class RecordHistory(Base):
     __tablename__ = "record_history"
-    __table_args__ = (Index("ix_record_history_table_id_record_id_id", "table_id", "record_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"))
-    record_id: Mapped[str] = mapped_column(String(17))
+    # An entry is the change that gave the record this version: every write that logs history
+    # advances the version under the record's row lock, so the key is unique and orders a record's
+    # entries without a sequence shared by all tables (which a distribution key would break).
+    table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(17), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
     action: Mapped[str] = mapped_column(String(16))  # updated | deleted | restored
     actor_id: Mapped[str | None] = mapped_column(String(17))
     # {field_id: {"from": old, "to": new}} in storage form; empty for delete/restore.

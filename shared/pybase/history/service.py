@@ -14,7 +14,7 @@ from pybase.history.models import RecordHistory
 
 MAX_VALUE_BYTES = 2_000
 # Column order of a history row, for writers that insert it inside a larger statement.
-COLUMNS = "table_id, record_id, action, actor_id, changes, created_at"
+COLUMNS = "table_id, record_id, version, action, actor_id, changes, created_at"
 
 
 def _small(value: Any) -> Any:
@@ -33,17 +33,19 @@ def record_entries(
     table_id: str,
     actor_id: str | None,
     at: datetime,
-    entries: list[tuple[str, str, dict[str, Any]]],
+    entries: list[tuple[str, int, str, dict[str, Any]]],
 ) -> None:
-    """Append (record_id, action, {field_id: {"from", "to"}}) entries in one round trip."""
+    """Append (record_id, the version the change made, action, {field_id: {"from", "to"}}) entries
+    in one round trip."""
     if not entries:
         return
     rows = [
-        (table_id, record_id, action, actor_id, encode_changes(changes), at) for record_id, action, changes in entries
+        (table_id, record_id, version, action, actor_id, encode_changes(changes), at)
+        for record_id, version, action, changes in entries
     ]
     raw = session.connection().connection.driver_connection
     with raw.cursor() as cur:
-        cur.executemany(f"INSERT INTO record_history ({COLUMNS}) VALUES (%s, %s, %s, %s, %s::jsonb, %s)", rows)
+        cur.executemany(f"INSERT INTO record_history ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s)", rows)
 
 
 def encode_changes(changes: dict[str, Any]) -> str:
@@ -59,9 +61,9 @@ def list_entries(
     query = (
         select(RecordHistory)
         .where(RecordHistory.table_id == table_id, RecordHistory.record_id == record_id)
-        .order_by(RecordHistory.id.desc())
+        .order_by(RecordHistory.version.desc())
         .limit(limit)
     )
     if before is not None:
-        query = query.where(RecordHistory.id < before)
+        query = query.where(RecordHistory.version < before)
     return list(session.scalars(query))

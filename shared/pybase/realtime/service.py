@@ -173,7 +173,7 @@ def _has_base_wide_role(session: Session, principal: Principal, workspace_id: st
         return True
     if member is not None and base_id in (principal.token_base_ids or ()):
         return True
-    grant = session.scalar(select(Grant.id).where(Grant.scope_id == base_id, Grant.user_id == principal.user_id))
+    grant = session.scalar(select(Grant.scope_id).where(Grant.scope_id == base_id, Grant.user_id == principal.user_id))
     return grant is not None
 
 

@@ -166,7 +166,7 @@ class FieldChange(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    id: int
+    id: int = Field(description="The record's version this change made (unique per record, newer is higher).")
     action: str = Field(description="`created`, `updated`, `deleted` or `restored`.")
     actor_id: str | None = None
     at: str

@@ -632,7 +632,7 @@ def _update(
         ctx, rows, ids, cleaned, link_changes, replace=replace, actor_id=principal.user_id, now=now
     )
     if changed_rows and optimistic:
-        if not _update_one_if_unchanged(session, ctx, principal, changed_rows[0], entries[0][2], event_changes, now):
+        if not _update_one_if_unchanged(session, ctx, principal, changed_rows[0], entries[0][3], event_changes, now):
             # Someone changed or deleted the record since it was read: redo the update under a row lock.
             return _update(session, ctx, principal, records, replace=replace, typecast=typecast, field_key=field_key)
     elif changed_rows:
@@ -707,12 +707,12 @@ def _apply_updates(
     replace: bool,
     actor_id: str,
     now: datetime,
-) -> tuple[list[Row], list[tuple[str, str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+) -> tuple[list[Row], list[tuple[str, int, str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
     """Merge (PATCH) or replace (PUT) the values into the rows in place; the rows that changed (their
     version advanced), their history entries and their event values. Unchanged rows stay as read."""
     writable = {f.id for f in ctx.fields.fields if not get_field_type(f.type).read_only}
     changed_rows: list[Row] = []
-    entries: list[tuple[str, str, dict[str, Any]]] = []
+    entries: list[tuple[str, int, str, dict[str, Any]]] = []
     event_changes: list[tuple[str, dict[str, Any]]] = []
     for record_id, values in zip(ids, cleaned, strict=True):
         row = rows[record_id]
@@ -732,7 +732,7 @@ def _apply_updates(
         row.updated_at = now
         row.updated_by = actor_id
         changed_rows.append(row)
-        entries.append((record_id, "updated", changes))
+        entries.append((record_id, row.version, "updated", changes))
         event_changes.append((record_id, {fid: c["to"] for fid, c in changes.items()}))
     return changed_rows, entries, event_changes
 
@@ -818,14 +818,15 @@ def delete_records(
         )
     now = utcnow()
     raw = session.connection().connection.driver_connection
-    raw.execute(
+    deleted = raw.execute(
         "UPDATE records SET deleted_at = %s, version = version + 1, updated_by = %s "
-        "WHERE table_id = %s AND id = ANY(%s)",
+        "WHERE table_id = %s AND id = ANY(%s) RETURNING id, version",
         (now, principal.user_id, table_id, ids),
-    )
+    ).fetchall()
     history.record_entries(
-        session, table_id=table_id, actor_id=principal.user_id, at=now, entries=[(rid, "deleted", {}) for rid in ids]
-    )
+        session, table_id=table_id, actor_id=principal.user_id, at=now,
+        entries=[(rid, version, "deleted", {}) for rid, version in deleted],
+    )  # fmt: skip
     emit(
         session,
         type="records.deleted",
@@ -846,18 +847,16 @@ def restore_records(session: Session, *, principal: Principal, table_id: str, re
     ctx = table_context(session, principal=principal, table_id=table_id, role="editor")
     now = utcnow()
     raw = session.connection().connection.driver_connection
-    restored = [
-        r[0]
-        for r in raw.execute(
-            "UPDATE records SET deleted_at = NULL, version = version + 1, updated_by = %s "
-            "WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NOT NULL RETURNING id",
-            (principal.user_id, table_id, list(record_ids)),
-        ).fetchall()
-    ]
+    rows = raw.execute(
+        "UPDATE records SET deleted_at = NULL, version = version + 1, updated_by = %s "
+        "WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NOT NULL RETURNING id, version",
+        (principal.user_id, table_id, list(record_ids)),
+    ).fetchall()
+    restored = [r[0] for r in rows]
     if restored:
         history.record_entries(
             session, table_id=table_id, actor_id=principal.user_id, at=now,
-            entries=[(rid, "restored", {}) for rid in restored],
+            entries=[(rid, version, "restored", {}) for rid, version in rows],
         )  # fmt: skip
         emit(
             session, type="records.restored", workspace_id=ctx.workspace_id, base_id=ctx.table.base_id,
@@ -1236,7 +1235,7 @@ def record_history(
             }
         out.append(
             {
-                "id": entry.id,
+                "id": entry.version,
                 "action": entry.action,
                 "actor_id": entry.actor_id,
                 "at": entry.created_at.isoformat().replace("+00:00", "Z"),

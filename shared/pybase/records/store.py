@@ -362,9 +362,9 @@ def update(session: Session, table_id: str, actor_id: str | None, now: datetime,
 _UPDATE_ONE = (
     "WITH u AS (UPDATE records SET data = %(data)s::jsonb, version = version + 1, updated_at = %(now)s, "
     "updated_by = %(actor_id)s WHERE table_id = %(table_id)s AND id = %(id)s AND version = %(version)s "
-    "AND deleted_at IS NULL RETURNING id), "
+    "AND deleted_at IS NULL RETURNING id, version), "
     f"h AS (INSERT INTO record_history ({history.COLUMNS}) "
-    "SELECT %(table_id)s, id, 'updated', %(actor_id)s, %(changes)s::jsonb, %(now)s FROM u) "
+    "SELECT %(table_id)s, id, version, 'updated', %(actor_id)s, %(changes)s::jsonb, %(now)s FROM u) "
     f"INSERT INTO change_events ({events.COLUMNS}) SELECT %(workspace_id)s, %(base_id)s, %(table_id)s, "
     "'records.updated', %(actor_id)s, %(payload)s::jsonb, %(now)s FROM u RETURNING id"
 )

@@ -79,7 +79,7 @@ class Context:
                 text(
                     "SELECT DISTINCT ON (record_id) record_id, changes FROM record_history"
                     " WHERE table_id = :t AND record_id = ANY(:ids) AND action = 'updated'"
-                    " AND created_at <= :at AND created_at > :since ORDER BY record_id, id DESC"
+                    " AND created_at <= :at AND created_at > :since ORDER BY record_id, version DESC"
                 ),
                 {
                     "t": event["table_id"],

@@ -2574,7 +2574,10 @@ export interface components {
             changes: {
                 [key: string]: components["schemas"]["FieldChange"];
             };
-            /** Id */
+            /**
+             * Id
+             * @description The record's version this change made (unique per record, newer is higher).
+             */
             id: number;
         };
         /** ImportedColumn */
