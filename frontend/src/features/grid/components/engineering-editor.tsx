@@ -81,7 +81,8 @@ type EditorProps = Parameters<ProvideEditorComponent<EngineeringCell>>[0];
 
 /** The overlay editor glide opens on an engineering cell. */
 export default function EngineeringEditor({ value: cell, onChange, onFinishedEditing, initialValue }: EditorProps) {
-  const start = cell.data.text;
+  // What the cell held when opened: glide hands each change back as `cell`.
+  const [start] = useState(cell.data.text);
   const withText = (text: string): EngineeringCell => ({ ...cell, data: { ...cell.data, text } });
   // Typed as taking a cell, but glide's overlay starts from undefined too: nothing to save on a click
   // outside (what its own text editor is before the first change).
