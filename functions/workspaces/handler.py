@@ -3,8 +3,14 @@
 Its routers are listed in pybase.routegroups (the docs function documents the same list).
 """
 
-from pybase.app import lambda_handler_for
-from pybase.routegroups import build_app
+import gc
+
+gc.disable()  # for the whole init: see pybase.startup.end_of_init
+
+from pybase.app import lambda_handler_for  # noqa: E402
+from pybase.routegroups import build_app  # noqa: E402
+from pybase.startup import end_of_init  # noqa: E402
 
 app = build_app("workspaces")
 handler = lambda_handler_for(app)
+end_of_init()
