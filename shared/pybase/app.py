@@ -148,7 +148,11 @@ def create_app(title: str, routers: Iterable[APIRouter], *, docs: bool = False, 
         return response
 
     for router in routers:
-        app.include_router(router)
+        # The routers' routes themselves, not app.include_router(router): FastAPI would build every
+        # included route again (the validators of its parameters, body and answers) on the first
+        # request, although no prefix, tags, dependencies or limits are added here to make them differ
+        # (65-90 ms of CPU in the records function's first request).
+        app.router.routes.extend(router.routes)
     return app
 
 
