@@ -55,7 +55,7 @@ function openEditor(cell: EngineeringCell, initialValue?: string) {
 describe("engineering cells", () => {
   it("draws dimensions, threads, materials and finishes as engineering cells, editable only by editors", () => {
     const dim = cellOf("dimension", { value: 10.5, unit: "mm", display: "10.5 ±0.1 mm" });
-    expect(dim.data).toMatchObject({ kind: "engineering-cell", text: "10.5 ±0.1 mm", fieldType: "dimension" });
+    expect(dim.data).toMatchObject({ kind: "engineering-cell", text: "10.5 ±0.1 mm", fieldName: "Size", fieldType: "dimension" });
     expect(dim.copyData).toBe("10.5 ±0.1 mm");
     expect(cellOf("surface_finish", { parameter: "Ra", value: 1.6, unit: "um" }).data.text).toBe("Ra 1.6 µm");
     expect(cellOf("thread", { designation: "M8x1.25" }).data.text).toBe("M8x1.25");
@@ -69,6 +69,7 @@ describe("engineering cell editor", () => {
     const { input, onFinishedEditing } = openEditor(cellOf("dimension", { value: 10, unit: "mm", display: "10 mm" }));
     expect(input).toHaveValue("10 mm");
     expect(input).toHaveFocus();
+    expect(screen.getByLabelText("Size")).toBe(input);
     await userEvent.clear(input);
     await userEvent.type(input, "10.50 +/- 0.10");
     expect(screen.getByTestId("structured-reading")).toHaveTextContent("Reads as 10.5 ±0.1 mm");

@@ -92,7 +92,7 @@ export default function EngineeringEditor({ value: cell, onChange, onFinishedEdi
       fieldType={cell.data.fieldType}
       options={cell.data.options}
       initialText={initialValue ?? start}
-      label={`Value (${cell.data.fieldType.replace("_", " ")})`}
+      label={cell.data.fieldName}
       readOnly={cell.readonly === true}
       // A click outside saves what glide holds: only text that reads, and only once changed.
       onDraft={(text) => hold(text === null || text === start ? undefined : withText(text))}

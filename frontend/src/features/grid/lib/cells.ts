@@ -97,7 +97,7 @@ export function buildCell(field: FieldDef, record: RecordRow, options: CellOptio
         ...base,
         kind: GridCellKind.Custom,
         readonly,
-        data: { kind: "engineering-cell", text, fieldType: field.type, options: field.options },
+        data: { kind: "engineering-cell", text, fieldName: field.name, fieldType: field.type, options: field.options },
       };
       return cell;
     }

@@ -6,7 +6,8 @@ export interface EngineeringData {
   kind: "engineering-cell";
   /** What the cell shows; after an edit, the text to send (the write's typecast parses it). */
   text: string;
-  /** The field's type and options: which reader, and a dimension's default unit. */
+  /** The field's name (the editor's label), type and options (which reader, a dimension's default unit). */
+  fieldName: string;
   fieldType: string;
   options: Record<string, unknown>;
 }

@@ -11,7 +11,7 @@ import { FieldButton } from "@/components/ui/field-button";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { UserChip, UserChips, userIds } from "@/components/ui/user-chip";
-import { ENGINEERING_READERS, engineeringText } from "@/lib/engineering";
+import { ENGINEERING_READERS, engineeringText, readEngineering } from "@/lib/engineering";
 import { describeValue } from "@/features/records/lib/history";
 import type { Person } from "@/features/records/lib/mentions";
 import { buttonValue } from "@/lib/button-value";
@@ -143,9 +143,8 @@ export function FieldEditor({
     sent.current = null;
   }, [shown]);
   const id = `field-${field.id}`;
-  const reader = ENGINEERING_READERS[field.type];
   // Read only once changed: the stored value needs no echo.
-  const reading = kind === "structured" && reader && draft.trim() !== "" && draft !== shown ? reader(draft, field.options) : null;
+  const reading = kind === "structured" && draft !== shown ? readEngineering(field.type, field.options, draft) : null;
   const commit = (next: string) => {
     if (next === shown) return;
     // A value that does not read is kept in the box with its error, not sent.
