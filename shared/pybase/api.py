@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from pybase.access.roles import Principal
 from pybase.auth.deps import get_optional_principal, get_principal
+from pybase.docanswers import DocumentedAnswer
 from pybase.sessions import get_session
 
 # --- dependencies -----------------------------------------------------------------------------
@@ -94,7 +95,7 @@ PUBLIC = (422, 503)
 
 def errors(*statuses: int, model: type[BaseModel] = ErrorResponse) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for the error statuses a route (or router) can answer."""
-    return {status: {"model": model, "description": _STATUS_TEXT[status]} for status in statuses}
+    return {status: DocumentedAnswer(model, _STATUS_TEXT[status]) for status in statuses}
 
 
 class Deleted(BaseModel):
@@ -113,5 +114,5 @@ def answers(model: Any, description: str, *statuses: int, status: int = 200) -> 
     plain object that FastAPI merges into the documented schema."""
     return {
         "response_model": dict[str, Any],
-        "responses": {status: {"model": model, "description": description}, **errors(*statuses)},
+        "responses": {status: DocumentedAnswer(model, description), **errors(*statuses)},
     }

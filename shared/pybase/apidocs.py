@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
+from pybase.docanswers import attach_models
 from pybase.errors import NotFound
 from pybase.logs import logger
 from pybase.routegroups import GROUPS, build_app, routers_of
@@ -78,6 +79,7 @@ def build_document() -> dict[str, Any]:
                 auth = None if _uses(route.dependant, get_principal) and not optional else optional
                 for method in route.methods:
                     owner[(route.path_format, method.lower())] = (name, auth)
+    attach_models(routes)
     document = get_openapi(title=TITLE, version=VERSION, description=DESCRIPTION, routes=routes)
     document.setdefault("components", {})["securitySchemes"] = {
         "bearer": {

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pybase.docanswers import DocumentedAnswer
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -183,13 +185,13 @@ AIRTABLE_COMMON = (401, 403, 404, 413, 422, 429, 503)
 
 def airtable_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries for /v0 error statuses, in Airtable's error shape."""
-    return {status: {"model": AirtableErrorResponse, "description": _STATUS_TEXT[status]} for status in statuses}
+    return {status: DocumentedAnswer(AirtableErrorResponse, _STATUS_TEXT[status]) for status in statuses}
 
 
 def airtable_answer(model: Any, description: str) -> dict[str, Any]:
     """Decorator keywords documenting a /v0 success answer (documented, not re-validated; sent as a
     plain dict, see `pybase.api.answers`)."""
-    return {"response_model": dict[str, Any], "responses": {200: {"model": model, "description": description}}}
+    return {"response_model": dict[str, Any], "responses": {200: DocumentedAnswer(model, description)}}
 
 
 def _query(name: str, description: str, example: Any = None, schema: dict[str, Any] | None = None) -> dict[str, Any]:

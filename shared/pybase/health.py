@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 
 from pybase.config import get_settings
+from pybase.docanswers import DocumentedAnswer
 
 router = APIRouter(tags=["health"])
 
@@ -30,8 +31,8 @@ class Health(BaseModel):
 
 
 _ANSWERS: dict[int | str, dict[str, object]] = {
-    200: {"model": Health, "description": "Every dependency answers."},
-    503: {"model": Health, "description": "A dependency fails: the same body, with `status: degraded`."},
+    200: DocumentedAnswer(Health, "Every dependency answers."),
+    503: DocumentedAnswer(Health, "A dependency fails: the same body, with `status: degraded`."),
 }
 
 

@@ -110,4 +110,20 @@ def build_app(name: str) -> FastAPI:
         app = create_app(group.title, routers_of(name))
         for reference in group.setup:
             _resolve(reference)(app)
+    _document_answer_models(app)
     return app
+
+
+def _document_answer_models(app: FastAPI) -> None:
+    # The app's own OpenAPI document (tests read it) shows the models of the answers its routes
+    # document (pybase.docanswers), which are attached only once a document is asked for.
+    from pybase.docanswers import attach_models
+
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            attach_models(app.routes)
+        return generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -8,15 +8,13 @@ from fastapi import APIRouter, Path, Request, Response
 
 from pybase.api import CurrentPrincipal, DbSession, ErrorResponse, errors
 from pybase.auth import schemas, service, throttle
+from pybase.docanswers import DocumentedAnswer
 from pybase.errors import Unauthorized
 
 router = APIRouter(tags=["auth"], responses=errors(401, 403, 409, 422, 429, 503))
 
 THROTTLED = {
-    429: {
-        "model": ErrorResponse,
-        "description": "Too many attempts; the Retry-After header says how many seconds to wait.",
-    }
+    429: DocumentedAnswer(ErrorResponse, "Too many attempts; the Retry-After header says how many seconds to wait.")
 }
 
 
