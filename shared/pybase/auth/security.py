@@ -5,28 +5,39 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from pybase.config import get_settings
 from pybase.errors import Unauthorized
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 JWT_ALGORITHM = "HS256"
 API_TOKEN_PREFIX = "pat"
 
-_hasher = PasswordHasher()
+
+@cache
+def _hasher() -> PasswordHasher:
+    # argon2 loads with the first password: every API function imports this module for its tokens,
+    # only the auth function's register, login and password routes hash or check a password.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
