@@ -72,12 +72,15 @@ def _instrument() -> None:
 
 
 def _setup(rows: int) -> dict[str, Any]:
+    from sqlalchemy import text
+
     from pybase.auth import service as auth_service
     from pybase.auth.security import issue_access_token
     from pybase.db import session_scope
     from pybase.fields import service as fields_service
     from pybase.records import service as records_service
     from pybase.tables import service as tables_service
+    from pybase.views import service as views_service
 
     with session_scope() as session:
         user, base, principal = owner_base(session, f"wire-{time.time_ns()}@example.com")
@@ -99,9 +102,14 @@ def _setup(rows: int) -> dict[str, Any]:
         record_id = created[0]["id"]
     with session_scope() as session:
         _, api_token = auth_service.create_api_token(session, principal=principal, name="wire", scope="write")
+        # The web app lists through the table's grid view (made with the table): sorted by Qty here.
+        view_id = session.scalar(text("SELECT id FROM views WHERE table_id = :t"), {"t": table_id})
+        views_service.update_view(
+            session, principal=principal, view_id=view_id, config={"sorts": [{"field_id": field_ids[1]}]}
+        )
     jwt, _ = issue_access_token(user_id)
     return {"principal": principal, "table_id": table_id, "record_id": record_id, "qty": field_ids[1],
-            "tokens": {"JWT": jwt, "API token": api_token}}  # fmt: skip
+            "view_id": view_id, "tokens": {"JWT": jwt, "API token": api_token}}  # fmt: skip
 
 
 def _cases(ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], Callable[[Any, int], Any]]]:
@@ -113,6 +121,11 @@ def _cases(ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], Cal
     def bare_list(session: Any, i: int) -> Any:
         return records_service.list_records(session, principal=principal, table_id=table_id, page_size=100)
 
+    def bare_view(session: Any, i: int) -> Any:
+        return records_service.list_records(
+            session, principal=principal, table_id=table_id, page_size=100, view_id=ctx["view_id"]
+        )
+
     def bare_count(session: Any, i: int) -> Any:
         return records_service.count_records(session, principal=principal, table_id=table_id)
 
@@ -123,6 +136,7 @@ def _cases(ctx: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any], Cal
 
     return [
         ("first page of 100", "GET", path, {"query": {"page_size": 100}}, bare_list),
+        ("first page of a grid view", "GET", path, {"query": {"page_size": 100, "view": ctx["view_id"]}}, bare_view),
         ("count", "GET", f"{path}/count", {}, bare_count),
         ("single PATCH", "PATCH", f"{path}/{record_id}", {"patch": True}, bare_patch),
     ]
