@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+from psycopg.types.json import set_json_loads
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -63,7 +65,9 @@ def get_engine() -> Engine:
             max_overflow=8,
             pool_recycle=1800,
             connect_args={"prepare_threshold": None},
+            json_deserializer=orjson.loads,
         )
+        event.listen(_engine, "connect", _fast_json)
         event.listen(_engine, "connect", _mark_idle)
         event.listen(_engine, "checkin", _mark_idle)
         event.listen(_engine, "checkout", _ping_if_idle)
@@ -78,6 +82,14 @@ def get_engine() -> Engine:
 # ping and the query).
 PING_AFTER_IDLE_SECONDS = 10.0
 _IDLE_KEY = "pybase_idle_since"
+
+
+def _fast_json(dbapi_connection: Any, record: Any) -> None:
+    # Every JSONB value a query returns (a page's record data, read on the driver's connection) is
+    # parsed by orjson instead of the json module: a first page of 100 records went from 2.82 to
+    # 2.48 ms of service time in alternating rounds (2,000 records, load 1.3). Stored numbers stay
+    # below 10^15, within the integers orjson keeps exact.
+    set_json_loads(orjson.loads, dbapi_connection)
 
 
 def _mark_idle(dbapi_connection: Any, record: Any, *_: Any) -> None:
