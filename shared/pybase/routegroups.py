@@ -5,6 +5,7 @@ docs function builds the combined OpenAPI document from all of them, so a router
 served and documented without a second list to keep in step. Routers are named as "module:attribute"
 and imported only when their group's app is built: a function imports its own routes, nothing more
 (cold starts), and the docs function imports the others only when the document is first asked for.
+A group's rarely used routers can be deferred further, to the first request to one of their routes.
 """
 
 from __future__ import annotations
@@ -21,13 +22,26 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Deferred:
+    """One of a group's routers whose module the function imports with the first request to one of
+    its routes (pybase.deferred_routes): the routes, "METHODS /path" as the router declares them
+    (tests/test_deferred_routes.py checks that they are the same)."""
+
+    router: str
+    routes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RouteGroup:
     name: str
     title: str
     description: str
+    # Every router of the group, in the order their routes are matched.
     routers: tuple[str, ...]
     # Callables "module:attribute" taking the built app, e.g. Airtable's error shapes.
     setup: tuple[str, ...] = ()
+    # Routers among `routers` that only rare requests use.
+    deferred: tuple[Deferred, ...] = ()
 
 
 # In the order the docs list them (the URL plan of serverless.yml).
@@ -60,6 +74,18 @@ GROUPS: dict[str, RouteGroup] = {
             (
                 "pybase.records.routes:router", "pybase.comments.routes:router", "pybase.views.forms_routes:router",
                 "pybase.csvio.routes:router", "pybase.search.routes:router", "pybase.records.index_routes:router",
+            ),
+            # Public forms and CSV files: their modules import nothing the records routes need.
+            deferred=(
+                Deferred("pybase.views.forms_routes:router", ("GET /forms/{view_id}", "POST /forms/{view_id}")),
+                Deferred(
+                    "pybase.csvio.routes:router",
+                    (
+                        "POST /tables/{table_id}/import", "POST /bases/{base_id}/tables/import",
+                        "GET /tables/{table_id}/imports/{import_id}", "GET /bases/{base_id}/imports/{import_id}",
+                        "GET /tables/{table_id}/export.csv", "GET /views/{view_id}/export.csv",
+                    ),
+                ),
             ),
         ),
         RouteGroup(
@@ -101,17 +127,32 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_app(name: str) -> FastAPI:
-    """The FastAPI app of one route group, as its Lambda function serves it."""
+def build_app(name: str, *, defer: bool = True) -> FastAPI:
+    """The FastAPI app of one route group, as its Lambda function serves it. defer=False imports the
+    group's deferred routers too (the docs function, which documents them all anyway)."""
     with _collector_paused():
         from pybase.app import create_app
 
         group = GROUPS[name]
-        app = create_app(group.title, routers_of(name))
+        deferred = {entry.router: entry.routes for entry in group.deferred} if defer else {}
+        routers = [_deferred(reference, deferred[reference]) if reference in deferred else _resolve(reference)
+                   for reference in group.routers]  # fmt: skip
+        app = create_app(group.title, routers)
         for reference in group.setup:
             _resolve(reference)(app)
     _document_answer_models(app)
     return app
+
+
+def _deferred(reference: str, routes: tuple[str, ...]) -> Any:
+    # A router holding the placeholder alone, which create_app adds where the router would be.
+    from fastapi import APIRouter
+
+    from pybase.deferred_routes import DeferredRouter
+
+    holder = APIRouter()
+    holder.routes.append(DeferredRouter(reference, routes))
+    return holder
 
 
 def _document_answer_models(app: FastAPI) -> None:
@@ -123,6 +164,9 @@ def _document_answer_models(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
+            from pybase.deferred_routes import load_all
+
+            load_all(app.router)
             attach_models(app.routes)
         return generate()
 
