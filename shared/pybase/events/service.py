@@ -65,20 +65,6 @@ def emit(
     return event_id
 
 
-def latest_table_event_id(session: Session, table_id: str) -> int:
-    """The newest change log id of a table this transaction can see (0 for none).
-
-    Read before a listing, it is the point a client subscribes from (``last_event_id``): every
-    change committed after it is replayed, so none made while the subscription was set up is lost.
-    """
-    row = (
-        session.connection()
-        .connection.driver_connection.execute("SELECT max(id) FROM change_events WHERE table_id = %s", (table_id,))
-        .fetchone()
-    )
-    return int(row[0] or 0)
-
-
 def logged(
     session: Session,
     *,

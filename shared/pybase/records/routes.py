@@ -14,7 +14,6 @@ from pybase import jsontext
 from pybase.access.roles import Principal
 from pybase.api import COMMON, CurrentPrincipal, DbSession, RecordId, TableId, answers, errors
 from pybase.errors import BadRequest, ValidationFailed
-from pybase.events.service import latest_table_event_id
 from pybase.records import schemas, service
 
 router = APIRouter(tags=["records"], responses=errors(*COMMON, 400, 409, 412))
@@ -82,10 +81,7 @@ def list_records(
             tree = jsontext.loads(filter)
         except ValueError:
             raise BadRequest("filter is not valid JSON.") from None
-    # Read before the rows: a change committed after this point is replayed to a client that
-    # subscribes with it as last_event_id; one committed before is already in the rows.
-    event_id = latest_table_event_id(session, table_id)
-    page = service.list_records(
+    return service.list_records(
         session,
         principal=principal,
         table_id=table_id,
@@ -99,9 +95,8 @@ def list_records(
         view_id=view,
         field_key=_field_key(field_key),
         group_counts=group_counts,
+        with_event_id=True,
     )
-    page["event_id"] = event_id
-    return page
 
 
 class RecordCount(BaseModel):

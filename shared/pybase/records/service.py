@@ -65,6 +65,8 @@ class TableContext:
     # True when the access comes from the workspace or a base grant: every table of the base is
     # readable then (links stay within a base), so no linked table needs checking.
     base_wide: bool = False
+    # The table's newest change event when read with the context (read_context(latest_event=True)).
+    latest_event_id: int | None = None
 
 
 _LIVE_FIELDS = (
@@ -107,20 +109,34 @@ _WRITE_CONTEXT_WITH_RECORD = _WRITE_CONTEXT_SQL.format(
     columns=", " + ROW_COLUMNS,
     join=" LEFT JOIN records r ON r.table_id = a.id AND r.id = %(record_id)s AND r.deleted_at IS NULL",
 )
+_READ_CONTEXT_WITH_EVENT = _WRITE_CONTEXT_SQL.format(
+    columns=", (SELECT max(e.id) FROM change_events e WHERE e.table_id = a.id)", join=""
+)
 
 
 def write_context(
-    session: Session, *, principal: Principal, table_id: str, role: str, record_id: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    role: str,
+    record_id: str | None = None,
+    latest_event: bool = False,
 ) -> tuple[TableContext, Row | None]:
     """table_context for the record write paths, with plain copies of the table and its fields
     (TableView, FieldView) instead of ORM objects; with `record_id`, also that live record as read
-    now, without a lock, or None. Same access rules as table_context (the role is checked before
+    now, without a lock, or None; with `latest_event` (not with a record), the table's newest change
+    event ID in ctx.latest_event_id. Same access rules as table_context (the role is checked before
     the record is used)."""
     if not looks_like_id(table_id, "tbl"):
         raise NotFound("Table not found", details={"id": table_id})
     raw = session.connection().connection.driver_connection
     params = {"table_id": table_id, "user_id": principal.user_id, "record_id": record_id}
-    row = raw.execute(_WRITE_CONTEXT if record_id is None else _WRITE_CONTEXT_WITH_RECORD, params).fetchone()
+    if record_id is not None:
+        sql = _WRITE_CONTEXT_WITH_RECORD
+    else:
+        sql = _READ_CONTEXT_WITH_EVENT if latest_event else _WRITE_CONTEXT
+    row = raw.execute(sql, params).fetchone()
     if row is None:
         raise NotFound("Table not found", details={"id": table_id})
     table = TableView(row[0], row[1], row[2], row[3])
@@ -135,16 +151,26 @@ def write_context(
         principal=principal,
         base_wide=access.base_wide,
     )
+    if latest_event and record_id is None:
+        ctx.latest_event_id = int(row[9] or 0)
     return ctx, record
 
 
 def read_context(
-    session: Session, *, principal: Principal, table_id: str, queries: bool = True, record_id: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    table_id: str,
+    queries: bool = True,
+    record_id: str | None = None,
+    latest_event: bool = False,
 ) -> tuple[TableContext, Row | None]:
     """write_context for the record reads (viewer). The computed field types compile their filter
     and sort SQL from the field's ORM session (pybase.links.computed.session_of), so with `queries`
     a table holding any swaps its plain copies for ORM fields: one more round trip, only there."""
-    ctx, record = write_context(session, principal=principal, table_id=table_id, role="viewer", record_id=record_id)
+    ctx, record = write_context(
+        session, principal=principal, table_id=table_id, role="viewer", record_id=record_id, latest_event=latest_event
+    )
     if queries and links_computed.needs_loading(ctx.fields.fields):
         ctx.fields = FieldSet(live_fields(session, table_id=table_id))
     return ctx, record
@@ -985,12 +1011,15 @@ def list_records(
     view_id: str | None = None,
     field_key: str = "id",
     group_counts: bool = False,
+    with_event_id: bool = False,
 ) -> dict[str, Any]:
     """A page of records. See pybase.records.query for the filter and sort shapes. With `view_id`, the
     view's query spec (pybase.views.service.get_view_query_spec) adds its filters, sorts (unless the
     request sorts) and visible fields; views that group (kanban) also get `groups` for the page, and
     with `group_counts` every group of the first grouping level over the whole view (see
-    `_group_counts`)."""
+    `_group_counts`). With `with_event_id`, `event_id` is the table's newest change event, read
+    before the rows (in the access statement): a change committed after it is replayed to a client
+    subscribing with it as last_event_id, one committed before is already in the rows."""
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"page_size is from 1 to {MAX_PAGE_SIZE}.", details={"page_size": page_size})
     # offset serves far jumps (a grid's scrollbar dragged to row 60,000): OFFSET costs a scan of the
@@ -1001,7 +1030,7 @@ def list_records(
         raise ValidationFailed(f"offset is from 0 to {MAX_OFFSET}.", details={"offset": offset})
     if offset and cursor:
         raise ValidationFailed("Send either cursor or offset, not both.", details={"offset": offset})
-    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=False)
+    ctx, _ = read_context(session, principal=principal, table_id=table_id, queries=False, latest_event=with_event_id)
     spec = None
     if view_id:
         view_id, spec = _view_spec(session, table_id=table_id, ref=view_id)
@@ -1023,6 +1052,8 @@ def list_records(
         session, store.rows_of(rows), shown, ctx.fields.fields, field_key=field_key, principal=principal, ctx=ctx
     )
     result: dict[str, Any] = {"records": records, "next_cursor": None}
+    if with_event_id:
+        result["event_id"] = ctx.latest_event_id
     if len(fetched) > page_size:
         result["next_cursor"] = store.next_cursor(listing, rows[-1])
     if count:
