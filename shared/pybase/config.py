@@ -1,23 +1,19 @@
-"""Settings: every environment variable PyBase reads, in one pydantic model.
+"""Settings: every environment variable PyBase reads, in one pydantic-settings class.
 
 Read once per process (a Lambda container) and cached by `get_settings()`; tests call
 `get_settings.cache_clear()` after changing the environment (the tests' `monkeypatch` fixture does it
 on every setenv/delenv). No other module reads `os.environ` for its own settings; the README's
 Configuration table lists every field's variable, checked by tests/test_settings_readme.py.
-
-The model reads the variables itself (`Settings.from_environment`) rather than through
-pydantic-settings: every field is a plain value named by one variable, which pydantic converts from
-text as it is, and importing pydantic-settings cost each function's cold start 14-18 ms of CPU.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_STAGES = ("local", "test", "dev")
 # Signs access tokens in local stages off Lambda only (make dev, the tests); never accepted on Lambda.
@@ -47,9 +43,12 @@ def _deployed(info: ValidationInfo) -> bool:
     return bool(info.data.get("lambda_function_name")) and not info.data.get("is_offline")
 
 
-class Settings(BaseModel):
-    # Fields can be given by name in tests (model_copy, Settings(...)); defaults are validated too.
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, validate_default=True)
+class Settings(BaseSettings):
+    # Empty variables count as unset (serverless.yml passes "" for optional ones); names are matched
+    # exactly, as Lambda and the shell do; fields can be given by name in tests (model_copy, Settings(...)).
+    model_config = SettingsConfigDict(
+        env_ignore_empty=True, case_sensitive=True, frozen=True, extra="ignore", populate_by_name=True
+    )
 
     # Declared first: the validators of the secret and the URLs below depend on them.
     stage: str = _env("PYBASE_STAGE", "local")
@@ -117,13 +116,6 @@ class Settings(BaseModel):
     # Local unsigned endpoints get HTTP/1.1 pipelining (PipelinedPoster); off turns it off.
     ws_pipeline: bool = _env("PYBASE_WS_PIPELINE", True)
 
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """The settings of this process. Empty variables count as unset (serverless.yml passes "" for
-        optional ones); names are matched exactly, as Lambda and the shell do, and only the variables
-        of the fields are read (a variable named like a field itself is not one of them)."""
-        return cls.model_validate({name: value for name in _VARIABLES if (value := environ.get(name))})
-
     @property
     def on_lambda(self) -> bool:
         """On AWS Lambda itself (not serverless offline): never local, whatever the stage is called."""
@@ -163,23 +155,20 @@ class Settings(BaseModel):
         return secret
 
 
-def _variables_of(name: str) -> list[str]:
-    alias = Settings.model_fields[name].validation_alias
-    return [str(choice) for choice in alias.choices] if isinstance(alias, AliasChoices) else [str(alias)]
-
-
 def variables() -> dict[str, str]:
     """Field name -> the environment variable(s) it is read from (the README table's names)."""
-    return {name: " / ".join(_variables_of(name)) for name in Settings.model_fields}
-
-
-_VARIABLES = tuple(variable for name in Settings.model_fields for variable in _variables_of(name))
+    names: dict[str, str] = {}
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names[name] = " / ".join(str(choice) for choice in choices)
+    return names
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
-        return Settings.from_environment()
+        return Settings()
     except ValidationError as exc:
         # A function must not start on bad settings; say which variable and why, without the input
         # (it may be a secret).
