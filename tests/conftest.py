@@ -171,3 +171,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 __all__ = ["Api", "Path"]
+
+
+@pytest.fixture
+def empty_database() -> Iterator[tuple[Any, str]]:
+    """An empty scratch database on the test server for a migration test: (an Alembic config bound to
+    it, its libpq URL); dropped afterwards."""
+    from alembic.config import Config
+
+    test_url = make_url(os.environ["DATABASE_URL"])
+    admin = test_url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    name = f"pybase_migrate_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = test_url.set(database=name)
+    cfg = Config(str(ROOT / "infra" / "alembic.ini"))
+    cfg.attributes["database_url"] = url.render_as_string(hide_password=False)
+    try:
+        yield cfg, url.set(drivername="postgresql").render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

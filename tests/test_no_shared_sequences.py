@@ -4,15 +4,13 @@ grants are keyed by user and scope, and the migration carries existing rows over
 
 from __future__ import annotations
 
-import os
 import secrets
+from typing import Any
 
 import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from pybase.db import session_scope
-from tests.lambda_events import ROOT
 
 
 def test_only_the_change_log_draws_from_a_sequence() -> None:
@@ -28,100 +26,87 @@ def test_only_the_change_log_draws_from_a_sequence() -> None:
     assert sorted(tuple(r) for r in drawn) == [("change_events", "id")]
 
 
-def test_migration_keys_existing_history_by_version_and_keeps_comment_order() -> None:
+def test_migration_keys_existing_history_by_version_and_keeps_comment_order(empty_database: tuple[Any, str]) -> None:
     from alembic import command
-    from alembic.config import Config
 
-    test_url = make_url(os.environ["DATABASE_URL"])
-    admin = test_url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    name = f"pybase_migrate_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = test_url.set(database=name)
-    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        cfg = Config(str(ROOT / "infra" / "alembic.ini"))
-        cfg.attributes["database_url"] = url.render_as_string(hide_password=False)
-        command.upgrade(cfg, "0061")
-        table_id = "tbl" + secrets.token_hex(7)
-        kept, gone = "recKept0000000001", "recGone0000000001"
-        with psycopg.connect(libpq) as conn:
-            conn.execute("INSERT INTO workspaces (id, name, created_at) VALUES ('wspMigrate0000001', 'w', now())")
+    cfg, libpq = empty_database
+    command.upgrade(cfg, "0061")
+    table_id = "tbl" + secrets.token_hex(7)
+    kept, gone = "recKept0000000001", "recGone0000000001"
+    with psycopg.connect(libpq) as conn:
+        conn.execute("INSERT INTO workspaces (id, name, created_at) VALUES ('wspMigrate0000001', 'w', now())")
+        conn.execute(
+            "INSERT INTO bases (id, workspace_id, name, created_at) "
+            "VALUES ('appMigrate0000001', 'wspMigrate0000001', 'b', now())"
+        )
+        conn.execute(
+            "INSERT INTO tables (id, base_id, name, position, created_at) "
+            "VALUES (%s, 'appMigrate0000001', 't', 0, now())",
+            (table_id,),
+        )
+        conn.execute(f"CREATE TABLE \"records_{table_id}\" PARTITION OF records FOR VALUES IN ('{table_id}')")
+        conn.execute(
+            "INSERT INTO users (id, email, name, password_hash, is_active, created_at) "
+            "VALUES ('usrMigrate0000001', 'm@example.com', 'M', 'x', true, now())"
+        )
+        conn.execute(
+            "INSERT INTO grants (user_id, workspace_id, scope_type, scope_id, role, created_at) "
+            "VALUES ('usrMigrate0000001', 'wspMigrate0000001', 'table', %s, 'viewer', now())",
+            (table_id,),
+        )
+        # Version 4 after three logged changes (one record); a record no longer stored has two.
+        conn.execute(
+            "INSERT INTO records (table_id, id, seq, data, version, created_at, updated_at) "
+            "VALUES (%s, %s, 1, '{}', 4, now(), now())",
+            (table_id, kept),
+        )
+        for record_id, action in [
+            (kept, "updated"),
+            (gone, "updated"),
+            (kept, "deleted"),
+            (gone, "deleted"),
+            (kept, "restored"),
+        ]:
             conn.execute(
-                "INSERT INTO bases (id, workspace_id, name, created_at) "
-                "VALUES ('appMigrate0000001', 'wspMigrate0000001', 'b', now())"
+                "INSERT INTO record_history (table_id, record_id, action, changes, created_at) "
+                "VALUES (%s, %s, %s, '{}', now())",
+                (table_id, record_id, action),
             )
+        # Two comments in the same microsecond come back in ID order; otherwise by time.
+        for comment_id, at in [
+            ("comB000000000000", "2026-01-01T10:00:00Z"),
+            ("comA000000000000", "2026-01-01T10:00:00Z"),
+            ("comC000000000000", "2026-01-01T09:00:00Z"),
+        ]:
             conn.execute(
-                "INSERT INTO tables (id, base_id, name, position, created_at) "
-                "VALUES (%s, 'appMigrate0000001', 't', 0, now())",
-                (table_id,),
+                "INSERT INTO comments (id, table_id, record_id, text, mentions, created_at) "
+                "VALUES (%s, %s, %s, 'hi', '{}', %s)",
+                (comment_id.ljust(17, "0"), table_id, kept, at),
             )
-            conn.execute(f"CREATE TABLE \"records_{table_id}\" PARTITION OF records FOR VALUES IN ('{table_id}')")
-            conn.execute(
-                "INSERT INTO users (id, email, name, password_hash, is_active, created_at) "
-                "VALUES ('usrMigrate0000001', 'm@example.com', 'M', 'x', true, now())"
-            )
-            conn.execute(
-                "INSERT INTO grants (user_id, workspace_id, scope_type, scope_id, role, created_at) "
-                "VALUES ('usrMigrate0000001', 'wspMigrate0000001', 'table', %s, 'viewer', now())",
-                (table_id,),
-            )
-            # Version 4 after three logged changes (one record); a record no longer stored has two.
-            conn.execute(
-                "INSERT INTO records (table_id, id, seq, data, version, created_at, updated_at) "
-                "VALUES (%s, %s, 1, '{}', 4, now(), now())",
-                (table_id, kept),
-            )
-            for record_id, action in [
-                (kept, "updated"),
-                (gone, "updated"),
-                (kept, "deleted"),
-                (gone, "deleted"),
-                (kept, "restored"),
-            ]:
-                conn.execute(
-                    "INSERT INTO record_history (table_id, record_id, action, changes, created_at) "
-                    "VALUES (%s, %s, %s, '{}', now())",
-                    (table_id, record_id, action),
-                )
-            # Two comments in the same microsecond come back in ID order; otherwise by time.
-            for comment_id, at in [
-                ("comB000000000000", "2026-01-01T10:00:00Z"),
-                ("comA000000000000", "2026-01-01T10:00:00Z"),
-                ("comC000000000000", "2026-01-01T09:00:00Z"),
-            ]:
-                conn.execute(
-                    "INSERT INTO comments (id, table_id, record_id, text, mentions, created_at) "
-                    "VALUES (%s, %s, %s, 'hi', '{}', %s)",
-                    (comment_id.ljust(17, "0"), table_id, kept, at),
-                )
-        command.upgrade(cfg, "heads")
-        with psycopg.connect(libpq) as conn:
-            entries = conn.execute(
-                "SELECT record_id, version, action FROM record_history ORDER BY record_id, version"
-            ).fetchall()
-            assert entries == [
-                (gone, 2, "updated"),
-                (gone, 3, "deleted"),
-                (kept, 2, "updated"),
-                (kept, 3, "deleted"),
-                (kept, 4, "restored"),
-            ]
-            key = conn.execute(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'pk_record_history'"
-            ).fetchone()
-            assert key == ("PRIMARY KEY (table_id, record_id, version)",)
-            grants = conn.execute("SELECT user_id, scope_id, role FROM grants").fetchall()
-            assert grants == [("usrMigrate0000001", table_id, "viewer")]
-            order = conn.execute("SELECT id FROM comments ORDER BY created_at, id").fetchall()
-            assert [r[0][:4] for r in order] == ["comC", "comA", "comB"]
-        command.downgrade(cfg, "0061")
-        with psycopg.connect(libpq) as conn:
-            assert conn.execute("SELECT count(*) FROM record_history WHERE id IS NOT NULL").fetchone() == (5,)
-            assert conn.execute("SELECT count(*) FROM comments WHERE seq IS NOT NULL").fetchone() == (3,)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    command.upgrade(cfg, "heads")
+    with psycopg.connect(libpq) as conn:
+        entries = conn.execute(
+            "SELECT record_id, version, action FROM record_history ORDER BY record_id, version"
+        ).fetchall()
+        assert entries == [
+            (gone, 2, "updated"),
+            (gone, 3, "deleted"),
+            (kept, 2, "updated"),
+            (kept, 3, "deleted"),
+            (kept, 4, "restored"),
+        ]
+        key = conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'pk_record_history'"
+        ).fetchone()
+        assert key == ("PRIMARY KEY (table_id, record_id, version)",)
+        grants = conn.execute("SELECT user_id, scope_id, role FROM grants").fetchall()
+        assert grants == [("usrMigrate0000001", table_id, "viewer")]
+        order = conn.execute("SELECT id FROM comments ORDER BY created_at, id").fetchall()
+        assert [r[0][:4] for r in order] == ["comC", "comA", "comB"]
+    command.downgrade(cfg, "0061")
+    with psycopg.connect(libpq) as conn:
+        assert conn.execute("SELECT count(*) FROM record_history WHERE id IS NOT NULL").fetchone() == (5,)
+        assert conn.execute("SELECT count(*) FROM comments WHERE seq IS NOT NULL").fetchone() == (3,)
 
 
 def test_history_entries_are_the_versions_their_changes_made_and_page_by_them() -> None:

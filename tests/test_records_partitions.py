@@ -3,17 +3,16 @@ dropped on purge and with a base; migrations move existing records into partitio
 
 from __future__ import annotations
 
-import os
 import secrets
+from typing import Any
 
 import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from pybase.db import session_scope
 from pybase.tables.models import Table
 from tests.conftest import Api
-from tests.lambda_events import ROOT, LambdaContext, load_function
+from tests.lambda_events import LambdaContext, load_function
 from tests.test_views_support import add_records, add_table, make_world, soft_delete
 
 
@@ -68,69 +67,56 @@ def test_deleting_a_base_drops_its_partitions(api: Api) -> None:
     assert partition_rows(world.table_id) is None
 
 
-def test_migration_moves_existing_records_into_partitions() -> None:
+def test_migration_moves_existing_records_into_partitions(empty_database: tuple[Any, str]) -> None:
     from alembic import command
-    from alembic.config import Config
 
-    test_url = make_url(os.environ["DATABASE_URL"])
-    admin = test_url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    name = f"pybase_migrate_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = test_url.set(database=name)
-    try:
-        cfg = Config(str(ROOT / "infra" / "alembic.ini"))
-        cfg.attributes["database_url"] = url.render_as_string(hide_password=False)
-        # The schema as it was before partitions: records, its trash indexes, comments and links.
-        command.upgrade(cfg, "0006")
-        command.upgrade(cfg, "0003")
-        libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        tables = ["tbl" + secrets.token_hex(7), "tbl" + secrets.token_hex(7)]
-        with psycopg.connect(libpq) as conn:
-            conn.execute("INSERT INTO workspaces (id, name, created_at) VALUES ('wspMigrate0000001', 'w', now())")
+    cfg, libpq = empty_database
+    # The schema as it was before partitions: records, its trash indexes, comments and links.
+    command.upgrade(cfg, "0006")
+    command.upgrade(cfg, "0003")
+    tables = ["tbl" + secrets.token_hex(7), "tbl" + secrets.token_hex(7)]
+    with psycopg.connect(libpq) as conn:
+        conn.execute("INSERT INTO workspaces (id, name, created_at) VALUES ('wspMigrate0000001', 'w', now())")
+        conn.execute(
+            "INSERT INTO bases (id, workspace_id, name, created_at) "
+            "VALUES ('appMigrate0000001', 'wspMigrate0000001', 'b', now())"
+        )
+        for n, table_id in enumerate(tables):
             conn.execute(
-                "INSERT INTO bases (id, workspace_id, name, created_at) "
-                "VALUES ('appMigrate0000001', 'wspMigrate0000001', 'b', now())"
+                "INSERT INTO tables (id, base_id, name, position, created_at) "
+                "VALUES (%s, 'appMigrate0000001', %s, %s, now())",
+                (table_id, f"t{n}", n),
             )
-            for n, table_id in enumerate(tables):
+            for i in range(n + 2):
                 conn.execute(
-                    "INSERT INTO tables (id, base_id, name, position, created_at) "
-                    "VALUES (%s, 'appMigrate0000001', %s, %s, now())",
-                    (table_id, f"t{n}", n),
+                    "INSERT INTO records (table_id, id, seq, data, version, created_at, updated_at, deleted_at) "
+                    "VALUES (%s, %s, %s, '{}', 1, now(), now(), CASE WHEN %s = 0 THEN now() END)",
+                    (table_id, f"rec{n}{i}".ljust(17, "0"), i + 1, i),
                 )
-                for i in range(n + 2):
-                    conn.execute(
-                        "INSERT INTO records (table_id, id, seq, data, version, created_at, updated_at, deleted_at) "
-                        "VALUES (%s, %s, %s, '{}', 1, now(), now(), CASE WHEN %s = 0 THEN now() END)",
-                        (table_id, f"rec{n}{i}".ljust(17, "0"), i + 1, i),
-                    )
-            conn.execute(
-                "INSERT INTO comments (id, table_id, record_id, text, mentions, created_at) "
-                "VALUES ('comMigrate0000001', %s, %s, 'hi', '{}', now())",
-                (tables[0], "rec01".ljust(17, "0")),
-            )
-        command.upgrade(cfg, "0060")
-        with psycopg.connect(libpq) as conn:
-            assert conn.execute("SELECT relkind FROM pg_class WHERE relname = 'records'").fetchone() == ("p",)
-            counts = [conn.execute(f'SELECT count(*) FROM "records_{t}"').fetchone()[0] for t in tables]
-            assert counts == [2, 3]
-            assert conn.execute("SELECT count(*) FROM records WHERE deleted_at IS NOT NULL").fetchone() == (2,)
-            # The comment still points at its record, and (until 0061) the foreign key still cascades.
-            conn.execute("DELETE FROM records WHERE id = %s", ("rec01".ljust(17, "0"),))
-            assert conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
-        command.upgrade(cfg, "heads")
-        with psycopg.connect(libpq) as conn:
-            # 0061: no foreign key points into records any more (the purge deletes comments and links).
-            keys = conn.execute(
-                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'records'::regclass"
-            ).fetchone()
-            assert keys == (0,)
-            # Each migrated partition carries the per-table unique seq index.
-            dup = conn.execute(
-                "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexdef LIKE '%%UNIQUE%%seq%%'",
-                (f"records_{tables[1]}",),
-            ).fetchone()
-            assert dup == (1,)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(
+            "INSERT INTO comments (id, table_id, record_id, text, mentions, created_at) "
+            "VALUES ('comMigrate0000001', %s, %s, 'hi', '{}', now())",
+            (tables[0], "rec01".ljust(17, "0")),
+        )
+    command.upgrade(cfg, "0060")
+    with psycopg.connect(libpq) as conn:
+        assert conn.execute("SELECT relkind FROM pg_class WHERE relname = 'records'").fetchone() == ("p",)
+        counts = [conn.execute(f'SELECT count(*) FROM "records_{t}"').fetchone()[0] for t in tables]
+        assert counts == [2, 3]
+        assert conn.execute("SELECT count(*) FROM records WHERE deleted_at IS NOT NULL").fetchone() == (2,)
+        # The comment still points at its record, and (until 0061) the foreign key still cascades.
+        conn.execute("DELETE FROM records WHERE id = %s", ("rec01".ljust(17, "0"),))
+        assert conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+    command.upgrade(cfg, "heads")
+    with psycopg.connect(libpq) as conn:
+        # 0061: no foreign key points into records any more (the purge deletes comments and links).
+        keys = conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'records'::regclass"
+        ).fetchone()
+        assert keys == (0,)
+        # Each migrated partition carries the per-table unique seq index.
+        dup = conn.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexdef LIKE '%%UNIQUE%%seq%%'",
+            (f"records_{tables[1]}",),
+        ).fetchone()
+        assert dup == (1,)
