@@ -98,6 +98,20 @@ GROUPS: dict[str, RouteGroup] = {
             # Webhooks first: the records routes' /v0/{baseId}/{table} would read "bases" as a base ID.
             ("pybase.webhooks.routes:router", "pybase.airtable.routes:router"),
             setup=("pybase.airtable.errors:install",),
+            # Webhook management and payloads: a small share of /v0 requests, and the records and meta
+            # routes import none of their modules.
+            deferred=(
+                Deferred(
+                    "pybase.webhooks.routes:router",
+                    (
+                        "POST /v0/bases/{base_id}/webhooks", "GET /v0/bases/{base_id}/webhooks",
+                        "POST /v0/bases/{base_id}/webhooks/{webhook_id}/enableNotifications",
+                        "POST /v0/bases/{base_id}/webhooks/{webhook_id}/refresh",
+                        "DELETE /v0/bases/{base_id}/webhooks/{webhook_id}",
+                        "GET /v0/bases/{base_id}/webhooks/{webhook_id}/payloads",
+                    ),
+                ),
+            ),
         ),
     )
 }  # fmt: skip
