@@ -5,6 +5,7 @@
 import type { ProvideEditorComponent } from "@glideapps/glide-data-grid";
 import { useState, type KeyboardEvent } from "react";
 
+import { ReadingHint } from "@/components/ui/reading-hint";
 import type { EngineeringCell } from "@/features/grid/lib/engineering-cell";
 import { readEngineering } from "@/lib/engineering";
 
@@ -62,17 +63,7 @@ export function EngineeringInput({ fieldType, options, initialText, label, readO
         }}
         onKeyDown={onKeyDown}
       />
-      {reading ? (
-        reading.ok ? (
-          <p id={hintId} className="mt-1 text-xs text-muted-foreground" data-testid="structured-reading">
-            Reads as {reading.text}
-          </p>
-        ) : (
-          <p id={hintId} role="alert" className="mt-1 text-xs text-destructive" data-testid="structured-error">
-            {reading.error}
-          </p>
-        )
-      ) : null}
+      <ReadingHint id={hintId} reading={reading} className="mt-1" />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from "react";
 import { Checkbox } from "@/components/ui/checkbox";
 import { FieldButton } from "@/components/ui/field-button";
 import { Input } from "@/components/ui/input";
+import { ReadingHint } from "@/components/ui/reading-hint";
 import { Textarea } from "@/components/ui/textarea";
 import { UserChip, UserChips, userIds } from "@/components/ui/user-chip";
 import { ENGINEERING_READERS, engineeringText, readEngineering } from "@/lib/engineering";
@@ -317,17 +318,7 @@ export function FieldEditor({
               if (e.key === "Enter") commit(draft);
             }}
           />
-          {reading ? (
-            reading.ok ? (
-              <p id={hint} className="text-muted-foreground text-xs" data-testid="structured-reading">
-                Reads as {reading.text}
-              </p>
-            ) : (
-              <p id={hint} role="alert" className="text-destructive text-xs" data-testid="structured-error">
-                {reading.error}
-              </p>
-            )
-          ) : null}
+          <ReadingHint id={hint} reading={reading} />
         </>
       );
       break;
