@@ -5,19 +5,10 @@ import { Route, Routes, useLocation } from "react-router-dom";
 
 import { RecordPanelFromUrl } from "@/app/record-panel-from-url";
 import { sessionStore } from "@/lib/session";
+import { fieldDef } from "@/testing/factories";
 import { fakeFetch, renderWithProviders } from "@/testing/render";
 
 const at = "2026-01-01T00:00:00Z";
-const field = (id: string, name: string, type: string, position: number, options: Record<string, unknown> = {}) => ({
-  id,
-  table_id: "tblParts",
-  name,
-  type,
-  options,
-  description: null,
-  position,
-  read_only: false,
-});
 
 beforeEach(() => {
   sessionStore.signIn({ access_token: "a", refresh_token: "r", expires_in: 900 }, { id: "usrAda", email: "ada@example.com", name: "Ada" });
@@ -50,9 +41,9 @@ function server() {
       path: "/tables/tblParts/fields",
       body: {
         fields: [
-          field("fldQty", "Qty", "number", 1),
-          field("fldName", "Name", "text", 0),
-          field("fldSupplier", "Supplier", "link", 2, { linked_table_id: "tblSuppliers" }),
+          fieldDef("fldQty", "Qty", "number", { position: 1 }),
+          fieldDef("fldName", "Name", "text", { position: 0 }),
+          fieldDef("fldSupplier", "Supplier", "link", { position: 2, options: { linked_table_id: "tblSuppliers" } }),
         ],
       },
     },

@@ -4,20 +4,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import RecordPanel from "@/features/grid/components/record-panel";
 import { sessionStore } from "@/lib/session";
+import { fieldDef } from "@/testing/factories";
 import { fakeFetch, renderWithProviders } from "@/testing/render";
-import type { FieldDef, RecordRow } from "@/types/api";
+import type { RecordRow } from "@/types/api";
 
-const field = (id: string, name: string, type: string, options: Record<string, unknown> = {}): FieldDef => ({
-  id,
-  table_id: "tblParts",
-  name,
-  type,
-  options,
-  description: null,
-  position: 0,
-  read_only: false,
-});
-const fields = [field("fldName", "Name", "single_line_text"), field("fldBore", "Bore", "dimension", { unit: "mm" })];
+const fields = [fieldDef("fldName", "Name", "single_line_text"), fieldDef("fldBore", "Bore", "dimension", { options: { unit: "mm" } })];
 const record: RecordRow = {
   id: "recShaft",
   version: 2,

@@ -6,19 +6,10 @@ import { RecordPanel } from "@/features/records/components/record-panel";
 import { panelRefresh } from "@/features/records/hooks/use-live-record";
 import { sessionStore } from "@/lib/session";
 import { RealtimeClient, type RealtimeEvent, type SocketLike } from "@/lib/ws";
+import { fieldDef } from "@/testing/factories";
 import { fakeFetch, renderWithProviders } from "@/testing/render";
 
 const at = "2026-01-01T00:00:00Z";
-const field = (id: string, name: string, type: string, position: number) => ({
-  id,
-  table_id: "tblParts",
-  name,
-  type,
-  options: {},
-  description: null,
-  position,
-  read_only: false,
-});
 
 class Socket implements SocketLike {
   readyState = 0;
@@ -41,7 +32,7 @@ afterEach(() => {
 /** The table's server as it changes: fields and the record's values are read from these lists. */
 function server() {
   const state = {
-    fields: [field("fldName", "Name", "text", 0), field("fldQty", "Qty", "number", 1)],
+    fields: [fieldDef("fldName", "Name", "text", { position: 0 }), fieldDef("fldQty", "Qty", "number", { position: 1 })],
     values: { fldName: "Flange", fldQty: 5 } as Record<string, unknown>,
     version: 3,
     resets: 0,
@@ -121,7 +112,7 @@ describe("RecordPanel", () => {
       act(() => socket.onmessage?.({ data: JSON.stringify({ type: "events", events }) }));
 
     // A teammate adds a field: it appears with its editor, the panel never closed.
-    fake.state.fields = [...fake.state.fields, field("fldFinish", "Finish", "text", 2)];
+    fake.state.fields = [...fake.state.fields, fieldDef("fldFinish", "Finish", "text", { position: 2 })];
     send([event(10, "field.created", { field: fake.state.fields[2] })]);
     expect(await within(panel).findByLabelText("Finish")).toHaveValue("");
     expect(screen.getByRole("dialog", { name: "Flange" })).toBe(panel);
