@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,6 +148,7 @@ def build_app(name: str, *, defer: bool = True) -> FastAPI:
     with _collector_paused():
         from pybase.app import create_app
 
+        _no_pydantic_v1_import()
         group = GROUPS[name]
         deferred = {entry.router: entry.routes for entry in group.deferred} if defer else {}
         routers = [_deferred(reference, deferred[reference]) if reference in deferred else _resolve(reference)
@@ -156,6 +158,24 @@ def build_app(name: str, *, defer: bool = True) -> FastAPI:
             _resolve(reference)(app)
     _document_answer_models(app)
     return app
+
+
+def _no_pydantic_v1_import() -> None:
+    """FastAPI asks of each parameter, body and answer type of every route whether it is a model of
+    pydantic's v1 API, importing pydantic.v1 to ask: 15-18 ms of CPU of each function's cold start,
+    though none of our types is one. No class can be one unless pydantic.v1 has been imported, so the
+    answer is "no" without it (tests/test_cold_start_imports.py fails if FastAPI moves the function)."""
+    from fastapi._compat import shared
+
+    ask = shared.is_pydantic_v1_model_class
+    if getattr(ask, "pybase_needs_v1_loaded", False):
+        return
+
+    def is_pydantic_v1_model_class(cls: Any) -> bool:
+        return "pydantic.v1" in sys.modules and ask(cls)
+
+    is_pydantic_v1_model_class.pybase_needs_v1_loaded = True  # type: ignore[attr-defined]
+    shared.is_pydantic_v1_model_class = is_pydantic_v1_model_class
 
 
 def _deferred(reference: str, routes: tuple[str, ...]) -> Any:
