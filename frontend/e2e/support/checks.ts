@@ -13,7 +13,12 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   const blocking = results.violations.filter((violation) => BLOCKING.has(violation.impact ?? ""));
   if (blocking.length > 0) {
     const lines = blocking.map(
-      (v) => `- ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("\n    ")}`,
+      (v) =>
+        `- ${v.id} (${v.impact}): ${v.help}\n    ${v.nodes
+          .slice(0, 3)
+          // The element's own markup too: a generated ID (radix-:r1v:) alone does not say which element it is.
+          .map((n) => `${n.target.join(" ")}  ${n.html.slice(0, 300)}`)
+          .join("\n    ")}`,
     );
     const name = `a11y-failure-${screen.replace(/[^a-z0-9]+/gi, "-")}`;
     await screenshot(page, name).catch(() => undefined);
