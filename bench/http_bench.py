@@ -156,7 +156,7 @@ class PyBase(System):
 class NocoDB(System):
     name = "NocoDB"
 
-    def __init__(self, url: str, token: str, rows: int) -> None:
+    def __init__(self, url: str, token: str, rows: int, batch: int = 100) -> None:
         self.client = httpx.Client(base_url=url, timeout=120, headers={"xc-token": token})
         # A base of its own (on its default data source: the metadata database) with the same table.
         base = check(self.client.post("/api/v2/meta/bases", json={"title": f"bench_{secrets.token_hex(3)}"}))
@@ -172,9 +172,9 @@ class NocoDB(System):
         self.table_id = table["id"]
         started = time.monotonic()
         self.record_id: Any = None
-        for start in range(0, rows, BATCH):
-            batch = [record(i) for i in range(start, min(start + BATCH, rows))]
-            created = check(self.client.post(f"/api/v2/tables/{self.table_id}/records", json=batch))
+        for start in range(0, rows, batch):
+            chunk = [record(i) for i in range(start, min(start + batch, rows))]
+            created = check(self.client.post(f"/api/v2/tables/{self.table_id}/records", json=chunk))
             self.record_id = self.record_id if self.record_id is not None else created[0]["Id"]
         elapsed = time.monotonic() - started
         print(f"NocoDB: {rows:,} records loaded in {elapsed:.1f} s ({rows / elapsed:,.0f}/s)", file=sys.stderr)
@@ -218,6 +218,12 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
     host = url.host or url.query.get("host") or "127.0.0.1"
     if isinstance(host, tuple):
         host = host[0]
+    # A knex connection (NC_DB_JSON) rather than NC_DB's URL: the embedded server listens on a Unix
+    # socket only. NocoDB drops a folder given as `host`; node-postgres reads it from PGHOST then.
+    connection = {"port": url.port or 5432, "user": url.username or "postgres",
+                  "password": url.password or "", "database": name}  # fmt: skip
+    if not str(host).startswith("/"):
+        connection["host"] = host
     port = mod.free_port()
     workdir = state / "nocodb"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -230,14 +236,13 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
         "  app.use(await Noco.init({}, server, app));\n"
         "})().catch((err) => { console.error(err); process.exit(1); });\n"
     )
-    pg = f"pg://{host}:{url.port or 5432}?u={url.username or 'postgres'}&p={url.password or ''}&d={name}"
-    if str(host).startswith("/"):  # pgserver listens on a Unix socket: knex takes its folder as the host
-        pg = f"pg://localhost:{url.port or 5432}?u={url.username or 'postgres'}&p={url.password or ''}&d={name}"
     env = {
         **os.environ,
         "PORT": str(port),
-        "NC_DB": pg,
+        "NC_DB_JSON": json.dumps({"client": "pg", "connection": connection}),
+        "PGHOST": str(host),
         "NC_DISABLE_TELE": "true",
+        "NC_DATA_PAYLOAD_LIMIT": str(BATCH),  # loads 1,000 per call like PyBase (100 by default)
         "NC_DISABLE_ERR_REPORTS": "true",
         "NC_AUTH_JWT_SECRET": secrets.token_hex(16),
         "NODE_PATH": str(home / "node_modules"),
@@ -263,17 +268,19 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
 
 def time_kind(
     system: System, kind: str, make: Callable[[int], Request], runs: int, start: int
-) -> tuple[list[float], int]:
+) -> tuple[list[float], str]:
+    """Timed requests in ms, and what the last one answered (rows, bytes): both systems must agree on rows."""
     samples = []
-    rows = 0
+    rows = size = 0
     for i in range(start, start + runs):
         method, path, body = make(i)
         began = time.perf_counter()
         response = system.client.request(method, path, json=body)
         elapsed = (time.perf_counter() - began) * 1000
         rows = system.rows_in(kind, check(response))
+        size = len(response.content)
         samples.append(elapsed)
-    return samples, rows
+    return samples, f"{rows} rows, {size:,} B"
 
 
 def p95(samples: list[float]) -> float:
@@ -283,7 +290,7 @@ def p95(samples: list[float]) -> float:
 
 def measure(systems: list[System], runs: int, rounds: int, depth: int) -> dict[str, dict[str, list[float]]]:
     samples: dict[str, dict[str, list[float]]] = {s.name: defaultdict(list) for s in systems}
-    answers: dict[str, dict[str, int]] = {s.name: {} for s in systems}
+    answers: dict[str, dict[str, str]] = {s.name: {} for s in systems}
     plans = {s.name: s.requests(depth) for s in systems}
     counter = 0
     for system in systems:  # warm-up: each function, connection and plan once before timing
@@ -302,11 +309,11 @@ def measure(systems: list[System], runs: int, rounds: int, depth: int) -> dict[s
     if len(systems) == 2:
         first, second = (answers[s.name] for s in systems)
         for kind in KINDS:
-            if first[kind] != second[kind]:
+            if first[kind].split(",")[0] != second[kind].split(",")[0]:
                 raise RuntimeError(f"{kind}: {systems[0].name} answered {first[kind]} rows, "
                                    f"{systems[1].name} {second[kind]}")  # fmt: skip
     for system in systems:
-        print(f"  {system.name} rows per answer: {answers[system.name]}", file=sys.stderr)
+        print(f"  {system.name} answers: {answers[system.name]}", file=sys.stderr)
     return samples
 
 
@@ -374,7 +381,7 @@ def main() -> int:
                        f"(npm install --prefix {peer_home()} nocodb)")  # fmt: skip
         else:
             url, token = start_nocodb(mod, stack, peer_home(), env["DATABASE_URL"], state)
-            systems.append(NocoDB(url, token, args.rows))
+            systems.append(NocoDB(url, token, args.rows, batch=BATCH))
         print(f"timing: {load_line()}", file=sys.stderr)
         samples = measure(systems, args.runs, args.rounds, depth)
     except BaseException:
