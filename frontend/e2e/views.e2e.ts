@@ -125,7 +125,7 @@ describe.sequential("views", () => {
       return r?.fields.Status === "Done" ? r : null;
     }, "the moved card to be saved");
     expect(saved.fields.Status).toBe("Done");
-    await screenshot(page, "kanban");
+    await screenshot(page, "views-kanban");
     expect(owner.errors).toEqual([]);
   });
 
@@ -137,7 +137,7 @@ describe.sequential("views", () => {
     await cell.getByText("Lathe jaws").waitFor();
     await page.getByTestId("calendar-undated").getByText("Drill jig").waitFor();
     await expectAccessible(page, "calendar");
-    await screenshot(page, "calendar");
+    await screenshot(page, "views-calendar");
     const event = cell.getByTestId("calendar-event").filter({ hasText: "Lathe jaws" });
     await drag(page, event, page.locator(`[data-testid="calendar-day"][data-day="${target}"]`));
     await until(async () => (await byName()).get("Lathe jaws")?.fields.Due === target, "the rescheduled date");
@@ -153,7 +153,7 @@ describe.sequential("views", () => {
     await page.getByTestId("gallery-card").first().waitFor();
     expect(await page.getByTestId("gallery-card").count()).toBe(3);
     await expectAccessible(page, "gallery");
-    await screenshot(page, "gallery");
+    await screenshot(page, "views-gallery");
   });
 
   it("form: filled in signed out through the public link, with per-field messages and a thank-you page", async () => {
@@ -171,7 +171,7 @@ describe.sequential("views", () => {
     await owner.page.goto(`/b/${baseId}/t/${tableId}?view=${form.id}`);
     await expect.poll(() => owner.page.getByTestId("form-share-link").inputValue()).toContain(share);
     await expectAccessible(owner.page, "form builder");
-    await screenshot(owner.page, "form-builder");
+    await screenshot(owner.page, "views-form-builder");
 
     const context = await newContext(browser);
     const page = await context.newPage();
@@ -185,7 +185,7 @@ describe.sequential("views", () => {
     await page.getByRole("button", { name: "Submit" }).click();
     await page.getByText("Enter an email address like name@example.com.").waitFor();
     await expectAccessible(page, "public form");
-    await screenshot(page, "public-form");
+    await screenshot(page, "views-public-form");
     await page.getByLabel("Contact").fill("grace@example.com");
     await page.getByRole("button", { name: "Submit" }).click();
     await page.getByTestId("form-thanks").getByText("Thanks, the tool room has it.").waitFor();
