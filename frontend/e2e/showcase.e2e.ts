@@ -112,7 +112,7 @@ beforeAll(async () => {
   const widths: Record<string, number> = {
     Name: 200, "Part number": 115, Status: 110, Qty: 60, "Main dimension": 135, Thread: 95,
     Material: 115, Due: 110, Owner: 130, Inspected: 90, Supplier: 150,
-  };  // prettier-ignore
+  };
   const column_widths = Object.fromEntries(all.fields.filter((f) => f.name in widths).map((f) => [f.id, widths[f.name]]));
   const view = views.views[0];
   if (!view) throw new Error("the table has no view");
