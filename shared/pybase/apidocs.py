@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pybase.docanswers import attach_models
 from pybase.errors import NotFound
 from pybase.logs import logger
-from pybase.routegroups import GROUPS, build_app, routers_of
+from pybase.routegroups import GROUPS, build_app, no_pydantic_v1_import, routers_of
 
 TITLE = "PyBase API"
 VERSION = "0.1.0"
@@ -190,6 +190,7 @@ PAGE = """<!doctype html>
 
 _CACHE = {"cache-control": "public, max-age=3600"}
 
+no_pydantic_v1_import()  # before the routes below are declared
 router = APIRouter(tags=["docs"])
 
 

@@ -148,7 +148,7 @@ def build_app(name: str, *, defer: bool = True) -> FastAPI:
     with _collector_paused():
         from pybase.app import create_app
 
-        _no_pydantic_v1_import()
+        no_pydantic_v1_import()
         group = GROUPS[name]
         deferred = {entry.router: entry.routes for entry in group.deferred} if defer else {}
         routers = [_deferred(reference, deferred[reference]) if reference in deferred else _resolve(reference)
@@ -160,11 +160,12 @@ def build_app(name: str, *, defer: bool = True) -> FastAPI:
     return app
 
 
-def _no_pydantic_v1_import() -> None:
+def no_pydantic_v1_import() -> None:
     """FastAPI asks of each parameter, body and answer type of every route whether it is a model of
     pydantic's v1 API, importing pydantic.v1 to ask: 15-18 ms of CPU of each function's cold start,
     though none of our types is one. No class can be one unless pydantic.v1 has been imported, so the
-    answer is "no" without it (tests/test_cold_start_imports.py fails if FastAPI moves the function)."""
+    answer is "no" without it (tests/test_cold_start_imports.py fails if FastAPI moves the function).
+    Called before routes are declared: by build_app, and by pybase.apidocs for the docs function's."""
     from fastapi._compat import shared
 
     ask = shared.is_pydantic_v1_model_class
