@@ -113,7 +113,7 @@ export function LinkPicker({
   const single = field.options.prefers_single_record === true || field.options.single === true;
   const [search, setSearch] = useState("");
   const [primary, setPrimary] = useState<string | null | undefined>(undefined);
-  const [results, setResults] = useState<Linked[]>([]);
+  const [results, setResults] = useState<Linked[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const linked = asLinks(value);
 
@@ -172,22 +172,27 @@ export function LinkPicker({
       )}
       <Command shouldFilter={false} aria-label={`Find records to link in ${field.name}`}>
         <CommandInput value={search} onValueChange={setSearch} placeholder="Search records" autoFocus />
-        <CommandList>
+        {/* Busy until the first answer: an empty list is then "still loading", not "nothing found". */}
+        <CommandList aria-busy={results === null && !error}>
           {error ? (
             <p role="alert" className="p-2 text-sm text-destructive">
               {error}
             </p>
+          ) : results === null ? (
+            <p className="p-2 text-sm text-muted-foreground">Searching…</p>
           ) : (
             <CommandEmpty>No records found.</CommandEmpty>
           )}
-          <CommandGroup>
-            {results.map((item) => (
-              <CommandItem key={item.id} value={item.id} onSelect={() => toggle(item)}>
-                {item.name || item.id}
-                {linked.some((l) => l.id === item.id) && <Check className="ml-auto h-4 w-4" aria-label="linked" />}
-              </CommandItem>
-            ))}
-          </CommandGroup>
+          {results && results.length > 0 ? (
+            <CommandGroup>
+              {results.map((item) => (
+                <CommandItem key={item.id} value={item.id} onSelect={() => toggle(item)}>
+                  {item.name || item.id}
+                  {linked.some((l) => l.id === item.id) && <Check className="ml-auto h-4 w-4" aria-label="linked" />}
+                </CommandItem>
+              ))}
+            </CommandGroup>
+          ) : null}
         </CommandList>
       </Command>
       {onDone && (
