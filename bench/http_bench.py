@@ -1,21 +1,27 @@
 """Records over HTTP through serverless offline, side by side with a peer (NocoDB) on the same machine.
 
-    python bench/http_bench.py [--rows 100000] [--runs 40] [--rounds 5] [--no-peer]
+    python bench/http_bench.py [--rows 100000] [--runs 40] [--rounds 5] [--no-peer] [--no-index-builds]
 
 Starts PostgreSQL, Redis and LocalStack (unless their variables point at running ones, as under
-`infra/stack.py run`) and serverless offline on free ports, loads --rows identical records (Name,
-Qty, Notes, Done, Due) through the batch API, then times six requests over HTTP with one keep-alive
-client, sequentially, each with an API token: the first page of 100 (no filter), the count of all
-records, a single-record PATCH, a page with a filter and a sort, a page with a `contains` filter and
-a page at depth 50,000 (or half the rows when fewer). Figures are p50 / p95 in ms.
+`infra/stack.py run`), serverless offline and the SQS poller on free ports, loads --rows identical
+records (Name, Qty, Notes, Done, Due) through the batch API, then times six requests over HTTP with
+one keep-alive client, sequentially, each with an API token: the first page of 100 (no filter), the
+count of all records, a single-record PATCH, a page with a filter and a sort, a page with a
+`contains` filter and a page at depth 50,000 (or half the rows when fewer). Figures are p50 / p95 in
+ms. Before timing, each request is sent once and the expression indexes PyBase then asks for (a
+large table's filter, sort and `contains` listings) are waited for, as a deployed table would have
+them after its first such listings; --no-index-builds starts no poller, so none gets built.
 
 The peer: a NocoDB answering at NOCODB_URL with the API token NOCODB_TOKEN, else one started here
-from an npm installation outside the repository (NOCODB_HOME, default ~/.cache/pybase-bench/nocodb,
-made with `npm install --prefix <that folder> nocodb`) on a scratch database of the same PostgreSQL
-server. It gets the same table and records through its REST API (v2) and the same requests. The two
-systems alternate in rounds (and which goes first alternates too) so that the machine's load falls on
-both alike. Without a peer the PyBase figures are printed with the reason the peer was skipped.
-The machine's load (1 min) is printed at the start and at the end. Everything started is stopped.
+from an npm installation outside the repository (NOCODB_HOME, default ~/.cache/pybase-bench/nocodb)
+on a scratch database of the same PostgreSQL server. Installing it: `npm install --ignore-scripts
+nocodb` in that folder (its nocodb-sdk's install script insists on pnpm) with `"overrides": {"xlsx":
+"0.18.5"}` in the folder's package.json when its CDN tarball is out of reach, then `node-gyp rebuild`
+in node_modules/sqlite3 (the binding it loads at start). It gets the same table and records through
+its REST API (v2) and the same requests. The two systems alternate in rounds (and which goes first
+alternates too) so that the machine's load falls on both alike. Without a peer the PyBase figures
+are printed with the reason the peer was skipped. The machine's load is printed at the start and at
+the end. Everything started is stopped.
 """
 
 from __future__ import annotations
@@ -54,6 +60,14 @@ KINDS = [
 ]
 GOAL_KINDS = {"first page of 100", "count of all rows", "single PATCH"}
 GOAL_RATIO = 0.7
+INDEX_WAIT_SECONDS = 300
+QUEUES = {
+    "PYBASE_EXTRACT_QUEUE": "ExtractQueue",
+    "PYBASE_INDEX_QUEUE": "IndexQueue",
+    "PYBASE_WEBHOOK_QUEUE": "WebhookQueue",
+    "PYBASE_ATTACHMENT_FETCH_QUEUE": "AttachmentFetchQueue",
+    "PYBASE_INDEX_BUILD_QUEUE": "IndexBuildQueue",
+}
 
 # A request: (method, path with query, JSON body or None); `i` makes each PATCH write a new value.
 Request = tuple[str, str, Any]
@@ -133,6 +147,22 @@ class PyBase(System):
             self.record_id = self.record_id or created["records"][0]["id"]
         elapsed = time.monotonic() - started
         print(f"PyBase: {rows:,} records loaded in {elapsed:.1f} s ({rows / elapsed:,.0f}/s)", file=sys.stderr)
+
+    def build_indexes(self, depth: int) -> None:
+        """Send each request once, so PyBase asks for the indexes a large table's listings use, and
+        wait for their builds (the SQS poller runs the index builder) before anything is timed."""
+        started = time.monotonic()
+        for make in self.requests(depth).values():
+            method, path, body = make(0)
+            check(self.client.request(method, path, json=body))
+        states: dict[str, str] = {}
+        while time.monotonic() - started < INDEX_WAIT_SECONDS:
+            listed = check(self.client.get(f"/tables/{self.table_id}/indexes"))["indexes"]
+            states = {f"{i['kind']} {i['field_id']}": i["state"] for i in listed}
+            if all(state in ("ready", "failed") for state in states.values()):
+                break
+            time.sleep(1)
+        print(f"PyBase indexes after {time.monotonic() - started:.0f} s: {states or 'none asked for'}", file=sys.stderr)
 
     def requests(self, depth: int) -> dict[str, Callable[[int], Request]]:
         path = f"/tables/{self.table_id}/records"
@@ -219,11 +249,9 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
     if isinstance(host, tuple):
         host = host[0]
     # A knex connection (NC_DB_JSON) rather than NC_DB's URL: the embedded server listens on a Unix
-    # socket only. NocoDB drops a folder given as `host`; node-postgres reads it from PGHOST then.
-    connection = {"port": url.port or 5432, "user": url.username or "postgres",
+    # socket only, which node-postgres takes as a folder in `host`.
+    connection = {"host": host, "port": url.port or 5432, "user": url.username or "postgres",
                   "password": url.password or "", "database": name}  # fmt: skip
-    if not str(host).startswith("/"):
-        connection["host"] = host
     port = mod.free_port()
     workdir = state / "nocodb"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -237,10 +265,10 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
         "})().catch((err) => { console.error(err); process.exit(1); });\n"
     )
     env = {
-        **os.environ,
+        # Not PyBase's DATABASE_URL: NocoDB would take it over NC_DB_JSON and settle in PyBase's database.
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "PORT": str(port),
         "NC_DB_JSON": json.dumps({"client": "pg", "connection": connection}),
-        "PGHOST": str(host),
         "NC_DISABLE_TELE": "true",
         "NC_DATA_PAYLOAD_LIMIT": str(BATCH),  # loads 1,000 per call like PyBase (100 by default)
         "NC_DISABLE_ERR_REPORTS": "true",
@@ -263,6 +291,11 @@ def start_nocodb(mod: ModuleType, stack: Any, home: Path, database_url: str, sta
                               timeout=60))  # fmt: skip
     token = check(httpx.post(f"{base}/api/v1/tokens", json={"description": "bench"},
                              headers={"xc-auth": signup["token"]}, timeout=60))["token"]  # fmt: skip
+    scratch = url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    with psycopg.connect(scratch) as conn:
+        tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
+    if not tables or not tables[0]:
+        raise RuntimeError(f"NocoDB keeps its data elsewhere than its scratch database {name}")
     return base, token
 
 
@@ -351,6 +384,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40, help="timed requests per kind per system per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-peer", action="store_true", help="PyBase only (no NocoDB, no network)")
+    parser.add_argument("--no-index-builds", action="store_true",
+                        help="no SQS poller: the expression indexes PyBase asks for are never built")  # fmt: skip
     args = parser.parse_args()
     depth = min(DEPTH, args.rows // 2)
 
@@ -368,9 +403,25 @@ def main() -> int:
         ports = mod.OfflinePorts(http=mod.free_port(), websocket=mod.free_port(), lambda_=mod.free_port())
         env["PYBASE_WS_ENDPOINT"] = f"http://127.0.0.1:{ports.websocket}"
         mod.migrate(env["DATABASE_URL"])
+        config = None
+        if not args.no_index_builds:
+            # The queues as `make dev` has them, so the expression indexes PyBase asks for get built.
+            config = mod.service_config("local", mod.function_env({**os.environ, **env}))
+            mod.bootstrap(config, env["AWS_ENDPOINT_URL"])
+            resources = config.get("resources", {}).get("Resources", {})
+            for variable, logical_id in QUEUES.items():
+                env[variable] = mod._resource_name(resources, logical_id)
         full_env = mod.function_env({**os.environ, **env})
         mod.start_offline(stack, stage="local", ports=ports, env=full_env, logfile=state / "offline.log")
-        systems.append(PyBase(f"http://127.0.0.1:{ports.http}", args.rows))
+        if config is not None:
+            config_file = state / "serverless-config.json"
+            config_file.write_text(json.dumps(config))
+            mod.start_poller(stack, stage="local", config_file=config_file, lambda_port=ports.lambda_,
+                             env=full_env, logfile=state / "poller.log")  # fmt: skip
+        pybase = PyBase(f"http://127.0.0.1:{ports.http}", args.rows)
+        systems.append(pybase)
+        if config is not None:
+            pybase.build_indexes(depth)
 
         if args.no_peer:
             skipped = "--no-peer"
@@ -385,7 +436,7 @@ def main() -> int:
         print(f"timing: {load_line()}", file=sys.stderr)
         samples = measure(systems, args.runs, args.rounds, depth)
     except BaseException:
-        for name in ("offline.log", "nocodb.log"):
+        for name in ("offline.log", "poller.log", "nocodb.log"):
             print(f"--- {name} ---\n{mod.tail(state / name, 60)}", file=sys.stderr)
         raise
     finally:

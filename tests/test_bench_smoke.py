@@ -27,7 +27,7 @@ TINY: dict[str, list[str]] = {
     "extract_memory.py": ["--sizes", "1"],
     "extract_quality.py": ["--drawings", "2"],
     "formula_bench.py": ["--rows", "500"],
-    "http_bench.py": ["--rows", "200", "--runs", "2", "--rounds", "1", "--no-peer"],  # no NocoDB: no network
+    "http_bench.py": ["--rows", "200", "--runs", "2", "--rounds", "1", "--no-peer", "--no-index-builds"],
     "links_bench.py": ["--rows", "500", "--runs", "2"],
     "poster_bench.py": ["--posts", "100"],
     "realtime_bench.py": [
