@@ -5,6 +5,7 @@ Each benchmark adds `bench/` to `sys.path` and imports from here; nothing here i
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import shutil
@@ -14,11 +15,23 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "shared") not in sys.path:
     sys.path.insert(0, str(ROOT / "shared"))
+
+
+def load_stack() -> ModuleType:
+    """infra/stack.py as a module (it is a script, not a package): the benchmarks that run the local
+    stack (serverless offline, LocalStack) start it through it."""
+    spec = importlib.util.spec_from_file_location("pybase_infra_stack", ROOT / "infra" / "stack.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pybase_infra_stack"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def p50(samples: list[float]) -> float:

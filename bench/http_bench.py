@@ -27,7 +27,6 @@ the end. Everything started is stopped.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import secrets
@@ -46,6 +45,9 @@ from urllib.parse import quote
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import load_stack  # noqa: E402
+
 PASSWORD = "correct horse battery staple"
 DEFAULT_NOCODB_HOME = Path.home() / ".cache" / "pybase-bench" / "nocodb"
 DEPTH = 50_000
@@ -71,15 +73,6 @@ QUEUES = {
 
 # A request: (method, path with query, JSON body or None); `i` makes each PATCH write a new value.
 Request = tuple[str, str, Any]
-
-
-def load_stack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pybase_infra_stack", ROOT / "infra" / "stack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pybase_infra_stack"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def record(i: int) -> dict[str, Any]:

@@ -14,7 +14,6 @@ Prints per-run figures and the median / p90 / max, plus where the time goes (fro
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import statistics
@@ -26,15 +25,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
-
-
-def _stack_module() -> Any:
-    spec = importlib.util.spec_from_file_location("pybase_infra_stack", ROOT / "infra" / "stack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pybase_infra_stack"] = module
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(ROOT / "bench"))
+from common import load_stack  # noqa: E402
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -54,7 +46,7 @@ def main() -> int:
 
     import httpx
 
-    mod = _stack_module()
+    mod = load_stack()
     mod.migrate(os.environ["DATABASE_URL"])
     state = Path(tempfile.mkdtemp(prefix="pybase-bench-"))
     services = mod.Stack()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import importlib.util
 import json
 import os
 import re
@@ -36,6 +35,9 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import load_stack  # noqa: E402
+
 FRONTEND = ROOT / "frontend"
 PASSWORD = "correct horse battery staple"
 FIELDS = [  # 9 besides the primary "Name": 10 in all
@@ -53,15 +55,6 @@ FIELDS = [  # 9 besides the primary "Name": 10 in all
     {"name": "Score", "type": "rating", "options": {"max": 5}},
     {"name": "Weight", "type": "number", "options": {"precision": 2}},
 ]
-
-
-def load_stack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pybase_infra_stack", ROOT / "infra" / "stack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["pybase_infra_stack"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def call(api: str, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
