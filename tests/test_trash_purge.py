@@ -58,7 +58,9 @@ def test_purge_function_removes_expired_trash_only(api: Api) -> None:
     with session_scope() as session:
         session.add(Comment(table_id=world.table_id, record_id=old_record, author_id=world.users["editor"], text="hi"))
         session.add(
-            RecordHistory(table_id=world.table_id, record_id=old_record, version=2, action="deleted", changes={}, actor_id=None)
+            RecordHistory(
+                table_id=world.table_id, record_id=old_record, version=2, action="deleted", changes={}, actor_id=None
+            )
         )
     qty_index = make_index(world.table_id, f["Qty"])
     # A live kanban that sorts by the field that is about to be purged.
