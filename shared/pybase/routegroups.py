@@ -5,7 +5,6 @@ docs function builds the combined OpenAPI document from all of them, so a router
 served and documented without a second list to keep in step. Routers are named as "module:attribute"
 and imported only when their group's app is built: a function imports its own routes, nothing more
 (cold starts), and the docs function imports the others only when the document is first asked for.
-A group's rarely used routers can be deferred further, to the first request to one of their routes.
 """
 
 from __future__ import annotations
@@ -23,26 +22,13 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Deferred:
-    """One of a group's routers whose module the function imports with the first request to one of
-    its routes (pybase.deferred_routes): the routes, "METHODS /path" as the router declares them
-    (tests/test_deferred_routes.py checks that they are the same)."""
-
-    router: str
-    routes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class RouteGroup:
     name: str
     title: str
     description: str
-    # Every router of the group, in the order their routes are matched.
     routers: tuple[str, ...]
     # Callables "module:attribute" taking the built app, e.g. Airtable's error shapes.
     setup: tuple[str, ...] = ()
-    # Routers among `routers` that only rare requests use.
-    deferred: tuple[Deferred, ...] = ()
 
 
 # In the order the docs list them (the URL plan of serverless.yml).
@@ -76,18 +62,6 @@ GROUPS: dict[str, RouteGroup] = {
                 "pybase.records.routes:router", "pybase.comments.routes:router", "pybase.views.forms_routes:router",
                 "pybase.csvio.routes:router", "pybase.search.routes:router", "pybase.records.index_routes:router",
             ),
-            # Public forms and CSV files: their modules import nothing the records routes need.
-            deferred=(
-                Deferred("pybase.views.forms_routes:router", ("GET /forms/{view_id}", "POST /forms/{view_id}")),
-                Deferred(
-                    "pybase.csvio.routes:router",
-                    (
-                        "POST /tables/{table_id}/import", "POST /bases/{base_id}/tables/import",
-                        "GET /tables/{table_id}/imports/{import_id}", "GET /bases/{base_id}/imports/{import_id}",
-                        "GET /tables/{table_id}/export.csv", "GET /views/{view_id}/export.csv",
-                    ),
-                ),
-            ),
         ),
         RouteGroup(
             "files", "PyBase files", "Uploads (presigned S3 PUTs), downloads, extraction jobs and their mapping.",
@@ -99,20 +73,6 @@ GROUPS: dict[str, RouteGroup] = {
             # Webhooks first: the records routes' /v0/{baseId}/{table} would read "bases" as a base ID.
             ("pybase.webhooks.routes:router", "pybase.airtable.routes:router"),
             setup=("pybase.airtable.errors:install",),
-            # Webhook management and payloads: a small share of /v0 requests, and the records and meta
-            # routes import none of their modules.
-            deferred=(
-                Deferred(
-                    "pybase.webhooks.routes:router",
-                    (
-                        "POST /v0/bases/{base_id}/webhooks", "GET /v0/bases/{base_id}/webhooks",
-                        "POST /v0/bases/{base_id}/webhooks/{webhook_id}/enableNotifications",
-                        "POST /v0/bases/{base_id}/webhooks/{webhook_id}/refresh",
-                        "DELETE /v0/bases/{base_id}/webhooks/{webhook_id}",
-                        "GET /v0/bases/{base_id}/webhooks/{webhook_id}/payloads",
-                    ),
-                ),
-            ),
         ),
     )
 }  # fmt: skip
@@ -142,18 +102,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_app(name: str, *, defer: bool = True) -> FastAPI:
-    """The FastAPI app of one route group, as its Lambda function serves it. defer=False imports the
-    group's deferred routers too (the docs function, which documents them all anyway)."""
+def build_app(name: str) -> FastAPI:
+    """The FastAPI app of one route group, as its Lambda function serves it."""
     with _collector_paused():
         from pybase.app import create_app
 
         no_pydantic_v1_import()
         group = GROUPS[name]
-        deferred = {entry.router: entry.routes for entry in group.deferred} if defer else {}
-        routers = [_deferred(reference, deferred[reference]) if reference in deferred else _resolve(reference)
-                   for reference in group.routers]  # fmt: skip
-        app = create_app(group.title, routers)
+        app = create_app(group.title, routers_of(name))
         for reference in group.setup:
             _resolve(reference)(app)
     _document_answer_models(app)
@@ -179,17 +135,6 @@ def no_pydantic_v1_import() -> None:
     shared.is_pydantic_v1_model_class = is_pydantic_v1_model_class
 
 
-def _deferred(reference: str, routes: tuple[str, ...]) -> Any:
-    # A router holding the placeholder alone, which create_app adds where the router would be.
-    from fastapi import APIRouter
-
-    from pybase.deferred_routes import DeferredRouter
-
-    holder = APIRouter()
-    holder.routes.append(DeferredRouter(reference, routes))
-    return holder
-
-
 def _document_answer_models(app: FastAPI) -> None:
     # The app's own OpenAPI document (tests read it) shows the models of the answers its routes
     # document (pybase.docanswers), which are attached only once a document is asked for.
@@ -199,9 +144,6 @@ def _document_answer_models(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            from pybase.deferred_routes import load_all
-
-            load_all(app.router)
             attach_models(app.routes)
         return generate()
 
