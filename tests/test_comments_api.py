@@ -108,3 +108,7 @@ def test_comments_page_oldest_first(api: Api) -> None:
     assert seen == made and pages == 3
     bad = world.api(api, "viewer").call("records", "GET", path(world, record_id), query={"cursor": "abc"})
     assert bad.status == 400
+    # Shaped like a cursor but not one: superscript digits, a time past any date, a foreign ID.
+    for cursor in ("²³.comAAAAAAAAAAAAAA", "9" * 30 + ".comAAAAAAAAAAAAAA", "1764770000000000.recAAAAAAAAAAAAAA"):
+        odd = world.api(api, "viewer").call("records", "GET", path(world, record_id), query={"cursor": cursor})
+        assert odd.status == 400 and odd.json()["error"]["code"] == "bad_request", (cursor, odd.text)

@@ -149,7 +149,8 @@ def _cursor(comment: Comment) -> str:
 
 def _read_cursor(cursor: str) -> tuple[datetime, str]:
     micros, _, comment_id = cursor.partition(".")
-    if not micros.isdigit() or not looks_like_id(comment_id, "com"):
+    # isdigit() alone takes digits such as "²" that int() refuses.
+    if not (micros.isascii() and micros.isdigit()) or not looks_like_id(comment_id, "com"):
         raise BadRequest("The cursor is not valid.", details={"cursor": cursor})
     try:
         at = EPOCH + timedelta(microseconds=int(micros))
