@@ -47,12 +47,15 @@ class Record(Base):
 
 
 class RecordSequence(Base):
-    """The last `seq` handed out per table (one row lock per batch, not per record)."""
+    """Per table: the last `seq` handed out (one row lock per batch, not per record) and how many
+    live records it holds (changed by the statements that insert, trash and restore them, so a count
+    of all records is one row read)."""
 
     __tablename__ = "record_sequences"
 
     table_id: Mapped[str] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    live_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
 
 
 class RecordIndex(Base):

@@ -441,13 +441,21 @@ def record_ids(count: int) -> list[str]:
     return ["rec" + chars[i * 14 : (i + 1) * 14] for i in range(count)]
 
 
+# Trash and restore move the rows they changed (`d`) out of or into the table's live count.
+_LIVE_COUNT_CHANGE = (
+    "UPDATE record_sequences SET live_count = live_count {sign} (SELECT count(*) FROM d) WHERE table_id = %s"
+)
+
+
 def _allocate_seq(session: Session, table_id: str, count: int) -> int:
-    """Reserve `count` sequence numbers; returns the first."""
+    """Reserve `count` sequence numbers for as many new records (counted live from here: the caller
+    inserts them in this transaction or it fails); returns the first."""
     raw = session.connection().connection.driver_connection
     last = raw.execute(
-        "INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s) ON CONFLICT (table_id) "
-        "DO UPDATE SET last_seq = record_sequences.last_seq + EXCLUDED.last_seq RETURNING last_seq",
-        (table_id, count),
+        "INSERT INTO record_sequences (table_id, last_seq, live_count) VALUES (%s, %s, %s) ON CONFLICT (table_id) "
+        "DO UPDATE SET last_seq = record_sequences.last_seq + EXCLUDED.last_seq, "
+        "live_count = record_sequences.live_count + EXCLUDED.live_count RETURNING last_seq",
+        (table_id, count, count),
     ).fetchone()[0]
     return int(last) - count + 1
 
@@ -844,10 +852,12 @@ def delete_records(
         )
     now = utcnow()
     raw = session.connection().connection.driver_connection
+    # The rows are locked and live (fetched above), so each one leaves the live count.
     deleted = raw.execute(
-        "UPDATE records SET deleted_at = %s, version = version + 1, updated_by = %s "
-        "WHERE table_id = %s AND id = ANY(%s) RETURNING id, version",
-        (now, principal.user_id, table_id, ids),
+        "WITH d AS (UPDATE records SET deleted_at = %s, version = version + 1, updated_by = %s "
+        "WHERE table_id = %s AND id = ANY(%s) RETURNING id, version), "
+        f"c AS ({_LIVE_COUNT_CHANGE.format(sign='-')}) SELECT id, version FROM d",
+        (now, principal.user_id, table_id, ids, table_id),
     ).fetchall()
     history.record_entries(
         session, table_id=table_id, actor_id=principal.user_id, at=now,
@@ -874,9 +884,10 @@ def restore_records(session: Session, *, principal: Principal, table_id: str, re
     now = utcnow()
     raw = session.connection().connection.driver_connection
     rows = raw.execute(
-        "UPDATE records SET deleted_at = NULL, version = version + 1, updated_by = %s "
-        "WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NOT NULL RETURNING id, version",
-        (principal.user_id, table_id, list(record_ids)),
+        "WITH d AS (UPDATE records SET deleted_at = NULL, version = version + 1, updated_by = %s "
+        "WHERE table_id = %s AND id = ANY(%s) AND deleted_at IS NOT NULL RETURNING id, version), "
+        f"c AS ({_LIVE_COUNT_CHANGE.format(sign='+')}) SELECT id, version FROM d",
+        (principal.user_id, table_id, list(record_ids), table_id),
     ).fetchall()
     restored = [r[0] for r in rows]
     if restored:
