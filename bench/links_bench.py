@@ -43,9 +43,9 @@ def copy_records(table_id: str, rows: list[tuple[str, dict[str, Any]]], user_id:
             for seq, (record_id, data) in enumerate(rows, start=1):
                 copy.write_row((table_id, record_id, seq, json.dumps(data), 1, now, user_id, now, user_id))
         conn.execute(
-            "INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s) ON CONFLICT (table_id) DO UPDATE "
-            "SET last_seq = EXCLUDED.last_seq",
-            (table_id, len(rows)),
+            "INSERT INTO record_sequences (table_id, last_seq, live_count) VALUES (%s, %s, %s) ON CONFLICT (table_id) "
+            "DO UPDATE SET last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count",
+            (table_id, len(rows), len(rows)),
         )
         conn.commit()
     finally:

@@ -200,7 +200,10 @@ def add_tables(count: int, base_id: str, user_id: str, field_id: str) -> float:
                         for seq, rid in enumerate(record_ids(rows), start=1):
                             data = json.dumps({field_id: rng.randrange(1000)})
                             copy.write_row((table_id, rid, seq, data, 1, now, now))
-                    conn.execute("INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s)", (table_id, rows))
+                    conn.execute(
+                        "INSERT INTO record_sequences (table_id, last_seq, live_count) VALUES (%s, %s, %s)",
+                        (table_id, rows, rows),
+                    )
                 conn.execute(
                     f'CREATE INDEX "rx_{table_id[3:]}_bench" ON "{partition_name(table_id)}" '
                     f"(((data ->> '{field_id}'))) WHERE deleted_at IS NULL"

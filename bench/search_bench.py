@@ -95,7 +95,9 @@ def bulk_load(table_id: str, ids: dict[str, str], rows: int, user_id: str, vocab
                     ids["qty"]: rng.randrange(100),
                 }
                 copy.write_row((table_id, pool.pop(), i + 1, json.dumps(data), 1, now, user_id, now, user_id))
-        conn.execute("INSERT INTO record_sequences (table_id, last_seq) VALUES (%s, %s)", (table_id, rows))
+        conn.execute(
+            "INSERT INTO record_sequences (table_id, last_seq, live_count) VALUES (%s, %s, %s)", (table_id, rows, rows)
+        )
         conn.commit()
         conn.execute("ANALYZE records")
         conn.commit()
