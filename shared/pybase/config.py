@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     is_offline: bool = _env(OFFLINE_ENV, False)
 
     database_url: str = _env("DATABASE_URL", validate_default=True)
+    # Server-side prepared statements for the per-request access statement (pybase.records.service
+    # write_context); off for a connection pooler that cannot keep them (PgBouncer before 1.21 in
+    # transaction mode).
+    db_prepare: bool = _env("PYBASE_DB_PREPARE", True)
     redis_url: str = _env("REDIS_URL", validate_default=True)
     redis_prefix: str = _env("PYBASE_REDIS_PREFIX", "pybase")
     jwt_secret: str = _env("PYBASE_JWT_SECRET", validate_default=True)

@@ -43,6 +43,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# psycopg prepares a statement after this many runs on one connection, or at once when asked
+# (execute(..., prepare=True)). Never reached within pool_recycle: only statements that ask are
+# prepared; the others keep custom plans (a filter's plan depends on its values).
+PREPARE_WHEN_ASKED = 10**9
+
 _engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
 
@@ -64,7 +69,7 @@ def get_engine() -> Engine:
             pool_size=1,
             max_overflow=8,
             pool_recycle=1800,
-            connect_args={"prepare_threshold": None},
+            connect_args={"prepare_threshold": PREPARE_WHEN_ASKED if get_settings().db_prepare else None},
             json_deserializer=orjson.loads,
         )
         event.listen(_engine, "connect", _fast_json)

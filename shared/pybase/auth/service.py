@@ -34,8 +34,8 @@ from pybase.ids import looks_like_id
 _dummy_hash: str | None = None
 
 
-# Whether the account may still act; a prebuilt Core statement, no ORM object per request.
-_USER_ACTIVE = select(User.is_active).where(User.id == bindparam("user_id"))
+# Whether the account may still act.
+_USER_ACTIVE_SQL = "SELECT is_active FROM users WHERE id = %s"
 
 
 def authenticate(session: Session, *, token: str) -> Principal:
@@ -61,7 +61,13 @@ def authenticate_request(session: Session, *, token: str) -> Principal:
 def _authenticate_jwt(session: Session, token: str) -> Principal:
     claims = decode_access_token(token)
     user_id = str(claims["sub"])
-    active = session.scalar(_USER_ACTIVE, {"user_id": user_id}) if looks_like_id(user_id, "usr") else None
+    active = None
+    if looks_like_id(user_id, "usr"):
+        # On every request with a session token: the driver's connection and a prepared statement
+        # (see pybase.db.PREPARE_WHEN_ASKED) instead of a Core statement's execution path.
+        raw = session.connection().connection.driver_connection
+        found = raw.execute(_USER_ACTIVE_SQL, (user_id,), prepare=True).fetchone()
+        active = found[0] if found is not None else None
     if not active:
         raise Unauthorized("The access token is not valid.", code="invalid_token")
     return Principal(user_id=user_id)
