@@ -1,5 +1,6 @@
-"""The access statement each records request starts with is a server-side prepared statement (its
-planning cost more than its run); PYBASE_DB_PREPARE=false turns that off, and nothing else is prepared."""
+"""The access statement each records request starts with, and a single record's update, are
+server-side prepared statements (their planning cost as much as their run); PYBASE_DB_PREPARE=false
+turns that off, and nothing else is prepared."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from pybase.db import reset_engine, session_scope
 from pybase.records.service import write_context
+from tests.conftest import Api
 from tests.test_records_helpers import make_table, make_world
 
 _PREPARED = "SELECT statement FROM pg_prepared_statements WHERE NOT from_sql"
@@ -44,3 +46,19 @@ def test_prepared_statements_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) 
     finally:
         monkeypatch.undo()
         reset_engine()
+
+
+def test_a_single_update_is_prepared_per_table(api: Api) -> None:
+    reset_engine()
+    world = make_world(("owner",))
+    owner = api.as_user(world.owner.token)
+    table = make_table(world.base_id, by=world.owner)
+    url = f"/tables/{table.id}/records"
+    record = owner.call("records", "POST", url, body={"fields": {table.primary_field_id: "a"}}).json()
+    for i in range(3):
+        response = owner.call("records", "PATCH", f"{url}/{record['id']}", body={"fields": {"Name": f"v{i}"}})
+        assert response.status == 200, response.text
+    with session_scope() as session:
+        raw = session.connection().connection.driver_connection
+        statements = [r[0] for r in raw.execute(_PREPARED).fetchall()]
+    assert sum("UPDATE records SET data" in s and f"table_id = '{table.id}'" in s for s in statements) == 1

@@ -359,9 +359,11 @@ def update(session: Session, table_id: str, actor_id: str | None, now: datetime,
 
 # One record's UPDATE, its history row and its change event in one statement (one round trip where
 # three statements take three), written only while the record still has the version that was read.
+# A prepared statement per table (planning took 0.17 ms of its 0.4): the table's ID is written into
+# the UPDATE's condition so that the generic plan holds that table's partition only.
 _UPDATE_ONE = (
     "WITH u AS (UPDATE records SET data = %(data)s::jsonb, version = version + 1, updated_at = %(now)s, "
-    "updated_by = %(actor_id)s WHERE table_id = %(table_id)s AND id = %(id)s AND version = %(version)s "
+    "updated_by = %(actor_id)s WHERE table_id = '{table_id}' AND id = %(id)s AND version = %(version)s "
     "AND deleted_at IS NULL RETURNING id, version), "
     f"h AS (INSERT INTO record_history ({history.COLUMNS}) "
     "SELECT %(table_id)s, id, version, 'updated', %(actor_id)s, %(changes)s::jsonb, %(now)s FROM u) "
@@ -388,7 +390,7 @@ def update_one_if_unchanged(
     written = (
         _raw(session)
         .execute(
-            _UPDATE_ONE,
+            _UPDATE_ONE.replace("{table_id}", table_id),
             {
                 "data": json.dumps(row.data, separators=(",", ":")),
                 "now": now,
@@ -401,6 +403,7 @@ def update_one_if_unchanged(
                 "base_id": base_id,
                 "payload": json.dumps(payload),
             },
+            prepare=True,
         )
         .fetchone()
     )
