@@ -4,13 +4,15 @@
 
 Starts PostgreSQL, Redis and LocalStack (unless their variables point at running ones, as under
 `infra/stack.py run`), serverless offline and the SQS poller on free ports, loads --rows identical
-records (Name, Qty, Notes, Done, Due) through the batch API, then times six requests over HTTP with
+records (Name, Qty, Notes, Done, Due) through the batch API, then times seven requests over HTTP with
 one keep-alive client, sequentially, each with an API token: the first page of 100 (no filter), the
 count of all records, a single-record PATCH, a page with a filter and a sort, a page with a
-`contains` filter and a page at depth 50,000 (or half the rows when fewer). Figures are p50 / p95 in
-ms. Before timing, each request is sent once and the expression indexes PyBase then asks for (a
-large table's filter, sort and `contains` listings) are waited for, as a deployed table would have
-them after its first such listings; --no-index-builds starts no poller, so none gets built.
+`contains` filter and a page at depth 50,000 (or half the rows when fewer), by offset and, PyBase
+only, by the cursor a client scrolling there holds (NocoDB has only offsets: its row repeats its
+offset page). Figures are p50 / p95 in ms. Before timing, each request is sent once and the
+expression indexes PyBase then asks for (a large table's filter, sort and `contains` listings) are
+waited for, as a deployed table would have them after its first such listings; --no-index-builds
+starts no poller, so none gets built.
 
 The peer: a NocoDB answering at NOCODB_URL with the API token NOCODB_TOKEN, else one started here
 from an npm installation outside the repository (NOCODB_HOME, default ~/.cache/pybase-bench/nocodb)
@@ -59,6 +61,7 @@ KINDS = [
     "filter + sort page",
     "contains filter page",
     "page at depth",
+    "page at depth, by cursor",
 ]
 GOAL_KINDS = {"first page of 100", "count of all rows", "single PATCH"}
 GOAL_RATIO = 0.7
@@ -128,6 +131,7 @@ class PyBase(System):
         base = check(self.client.post(f"/workspaces/{workspace['id']}/bases", json={"name": "Bench"}))
         table = check(self.client.post(f"/bases/{base['id']}/tables", json={"name": "Parts"}))
         self.table_id = table["id"]
+        self._cursors: dict[int, str] = {}
         for name, ftype in (("Qty", "number"), ("Notes", "long_text"), ("Done", "checkbox"), ("Due", "date")):
             check(self.client.post(f"/tables/{self.table_id}/fields", json={"name": name, "type": ftype}))
         token = check(self.client.post("/api-tokens", json={"name": "bench", "scope": "write"}))["token"]
@@ -168,7 +172,16 @@ class PyBase(System):
             "filter + sort page": lambda i: ("GET", f"{path}?page_size=100&filter={fs}&sort=-Due,Name", None),
             "contains filter page": lambda i: ("GET", f"{path}?page_size=100&filter={contains}", None),
             "page at depth": lambda i: ("GET", f"{path}?page_size=100&offset={depth}", None),
+            "page at depth, by cursor": lambda i: ("GET", f"{path}?page_size=100&cursor={self.cursor_at(depth)}", None),
         }
+
+    def cursor_at(self, depth: int) -> str:
+        """The cursor of the page at `depth` (the page before it's next_cursor), as a client scrolling
+        there holds it; asked for once."""
+        if depth not in self._cursors:
+            path = f"/tables/{self.table_id}/records?page_size=100&offset={max(0, depth - 100)}"
+            self._cursors[depth] = quote(check(self.client.get(path))["next_cursor"])
+        return self._cursors[depth]
 
     def rows_in(self, kind: str, answer: Any) -> int:
         if kind == "count of all rows":
@@ -213,6 +226,8 @@ class NocoDB(System):
             "filter + sort page": lambda i: ("GET", f"{path}?limit=100&where={fs}&sort=-Due,Name", None),
             "contains filter page": lambda i: ("GET", f"{path}?limit=100&where={contains}", None),
             "page at depth": lambda i: ("GET", f"{path}?limit=100&offset={depth}", None),
+            # NocoDB pages by offset only: the same page its own way.
+            "page at depth, by cursor": lambda i: ("GET", f"{path}?limit=100&offset={depth}", None),
         }
 
     def rows_in(self, kind: str, answer: Any) -> int:
@@ -351,7 +366,7 @@ def report(samples: dict[str, dict[str, list[float]]], rows: int, depth: int, sk
         header += f"{'ratio p50':>12}  goal"
     print(header)
     for kind in KINDS:
-        label = f"page at depth {depth:,}" if kind == "page at depth" else kind
+        label = kind.replace("page at depth", f"page at depth {depth:,}")
         line = f"{label:<34}"
         for name in names:
             taken = samples[name][kind]

@@ -164,6 +164,8 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=20, help="edits for the second-browser latency")
     parser.add_argument("--scroll-steps", type=int, default=300, help="frames to scroll top to bottom in")
     parser.add_argument("--dist", type=Path, help="serve this build instead of building the app")
+    parser.add_argument("--rendering", choices=["swiftshader", "software"], default="swiftshader",
+                        help="how Chromium draws without a GPU (see bench/browser_args.mjs)")  # fmt: skip
     args = parser.parse_args()
 
     mod = load_stack()
@@ -187,7 +189,7 @@ def main() -> int:
         api = f"http://127.0.0.1:{ports.http}"
         world = seed(api, args.records)
         config = {**world, "webUrl": f"http://127.0.0.1:{web_port}", "apiUrl": api, "loads": args.loads,
-                  "edits": args.edits, "scrollSteps": args.scroll_steps}  # fmt: skip
+                  "edits": args.edits, "scrollSteps": args.scroll_steps, "rendering": args.rendering}  # fmt: skip
         config_file = state / "bench.json"
         config_file.write_text(json.dumps(config))
         figures = run_browser("web_bench_browser.mjs", config_file, state / "browser.log")
@@ -201,7 +203,7 @@ def main() -> int:
 
     scroll = figures.get("scroll")
     edit = figures["edit_visible_ms"]
-    print(f"\nWeb app, table of {args.records:,} records x 10 fields (headless Chromium, local stack)")
+    print(f"\nWeb app, table of {args.records:,} records x 10 fields (headless Chromium, {args.rendering} rendering)")
     print(f"{'figure':<58} {'result':>26}  goal")
     rows = [
         (

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { launchArgs } from "./browser_args.mjs";
+
 // playwright-core and @sparticuz/chromium are the web app's dev dependencies (frontend/node_modules).
 const frontend = join(dirname(fileURLToPath(import.meta.url)), "..", "frontend");
 const require = createRequire(join(frontend, "package.json"));
@@ -48,7 +50,7 @@ function whenVisible(page, text, { clock = "performance", timeout = 60_000 } = {
 
 const browser = await chromium.launch({
   executablePath: await sparticuz.executablePath(),
-  args: [...sparticuz.args.filter((arg) => arg !== "--single-process"), "--no-sandbox"],
+  args: launchArgs(sparticuz.args, config.rendering),
   headless: true,
 });
 const results = {};

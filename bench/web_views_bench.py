@@ -77,6 +77,8 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=2000)
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--dist", type=Path, help="serve this build instead of building the app")
+    parser.add_argument("--rendering", choices=["swiftshader", "software"], default="swiftshader",
+                        help="how Chromium draws without a GPU (see bench/browser_args.mjs)")  # fmt: skip
     args = parser.parse_args()
 
     wb = web_bench()
@@ -101,7 +103,8 @@ def main() -> int:
         api = f"http://127.0.0.1:{ports.http}"
         world = seed(wb, api, args.cards, args.events)
         config_file = state / "bench.json"
-        config_file.write_text(json.dumps({**world, "webUrl": f"http://127.0.0.1:{web_port}"}))
+        config = {**world, "webUrl": f"http://127.0.0.1:{web_port}", "rendering": args.rendering}
+        config_file.write_text(json.dumps(config))
         figures = wb.run_browser("web_views_bench_browser.mjs", config_file, state / "browser.log")
     except BaseException:
         wb.failure_logs(mod, state, 200)
@@ -110,7 +113,10 @@ def main() -> int:
         stack.stop()
         shutil.rmtree(state, ignore_errors=True)
 
-    print(f"\nWeb app views: kanban of {args.cards:,} cards, calendar of {args.events:,} events (headless Chromium)")
+    print(
+        f"\nWeb app views: kanban of {args.cards:,} cards, calendar of {args.events:,} events "
+        f"(headless Chromium, {args.rendering} rendering)"
+    )
     print(f"{'figure':<52} {'result':>22}  goal")
     for view in ("kanban", "calendar"):
         f = figures[view]

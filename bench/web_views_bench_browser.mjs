@@ -6,6 +6,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { launchArgs } from "./browser_args.mjs";
+
 const frontend = join(dirname(fileURLToPath(import.meta.url)), "..", "frontend");
 const require = createRequire(join(frontend, "package.json"));
 const { chromium } = require("playwright-core");
@@ -67,7 +69,7 @@ async function pointerDrag(page, from, to, steps = 30) {
 
 const browser = await chromium.launch({
   executablePath: await sparticuz.executablePath(),
-  args: [...sparticuz.args.filter((arg) => arg !== "--single-process"), "--no-sandbox"],
+  args: launchArgs(sparticuz.args, config.rendering),
   headless: true,
 });
 const results = {};
