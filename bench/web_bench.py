@@ -1,6 +1,7 @@
 """Web app benchmark: the table screen in headless Chromium against a local stack.
 
     python bench/web_bench.py [--records 100000] [--loads 5] [--edits 20] [--dist frontend/dist]
+                              [--rendering software|swiftshader]
 
 Starts PostgreSQL, Redis, LocalStack, serverless offline and the relay on free ports (infra/stack.py),
 builds the web app (or serves --dist) with `vite preview` proxying /api and /ws, loads a table of
@@ -164,7 +165,7 @@ def main() -> int:
     parser.add_argument("--edits", type=int, default=20, help="edits for the second-browser latency")
     parser.add_argument("--scroll-steps", type=int, default=300, help="frames to scroll top to bottom in")
     parser.add_argument("--dist", type=Path, help="serve this build instead of building the app")
-    parser.add_argument("--rendering", choices=["swiftshader", "software"], default="swiftshader",
+    parser.add_argument("--rendering", choices=["software", "swiftshader"], default="software",
                         help="how Chromium draws without a GPU (see bench/browser_args.mjs)")  # fmt: skip
     args = parser.parse_args()
 

@@ -77,7 +77,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=2000)
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--dist", type=Path, help="serve this build instead of building the app")
-    parser.add_argument("--rendering", choices=["swiftshader", "software"], default="swiftshader",
+    parser.add_argument("--rendering", choices=["software", "swiftshader"], default="software",
                         help="how Chromium draws without a GPU (see bench/browser_args.mjs)")  # fmt: skip
     args = parser.parse_args()
 

@@ -54,7 +54,7 @@ TINY: dict[str, list[str]] = {
     "upload_latency.py": ["--runs", "1"],
     "web_bench.py": ["--records", "500", "--loads", "1", "--edits", "2", "--scroll-steps", "10", *DIST],
     # > 100 cards a stack: "Show more"; the other way of drawing than the grid's run (bench/browser_args.mjs).
-    "web_views_bench.py": ["--cards", "600", "--events", "100", "--rendering", "software", *DIST],
+    "web_views_bench.py": ["--cards", "600", "--events", "100", "--rendering", "swiftshader", *DIST],
     "wire_bench.py": ["--rows", "200", "--runs", "5", "--baseline"],
 }
 NOT_BENCHMARKS = {"common.py"}
