@@ -4,6 +4,8 @@ turns that off, and nothing else is prepared."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from pybase.db import reset_engine, session_scope
@@ -62,3 +64,26 @@ def test_a_single_update_is_prepared_per_table(api: Api) -> None:
         raw = session.connection().connection.driver_connection
         statements = [r[0] for r in raw.execute(_PREPARED).fetchall()]
     assert sum("UPDATE records SET data" in s and f"table_id = '{table.id}'" in s for s in statements) == 1
+
+
+def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pipeline mode sends BEGIN and the statement in one write; inside a transaction already begun
+    # (a session token's account check ran first) the statement goes out as usual.
+    import psycopg
+
+    world = make_world(("owner",))
+    table = make_table(world.base_id, by=world.owner)
+    entered: list[str] = []
+    pipeline = psycopg.Connection.pipeline
+
+    def counting(self: psycopg.Connection[Any]) -> Any:
+        entered.append(str(self.info.transaction_status.name))
+        return pipeline(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counting)
+    with session_scope() as session:
+        write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
+        raw = session.connection().connection.driver_connection
+        assert raw.info.transaction_status.name == "INTRANS"
+        write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
+    assert entered == ["IDLE"]
