@@ -87,3 +87,26 @@ def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest
         assert raw.info.transaction_status.name == "INTRANS"
         write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
     assert entered == ["IDLE"]
+
+
+def test_a_session_tokens_account_check_carries_the_begin_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    from pybase.auth.security import issue_access_token
+    from pybase.auth.service import authenticate
+
+    world = make_world(("owner",))
+    table = make_table(world.base_id, by=world.owner)
+    token, _ = issue_access_token(world.owner.id)
+    entered: list[str] = []
+    pipeline = psycopg.Connection.pipeline
+
+    def counting(self: psycopg.Connection[Any]) -> Any:
+        entered.append(str(self.info.transaction_status.name))
+        return pipeline(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counting)
+    with session_scope() as session:
+        assert authenticate(session, token=token).user_id == world.owner.id
+        write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
+    assert entered == ["IDLE"]  # the account check opened the transaction; the access statement did not

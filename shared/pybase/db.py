@@ -5,7 +5,8 @@ across invocations. A container thawed after minutes may find that connection cl
 or a proxy, so a connection idle for longer than PING_AFTER_IDLE_SECONDS is pinged at checkout and
 replaced when dead; one used moments ago is not (SQLAlchemy's pre-ping would cost every request a
 round trip). Automatic server-side preparation is off: generic plans drop the expression and trigram
-indexes that filters depend on.
+indexes that filters depend on. The few statements every request runs, whose plans take longer than
+their runs, are prepared where they ask to be (execute_prepared).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from psycopg import Connection, Cursor
+from psycopg.pq import TransactionStatus
 from psycopg.types.json import set_json_loads
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
@@ -47,6 +50,17 @@ def utcnow() -> datetime:
 # (execute(..., prepare=True)). Never reached within pool_recycle: only statements that ask are
 # prepared; the others keep custom plans (a filter's plan depends on its values).
 PREPARE_WHEN_ASKED = 10**9
+
+
+def execute_prepared(raw: Connection[Any], sql: str, params: Any) -> Cursor[Any]:
+    """Run `sql` on the driver's connection as a server-side prepared statement (see
+    PREPARE_WHEN_ASKED). As the first statement of a transaction, it carries the transaction's BEGIN
+    in the same write (pipeline mode) instead of BEGIN taking a round trip of its own."""
+    if raw.info.transaction_status == TransactionStatus.IDLE:
+        with raw.pipeline():
+            return raw.execute(sql, params, prepare=True)
+    return raw.execute(sql, params, prepare=True)
+
 
 _engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None

@@ -27,7 +27,7 @@ from pybase.auth.security import (
     verify_password,
 )
 from pybase.config import get_settings
-from pybase.db import utcnow
+from pybase.db import execute_prepared, utcnow
 from pybase.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from pybase.ids import looks_like_id
 
@@ -64,9 +64,9 @@ def _authenticate_jwt(session: Session, token: str) -> Principal:
     active = None
     if looks_like_id(user_id, "usr"):
         # On every request with a session token: the driver's connection and a prepared statement
-        # (see pybase.db.PREPARE_WHEN_ASKED) instead of a Core statement's execution path.
+        # instead of a Core statement's execution path.
         raw = session.connection().connection.driver_connection
-        found = raw.execute(_USER_ACTIVE_SQL, (user_id,), prepare=True).fetchone()
+        found = execute_prepared(raw, _USER_ACTIVE_SQL, (user_id,)).fetchone()
         active = found[0] if found is not None else None
     if not active:
         raise Unauthorized("The access token is not valid.", code="invalid_token")

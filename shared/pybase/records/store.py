@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pybase.db import execute_prepared
 from pybase.errors import ValidationFailed
 from pybase.events import service as events
 from pybase.fields.registry import get_field_type
@@ -387,24 +388,20 @@ def update_one_if_unchanged(
     """Write one updated row (its version already advanced) with its history row and its
     records.updated change event; the event's ID, or None, having written nothing, when the stored
     version is no longer the one read."""
-    written = (
-        _raw(session)
-        .execute(
-            _UPDATE_ONE.replace("{table_id}", table_id),
-            {
-                "data": json.dumps(row.data, separators=(",", ":")),
-                "now": now,
-                "actor_id": actor_id,
-                "table_id": table_id,
-                "id": row.id,
-                "version": row.version - 1,
-                "changes": history.encode_changes(changes),
-                "workspace_id": workspace_id,
-                "base_id": base_id,
-                "payload": json.dumps(payload),
-            },
-            prepare=True,
-        )
-        .fetchone()
-    )
+    written = execute_prepared(
+        _raw(session),
+        _UPDATE_ONE.replace("{table_id}", table_id),
+        {
+            "data": json.dumps(row.data, separators=(",", ":")),
+            "now": now,
+            "actor_id": actor_id,
+            "table_id": table_id,
+            "id": row.id,
+            "version": row.version - 1,
+            "changes": history.encode_changes(changes),
+            "workspace_id": workspace_id,
+            "base_id": base_id,
+            "payload": json.dumps(payload),
+        },
+    ).fetchone()
     return None if written is None else written[0]
