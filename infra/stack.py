@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -85,12 +86,33 @@ class Stack:
         self.services.append(Service(name, stop))
 
     def stop(self) -> None:
-        while self.services:
-            service = self.services.pop()
-            try:
-                service.stop()
-            except Exception as exc:  # keep stopping the others
-                log(f"stopping {service.name} failed: {exc}")
+        with _signals_held():
+            while self.services:
+                service = self.services.pop()
+                try:
+                    service.stop()
+                except Exception as exc:  # keep stopping the others
+                    log(f"stopping {service.name} failed: {exc}")
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """While the stack stops, a second Ctrl-C (or a runner's SIGTERM) only says so: raised in the
+    middle of the loop it would leave every service not yet stopped running. Each stop is bounded
+    (SIGKILL after its grace period), so stopping always ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread, and only it receives signals
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        log("already stopping; the remaining services follow")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def stop_process_group(proc: subprocess.Popen[Any], name: str, grace: float = 8.0) -> None:
