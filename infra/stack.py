@@ -107,6 +107,13 @@ def _signals_held() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         log("already stopping; the remaining services follow")
 
+    with _stop_signals_handled_by(handler):
+        yield
+
+
+@contextlib.contextmanager
+def _stop_signals_handled_by(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP go to `handler` inside the block, to what they went to before after it."""
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
@@ -557,12 +564,8 @@ def signals_raise() -> Iterator[None]:
     def handler(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
+    with _stop_signals_handled_by(handler):
         yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def services(stack: Stack, *, state: Path, temporary: bool) -> dict[str, str]:

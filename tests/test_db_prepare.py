@@ -66,13 +66,10 @@ def test_a_single_update_is_prepared_per_table(api: Api) -> None:
     assert sum("UPDATE records SET data" in s and f"table_id = '{table.id}'" in s for s in statements) == 1
 
 
-def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pipeline mode sends BEGIN and the statement in one write; inside a transaction already begun
-    # (a session token's account check ran first) the statement goes out as usual.
+def _pipelines_entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The transaction status of the connection at each entry into pipeline mode, from now on."""
     import psycopg
 
-    world = make_world(("owner",))
-    table = make_table(world.base_id, by=world.owner)
     entered: list[str] = []
     pipeline = psycopg.Connection.pipeline
 
@@ -81,6 +78,15 @@ def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest
         return pipeline(self)
 
     monkeypatch.setattr(psycopg.Connection, "pipeline", counting)
+    return entered
+
+
+def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pipeline mode sends BEGIN and the statement in one write; inside a transaction already begun
+    # (a session token's account check ran first) the statement goes out as usual.
+    world = make_world(("owner",))
+    table = make_table(world.base_id, by=world.owner)
+    entered = _pipelines_entered(monkeypatch)
     with session_scope() as session:
         write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
         raw = session.connection().connection.driver_connection
@@ -90,22 +96,13 @@ def test_the_access_statement_carries_the_transactions_begin(monkeypatch: pytest
 
 
 def test_a_session_tokens_account_check_carries_the_begin_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    import psycopg
-
     from pybase.auth.security import issue_access_token
     from pybase.auth.service import authenticate
 
     world = make_world(("owner",))
     table = make_table(world.base_id, by=world.owner)
     token, _ = issue_access_token(world.owner.id)
-    entered: list[str] = []
-    pipeline = psycopg.Connection.pipeline
-
-    def counting(self: psycopg.Connection[Any]) -> Any:
-        entered.append(str(self.info.transaction_status.name))
-        return pipeline(self)
-
-    monkeypatch.setattr(psycopg.Connection, "pipeline", counting)
+    entered = _pipelines_entered(monkeypatch)
     with session_scope() as session:
         assert authenticate(session, token=token).user_id == world.owner.id
         write_context(session, principal=world.owner.principal, table_id=table.id, role="viewer")
