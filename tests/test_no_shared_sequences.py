@@ -1,6 +1,7 @@
 """No sequence is shared by all tables (a workspace- or table-sharded PostgreSQL could not keep it):
 history entries are keyed by the version they gave their record, comments page by (created_at, id),
-grants are keyed by user and scope, and the migration carries existing rows over."""
+grants are keyed by user and scope, the change log has a sequence per shard, and the migration carries
+existing rows over (the change log's: tests/test_change_log_shards.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from sqlalchemy import text
 from pybase.db import session_scope
 
 
-def test_only_the_change_log_draws_from_a_sequence() -> None:
-    # The change log is the one stream every writer appends to (realtime and search read it in
-    # order); all per-table data keys itself.
+def test_no_column_draws_from_a_shared_sequence() -> None:
+    # All per-table data keys itself; the change log takes IDs from one sequence per shard, named by
+    # its writers (no column default draws from any sequence).
+    from pybase.events.service import LOG_SHARDS
+
     with session_scope() as session:
         drawn = session.execute(
             text(
@@ -23,7 +26,11 @@ def test_only_the_change_log_draws_from_a_sequence() -> None:
                 "AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')"
             )
         ).all()
-    assert sorted(tuple(r) for r in drawn) == [("change_events", "id")]
+        sequences = session.scalars(
+            text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'")
+        ).all()
+    assert drawn == []
+    assert sorted(sequences) == sorted(f"change_events_s{n}_id" for n in range(LOG_SHARDS))
 
 
 def test_migration_keys_existing_history_by_version_and_keeps_comment_order(empty_database: tuple[Any, str]) -> None:

@@ -227,14 +227,22 @@ def test_late_commit_of_a_lower_id_is_delivered(gateway: ClosingGateway, world: 
     consumer.step(r, block_ms=0, leftovers=True)
     slow = session_scope()
     slow_session = slow.__enter__()
-    late = emit(slow_session, type="record.updated", workspace_id=world.workspace_id, table_id=world.table_a)
+    late = emit(
+        slow_session,
+        type="record.updated",
+        workspace_id=world.workspace_id,
+        base_id=world.base_id,
+        table_id=world.table_a,
+    )
     early = _emit(world, 1)[0]
     assert late < early
     assert wait_for(lambda: (consumer.step(r, block_ms=100, leftovers=False), early in gateway.event_ids(cid))[1])
-    assert consumer.cursor is not None and late in consumer.cursor.gaps
+    assert consumer.cursor is not None
+    shard = consumer.cursor.of({"workspace_id": world.workspace_id, "base_id": world.base_id})
+    assert late in shard.gaps
     consumer.scanned_at = 0.0
     consumer.step(r, block_ms=0, leftovers=False)
-    assert late in consumer.cursor.gaps  # still running: neither delivered nor given up
+    assert late in shard.gaps  # still running: neither delivered nor given up
     monkeypatch.setattr(events, "_publishers", [])  # its publish never reaches the stream
     slow.__exit__(None, None, None)
     monkeypatch.undo()
@@ -244,7 +252,7 @@ def test_late_commit_of_a_lower_id_is_delivered(gateway: ClosingGateway, world: 
     consumer.scanned_at = 0.0
     consumer.step(r, block_ms=0, leftovers=False)
     assert gateway.event_ids(cid) == [early, late]  # not twice
-    assert consumer.cursor.floor >= early and not consumer.cursor.gaps
+    assert shard.floor >= early and not shard.gaps
 
 
 def test_cursor_gives_up_a_gap_only_after_the_transactions_running_at_the_read_end() -> None:

@@ -27,7 +27,7 @@ from pybase.bases.models import AppBase
 from pybase.db import session_scope
 from pybase.errors import Unauthorized
 from pybase.events.models import ChangeEvent
-from pybase.events.service import emit
+from pybase.events.service import emit, log_shard
 from pybase.ids import new_id
 from pybase.realtime import registry, relay, service
 from pybase.realtime.delivery import Gone, ManagementApiPoster, PipelinedPoster, deliver
@@ -248,12 +248,13 @@ def test_publish_after_commit_only(gateway: FakeGateway, world: World) -> None:
     r = get_redis()
     before = r.xlen(relay.stream_key())
     with session_scope() as s:
-        emit(s, type="record.created", workspace_id=world.workspace_id, table_id=world.table_a, payload={})
+        emit(s, type="record.created", workspace_id=world.workspace_id, base_id=world.base_id, table_id=world.table_a)
         assert r.xlen(relay.stream_key()) == before  # nothing leaves before the commit
     assert r.xlen(relay.stream_key()) == before + 1
     s = session_scope()
     with pytest.raises(RuntimeError), s as sess:
-        emit(sess, type="record.created", workspace_id=world.workspace_id, table_id=world.table_a, payload={})
+        where = {"workspace_id": world.workspace_id, "base_id": world.base_id, "table_id": world.table_a}
+        emit(sess, type="record.created", **where)
         raise RuntimeError("rolled back")
     assert r.xlen(relay.stream_key()) == before + 1
 
@@ -510,7 +511,8 @@ def test_redis_down_does_not_fail_writes(world: World, monkeypatch: Any) -> None
         relay.reset_breaker()
     assert first < 2.0 and second < 0.2  # the breaker spares later writes the wait
     with session_scope() as s:
-        assert s.get(ChangeEvent, ids[0]) is not None and s.get(ChangeEvent, ids[1]) is not None
+        shard = log_shard(world.workspace_id, world.base_id)
+        assert s.get(ChangeEvent, (shard, ids[0])) is not None and s.get(ChangeEvent, (shard, ids[1])) is not None
 
 
 def test_poster_signs_requests_outside_local_stages(gateway: FakeGateway, monkeypatch: Any) -> None:

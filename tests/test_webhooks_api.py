@@ -297,7 +297,7 @@ def test_an_id_left_by_a_rolled_back_write_does_not_hold_back_payloads(api: Api,
     token = world.extra["owner"]
     hook = create(api, token, base_id).json()
     with session_scope() as session:  # an ID no row will use, as a rolled-back write leaves
-        session.execute(text("SELECT nextval(pg_get_serial_sequence('change_events', 'id'))"))
+        session.execute(text("SELECT nextval(format('change_events_s%s_id', pybase_log_shard(:b)))"), {"b": base_id})
     records(api, token, base_id, table_id, "POST", {"records": [{"fields": {"Name": "After the hole"}}]})
     page = payloads(api, token, base_id, hook["id"])
     assert len(page["payloads"]) == 1 and page["cursor"] == 2

@@ -171,6 +171,21 @@ describe("RealtimeClient", () => {
     expect(got.slice(6)).toEqual([44, -44]);
   });
 
+  it("keeps events of two bases that carry the same id (ids are ordered per base)", async () => {
+    const rt = client();
+    const got: string[] = [];
+    const other = "tblCCCCCCCCCCCCCC";
+    rt.subscribeTable(TABLE, { onEvent: (e) => got.push(`${e.table_id}:${e.id}`) });
+    rt.subscribeTable(other, { onEvent: (e) => got.push(`${e.table_id}:${e.id}`) });
+    rt.start();
+    await flush();
+    const socket = FakeSocket.all[0]!;
+    socket.open();
+    socket.receive({ type: "events", events: [event(7), event(7, other, "appDDDDDDDDDDDDDD"), event(7)] });
+    expect(got).toEqual([`${TABLE}:7`, `${other}:7`]);
+    expect(rt.lastSeen({ kind: "table", id: other })).toBe(7);
+  });
+
   it("catches up from a listing's position: asks for the events after it, delivers the missed ones once", async () => {
     const rt = client();
     const got: number[] = [];

@@ -4,7 +4,8 @@
 //   full jitter, and on every (re)connect subscribes again to each table/base someone listens to,
 //   with the last event id seen there so the server replays what was missed;
 // - hands each event once to the listeners of its table (and base): ids already seen are dropped,
-//   because replay and live delivery overlap and a table can be reached through its base too;
+//   because replay and live delivery overlap and a table can be reached through its base too (ids
+//   are ordered per base, as the server's change log is sharded by base, so the key is base + id);
 // - `refetch` (replay impossible, or an event too large for a frame) reaches listeners as onRefetch,
 //   after which they reload their data; `resync` (the server restored our registration after losing
 //   it) re-sends presence and subscribes again to any scope the server did not restore;
@@ -125,7 +126,7 @@ export class RealtimeClient {
   private connecting = false;
   private readonly listeners = new Map<string, Set<ScopeListener>>();
   private readonly lastEventId = new Map<string, number>();
-  private readonly seen = new Set<number>();
+  private readonly seen = new Set<string>();
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private presenceState: { tableId: string; recordId: string | null; fieldId: string | null } | null = null;
   private currentToken: string | null = null;
@@ -533,9 +534,9 @@ export class RealtimeClient {
     for (const listener of [...(this.listeners.get(`table:${message.table_id}`) ?? [])]) listener.onPresence?.(users);
   }
 
-  private remember(id: number): boolean {
-    if (this.seen.has(id)) return false;
-    this.seen.add(id);
+  private remember(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
     if (this.seen.size > this.options.dedupeWindow) {
       // Sets iterate in insertion order: drop the oldest.
       const oldest = this.seen.values().next().value;
@@ -564,7 +565,7 @@ export class RealtimeClient {
       for (const key of keys) {
         if (this.listeners.has(key) && event.id > (this.lastEventId.get(key) ?? -1)) this.lastEventId.set(key, event.id);
       }
-      if (!this.remember(event.id)) continue;
+      if (!this.remember(`${event.base_id ?? event.workspace_id ?? ""}:${event.id}`)) continue;
       for (const key of keys) {
         for (const listener of [...(this.listeners.get(key) ?? [])]) listener.onEvent?.(event);
       }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Identity, Index, String
+from sqlalchemy import BigInteger, Index, SmallInteger, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -11,7 +11,8 @@ from pybase.db import Base, utcnow
 
 
 class ChangeEvent(Base):
-    """The durable, ordered log of committed changes; realtime delivery and replay read it."""
+    """The durable log of committed changes, ordered within each of its shards (one sequence per shard,
+    see pybase.events.service); realtime delivery and replay, search and webhooks read it."""
 
     __tablename__ = "change_events"
     __table_args__ = (
@@ -19,7 +20,8 @@ class ChangeEvent(Base):
         Index("ix_change_events_base_id_id", "base_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(17))
     base_id: Mapped[str | None] = mapped_column(String(17))
     table_id: Mapped[str | None] = mapped_column(String(17))

@@ -2,14 +2,14 @@
 
 Redis holds the live registry (fast lookups on every delivery); these rows are its durable copy, so a
 Redis that restarts empty can be refilled, and so revocation can find a token's or a session's
-connections without Redis. The relay's state row is its cursor in the change log.
+connections without Redis. The relay's state rows are its cursor in the change log, one per shard.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,13 +33,14 @@ class RealtimeConnection(Base):
 
 
 class RelayState(Base):
-    """The relay's cursor in the change log: every event with id <= floor is delivered or will never
-    commit; those in (floor, high] are delivered except `gaps` (not committed yet when last looked at,
-    or rolled back). A successor run starts from here, so nothing is skipped or sent twice."""
+    """The relay's cursor in one shard of the change log: every event of the shard with id <= floor is
+    delivered or will never commit; those in (floor, high] are delivered except `gaps` (not committed
+    yet when last looked at, or rolled back). A successor run starts from here, so nothing is skipped or sent twice."""
 
     __tablename__ = "realtime_relay_state"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     floor: Mapped[int] = mapped_column(BigInteger)
     high: Mapped[int] = mapped_column(BigInteger)
     gaps: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)

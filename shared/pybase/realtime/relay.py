@@ -180,20 +180,32 @@ class _Lock:
 SWEEP_SECONDS = 1.0
 PRUNE_SECONDS = 60.0  # durable rows of connections whose $disconnect never came (2-hour limit)
 SAVE_SECONDS = 1.0
-SCAN_LIMIT = 1000
+SCAN_LIMIT = 1000  # events per shard and read
+WAITING_LIMIT = 10_000  # stream entries looked at when starting at the end of the log
 OUTAGE_RETRY_SECONDS = 0.5
 STATE_NAME = "relay"
 # A saved cursor older than this is not caught up from (subscribers would get stale deltas after
 # newer data); the relay starts at the end of the log instead.
 STALE_CURSOR_SECONDS = 15 * 60
+_TOPS = text(
+    "SELECT s, coalesce((SELECT max(id) FROM change_events WHERE shard = s), 0) "
+    "FROM generate_series(0, CAST(:shards AS int) - 1) AS s"
+)
 
 # The statement's own snapshot: which transactions were still running when these rows were read.
+# Each shard of the log is read past its own cursor (its gaps come as (shard, id) pairs).
 _SCAN = text(
     """
     SELECT pg_snapshot_xmin(t.s)::text::bigint, pg_snapshot_xmax(t.s)::text::bigint,
-           (SELECT coalesce(json_agg(e ORDER BY e.id), '[]'::json) FROM (
-                SELECT id, type, workspace_id, base_id, table_id, actor_id, payload FROM change_events
-                WHERE id > :floor AND (id = ANY(:gaps) OR id > :high) ORDER BY id LIMIT :limit) e)
+           (SELECT coalesce(json_agg(e ORDER BY e.shard, e.id), '[]'::json) FROM (
+                SELECT x.shard, x.id, x.type, x.workspace_id, x.base_id, x.table_id, x.actor_id, x.payload
+                FROM unnest(CAST(:shards AS smallint[]), CAST(:floors AS bigint[]), CAST(:highs AS bigint[]))
+                    AS c(shard, floor, high)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM change_events ce
+                    WHERE ce.shard = c.shard AND ce.id > c.floor AND (ce.id > c.high OR (ce.shard, ce.id) IN (
+                        SELECT * FROM unnest(CAST(:gap_shards AS smallint[]), CAST(:gap_ids AS bigint[]))))
+                    ORDER BY ce.id LIMIT :limit) x) e)
     FROM pg_current_snapshot() AS t(s)
     """
 )
@@ -265,6 +277,64 @@ class Cursor:
         return self.floor, self.high, sorted(self.gaps)
 
 
+def event_shard(event: dict[str, Any]) -> int:
+    shard = event.get("shard")
+    if shard is None:  # published before the log had shards
+        from pybase.events.service import log_shard
+
+        shard = log_shard(event["workspace_id"], event.get("base_id"))
+    return int(shard)
+
+
+class LogCursor:
+    """A Cursor per shard of the change log (IDs are ordered within a shard only)."""
+
+    def __init__(self, shards: dict[int, Cursor]) -> None:
+        from pybase.events.service import LOG_SHARDS
+
+        self.shards = {n: shards.get(n) or Cursor(0) for n in range(LOG_SHARDS)}
+
+    def of(self, event: dict[str, Any]) -> Cursor:
+        return self.shards[event_shard(event)]
+
+    def _by_shard(self, events: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        grouped: dict[int, list[dict[str, Any]]] = {}
+        for event in events:
+            grouped.setdefault(event_shard(event), []).append(event)
+        return grouped
+
+    def fresh(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Events not delivered yet, each once, in ID order within each shard."""
+        return [e for n, group in sorted(self._by_shard(events).items()) for e in self.shards[n].fresh(group)]
+
+    def follows(self, events: list[dict[str, Any]]) -> bool:
+        return all(self.shards[n].follows(group) for n, group in self._by_shard(events).items())
+
+    def mark(self, events: list[dict[str, Any]]) -> None:
+        for n, group in self._by_shard(events).items():
+            self.shards[n].mark([int(e["id"]) for e in group])
+
+    def settle(self, xmin: int, xmax: int) -> None:
+        """After a read of every shard under one snapshot was delivered."""
+        for cursor in self.shards.values():
+            cursor.settle(xmin, xmax)
+
+    def state(self) -> dict[int, tuple[int, int, list[int]]]:
+        return {n: cursor.state() for n, cursor in self.shards.items()}
+
+    def scan_params(self, limit: int) -> dict[str, Any]:
+        state = self.state()
+        gaps = [(n, g) for n, (_, _, shard_gaps) in state.items() for g in shard_gaps]
+        return {
+            "shards": list(state),
+            "floors": [floor for floor, _, _ in state.values()],
+            "highs": [high for _, high, _ in state.values()],
+            "gap_shards": [n for n, _ in gaps],
+            "gap_ids": [g for _, g in gaps],
+            "limit": limit,
+        }
+
+
 class Relay:
     """One consumer's loop: the Redis stream is the fast path; the change log in PostgreSQL is the
     source of truth, read from the durable cursor whenever the stream may have missed something."""
@@ -272,36 +342,38 @@ class Relay:
     def __init__(self, poster: Any, *, name: str = STATE_NAME) -> None:
         self.poster = poster
         self.name = name
-        self.cursor: Cursor | None = None
+        self.cursor: LogCursor | None = None
         self.scanned_at = 0.0
         self.swept_at = 0.0
         self.pruned_at = time.monotonic()
         self.saved_at = 0.0
-        self._saved: tuple[int, int, list[int]] | None = None
+        self._saved: dict[int, tuple[int, int, list[int]]] | None = None
 
     # -- cursor persistence
 
-    def load(self, r: redis.Redis) -> Cursor:
-        """The saved cursor; without one (first run, or saved too long ago), the end of the log, less
-        what still waits in the stream (entries are deleted once delivered)."""
-        from sqlalchemy import func, select
+    def load(self, r: redis.Redis) -> LogCursor:
+        """The saved cursor; without one (first run, or saved too long ago), the end of each shard of
+        the log, less what still waits in the stream (entries are deleted once delivered)."""
+        from sqlalchemy import select
 
         from pybase.db import session_scope, utcnow
-        from pybase.events.models import ChangeEvent
+        from pybase.events.service import LOG_SHARDS
         from pybase.realtime.models import RelayState
 
         with session_scope() as session:
-            row = session.get(RelayState, self.name)
-            if row is not None and (utcnow() - row.updated_at).total_seconds() < STALE_CURSOR_SECONDS:
-                self.cursor = Cursor(row.floor, row.high, row.gaps)
+            rows = session.scalars(select(RelayState).where(RelayState.name == self.name)).all()
+            current = [row for row in rows if (utcnow() - row.updated_at).total_seconds() < STALE_CURSOR_SECONDS]
+            if len(rows) == LOG_SHARDS and len(current) == len(rows):
+                self.cursor = LogCursor({row.shard: Cursor(row.floor, row.high, row.gaps) for row in rows})
             else:
-                top = int(session.scalar(select(func.max(ChangeEvent.id))) or 0)
-                if row is not None:
-                    logger.warning("relay: saved cursor too old, starting at the end of the log", extra={"top": top})
-                _, waiting = _decode(r.xrange(stream_key(), count=1))
-                if waiting:
-                    top = min(top, int(waiting[0]["id"]) - 1)
-                self.cursor = Cursor(top)
+                tops = {int(n): int(top) for n, top in session.execute(_TOPS, {"shards": LOG_SHARDS})}
+                if rows:
+                    logger.warning("relay: saved cursor too old, starting at the end of the log")
+                _, waiting = _decode(r.xrange(stream_key(), count=WAITING_LIMIT))
+                for event in waiting:
+                    n = event_shard(event)
+                    tops[n] = min(tops.get(n, 0), int(event["id"]) - 1)
+                self.cursor = LogCursor({n: Cursor(int(top)) for n, top in tops.items()})
         self._saved = self.cursor.state()
         return self.cursor
 
@@ -318,16 +390,20 @@ class Relay:
         from pybase.db import session_scope, utcnow
         from pybase.realtime.models import RelayState
 
-        floor, high, gaps = state
-        values = {"name": self.name, "floor": floor, "high": high, "gaps": gaps, "updated_at": utcnow()}
-        statement = insert(RelayState).values(**values)
+        now = utcnow()
+        rows = [
+            {"name": self.name, "shard": n, "floor": floor, "high": high, "gaps": gaps, "updated_at": now}
+            for n, (floor, high, gaps) in state.items()
+        ]
+        statement = insert(RelayState).values(rows)
         with session_scope() as session:
             # Losing the last second of cursor in a crash only means a few frames sent twice (clients
             # drop IDs they have): not worth waiting for a WAL flush on the delivery thread.
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             session.execute(
                 statement.on_conflict_do_update(
-                    index_elements=["name"], set_={k: statement.excluded[k] for k in values if k != "name"}
+                    index_elements=["name", "shard"],
+                    set_={k: statement.excluded[k] for k in ("floor", "high", "gaps", "updated_at")},
                 )
             )
         self._saved, self.saved_at = state, time.monotonic()
@@ -344,7 +420,7 @@ class Relay:
             return 0
         self.sweep(r)  # credentials are re-checked before every batch
         fan_out(r, self.poster, fresh, session_factory=session_scope)
-        self.cursor.mark([int(e["id"]) for e in fresh])
+        self.cursor.mark(fresh)
         return len(fresh)
 
     def scan(self, r: redis.Redis) -> int:
@@ -352,13 +428,15 @@ class Relay:
         assert self.cursor is not None
         handled = 0
         while True:
-            floor, high, gaps = self.cursor.state()
-            [(xmin, xmax, rows)] = _query(_SCAN, {"floor": floor, "high": high, "gaps": gaps, "limit": SCAN_LIMIT})
+            [(xmin, xmax, rows)] = _query(_SCAN, self.cursor.scan_params(SCAN_LIMIT))
             if isinstance(rows, str):
                 rows = json.loads(rows)
             handled += self.deliver(r, rows)
             self.cursor.settle(int(xmin), int(xmax))
-            if len(rows) < SCAN_LIMIT:
+            per_shard: dict[int, int] = {}
+            for row in rows:
+                per_shard[row["shard"]] = per_shard.get(row["shard"], 0) + 1
+            if max(per_shard.values(), default=0) < SCAN_LIMIT:
                 break
         self.scanned_at = time.monotonic()
         return handled

@@ -203,7 +203,10 @@ def current_event_id(session: Session, scope: str) -> int:
 def replay(session: Session, *, scope: str, after_id: int) -> list[dict[str, Any]] | None:
     """Events of a scope after `after_id`, in order; None when too far back (the client refetches)."""
     if after_id > 0:
-        seen = session.scalar(select(ChangeEvent.created_at).where(ChangeEvent.id == after_id))
+        # IDs are ordered within a log shard, and a scope (a table, a base) lies in one shard.
+        seen = session.scalar(
+            select(ChangeEvent.created_at).where(_scope_filter(scope), ChangeEvent.id == after_id)
+        )
         # Too far back (or too many events, below): the client reloads instead, cheaper for both sides
         # than thousands of deltas.
         if seen is None or seen < utcnow() - timedelta(seconds=get_settings().ws_replay_window):

@@ -2,8 +2,10 @@
 changed tables and records to the indexing queue. Nothing is added to the write path: writers only
 append to `change_events` as they already do, and search catches up from the log.
 
-Identity values can commit out of order (a long transaction holds a lower ID than one that commits
-before it), so the cursor stops below the first gap and a gap is skipped only once it is older than
+The log has shards, each ordered by IDs from its own sequence (pybase.events.service), so the feeder
+keeps a cursor per shard (`search_cursor`, a row per shard) and reads every shard past its own.
+Sequence values can commit out of order (a long transaction holds a lower ID than one that commits
+before it), so a shard's cursor stops below its first gap and a gap is skipped only once it is older than
 GAP_GRACE_SECONDS (a rolled-back transaction's ID never appears). Events above the cursor may be sent
 twice after a restart: indexing is idempotent.
 
@@ -24,6 +26,7 @@ from sqlalchemy import Connection, text
 
 from pybase.config import get_settings
 from pybase.db import get_engine
+from pybase.events.service import LOG_SHARDS
 
 log = logging.getLogger("pybase.search.feeder")
 
@@ -129,60 +132,13 @@ def coalesce(messages: Iterable[Message]) -> list[Message]:
 # --- the cursor -----------------------------------------------------------------------------------
 
 
-class Feeder:
-    def __init__(self, send: Sender, *, name: str = CURSOR_NAME, gap_grace: float = GAP_GRACE_SECONDS) -> None:
-        self.send = send
-        self.name = name
-        self.gap_grace = gap_grace
-        self.floor: int | None = None  # every event ID <= floor is handled
+class _ShardCursor:
+    def __init__(self, floor: int) -> None:
+        self.floor = floor  # every event ID of the shard <= floor is handled
         self.sent: set[int] = set()  # IDs above the floor already handled
         self.gaps_seen: dict[int, float] = {}  # missing ID -> when it was first noticed
 
-    def _load(self, conn: Connection, start_at_end: bool) -> int:
-        row = conn.execute(text("SELECT last_id FROM search_cursor WHERE name = :n"), {"n": self.name}).first()
-        if row is not None:
-            return int(row[0])
-        start = 0
-        if start_at_end:
-            start = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM change_events")).scalar_one())
-        conn.execute(
-            text("INSERT INTO search_cursor (name, last_id, updated_at) VALUES (:n, :i, now()) ON CONFLICT DO NOTHING"),
-            {"n": self.name, "i": start},
-        )
-        conn.commit()
-        return start
-
-    def poll(self, conn: Connection, *, start_at_end: bool = False) -> int:
-        """Read new events once, send their messages, advance the cursor; returns events handled."""
-        if self.floor is None:
-            self.floor = self._load(conn, start_at_end)
-        rows = conn.execute(
-            text(
-                "SELECT id, type, workspace_id, base_id, table_id, payload FROM change_events"
-                " WHERE id > :floor ORDER BY id LIMIT :n"
-            ),
-            {"floor": self.floor, "n": BATCH_EVENTS},
-        ).mappings().all()
-        fresh = [dict(r) for r in rows if r["id"] not in self.sent]
-        messages: list[Message] = []
-        for event in fresh:
-            handler = EVENT_MESSAGES.get(event["type"])
-            if handler is not None:
-                messages.extend(handler(event, conn))
-        conn.rollback()  # end the read transaction before the (slow) sends
-        if messages:
-            self.send(coalesce(messages))
-        self.sent.update(e["id"] for e in fresh)
-        self._advance()
-        conn.execute(
-            text("UPDATE search_cursor SET last_id = :i, updated_at = now() WHERE name = :n AND last_id < :i"),
-            {"n": self.name, "i": self.floor},
-        )
-        conn.commit()
-        return len(fresh)
-
-    def _advance(self) -> None:
-        assert self.floor is not None
+    def advance(self, gap_grace: float) -> None:
         now = time.monotonic()
         while self.sent:
             nxt = self.floor + 1
@@ -193,10 +149,91 @@ class Feeder:
                 continue
             # A missing ID below a handled one: an open transaction, or one that rolled back.
             first_seen = self.gaps_seen.setdefault(nxt, now)
-            if now - first_seen < self.gap_grace:
+            if now - first_seen < gap_grace:
                 break
             self.gaps_seen.pop(nxt, None)
             self.floor = nxt
+
+
+# Every shard read past its own cursor, BATCH_EVENTS at most each, in one statement.
+_READ = text(
+    "SELECT e.shard, e.id, e.type, e.workspace_id, e.base_id, e.table_id, e.payload "
+    "FROM unnest(CAST(:shards AS smallint[]), CAST(:floors AS bigint[])) AS c(shard, floor) "
+    "CROSS JOIN LATERAL (SELECT * FROM change_events x WHERE x.shard = c.shard AND x.id > c.floor "
+    "ORDER BY x.id LIMIT :n) e ORDER BY e.shard, e.id"
+)
+_TOPS = (
+    "SELECT s, coalesce((SELECT max(id) FROM change_events WHERE shard = s), 0) "
+    "FROM generate_series(0, CAST(:shards AS int) - 1) AS s"
+)
+
+
+class Feeder:
+    def __init__(self, send: Sender, *, name: str = CURSOR_NAME, gap_grace: float = GAP_GRACE_SECONDS) -> None:
+        self.send = send
+        self.name = name
+        self.gap_grace = gap_grace
+        self.shards: dict[int, _ShardCursor] | None = None
+
+    def _load(self, conn: Connection, start_at_end: bool) -> dict[int, _ShardCursor]:
+        def saved() -> dict[int, int]:
+            rows = conn.execute(text("SELECT shard, last_id FROM search_cursor WHERE name = :n"), {"n": self.name})
+            return {int(n): int(i) for n, i in rows}
+
+        floors = saved()
+        if len(floors) < LOG_SHARDS:
+            if start_at_end:
+                starts = {int(n): int(i) for n, i in conn.execute(text(_TOPS), {"shards": LOG_SHARDS})}
+            else:
+                starts = dict.fromkeys(range(LOG_SHARDS), 0)
+            missing = sorted(set(range(LOG_SHARDS)) - set(floors))
+            conn.execute(
+                text(
+                    "INSERT INTO search_cursor (name, shard, last_id, updated_at) SELECT :n, s, i, now() "
+                    "FROM unnest(CAST(:s AS smallint[]), CAST(:i AS bigint[])) AS v(s, i) ON CONFLICT DO NOTHING"
+                ),
+                {"n": self.name, "s": missing, "i": [starts[m] for m in missing]},
+            )
+            conn.commit()
+            floors = saved()
+        return {n: _ShardCursor(floor) for n, floor in floors.items()}
+
+    def reset(self) -> None:
+        """Forget what was handled above the cursors (after a failed poll: it is read again)."""
+        for shard in (self.shards or {}).values():
+            shard.sent.clear()
+
+    def poll(self, conn: Connection, *, start_at_end: bool = False) -> int:
+        """Read new events once, send their messages, advance the cursors; returns events handled."""
+        if self.shards is None:
+            self.shards = self._load(conn, start_at_end)
+        shards = self.shards
+        rows = conn.execute(
+            _READ, {"shards": list(shards), "floors": [c.floor for c in shards.values()], "n": BATCH_EVENTS}
+        ).mappings().all()
+        fresh = [dict(r) for r in rows if r["id"] not in shards[r["shard"]].sent]
+        messages: list[Message] = []
+        for event in fresh:
+            handler = EVENT_MESSAGES.get(event["type"])
+            if handler is not None:
+                messages.extend(handler(event, conn))
+        conn.rollback()  # end the read transaction before the (slow) sends
+        if messages:
+            self.send(coalesce(messages))
+        for event in fresh:
+            shards[event["shard"]].sent.add(event["id"])
+        for shard in shards.values():
+            shard.advance(self.gap_grace)
+        conn.execute(
+            text(
+                "UPDATE search_cursor c SET last_id = v.i, updated_at = now() "
+                "FROM unnest(CAST(:s AS smallint[]), CAST(:i AS bigint[])) AS v(s, i) "
+                "WHERE c.name = :n AND c.shard = v.s AND c.last_id < v.i"
+            ),
+            {"n": self.name, "s": list(shards), "i": [c.floor for c in shards.values()]},
+        )
+        conn.commit()
+        return len(fresh)
 
 
 # --- sending to SQS -----------------------------------------------------------------------------
@@ -242,7 +279,7 @@ def run(
                     # The cursor did not move: the same events are read again on the next poll.
                     log.exception("search feeder poll failed")
                     conn.rollback()
-                    feeder.sent.clear()
+                    feeder.reset()
                     time.sleep(1.0)
                     continue
                 handled += count

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, Index, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,10 +53,11 @@ class SearchTerm(Base):
 
 
 class SearchCursor(Base):
-    """How far the indexer feeder has read the change log (`change_events.id`)."""
+    """How far the indexer feeder has read each shard of the change log (`change_events.id`)."""
 
     __tablename__ = "search_cursor"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

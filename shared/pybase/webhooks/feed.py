@@ -1,11 +1,13 @@
 """The webhook feeder: turns the durable change log into webhook payloads, and queues notifications.
 
 Writers add nothing for webhooks: they append to `change_events` as they already do. `catch_up` reads
-the log after the feeder's cursor (`webhook_feed_cursor`, locked for the pass, so passes never
-overlap), records each matching event as the next payload of every webhook of its base, and moves the
-cursor, all in one transaction: an event becomes payloads exactly once. Identity values can commit out
-of order, so the cursor stops below a missing ID until the event after it is GAP_GRACE old (a
-rolled-back transaction's ID never appears).
+each shard of the log after the feeder's cursor for that shard (`webhook_feed_cursor`, a row per
+shard, all locked for the pass, so passes never overlap), records each matching event as the next
+payload of every webhook of its base, and moves the cursors, all in one transaction: an event becomes
+payloads exactly once. A base's events are all in one shard, ordered by that shard's sequence, so a
+webhook's payloads keep the order of its base's changes. Sequence values can commit out of order, so a
+shard's cursor stops below a missing ID until the event after it is GAP_GRACE old (a rolled-back
+transaction's ID never appears).
 
 The scheduled `webhookfeed` function (locally `python -m pybase.webhooks.feed`) runs passes in a loop
 and then `queue_notifications`: every webhook with payloads it has not been pinged for gets one SQS
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from pybase.config import get_settings
 from pybase.db import session_scope, utcnow
+from pybase.events.service import LOG_SHARDS
 from pybase.webhooks import payloads
 from pybase.webhooks.models import Webhook
 
@@ -46,19 +49,32 @@ _OTHERS_IN_FLIGHT = (
 Sender = Callable[[list[dict[str, Any]]], None]
 
 
-def _cursor(session: Session) -> int:
+def _cursors(session: Session) -> dict[int, int]:
+    """Each shard's cursor, locked for the pass. A shard without one starts at the first event a
+    webhook of its bases still waits for, or at its end."""
     session.execute(
         text(
-            "INSERT INTO webhook_feed_cursor (name, last_id, updated_at) VALUES (:n,"
-            " coalesce((SELECT min(start_event_id) FROM webhooks), (SELECT max(id) FROM change_events), 0), now())"
-            " ON CONFLICT DO NOTHING"
+            "INSERT INTO webhook_feed_cursor (name, shard, last_id, updated_at) SELECT :n, s, coalesce("
+            "(SELECT min(start_event_id) FROM webhooks WHERE pybase_log_shard(base_id) = s), "
+            "(SELECT max(id) FROM change_events WHERE shard = s), 0), now() "
+            "FROM generate_series(0, CAST(:shards AS int) - 1) AS s ON CONFLICT DO NOTHING"
         ),
+        {"n": CURSOR_NAME, "shards": LOG_SHARDS},
+    )
+    rows = session.execute(
+        text("SELECT shard, last_id FROM webhook_feed_cursor WHERE name = :n ORDER BY shard FOR UPDATE"),
         {"n": CURSOR_NAME},
     )
-    return int(
-        session.execute(
-            text("SELECT last_id FROM webhook_feed_cursor WHERE name = :n FOR UPDATE"), {"n": CURSOR_NAME}
-        ).scalar_one()
+    return {int(n): int(i) for n, i in rows}
+
+
+def _save(session: Session, cursors: dict[int, int]) -> None:
+    session.execute(
+        text(
+            "UPDATE webhook_feed_cursor c SET last_id = v.i, updated_at = now() "
+            "FROM unnest(CAST(:s AS smallint[]), CAST(:i AS bigint[])) AS v(s, i) WHERE c.name = :n AND c.shard = v.s"
+        ),
+        {"n": CURSOR_NAME, "s": list(cursors), "i": list(cursors.values())},
     )
 
 
@@ -81,37 +97,41 @@ def _contiguous(
 def catch_up(session: Session, *, now: datetime | None = None, max_batches: int = 20) -> int:
     """One pass over the log in the caller's transaction; returns the number of payloads recorded."""
     now = now or utcnow()
-    floor = _cursor(session)
+    cursors = _cursors(session)
     if session.scalar(text("SELECT 1 FROM webhooks WHERE is_hook_enabled LIMIT 1")) is None:
         # No webhook to record for: nothing in the log is owed to anyone.
-        top = session.scalar(text("SELECT max(id) FROM change_events")) or floor
         session.execute(
-            text("UPDATE webhook_feed_cursor SET last_id = :i, updated_at = now() WHERE name = :n"),
-            {"n": CURSOR_NAME, "i": max(floor, int(top))},
+            text(
+                "UPDATE webhook_feed_cursor c SET last_id = greatest(c.last_id, "
+                "coalesce((SELECT max(id) FROM change_events e WHERE e.shard = c.shard), 0)), updated_at = now() "
+                "WHERE c.name = :n"
+            ),
+            {"n": CURSOR_NAME},
         )
         return 0
     recorded = 0
-    for _ in range(max_batches):
-        rows = session.execute(
-            text(
-                "SELECT id, type, base_id, table_id, actor_id, payload, created_at FROM change_events"
-                " WHERE id > :floor ORDER BY id LIMIT :n"
-            ),
-            {"floor": floor, "n": BATCH_EVENTS},
-        ).mappings().all()
-        # Transactions in progress besides this one (any role): one of them may hold a missing ID.
-        in_flight = bool(session.scalar(text(_OTHERS_IN_FLIGHT)))
-        events = _contiguous([dict(r) for r in rows], floor, now, writers_in_flight=in_flight)
-        if not events:
-            break
-        recorded += _record(session, events, now)
-        floor = events[-1]["id"]
-        if len(rows) < BATCH_EVENTS:
-            break
-    session.execute(
-        text("UPDATE webhook_feed_cursor SET last_id = :i, updated_at = now() WHERE name = :n"),
-        {"n": CURSOR_NAME, "i": floor},
-    )
+    for shard, floor in cursors.items():
+        for _ in range(max_batches):
+            rows = session.execute(
+                text(
+                    "SELECT id, type, base_id, table_id, actor_id, payload, created_at FROM change_events"
+                    " WHERE shard = :s AND id > :floor ORDER BY id LIMIT :n"
+                ),
+                {"s": shard, "floor": floor, "n": BATCH_EVENTS},
+            ).mappings().all()
+            if not rows:
+                break
+            # Transactions in progress besides this one (any role): one of them may hold a missing ID.
+            in_flight = bool(session.scalar(text(_OTHERS_IN_FLIGHT)))
+            events = _contiguous([dict(r) for r in rows], floor, now, writers_in_flight=in_flight)
+            if not events:
+                break
+            recorded += _record(session, events, now)
+            floor = events[-1]["id"]
+            if len(rows) < BATCH_EVENTS:
+                break
+        cursors[shard] = floor
+    _save(session, cursors)
     return recorded
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,10 +53,11 @@ class WebhookPayload(Base):
 
 
 class WebhookFeedCursor(Base):
-    """How far the webhook feeder has read the change log (`change_events.id`)."""
+    """How far the webhook feeder has read each shard of the change log (`change_events.id`)."""
 
     __tablename__ = "webhook_feed_cursor"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     last_id: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,7 @@ from pybase.access.roles import Principal
 from pybase.airtable.errors import AirtableError, invalid_request, no_model, not_found
 from pybase.airtable.service import created_time
 from pybase.db import utcnow
+from pybase.events.service import log_shard
 from pybase.ids import looks_like_id, new_id
 from pybase.webhooks import feed
 from pybase.webhooks.models import Webhook, WebhookPayload
@@ -169,13 +170,19 @@ def create_webhook(session: Session, *, principal: Principal, base_id: str, body
         is_hook_enabled=True,
         cursor_for_next_payload=1,
         notified_cursor=0,
-        start_event_id=int(session.scalar(text("SELECT coalesce(max(id), 0) FROM change_events")) or 0),
+        start_event_id=_log_end(session, base_id),
         expiration_time=now + LIFETIME,
         created_at=now,
     )
     session.add(hook)
     session.flush()
     return {"id": hook.id, "macSecretBase64": secret, "expirationTime": _time(hook.expiration_time)}
+
+
+def _log_end(session: Session, base_id: str) -> int:
+    """The last event ID of the base's shard of the change log: the webhook's payloads start after it."""
+    shard = log_shard("", base_id)  # a base's events are in its own shard whatever its workspace
+    return int(session.scalar(text("SELECT coalesce(max(id), 0) FROM change_events WHERE shard = :s"), {"s": shard}))
 
 
 def list_webhooks(session: Session, *, principal: Principal, base_id: str) -> dict[str, Any]:
