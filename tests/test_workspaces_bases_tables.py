@@ -23,7 +23,7 @@ def _events(workspace_id: str, prefix: str) -> list[tuple[str, dict[str, Any]]]:
         rows = session.execute(
             select(ChangeEvent.type, ChangeEvent.payload)
             .where(ChangeEvent.workspace_id == workspace_id, ChangeEvent.type.startswith(prefix))
-            .order_by(ChangeEvent.id)
+            .order_by(ChangeEvent.created_at, ChangeEvent.id)  # a workspace's events span shards
         ).all()
     return [(row.type, row.payload) for row in rows]
 

@@ -22,7 +22,7 @@ def events(workspace_id: str) -> list[tuple[str, dict[str, Any]]]:
         rows = session.execute(
             select(ChangeEvent.type, ChangeEvent.payload)
             .where(ChangeEvent.workspace_id == workspace_id)
-            .order_by(ChangeEvent.id)
+            .order_by(ChangeEvent.created_at, ChangeEvent.id)  # a workspace's events span shards
         ).all()
     return [(row.type, row.payload) for row in rows]
 

@@ -7,7 +7,8 @@ Client -> server (`$default` route), one JSON object with an `action`:
     {"action": "presence", "table_id": "tbl...", "record_id": "rec...", "field_id": "fld..."}
     {"action": "presence", "table_id": "tbl...", "state": "leave"}
 Server -> client, one JSON object with a `type`:
-    events       {"type": "events", "events": [Event, ...]}  (ordered by id; a client ignores ids it has)
+    events       {"type": "events", "events": [Event, ...]}  (ordered by id within a base; ids are
+                 per base, so a client ignores (base, id) pairs it has)
     subscribed   {"type": "subscribed", "scope", "table_id"|"base_id", "last_event_id", "replayed"}
     refetch      {"type": "refetch", "scope", ..., "reason"}  (replay too far back: reload the data)
     unsubscribed {"type": "unsubscribed", "scope", ..., "reason"}  (asked for, or access revoked)
