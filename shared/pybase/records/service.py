@@ -213,32 +213,47 @@ class FieldView:
         return view
 
 
-def _plan(fields: list[Any], field_key: str) -> list[tuple[str, Any, Any]]:
-    """(output key, reader or None, field) per field; None where the API value is the stored one."""
-    return [(f.id if field_key == "id" else f.name, _reader(get_field_type(f.type)), FieldView(f)) for f in fields]
+def _plan(fields: list[Any], field_key: str) -> list[tuple[str, Any, Any, Any]]:
+    """(output key, reader, serializer, field) per field: a reader where the type reads the row
+    itself (computed types), else a serializer of the stored value where the type changes it, else
+    neither (the API value is the stored one)."""
+    plan = []
+    for f in fields:
+        reader, serializer = _accessors(get_field_type(f.type))
+        plan.append((f.id if field_key == "id" else f.name, reader, serializer, FieldView(f)))
+    return plan
 
 
-def _reader(ftype: Any) -> Any:
-    # Types that keep FieldType's read and serialize return what is stored: reading it straight
-    # from the row saves two calls per cell (a batch response has 10,000s of cells).
+def _accessors(ftype: Any) -> tuple[Any, Any]:
+    # Reading the stored value straight from the row saves one or two calls per cell (a page has
+    # 1,000 cells, a batch response 10,000s): 0.05 ms of a 100-record page for each call saved.
     kind = type(ftype)
-    if kind.read is FieldType.read and kind.serialize is FieldType.serialize:
-        return None
-    return ftype.read
+    if kind.read is not FieldType.read:
+        return ftype.read, None
+    if kind.serialize is not FieldType.serialize:
+        return None, ftype.serialize
+    return None, None
 
 
 def serialize(row: Row, fields: list[Any], *, field_key: str = "id", plan: list[Any] | None = None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     data = row.data
-    for key, read, field in plan if plan is not None else _plan(fields, field_key):
-        value = data.get(field.id) if read is None else read(row, field)
+    for key, read, convert, field in plan if plan is not None else _plan(fields, field_key):
+        if read is not None:
+            value = read(row, field)
+        else:
+            value = data.get(field.id)
+            if value is not None and convert is not None:
+                value = convert(value, field)
         if value is not None:
             values[key] = value
+    created = _iso(row.created_at)
     return {
         "id": row.id,
         "version": row.version,
-        "created_at": _iso(row.created_at),
-        "updated_at": _iso(row.updated_at),
+        "created_at": created,
+        # A record never changed since it was created has both times equal: formatted once.
+        "updated_at": created if row.updated_at == row.created_at else _iso(row.updated_at),
         "fields": values,
     }
 
@@ -249,7 +264,7 @@ _last_iso: tuple[datetime | None, str] = (None, "")
 def _iso(moment: datetime) -> str:
     # Rows written together share one timestamp: format it once per batch, not twice per row.
     global _last_iso
-    if _last_iso[0] is not moment:
+    if _last_iso[0] != moment:
         _last_iso = (moment, moment.isoformat().replace("+00:00", "Z"))
     return _last_iso[1]
 

@@ -68,6 +68,24 @@ def clean_choices(options: dict[str, Any], previous: dict[str, Any] | None) -> l
     return out
 
 
+# id(choices list) -> (that list, option ID -> name). Holding the list keeps its id from being reused;
+# option lists are replaced, never changed in place, when options change.
+_names_of: dict[int, tuple[list[dict[str, str]], dict[str, str]]] = {}
+
+
+def _names(choices: list[dict[str, str]]) -> dict[str, str]:
+    """Option ID -> name of a choices list (a page reads the same fields' lists for every row: one
+    dict lookup per cell instead of a scan of the options)."""
+    hit = _names_of.get(id(choices))
+    if hit is not None and hit[0] is choices:
+        return hit[1]
+    if len(_names_of) >= 256:
+        _names_of.clear()
+    names = {c["id"]: c["name"] for c in choices}
+    _names_of[id(choices)] = (choices, names)
+    return names
+
+
 class SelectBase(FieldType):
     sql_type = "text"
     sort_type = "integer"
@@ -100,10 +118,7 @@ class SelectBase(FieldType):
         raise UnknownOptionError(value)
 
     def name_of(self, option_id: str, field: FieldLike) -> str | None:
-        for choice in self.choices(field):
-            if choice["id"] == option_id:
-                return choice["name"]
-        return None
+        return _names(self.choices(field)).get(option_id)
 
     def filter_value(self, value: Any, field: FieldLike) -> Any:
         return self.option_id(value, field, None)
